@@ -1,0 +1,120 @@
+package org.lottalora.core.backbone;
+
+/**
+ * The random stream of one named tensor under the {@code philox4x64-10/v1} generator: a keyed Philox
+ * sequence of 64-bit words, with the two conversions every init family builds on.
+ *
+ * <p>A value depends only on (seed, name, index): word {@code i} lives in block {@code i / 4} at position
+ * {@code i % 4}, so any slice can be computed without the words before it.
+ *
+ * @implSpec key = (seed, FNV-1a-64(UTF-8 name)); block j uses counter (j, 0, 0, 0) and yields words
+ *     4j..4j+3. This equals {@code numpy.random.Philox(key=[seed, fnv], counter=2**256-1).random_raw()}.
+ *     {@link #uniform} maps a word w to {@code ((w >>> 11) + 0.5) * 2^-53}, in (0, 1] (1.0 only for the top word).
+ *     {@link #normalPair} is Box-Muller on words (2m, 2m+1) with {@code StrictMath}.
+ */
+public final class Stream {
+  private static final double TWO_POW_M53 = 0x1.0p-53;
+  private static final double TWO_PI = 2.0 * Math.PI;
+
+  private final long k0;
+  private final long k1;
+  private final String name;
+
+  /** Creates the stream of tensor {@code name} under {@code seed}. */
+  public Stream(long seed, String name) {
+    this.k0 = seed;
+    this.k1 = Fnv1a64.hash(name);
+    this.name = name;
+  }
+
+  /**
+   * An auxiliary stream for families that need more than one draw per element: the stream of the name
+   * {@code name + "#" + k}. Stream k = 0 is this stream itself.
+   */
+  public Stream aux(int k) {
+    return k == 0 ? this : new Stream(k0, name + "#" + k);
+  }
+
+  /** The tensor name this stream is keyed by. */
+  public String name() {
+    return name;
+  }
+
+  /** Fills {@code out[0..4)} with block {@code j}. */
+  public void block(long j, long[] out) {
+    Philox4x64.block(j, 0L, 0L, 0L, k0, k1, out, 0);
+  }
+
+  /** Raw word {@code i}. Slow for sequential use: prefer {@link #words}. */
+  public long word(long i) {
+    long[] b = new long[4];
+    block(i >>> 2, b);
+    return b[(int) (i & 3)];
+  }
+
+  /** Fills {@code out[0..n)} with words {@code start..start+n}. */
+  public void words(long start, long[] out, int n) {
+    long[] b = new long[4];
+    long j = start >>> 2;
+    int pos = (int) (start & 3);
+    block(j, b);
+    for (int i = 0; i < n; i++) {
+      if (pos == 4) {
+        block(++j, b);
+        pos = 0;
+      }
+      out[i] = b[pos++];
+    }
+  }
+
+  /**
+   * A word as a double in (0, 1], using its top 53 bits. The sum {@code (w >>> 11) + 0.5} rounds to even in
+   * double once it passes 2^52, so the very top word gives exactly 1.0: families that take a logarithm of
+   * {@code 1 - u} guard against it.
+   */
+  public static double uniform(long w) {
+    return ((w >>> 11) + 0.5) * TWO_POW_M53;
+  }
+
+  /**
+   * Box-Muller on a pair of words: {@code out[0] = r cos(2 pi u2)}, {@code out[1] = r sin(2 pi u2)}, with
+   * {@code r = sqrt(-2 ln u1)}.
+   */
+  public static void normalPair(long w1, long w2, double[] out) {
+    double u1 = uniform(w1);
+    double u2 = uniform(w2);
+    double rad = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
+    double theta = TWO_PI * u2;
+    out[0] = rad * StrictMath.cos(theta);
+    out[1] = rad * StrictMath.sin(theta);
+  }
+
+  /** Fills {@code out[0..n)} with uniforms of words {@code start..start+n}. */
+  public void uniforms(long start, double[] out, int n) {
+    long[] w = new long[n];
+    words(start, w, n);
+    for (int i = 0; i < n; i++) {
+      out[i] = uniform(w[i]);
+    }
+  }
+
+  /** Fills {@code out[0..n)} with standard normals z[start..start+n) (pair value i of the stream). */
+  public void normals(long start, double[] out, int n) {
+    long first = start & ~1L; // pairs start at even indices
+    int extra = (int) (start - first);
+    int pairs = (extra + n + 1) / 2;
+    long[] w = new long[pairs * 2];
+    words(first, w, pairs * 2);
+    double[] z = new double[2];
+    for (int p = 0; p < pairs; p++) {
+      normalPair(w[2 * p], w[2 * p + 1], z);
+      int i0 = 2 * p - extra;
+      if (i0 >= 0 && i0 < n) {
+        out[i0] = z[0];
+      }
+      if (i0 + 1 >= 0 && i0 + 1 < n) {
+        out[i0 + 1] = z[1];
+      }
+    }
+  }
+}
