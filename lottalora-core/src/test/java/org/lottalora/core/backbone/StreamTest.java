@@ -69,7 +69,7 @@ class StreamTest {
     assertEquals(0.5 * 0x1.0p-53, Stream.uniform(0L));
     // (2^53 - 1) + 0.5 is not a double: it rounds to even, 2^53, so the top word maps to exactly 1.0
     assertEquals(1.0, Stream.uniform(-1L));
-    assertEquals(1.0 - 0x1.0p-53, Stream.uniform(-1L << 12));
+    assertEquals(1.0 - 0x1.0p-52, Stream.uniform(-1L << 12)); // 2^53 - 1.5 rounds to 2^53 - 2
     assertTrue(Stream.uniform(0L) > 0.0);
   }
 
