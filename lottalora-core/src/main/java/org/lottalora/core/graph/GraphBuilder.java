@@ -1,0 +1,206 @@
+package org.lottalora.core.graph;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.TensorSpec;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Builds a SameDiff graph for a model family out of frozen backbone tensors, LoRA adapters and fully trained
+ * layers, and records every trained tensor with its canonical layout. Families call {@link #input},
+ * {@link #adaptedLinear}, {@link #trainedLinear}, {@link #dropout} and {@link #finish}; they never touch
+ * variable names or layouts themselves.
+ *
+ * <p>In adapter mode a weight {@code W_seed} is a constant and the layer adds
+ * {@code (alpha/r) (x A^T) B^T}; in full mode (the baseline) the same weights, from the same init, are
+ * variables and there are no adapters.
+ */
+public final class GraphBuilder {
+  /** Name of the input placeholder: [batch, features]. */
+  public static final String INPUT = "input";
+  /** Name of the one-hot label placeholder: [batch, classes]. */
+  public static final String LABELS = "labels";
+  /** Name of the logits: [batch, classes]. */
+  public static final String LOGITS = "logits";
+  /** Name of the class probabilities: [batch, classes]. */
+  public static final String PROBS = "probs";
+  /** Name of the scalar loss. */
+  public static final String LOSS = "loss";
+  /** Tensor-name suffixes of the adapter parts, the recognisable prefix of a saved state. */
+  public static final String LORA_A = ".lora_A";
+  public static final String LORA_B = ".lora_B";
+  public static final String BETA = ".beta";
+
+  private final SameDiff sd = SameDiff.create();
+  private final Backbone backbone;
+  private final AdapterConfig adapter;
+  private final boolean full;
+  private final Map<String, float[]> initialTrained;
+  private final List<TrainedTensor> trained = new ArrayList<>();
+  private final List<DropoutSite> dropouts = new ArrayList<>();
+  private long frozenParams;
+  private long modelParams;
+
+  /**
+   * @param backbone the frozen tensors (for full mode: the initial values of the trained weights)
+   * @param adapter adapter settings (ignored in full mode except the init seed)
+   * @param full train every weight (the baseline) instead of adapters
+   * @param initialTrained values for trained tensors that override their fresh init (loading an artifact);
+   *     empty when training starts
+   */
+  public GraphBuilder(Backbone backbone, AdapterConfig adapter, boolean full, Map<String, float[]> initialTrained) {
+    this.backbone = backbone;
+    this.adapter = adapter;
+    this.full = full;
+    this.initialTrained = initialTrained;
+  }
+
+  /** The input placeholder, [batch, features]. */
+  public SDVariable input(int features) {
+    return sd.placeHolder(INPUT, DataType.FLOAT, -1, features);
+  }
+
+  /**
+   * A linear layer over the backbone tensors {@code prefix.weight} [dOut, dIn] and {@code prefix.bias}
+   * [dOut]: adapted in adapter mode, fully trained in full mode.
+   */
+  public SDVariable adaptedLinear(String prefix, SDVariable x, int dIn, int dOut) {
+    String wName = prefix + ".weight";
+    String bName = prefix + ".bias";
+    modelParams += (long) dIn * dOut + dOut;
+    if (full) {
+      SDVariable w = trainedVar(wName, new long[] {dOut, dIn}, true, TrainedTensor.Kind.WEIGHT,
+          backbone.get(wName));
+      SDVariable b = trainedVar(bName, new long[] {dOut}, false, TrainedTensor.Kind.BIAS, backbone.get(bName));
+      return x.mmul(w).add(b);
+    }
+    int r = adapter.rank();
+    if (r > Math.min(dIn, dOut)) {
+      throw new IllegalArgumentException("rank " + r + " is above min(d_in, d_out) = " + Math.min(dIn, dOut)
+          + " of layer '" + prefix + "' (" + dIn + " -> " + dOut + "); use --rank <= " + Math.min(dIn, dOut));
+    }
+    SDVariable w = sd.constant(wName, transposed(backbone.get(wName), dOut, dIn));
+    frozenParams += (long) dIn * dOut;
+    SDVariable b;
+    if (adapter.trainBias()) {
+      b = trainedVar(bName, new long[] {dOut}, false, TrainedTensor.Kind.BIAS, backbone.get(bName));
+    } else {
+      b = sd.constant(bName, Nd4j.create(backbone.get(bName), new long[] {dOut}, 'c'));
+      frozenParams += dOut;
+    }
+    SDVariable base = x.mmul(w);
+    if (adapter.trainBeta()) {
+      SDVariable beta = trainedVar(prefix + BETA, new long[] {1}, false, TrainedTensor.Kind.BETA,
+          new float[] {1f});
+      base = base.mul(beta);
+    }
+    float[] a = loraAInit(prefix, r, dIn);
+    SDVariable at = trainedVar(prefix + LORA_A, new long[] {r, dIn}, true, TrainedTensor.Kind.LORA_A, a);
+    SDVariable bt = trainedVar(prefix + LORA_B, new long[] {dOut, r}, true, TrainedTensor.Kind.LORA_B,
+        new float[dOut * r]);
+    SDVariable xa = x;
+    if (adapter.dropout() > 0) {
+      xa = dropout(prefix + ".lora_dropout", x, dIn, adapter.dropout());
+    }
+    SDVariable lora = xa.mmul(at).mmul(bt).mul(adapter.scaling());
+    return base.add(lora).add(b);
+  }
+
+  /** A fully trained linear layer (a head) starting from {@code w} [dOut, dIn] and {@code b} [dOut]. */
+  public SDVariable trainedLinear(String prefix, SDVariable x, int dIn, int dOut, float[] w, float[] b) {
+    modelParams += (long) dIn * dOut + dOut;
+    SDVariable wv = trainedVar(prefix + ".weight", new long[] {dOut, dIn}, true, TrainedTensor.Kind.WEIGHT, w);
+    SDVariable bv = trainedVar(prefix + ".bias", new long[] {dOut}, false, TrainedTensor.Kind.BIAS, b);
+    return x.mmul(wv).add(bv);
+  }
+
+  /**
+   * Inverted dropout with a mask placeholder that the trainer fills from the project's generator (ND4J's
+   * own random ops ignore seeds); inference feeds ones.
+   */
+  public SDVariable dropout(String site, SDVariable x, int width, double p) {
+    if (p <= 0) {
+      return x;
+    }
+    String name = "mask." + site;
+    SDVariable mask = sd.placeHolder(name, DataType.FLOAT, -1, width);
+    dropouts.add(new DropoutSite(name, width, p));
+    return x.mul(mask);
+  }
+
+  /** ReLU. */
+  public SDVariable relu(SDVariable x) {
+    return sd.nn.relu(x, 0.0);
+  }
+
+  /** Adds labels, softmax cross-entropy loss and probabilities; returns the finished graph. */
+  public ModelGraph finish(SDVariable logits, int classes) {
+    SDVariable named = logits.rename(LOGITS);
+    SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, classes);
+    sd.loss.softmaxCrossEntropy(LOSS, labels, named, null);
+    sd.setLossVariables(LOSS);
+    sd.nn.softmax(PROBS, named, 1);
+    long trainedCount = 0;
+    for (TrainedTensor t : trained) {
+      trainedCount += t.size();
+    }
+    return new ModelGraph(sd, List.copyOf(trained), List.copyOf(dropouts), classes,
+        new ParameterCounts(trainedCount, frozenParams, modelParams));
+  }
+
+  /** The Kaiming-uniform (a = sqrt 5) init of A, drawn from the adapter seed through the same generator. */
+  private float[] loraAInit(String prefix, int r, int dIn) {
+    TensorSpec spec = TensorSpec.of(prefix + LORA_A, new int[] {r, dIn}, InitSpec.parse("kaiming_uniform"));
+    return Backbone.regenerate(adapter.initSeed(), List.of(spec), 1).get(spec.name());
+  }
+
+  private SDVariable trainedVar(String name, long[] shape, boolean transpose, TrainedTensor.Kind kind,
+      float[] init) {
+    float[] v = initialTrained.getOrDefault(name, init);
+    TrainedTensor t = new TrainedTensor(name, shape, transpose && shape.length == 2, kind);
+    if (v.length != t.size()) {
+      throw new IllegalArgumentException("tensor '" + name + "' has " + v.length + " values, its shape needs "
+          + t.size());
+    }
+    trained.add(t);
+    INDArray arr = t.transposed() ? transposed(v, (int) shape[0], (int) shape[1])
+        : Nd4j.create(v.clone(), shape, 'c');
+    return sd.var(name, arr);
+  }
+
+  /** A canonical [rows, cols] row-major matrix as a [cols, rows] c-order array. */
+  static INDArray transposed(float[] v, int rows, int cols) {
+    float[] t = new float[v.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        t[c * rows + r] = v[r * cols + c];
+      }
+    }
+    return Nd4j.create(t, new long[] {cols, rows}, 'c');
+  }
+
+  /** A dropout mask placeholder and its rate. */
+  public record DropoutSite(String placeholder, int width, double rate) {}
+
+  /** Parameter counts of a built model. */
+  public record ParameterCounts(long trainable, long frozen, long model) {
+    /** trainable / model: the fraction the paper reports (adapters count against the full model's size). */
+    public double fraction() {
+      return model == 0 ? 0 : trainable / (double) model;
+    }
+  }
+
+  /** Convenience for families: a fresh, empty override map. */
+  public static Map<String, float[]> noOverrides() {
+    return new LinkedHashMap<>();
+  }
+}

@@ -1,0 +1,145 @@
+package org.lottalora.core.graph;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.data.Dataset;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A built model: the SameDiff graph, the tensors that training changes (with their canonical layouts) and
+ * the dropout sites the trainer must feed. Inference methods are synchronized because a SameDiff instance
+ * is not safe to run from several threads at once.
+ */
+public final class ModelGraph {
+  private static final int EVAL_BATCH = 1024;
+
+  private final SameDiff sd;
+  private final List<TrainedTensor> trained;
+  private final List<GraphBuilder.DropoutSite> dropouts;
+  private final int classes;
+  private final GraphBuilder.ParameterCounts counts;
+
+  ModelGraph(SameDiff sd, List<TrainedTensor> trained, List<GraphBuilder.DropoutSite> dropouts, int classes,
+      GraphBuilder.ParameterCounts counts) {
+    this.sd = sd;
+    this.trained = trained;
+    this.dropouts = dropouts;
+    this.classes = classes;
+    this.counts = counts;
+  }
+
+  /** The underlying graph (for the trainer). */
+  public SameDiff sameDiff() {
+    return sd;
+  }
+
+  /** Trained tensors, in creation order. */
+  public List<TrainedTensor> trained() {
+    return trained;
+  }
+
+  /** Dropout mask placeholders. */
+  public List<GraphBuilder.DropoutSite> dropouts() {
+    return dropouts;
+  }
+
+  /** Number of classes. */
+  public int classes() {
+    return classes;
+  }
+
+  /** Parameter counts. */
+  public GraphBuilder.ParameterCounts counts() {
+    return counts;
+  }
+
+  /** Class probabilities for {@code rows} samples, [rows, classes], row-major. */
+  public synchronized float[] probabilities(float[] x, int rows) {
+    int cols = x.length / Math.max(1, rows);
+    float[] out = new float[rows * classes];
+    for (int start = 0; start < rows; start += EVAL_BATCH) {
+      int n = Math.min(EVAL_BATCH, rows - start);
+      float[] chunk = new float[n * cols];
+      System.arraycopy(x, start * cols, chunk, 0, chunk.length);
+      Map<String, INDArray> ph = new HashMap<>();
+      ph.put(GraphBuilder.INPUT, Nd4j.create(chunk, new long[] {n, cols}, 'c'));
+      for (GraphBuilder.DropoutSite d : dropouts) {
+        ph.put(d.placeholder(), Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, d.width()));
+      }
+      INDArray p = sd.outputSingle(ph, GraphBuilder.PROBS);
+      float[] pv = p.dup('c').data().asFloat();
+      System.arraycopy(pv, 0, out, start * classes, pv.length);
+    }
+    return out;
+  }
+
+  /** Arg-max class of every row of {@code d}. */
+  public int[] predict(Dataset d) {
+    float[] p = probabilities(d.features(), d.rows());
+    int[] out = new int[d.rows()];
+    for (int i = 0; i < d.rows(); i++) {
+      int best = 0;
+      for (int c = 1; c < classes; c++) {
+        if (p[i * classes + c] > p[i * classes + best]) {
+          best = c;
+        }
+      }
+      out[i] = best;
+    }
+    return out;
+  }
+
+  /** Fraction of rows of {@code d} whose arg-max is the label. */
+  public double accuracy(Dataset d) {
+    int[] pred = predict(d);
+    int ok = 0;
+    for (int i = 0; i < pred.length; i++) {
+      ok += pred[i] == d.labels()[i] ? 1 : 0;
+    }
+    return pred.length == 0 ? 0 : ok / (double) pred.length;
+  }
+
+  /** The current values of every trained tensor, canonical layout, row-major. */
+  public synchronized Map<String, float[]> trainedValues() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (TrainedTensor t : trained) {
+      INDArray a = sd.getVariable(t.name()).getArr();
+      if (t.transposed()) {
+        a = a.transpose();
+      }
+      out.put(t.name(), a.dup('c').data().asFloat());
+    }
+    return out;
+  }
+
+  /** Overwrites every trained tensor named in {@code values} (canonical layout). */
+  public synchronized void setTrainedValues(Map<String, float[]> values) {
+    for (TrainedTensor t : trained) {
+      float[] v = values.get(t.name());
+      if (v == null) {
+        continue;
+      }
+      INDArray target = sd.getVariable(t.name()).getArr();
+      INDArray src = t.transposed()
+          ? GraphBuilder.transposed(v, (int) t.shape()[0], (int) t.shape()[1])
+          : Nd4j.create(v.clone(), t.shape(), 'c');
+      target.assign(src);
+    }
+  }
+
+  /** The learned beta of every adapted layer, by layer prefix. */
+  public Map<String, Float> betas() {
+    Map<String, Float> out = new LinkedHashMap<>();
+    for (TrainedTensor t : trained) {
+      if (t.kind() == TrainedTensor.Kind.BETA) {
+        String layer = t.name().substring(0, t.name().length() - GraphBuilder.BETA.length());
+        out.put(layer, sd.getVariable(t.name()).getArr().getFloat(0));
+      }
+    }
+    return out;
+  }
+}

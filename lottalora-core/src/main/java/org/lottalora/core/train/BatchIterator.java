@@ -1,0 +1,112 @@
+package org.lottalora.core.train;
+
+import java.util.List;
+import org.lottalora.core.backbone.Stream;
+import org.lottalora.core.data.Dataset;
+import org.lottalora.core.graph.GraphBuilder;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One epoch of mini-batches in a seeded order: features, then one dropout mask per site (drawn from the
+ * project's generator, stream {@code dropout/<site>/<epoch>/<batch>}), and one-hot labels. The last batch
+ * may be smaller.
+ */
+final class BatchIterator implements MultiDataSetIterator {
+  private static final long serialVersionUID = 1L;
+  private final Dataset data;
+  private final int[] order;
+  private final int batchSize;
+  private final List<GraphBuilder.DropoutSite> dropouts;
+  private final long seed;
+  private final int epoch;
+  private int cursor;
+  private int batchIndex;
+
+  BatchIterator(Dataset data, int[] order, int batchSize, List<GraphBuilder.DropoutSite> dropouts, long seed,
+      int epoch) {
+    this.data = data;
+    this.order = order;
+    this.batchSize = batchSize;
+    this.dropouts = dropouts;
+    this.seed = seed;
+    this.epoch = epoch;
+  }
+
+  int batches() {
+    return (order.length + batchSize - 1) / batchSize;
+  }
+
+  @Override
+  public org.nd4j.linalg.dataset.api.MultiDataSet next(int num) {
+    int n = Math.min(num, order.length - cursor);
+    int cols = data.cols();
+    float[] x = new float[n * cols];
+    float[] y = new float[n * data.classes()];
+    for (int i = 0; i < n; i++) {
+      int r = order[cursor + i];
+      System.arraycopy(data.features(), r * cols, x, i * cols, cols);
+      y[i * data.classes() + data.labels()[r]] = 1f;
+    }
+    INDArray[] features = new INDArray[1 + dropouts.size()];
+    features[0] = Nd4j.create(x, new long[] {n, cols}, 'c');
+    for (int d = 0; d < dropouts.size(); d++) {
+      features[d + 1] = mask(dropouts.get(d), n);
+    }
+    cursor += n;
+    batchIndex++;
+    return new org.nd4j.linalg.dataset.MultiDataSet(features,
+        new INDArray[] {Nd4j.create(y, new long[] {n, data.classes()}, 'c')});
+  }
+
+  private INDArray mask(GraphBuilder.DropoutSite site, int n) {
+    int len = n * site.width();
+    long[] w = new long[len];
+    new Stream(seed, "dropout/" + site.placeholder() + "/" + epoch + "/" + batchIndex).words(0, w, len);
+    float keep = (float) (1 - site.rate());
+    float inv = 1f / keep;
+    float[] m = new float[len];
+    for (int i = 0; i < len; i++) {
+      m[i] = Stream.uniform(w[i]) < keep ? inv : 0f;
+    }
+    return Nd4j.create(m, new long[] {n, site.width()}, 'c');
+  }
+
+  @Override
+  public org.nd4j.linalg.dataset.api.MultiDataSet next() {
+    return next(batchSize);
+  }
+
+  @Override
+  public boolean hasNext() {
+    return cursor < order.length;
+  }
+
+  @Override
+  public void setPreProcessor(MultiDataSetPreProcessor preProcessor) {
+    throw new UnsupportedOperationException("inputs are normalized before batching");
+  }
+
+  @Override
+  public MultiDataSetPreProcessor getPreProcessor() {
+    return null;
+  }
+
+  @Override
+  public boolean resetSupported() {
+    return true;
+  }
+
+  @Override
+  public boolean asyncSupported() {
+    return false;
+  }
+
+  @Override
+  public void reset() {
+    cursor = 0;
+    batchIndex = 0;
+  }
+}

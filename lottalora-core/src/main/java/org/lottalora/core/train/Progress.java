@@ -1,0 +1,79 @@
+package org.lottalora.core.train;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * A one-line progress bar per epoch: what, how far, loss, accuracy, samples/s and ETA. On a terminal the
+ * line is redrawn in place at most every 200 ms; elsewhere (a log, CI) only the finished epoch line is
+ * printed. A no-op instance serves {@code --quiet} and tests. Written here rather than taken from a library
+ * because it must print to any stream a caller gives (tests capture it) and stay silent off a terminal.
+ */
+public final class Progress {
+  private static final long REDRAW_NANOS = 200_000_000L;
+  private final PrintStream out;
+  private final boolean live;
+  private long lastDraw;
+
+  /**
+   * @param out where to print; null for silence
+   * @param live redraw the line in place while an epoch runs (a terminal)
+   */
+  public Progress(PrintStream out, boolean live) {
+    this.out = out;
+    this.live = live;
+  }
+
+  /** Prints nothing. */
+  public static Progress silent() {
+    return new Progress(null, false);
+  }
+
+  /** Prints to stderr, redrawing in place when a console is attached. */
+  public static Progress stderr() {
+    return new Progress(System.err, System.console() != null);
+  }
+
+  void step(int epoch, int epochs, int batch, int batches, double loss, double acc, double rate, double etaSec) {
+    if (out == null || !live) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - lastDraw < REDRAW_NANOS && batch < batches) {
+      return;
+    }
+    lastDraw = now;
+    int width = 24;
+    int filled = (int) Math.round(width * batch / (double) Math.max(1, batches));
+    String bar = "#".repeat(filled) + "-".repeat(width - filled);
+    out.printf(Locale.ROOT, "\repoch %d/%d [%s] %d/%d  loss %.4f  acc %.3f  %,.0f samples/s  ETA %s   ",
+        epoch, epochs, bar, batch, batches, loss, acc, rate, clock(etaSec));
+    out.flush();
+  }
+
+  void epochDone(EpochStats s, int epochs, boolean best) {
+    if (out == null) {
+      return;
+    }
+    out.printf(Locale.ROOT, "%sepoch %d/%d  loss %.4f  train acc %.4f  val acc %.4f%s  %.1fs  %,.0f samples/s%n",
+        live ? "\r" : "", s.epoch(), epochs, s.loss(), s.trainAccuracy(), s.valAccuracy(), best ? " *" : "  ",
+        s.seconds(), s.samplesPerSecond());
+    out.flush();
+  }
+
+  void message(String m) {
+    if (out != null) {
+      out.println((live ? "\r" : "") + m);
+      out.flush();
+    }
+  }
+
+  static String clock(double seconds) {
+    if (!Double.isFinite(seconds) || seconds < 0) {
+      return "--:--";
+    }
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+  }
+}

@@ -1,0 +1,214 @@
+package org.lottalora.core.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.data.Dataset;
+import org.lottalora.core.data.DataSplits;
+import org.lottalora.core.graph.GraphBuilder;
+import org.lottalora.core.graph.ModelGraph;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.ListenerVariables;
+import org.nd4j.autodiff.listeners.Loss;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * Trains the trainable tensors of a {@link ModelGraph}: AdamW under a {@link CosineSchedule}, one SameDiff
+ * {@code fit} per epoch over a seeded batch order, validation after every epoch, the best-validation weights
+ * kept and restored at the end. A non-finite loss stops the run at once; the best weights so far are kept
+ * and the report names the failure.
+ */
+public final class Trainer {
+  private final TrainConfig config;
+  private final Progress progress;
+
+  /** A trainer printing progress to {@code progress}. */
+  public Trainer(TrainConfig config, Progress progress) {
+    this.config = config;
+    this.progress = progress;
+  }
+
+  /** Trains {@code graph} on {@code data.train()}, selects on validation, reports test accuracy. */
+  public TrainReport fit(ModelGraph graph, DataSplits data) {
+    long t0 = System.nanoTime();
+    Dataset train = data.train();
+    SameDiff sd = graph.sameDiff();
+    int stepsPerEpoch = (train.rows() + config.batchSize() - 1) / config.batchSize();
+    long total = (long) stepsPerEpoch * config.epochs();
+    CosineSchedule schedule = new CosineSchedule(config.learningRate(),
+        (long) stepsPerEpoch * config.warmupEpochs(), total, config.cosine());
+    List<String> featureNames = new ArrayList<>();
+    featureNames.add(GraphBuilder.INPUT);
+    graph.dropouts().forEach(d -> featureNames.add(d.placeholder()));
+    TrainingConfig.Builder tc = new TrainingConfig.Builder()
+        .updater(new Adam(schedule))
+        .dataSetFeatureMapping(featureNames)
+        .dataSetLabelMapping(GraphBuilder.LABELS)
+        .minimize(GraphBuilder.LOSS);
+    if (config.weightDecay() > 0) {
+      tc.weightDecay(config.weightDecay(), true); // decoupled, scaled by the scheduled lr: PyTorch's AdamW
+    }
+    sd.setTrainingConfig(tc.build());
+
+    List<EpochStats> history = new ArrayList<>();
+    Map<String, float[]> best = null;
+    double bestVal = -1;
+    int bestEpoch = 0;
+    int sinceBest = 0;
+    String failure = null;
+    boolean stoppedEarly = false;
+    long trainNanos = 0;
+    long samples = 0;
+    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+      int[] order = Dataset.permutation(train.rows(), config.shuffleSeed(), "shuffle/epoch/" + epoch);
+      BatchIterator it = new BatchIterator(train, order, config.batchSize(), graph.dropouts(),
+          config.shuffleSeed(), epoch);
+      EpochListener listener = new EpochListener(epoch, it.batches(), config.batchSize(), train.rows());
+      long e0 = System.nanoTime();
+      try {
+        sd.fit(it, 1, listener);
+      } catch (DivergedException ex) {
+        failure = ex.getMessage();
+      }
+      long e1 = System.nanoTime();
+      trainNanos += e1 - e0;
+      samples += listener.samples;
+      if (failure != null) {
+        progress.message(failure);
+        break;
+      }
+      double val = graph.accuracy(data.validation());
+      double secs = (e1 - e0) / 1e9;
+      boolean improved = val > bestVal;
+      EpochStats stats = new EpochStats(epoch, listener.meanLoss(), listener.accuracy(), val, secs,
+          listener.samples / secs);
+      history.add(stats);
+      progress.epochDone(stats, config.epochs(), improved);
+      if (improved) {
+        bestVal = val;
+        bestEpoch = epoch;
+        best = graph.trainedValues();
+        sinceBest = 0;
+      } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
+        stoppedEarly = true;
+        progress.message("early stop: no better validation accuracy for " + config.patience() + " epochs");
+        break;
+      }
+    }
+    if (best != null) {
+      graph.setTrainedValues(best);
+    }
+    double test = best != null ? graph.accuracy(data.test()) : Double.NaN;
+    double wall = (System.nanoTime() - t0) / 1e9;
+    return new TrainReport(test, bestVal, bestEpoch, List.copyOf(history), graph.counts().trainable(),
+        graph.counts().model(), graph.betas(), wall, samples / Math.max(1e-9, trainNanos / 1e9),
+        stoppedEarly, failure);
+  }
+
+  /** Thrown from inside {@code fit} to stop it when the loss is not finite. */
+  static final class DivergedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DivergedException(String m) {
+      super(m, null, false, false);
+    }
+  }
+
+  /** Feeds the progress bar, tracks loss and training accuracy, and stops on a non-finite loss. */
+  private final class EpochListener extends BaseListener {
+    private final int epoch;
+    private final int batches;
+    private final int rows;
+    private final long start = System.nanoTime();
+    private int batch;
+    private long samples;
+    private double lossSum;
+    private long correct;
+    private double batchLoss = Double.NaN;
+
+    EpochListener(int epoch, int batches, int batchSize, int rows) {
+      this.epoch = epoch;
+      this.batches = batches;
+      this.rows = rows;
+    }
+
+    @Override
+    public boolean isActive(Operation operation) {
+      return operation == Operation.TRAINING;
+    }
+
+    @Override
+    public ListenerVariables requiredVariables(SameDiff sd) {
+      return ListenerVariables.builder().trainingVariables(GraphBuilder.LOGITS).build();
+    }
+
+    @Override
+    public void activationAvailable(SameDiff sd, At at, MultiDataSet batchData, SameDiffOp op, String varName,
+        INDArray activation) {
+      if (!GraphBuilder.LOGITS.equals(varName) || batchData == null || activation == null) {
+        return;
+      }
+      float[] z = activation.dup('c').data().asFloat();
+      float[] y = batchData.getLabels(0).dup('c').data().asFloat();
+      int k = (int) activation.size(1);
+      int rowsInBatch = z.length / k;
+      double sum = 0;
+      for (int r = 0; r < rowsInBatch; r++) {
+        int off = r * k;
+        int arg = 0;
+        int label = 0;
+        double max = z[off];
+        for (int c = 1; c < k; c++) {
+          if (z[off + c] > max) {
+            max = z[off + c];
+            arg = c;
+          }
+          if (y[off + c] > y[off + label]) {
+            label = c;
+          }
+        }
+        double lse = 0;
+        for (int c = 0; c < k; c++) {
+          lse += Math.exp(z[off + c] - max);
+        }
+        sum += max + Math.log(lse) - z[off + label];
+        correct += arg == label ? 1 : 0;
+      }
+      batchLoss = sum / rowsInBatch;
+    }
+
+    @Override
+    public void iterationDone(SameDiff sd, At at, MultiDataSet data, Loss loss) {
+      // M2.1 reports 0 for the loss variable itself here (only the weight-decay term is real), so the
+      // cross-entropy is computed from the logits in activationAvailable; both must stay finite.
+      double l = batchLoss;
+      batch++;
+      long n = data.getFeatures(0).size(0);
+      samples += n;
+      if (!Double.isFinite(l) || !Double.isFinite(loss.totalLoss())) {
+        throw new DivergedException("loss became " + l + " at epoch " + epoch + " step " + batch
+            + "; try a lower --lr");
+      }
+      lossSum += l * n;
+      double secs = (System.nanoTime() - start) / 1e9;
+      double rate = samples / Math.max(1e-9, secs);
+      double eta = (rows - samples) / rate + (config.epochs() - epoch) * rows / rate;
+      progress.step(epoch, config.epochs(), batch, batches, lossSum / samples, accuracy(), rate, eta);
+    }
+
+    double meanLoss() {
+      return samples == 0 ? Double.NaN : lossSum / samples;
+    }
+
+    double accuracy() {
+      return samples == 0 ? 0 : correct / (double) samples;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package org.lottalora.models;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.lottalora.models.mlp.LinearFamily;
+import org.lottalora.models.mlp.MlpFamily;
+
+/** The fixed registry of model families, keyed by the lower-case id that artifacts store. */
+public final class Families {
+  private static final Map<String, ModelFamily> BY_ID = new LinkedHashMap<>();
+
+  static {
+    register(new LinearFamily());
+    register(new MlpFamily());
+  }
+
+  private Families() {}
+
+  private static void register(ModelFamily f) {
+    BY_ID.put(f.id(), f);
+  }
+
+  /**
+   * The family with this id.
+   *
+   * @throws IllegalArgumentException naming the known ids
+   */
+  public static ModelFamily get(String id) {
+    ModelFamily f = BY_ID.get(id.toLowerCase(Locale.ROOT));
+    if (f == null) {
+      throw new IllegalArgumentException("unknown model family '" + id + "'; known: "
+          + String.join(", ", BY_ID.keySet()));
+    }
+    return f;
+  }
+
+  /** All families, in registration order. */
+  public static Map<String, ModelFamily> all() {
+    return java.util.Collections.unmodifiableMap(BY_ID);
+  }
+}

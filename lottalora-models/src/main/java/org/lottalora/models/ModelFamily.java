@@ -1,0 +1,34 @@
+package org.lottalora.models;
+
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.graph.ModelGraph;
+import org.lottalora.core.model.ModelSpec;
+
+/**
+ * A model family: names its backbone tensors and builds its graph. Families are registered in
+ * {@link Families} under a lower-case id, which is what artifacts store; nothing is ever instantiated by
+ * a class name read from a file.
+ */
+public interface ModelFamily {
+  /** The registry id, e.g. {@code mlp}. */
+  String id();
+
+  /** One line for {@code --help} and reports. */
+  String description();
+
+  /** Rejects a spec this family cannot build, naming the problem and the fix. */
+  void validate(ModelSpec spec);
+
+  /** The frozen tensors the seed regenerates (in full mode: the initial values of the trained weights). */
+  List<TensorSpec> backboneTensors(ModelSpec spec);
+
+  /**
+   * Builds the graph.
+   *
+   * @param trained saved values of trained tensors (loading an artifact), or empty for fresh training
+   */
+  ModelGraph build(ModelSpec spec, Backbone backbone, Map<String, float[]> trained);
+}
