@@ -87,6 +87,27 @@ public final class ArtifactCodec {
     }
   }
 
+  /**
+   * Checks, before any long work, that {@code path} can be written: its folder exists and is writable, and
+   * it is not itself a folder or a read-only file.
+   *
+   * @throws ArtifactException with {@link Reason#IO} naming the problem
+   */
+  public static void checkWritable(Path path) {
+    Path abs = path.toAbsolutePath();
+    Path dir = abs.getParent();
+    if (Files.isDirectory(abs)) {
+      throw new ArtifactException(Reason.IO, "cannot write " + path + ": it is a folder; name a file such as "
+          + abs.resolve("model.lotta"));
+    }
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new ArtifactException(Reason.IO, "cannot write " + path + ": folder " + dir + " does not exist");
+    }
+    if (!Files.isWritable(dir) || (Files.exists(abs) && !Files.isWritable(abs))) {
+      throw new ArtifactException(Reason.IO, "cannot write " + path + ": permission denied");
+    }
+  }
+
   /** Reads and validates a file. */
   public static Artifact read(Path path) {
     long size;

@@ -56,6 +56,9 @@ public final class Trainer {
       tc.weightDecay(config.weightDecay(), true); // decoupled, scaled by the scheduled lr: PyTorch's AdamW
     }
     sd.setTrainingConfig(tc.build());
+    // M2.1 prints one "Added differentiated op" line per op to System.out while it builds the gradient
+    // graph, which would corrupt --json output; build it here with those lines dropped.
+    QuietStdout.run(sd::createGradFunction, "Added differentiated op");
 
     List<EpochStats> history = new ArrayList<>();
     Map<String, float[]> best = null;

@@ -1,0 +1,60 @@
+package org.lottalora.cli;
+
+import java.io.PrintWriter;
+import org.lottalora.core.LottaException;
+import org.lottalora.format.ArtifactException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code lottalora} command: lists the subcommands and maps failures to exit codes. Exit 0: success;
+ * 2: bad usage (an unknown option, a value out of range, an unknown dataset or init family); 1: a failure
+ * (a missing or malformed file, a diverged run, an unwritable path). Errors print one line, no stack trace
+ * ({@code LOTTALORA_DEBUG=1} adds it).
+ */
+@Command(name = "lottalora", mixinStandardHelpOptions = true, version = "lottalora 0.1.0",
+    description = "Train and ship low-rank adapters over frozen, seed-regenerated random backbones.",
+    subcommands = {TrainCommand.class, EvalCommand.class, BackboneCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:failure (missing or malformed file, diverged run, unwritable path)",
+        "2:bad usage (unknown option, value out of range, unknown dataset or init family)"})
+public final class LottaLoraCli implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Builds the command line with the project's exit-code mapping. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new LottaLoraCli());
+    cl.setExecutionExceptionHandler((ex, line, parse) -> {
+      PrintWriter err = line.getErr();
+      int code;
+      if (ex instanceof IllegalArgumentException) {
+        code = 2;
+      } else if (ex instanceof LottaException || ex instanceof ArtifactException) {
+        code = 1;
+      } else {
+        code = 1;
+        err.println("lottalora: internal error: " + ex);
+      }
+      if (code != 1 || ex instanceof LottaException || ex instanceof ArtifactException) {
+        err.println("lottalora " + line.getCommandName() + ": " + ex.getMessage());
+      }
+      if (System.getenv("LOTTALORA_DEBUG") != null) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return code;
+    });
+    return cl;
+  }
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}

@@ -1,0 +1,48 @@
+package org.lottalora.core.util;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Thread settings for ND4J's native code. On a small machine ND4J's defaults oversubscribe the cores (the
+ * OpenMP pool, the BLAS pool and the Java threads all start one thread per core); for the batch sizes this
+ * toolkit trains with, one native thread per training process was measured fastest on 2 cores (see
+ * benchmarks/RESULTS.md), so that is the default. {@code --threads} or {@code $LOTTALORA_THREADS} override it.
+ */
+public final class Threads {
+  private static volatile int applied;
+
+  private Threads() {}
+
+  /** The thread count to use: {@code $LOTTALORA_THREADS} if set, else 1. */
+  public static int defaultCount() {
+    String env = System.getenv("LOTTALORA_THREADS");
+    if (env != null && !env.isBlank()) {
+      try {
+        int n = Integer.parseInt(env.trim());
+        if (n >= 1) {
+          return n;
+        }
+      } catch (NumberFormatException ignored) {
+        // fall through to the default
+      }
+      throw new IllegalArgumentException("LOTTALORA_THREADS must be a whole number >= 1, got '" + env + "'");
+    }
+    return 1;
+  }
+
+  /** Sets ND4J's OpenMP and BLAS thread counts to {@code n}. */
+  public static void apply(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + n);
+    }
+    Nd4j.getEnvironment().setMaxThreads(n);
+    Nd4j.getEnvironment().setMaxMasterThreads(n);
+    Nd4j.factory().blas().setMaxThreads(n);
+    applied = n;
+  }
+
+  /** The count last applied, 0 if none. */
+  public static int applied() {
+    return applied;
+  }
+}
