@@ -12,7 +12,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.lottalora.core.util.NdArrays;
 
 /**
  * Builds a SameDiff graph for a model family out of frozen backbone tensors, LoRA adapters and fully trained
@@ -47,6 +47,8 @@ public final class GraphBuilder {
   private final Map<String, float[]> initialTrained;
   private final List<TrainedTensor> trained = new ArrayList<>();
   private final List<DropoutSite> dropouts = new ArrayList<>();
+  private final List<DenseStep> plan = new ArrayList<>();
+  private boolean planComplete = true;
   private long frozenParams;
   private long modelParams;
 
@@ -81,6 +83,7 @@ public final class GraphBuilder {
       SDVariable w = trainedVar(wName, new long[] {dOut, dIn}, true, TrainedTensor.Kind.WEIGHT,
           backbone.get(wName));
       SDVariable b = trainedVar(bName, new long[] {dOut}, false, TrainedTensor.Kind.BIAS, backbone.get(bName));
+      plan.add(new DenseStep.Affine(dIn, dOut, wName, true, bName, true, null, null, null, 0, null));
       return x.mmul(w).add(b);
     }
     int r = adapter.rank();
@@ -94,7 +97,7 @@ public final class GraphBuilder {
     if (adapter.trainBias()) {
       b = trainedVar(bName, new long[] {dOut}, false, TrainedTensor.Kind.BIAS, backbone.get(bName));
     } else {
-      b = sd.constant(bName, Nd4j.create(backbone.get(bName), new long[] {dOut}, 'c'));
+      b = sd.constant(bName, NdArrays.of(backbone.get(bName), dOut));
       frozenParams += dOut;
     }
     SDVariable base = x.mmul(w);
@@ -108,9 +111,14 @@ public final class GraphBuilder {
     SDVariable bt = trainedVar(prefix + LORA_B, new long[] {dOut, r}, true, TrainedTensor.Kind.LORA_B,
         new float[dOut * r]);
     SDVariable xa = x;
+    String adapterMask = null;
     if (adapter.dropout() > 0) {
-      xa = dropout(prefix + ".lora_dropout", x, dIn, adapter.dropout());
+      xa = maskedInput(prefix + ".lora_dropout", x, dIn, adapter.dropout());
+      adapterMask = "mask." + prefix + ".lora_dropout";
     }
+    plan.add(new DenseStep.Affine(dIn, dOut, wName, false, bName, adapter.trainBias(),
+        adapter.trainBeta() ? prefix + BETA : null, prefix + LORA_A, prefix + LORA_B, adapter.scaling(),
+        adapterMask));
     SDVariable lora = xa.mmul(at).mmul(bt).mul(adapter.scaling());
     return base.add(lora).add(b);
   }
@@ -120,6 +128,8 @@ public final class GraphBuilder {
     modelParams += (long) dIn * dOut + dOut;
     SDVariable wv = trainedVar(prefix + ".weight", new long[] {dOut, dIn}, true, TrainedTensor.Kind.WEIGHT, w);
     SDVariable bv = trainedVar(prefix + ".bias", new long[] {dOut}, false, TrainedTensor.Kind.BIAS, b);
+    plan.add(new DenseStep.Affine(dIn, dOut, prefix + ".weight", true, prefix + ".bias", true, null, null, null, 0,
+        null));
     return x.mmul(wv).add(bv);
   }
 
@@ -131,6 +141,11 @@ public final class GraphBuilder {
     if (p <= 0) {
       return x;
     }
+    plan.add(new DenseStep.Dropout("mask." + site));
+    return maskedInput(site, x, width, p);
+  }
+
+  private SDVariable maskedInput(String site, SDVariable x, int width, double p) {
     String name = "mask." + site;
     SDVariable mask = sd.placeHolder(name, DataType.FLOAT, -1, width);
     dropouts.add(new DropoutSite(name, width, p));
@@ -139,6 +154,7 @@ public final class GraphBuilder {
 
   /** ReLU. */
   public SDVariable relu(SDVariable x) {
+    plan.add(new DenseStep.Relu());
     return sd.nn.relu(x, 0.0);
   }
 
@@ -154,7 +170,7 @@ public final class GraphBuilder {
       trainedCount += t.size();
     }
     return new ModelGraph(sd, List.copyOf(trained), List.copyOf(dropouts), classes,
-        new ParameterCounts(trainedCount, frozenParams, modelParams));
+        new ParameterCounts(trainedCount, frozenParams, modelParams), planComplete ? List.copyOf(plan) : null);
   }
 
   /** The Kaiming-uniform (a = sqrt 5) init of A, drawn from the adapter seed through the same generator. */
@@ -173,7 +189,7 @@ public final class GraphBuilder {
     }
     trained.add(t);
     INDArray arr = t.transposed() ? transposed(v, (int) shape[0], (int) shape[1])
-        : Nd4j.create(v.clone(), shape, 'c');
+        : NdArrays.of(v, shape);
     return sd.var(name, arr);
   }
 
@@ -185,7 +201,7 @@ public final class GraphBuilder {
         t[c * rows + r] = v[r * cols + c];
       }
     }
-    return Nd4j.create(t, new long[] {cols, rows}, 'c');
+    return NdArrays.of(t, cols, rows);
   }
 
   /** A dropout mask placeholder and its rate. */
@@ -197,6 +213,14 @@ public final class GraphBuilder {
     public double fraction() {
       return model == 0 ? 0 : trainable / (double) model;
     }
+  }
+
+  /**
+   * Marks the graph as using ops beyond {@link DenseStep}s: the trainer then runs SameDiff's own
+   * backpropagation instead of the dense engine. Families with convolutions, attention and the like call it.
+   */
+  public void markNotDense() {
+    planComplete = false;
   }
 
   /** Convenience for families: a fresh, empty override map. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.lottalora.core.data.Dataset;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.lottalora.core.util.NdArrays;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -22,9 +23,11 @@ public final class ModelGraph {
   private final List<GraphBuilder.DropoutSite> dropouts;
   private final int classes;
   private final GraphBuilder.ParameterCounts counts;
+  private final List<DenseStep> plan;
 
   ModelGraph(SameDiff sd, List<TrainedTensor> trained, List<GraphBuilder.DropoutSite> dropouts, int classes,
-      GraphBuilder.ParameterCounts counts) {
+      GraphBuilder.ParameterCounts counts, List<DenseStep> plan) {
+    this.plan = plan;
     this.sd = sd;
     this.trained = trained;
     this.dropouts = dropouts;
@@ -47,6 +50,11 @@ public final class ModelGraph {
     return dropouts;
   }
 
+  /** The dense plan of this graph, or null if it uses ops the dense engine does not implement. */
+  public List<DenseStep> densePlan() {
+    return plan;
+  }
+
   /** Number of classes. */
   public int classes() {
     return classes;
@@ -66,12 +74,12 @@ public final class ModelGraph {
       float[] chunk = new float[n * cols];
       System.arraycopy(x, start * cols, chunk, 0, chunk.length);
       Map<String, INDArray> ph = new HashMap<>();
-      ph.put(GraphBuilder.INPUT, Nd4j.create(chunk, new long[] {n, cols}, 'c'));
+      ph.put(GraphBuilder.INPUT, NdArrays.of(chunk, n, cols));
       for (GraphBuilder.DropoutSite d : dropouts) {
         ph.put(d.placeholder(), Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, d.width()));
       }
       INDArray p = sd.outputSingle(ph, GraphBuilder.PROBS);
-      float[] pv = p.dup('c').data().asFloat();
+      float[] pv = NdArrays.read(p);
       System.arraycopy(pv, 0, out, start * classes, pv.length);
     }
     return out;
@@ -111,7 +119,7 @@ public final class ModelGraph {
       if (t.transposed()) {
         a = a.transpose();
       }
-      out.put(t.name(), a.dup('c').data().asFloat());
+      out.put(t.name(), NdArrays.read(a));
     }
     return out;
   }
@@ -126,7 +134,7 @@ public final class ModelGraph {
       INDArray target = sd.getVariable(t.name()).getArr();
       INDArray src = t.transposed()
           ? GraphBuilder.transposed(v, (int) t.shape()[0], (int) t.shape()[1])
-          : Nd4j.create(v.clone(), t.shape(), 'c');
+          : NdArrays.of(v, t.shape());
       target.assign(src);
     }
   }

@@ -7,7 +7,7 @@ import org.lottalora.core.graph.GraphBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
+import org.lottalora.core.util.NdArrays;
 
 /**
  * One epoch of mini-batches in a seeded order: features, then one dropout mask per site (drawn from the
@@ -24,6 +24,7 @@ final class BatchIterator implements MultiDataSetIterator {
   private final int epoch;
   private int cursor;
   private int batchIndex;
+  private int[] lastLabels;
 
   BatchIterator(Dataset data, int[] order, int batchSize, List<GraphBuilder.DropoutSite> dropouts, long seed,
       int epoch) {
@@ -45,20 +46,27 @@ final class BatchIterator implements MultiDataSetIterator {
     int cols = data.cols();
     float[] x = new float[n * cols];
     float[] y = new float[n * data.classes()];
+    lastLabels = new int[n];
     for (int i = 0; i < n; i++) {
       int r = order[cursor + i];
       System.arraycopy(data.features(), r * cols, x, i * cols, cols);
       y[i * data.classes() + data.labels()[r]] = 1f;
+      lastLabels[i] = data.labels()[r];
     }
     INDArray[] features = new INDArray[1 + dropouts.size()];
-    features[0] = Nd4j.create(x, new long[] {n, cols}, 'c');
+    features[0] = NdArrays.of(x, n, cols);
     for (int d = 0; d < dropouts.size(); d++) {
       features[d + 1] = mask(dropouts.get(d), n);
     }
     cursor += n;
     batchIndex++;
     return new org.nd4j.linalg.dataset.MultiDataSet(features,
-        new INDArray[] {Nd4j.create(y, new long[] {n, data.classes()}, 'c')});
+        new INDArray[] {NdArrays.of(y, n, data.classes())});
+  }
+
+  /** Labels of the batch {@link #next} returned last. */
+  int[] lastLabels() {
+    return lastLabels;
   }
 
   private INDArray mask(GraphBuilder.DropoutSite site, int n) {
@@ -71,7 +79,7 @@ final class BatchIterator implements MultiDataSetIterator {
     for (int i = 0; i < len; i++) {
       m[i] = Stream.uniform(w[i]) < keep ? inv : 0f;
     }
-    return Nd4j.create(m, new long[] {n, site.width()}, 'c');
+    return NdArrays.of(m, n, site.width());
   }
 
   @Override

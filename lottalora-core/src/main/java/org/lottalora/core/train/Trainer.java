@@ -55,10 +55,19 @@ public final class Trainer {
     if (config.weightDecay() > 0) {
       tc.weightDecay(config.weightDecay(), true); // decoupled, scaled by the scheduled lr: PyTorch's AdamW
     }
+    DenseEngine engine = graph.densePlan() != null ? new DenseEngine(graph) : null;
+    AdamW adamw = new AdamW(schedule, config.weightDecay());
+    Map<String, INDArray> params = new java.util.LinkedHashMap<>();
+    if (engine != null) {
+      engine.gradients().keySet().forEach(k -> params.put(k, engine.param(k)));
+    }
     sd.setTrainingConfig(tc.build());
     // M2.1 prints one "Added differentiated op" line per op to System.out while it builds the gradient
     // graph, which would corrupt --json output; build it here with those lines dropped.
-    QuietStdout.run(sd::createGradFunction, "Added differentiated op");
+    if (engine == null) {
+      QuietStdout.run(sd::createGradFunction, "Added differentiated op");
+    }
+    int iteration = 0;
 
     List<EpochStats> history = new ArrayList<>();
     Map<String, float[]> best = null;
@@ -76,7 +85,11 @@ public final class Trainer {
       EpochListener listener = new EpochListener(epoch, it.batches(), config.batchSize(), train.rows());
       long e0 = System.nanoTime();
       try {
-        sd.fit(it, 1, listener);
+        if (engine != null) {
+          iteration = denseEpoch(engine, adamw, params, it, graph, listener, iteration);
+        } else {
+          sd.fit(it, 1, listener);
+        }
       } catch (DivergedException ex) {
         failure = ex.getMessage();
       }
@@ -113,6 +126,23 @@ public final class Trainer {
     return new TrainReport(test, bestVal, bestEpoch, List.copyOf(history), graph.counts().trainable(),
         graph.counts().model(), graph.betas(), wall, samples / Math.max(1e-9, trainNanos / 1e9),
         stoppedEarly, failure);
+  }
+
+  /** One epoch on the dense engine; returns the next iteration number. */
+  private int denseEpoch(DenseEngine engine, AdamW adamw, Map<String, INDArray> params, BatchIterator it,
+      ModelGraph graph, EpochListener listener, int iteration) {
+    Map<String, INDArray> masks = new java.util.HashMap<>();
+    while (it.hasNext()) {
+      MultiDataSet batch = it.next();
+      for (int d = 0; d < graph.dropouts().size(); d++) {
+        masks.put(graph.dropouts().get(d).placeholder(), batch.getFeatures(d + 1));
+      }
+      INDArray x = batch.getFeatures(0);
+      double[] lc = engine.step(x, it.lastLabels(), masks);
+      listener.record(lc[0] / x.size(0), (long) lc[1], x.size(0));
+      adamw.step(params, engine.gradients(), iteration++);
+    }
+    return iteration;
   }
 
   /** Thrown from inside {@code fit} to stop it when the loss is not finite. */
@@ -158,8 +188,8 @@ public final class Trainer {
       if (!GraphBuilder.LOGITS.equals(varName) || batchData == null || activation == null) {
         return;
       }
-      float[] z = activation.dup('c').data().asFloat();
-      float[] y = batchData.getLabels(0).dup('c').data().asFloat();
+      float[] z = org.lottalora.core.util.NdArrays.read(activation);
+      float[] y = org.lottalora.core.util.NdArrays.read(batchData.getLabels(0));
       int k = (int) activation.size(1);
       int rowsInBatch = z.length / k;
       double sum = 0;
@@ -187,15 +217,25 @@ public final class Trainer {
       batchLoss = sum / rowsInBatch;
     }
 
+    /** Records one batch of the dense engine (mean loss, correct predictions, size). */
+    void record(double meanLoss, long correctInBatch, long n) {
+      correct += correctInBatch;
+      batchLoss = meanLoss;
+      done(n, 0.0);
+    }
+
     @Override
     public void iterationDone(SameDiff sd, At at, MultiDataSet data, Loss loss) {
+      done(data.getFeatures(0).size(0), loss.totalLoss());
+    }
+
+    private void done(long n, double total) {
       // M2.1 reports 0 for the loss variable itself here (only the weight-decay term is real), so the
       // cross-entropy is computed from the logits in activationAvailable; both must stay finite.
       double l = batchLoss;
       batch++;
-      long n = data.getFeatures(0).size(0);
       samples += n;
-      if (!Double.isFinite(l) || !Double.isFinite(loss.totalLoss())) {
+      if (!Double.isFinite(l) || !Double.isFinite(total)) {
         throw new DivergedException("loss became " + l + " at epoch " + epoch + " step " + batch
             + "; try a lower --lr");
       }

@@ -35,7 +35,9 @@ public final class Threads {
     if (n < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + n);
     }
-    Nd4j.getEnvironment().setMaxThreads(n);
+    Nd4j.getEnvironment().setMaxThreads(n); // initializes the backend first
+    // the OpenMP pool that libnd4j's reductions use is sized from $OMP_NUM_THREADS at load; resize it too
+    org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
     Nd4j.getEnvironment().setMaxMasterThreads(n);
     Nd4j.factory().blas().setMaxThreads(n);
     applied = n;
