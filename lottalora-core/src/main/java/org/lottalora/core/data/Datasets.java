@@ -118,8 +118,12 @@ public final class Datasets {
     return dirs;
   }
 
-  /** The user cache folder downloads go to. */
+  /** The user cache folder downloads go to ({@code -Dlottalora.cache} overrides it). */
   public static Path cacheDir() {
+    String prop = System.getProperty("lottalora.cache");
+    if (prop != null && !prop.isBlank()) {
+      return Path.of(prop);
+    }
     String xdg = System.getenv("XDG_CACHE_HOME");
     Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
     return base.resolve("lottalora");
@@ -155,8 +159,15 @@ public final class Datasets {
     return Files.isRegularFile(gz) ? gz : dir.resolve(base);
   }
 
-  /** The public mirror a named dataset is downloaded from; overridable with $LOTTALORA_MIRROR_&lt;NAME&gt;. */
+  /**
+   * The public mirror a named dataset is downloaded from; {@code -Dlottalora.mirror.<name>} or
+   * {@code $LOTTALORA_MIRROR_<NAME>} override it.
+   */
   static String mirror(String name) {
+    String prop = System.getProperty("lottalora.mirror." + name);
+    if (prop != null && !prop.isBlank()) {
+      return prop.endsWith("/") ? prop : prop + "/";
+    }
     String env = System.getenv("LOTTALORA_MIRROR_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
     if (env != null && !env.isBlank()) {
       return env.endsWith("/") ? env : env + "/";
