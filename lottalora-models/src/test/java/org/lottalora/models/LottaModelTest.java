@@ -1,0 +1,149 @@
+package org.lottalora.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.data.DataSplits;
+import org.lottalora.core.data.Datasets;
+import org.lottalora.core.model.ModelSpec;
+import org.lottalora.core.train.Progress;
+import org.lottalora.core.train.TrainConfig;
+import org.lottalora.core.train.TrainReport;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactException;
+import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.proto.Artifact;
+
+/** Training, saving, loading and predicting through the public Java API. */
+class LottaModelTest {
+  @TempDir
+  static Path dir;
+  static DataSplits digits;
+  static LottaModel trained;
+  static TrainReport report;
+  static Path saved;
+  static final TrainConfig QUICK = new TrainConfig(10, 64, 1e-2, 1e-2, 1, true, 0, 3);
+
+  static ModelSpec spec(int rank, boolean full) {
+    return new ModelSpec("mlp", 64, 10, new int[] {48, 32}, 0.1, 5, InitSpec.DEFAULT,
+        new AdapterConfig(rank, 1.0, false, true, 0.0, false, 2), full);
+  }
+
+  @BeforeAll
+  static void train() {
+    digits = Datasets.load("digits", Datasets.Options.defaults());
+    trained = LottaModel.create(spec(4, false));
+    report = trained.train(digits, QUICK, Progress.silent());
+    saved = dir.resolve("digits.lotta");
+    trained.save(saved, "digits", QUICK, 0, report, 1);
+  }
+
+  @Test
+  void adaptersLearnTheTask() {
+    assertNull(report.failure());
+    assertTrue(report.testAccuracy() > 0.85, "test accuracy " + report.testAccuracy());
+    assertEquals(10, report.epochs().size());
+    assertEquals(2, report.betas().size());
+    // trainable = per adapted layer r (d_in + d_out) + beta, plus the head
+    long expected = 4 * (64 + 48) + 1 + 4 * (48 + 32) + 1 + 32 * 10 + 10;
+    assertEquals(expected, report.trainableParams());
+    assertEquals(64 * 48 + 48 + 48 * 32 + 32 + 32 * 10 + 10, report.modelParams());
+  }
+
+  @Test
+  void reloadedModelPredictsExactlyTheSame() {
+    LottaModel loaded = LottaModel.load(saved);
+    assertEquals(trained.spec(), loaded.spec());
+    assertArrayEquals(trained.predict(digits.test()), loaded.predict(digits.test()));
+    float[] raw = java.util.Arrays.copyOf(digits.test().features(), 64);
+    assertArrayEquals(trained.predictProba(raw), loaded.predictProba(raw), 0f);
+    assertEquals(report.testAccuracy(), loaded.accuracy(digits.test()), 0.0);
+    Map<String, float[]> a = trained.graph().trainedValues();
+    Map<String, float[]> b = loaded.graph().trainedValues();
+    assertEquals(a.keySet(), b.keySet());
+    a.forEach((k, v) -> assertArrayEquals(v, b.get(k), 0f, k));
+  }
+
+  @Test
+  void predictionIsSafeFromManyThreads() throws Exception {
+    LottaModel loaded = LottaModel.load(saved);
+    int[] expected = loaded.predict(digits.test());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      java.util.List<java.util.concurrent.Future<int[]>> fs = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        fs.add(pool.submit(() -> loaded.predict(digits.test())));
+      }
+      for (java.util.concurrent.Future<int[]> f : fs) {
+        assertArrayEquals(expected, f.get());
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void sameSeedsGiveTheSameModelBitForBit() {
+    LottaModel again = LottaModel.create(spec(4, false));
+    TrainReport r = again.train(digits, QUICK, Progress.silent());
+    assertEquals(report.testAccuracy(), r.testAccuracy(), 0.0);
+    Map<String, float[]> a = trained.graph().trainedValues();
+    again.graph().trainedValues().forEach((k, v) -> assertArrayEquals(a.get(k), v, 0f, k));
+  }
+
+  @Test
+  void fullTrainingTrainsEveryWeight() {
+    LottaModel full = LottaModel.create(spec(4, true));
+    TrainReport r = full.train(digits, QUICK, Progress.silent());
+    assertEquals(r.modelParams(), r.trainableParams());
+    assertTrue(r.betas().isEmpty());
+    assertTrue(r.testAccuracy() > 0.85, "full " + r.testAccuracy());
+  }
+
+  @Test
+  void aDivergingRunStopsWithAReason() {
+    LottaModel m = LottaModel.create(spec(4, false));
+    TrainReport r = m.train(digits, new TrainConfig(3, 64, 1e30, 0, 0, false, 0, 0), Progress.silent());
+    assertNotNull(r.failure(), "lr 1e30 must overflow");
+    assertTrue(r.failure().contains("loss became") && r.failure().contains("--lr"), r.failure());
+  }
+
+  @Test
+  void rankAboveTheLayerSizeIsRejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LottaModel.create(spec(40, false)));
+    assertTrue(e.getMessage().contains("rank 40 is above min(d_in, d_out) = 32"), e.getMessage());
+  }
+
+  @Test
+  void tamperedArtifactsAreRefused() throws Exception {
+    Artifact a = ArtifactCodec.read(saved);
+    Path p = dir.resolve("bad.lotta");
+    ArtifactCodec.write(a.toBuilder().setBackbone(a.getBackbone().toBuilder().setGenerator("mt19937/v1")).build(), p);
+    assertEquals(Reason.UNKNOWN_GENERATOR, assertThrows(ArtifactException.class, () -> LottaModel.load(p)).reason());
+    ArtifactCodec.write(a.toBuilder().setBackbone(a.getBackbone().toBuilder().setSeed(6)).build(), p);
+    ArtifactException e = assertThrows(ArtifactException.class, () -> LottaModel.load(p));
+    assertEquals(Reason.FINGERPRINT_MISMATCH, e.reason(), e.getMessage());
+    ArtifactCodec.write(a.toBuilder().removeTensors(0).build(), p);
+    assertEquals(Reason.MISSING_TENSOR, assertThrows(ArtifactException.class, () -> LottaModel.load(p)).reason());
+    ArtifactCodec.write(a.toBuilder().setModel(a.getModel().toBuilder().setFamily("resnet")).build(), p);
+    assertEquals(Reason.UNKNOWN_FAMILY, assertThrows(ArtifactException.class, () -> LottaModel.load(p)).reason());
+  }
+
+  @Test
+  void wrongFeatureCountIsAUsageError() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> trained.predictProba(new float[10]));
+    assertTrue(e.getMessage().contains("expects 64"), e.getMessage());
+  }
+}
