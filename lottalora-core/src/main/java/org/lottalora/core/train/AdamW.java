@@ -3,7 +3,6 @@ package org.lottalora.core.train;
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;
-import org.lottalora.core.util.NdArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -37,11 +36,13 @@ final class AdamW {
     for (Map.Entry<String, INDArray> e : grads.entrySet()) {
       INDArray pa = params.get(e.getKey());
       int n = (int) pa.length();
-      float[][] s = state.computeIfAbsent(e.getKey(), k -> new float[][] {new float[n], new float[n], new float[n]});
+      float[][] s = state.computeIfAbsent(e.getKey(),
+          k -> new float[][] {new float[n], new float[n], new float[n], new float[n]});
       float[] m = s[0];
       float[] v = s[1];
       float[] p = s[2];
-      float[] g = NdArrays.read(e.getValue());
+      float[] g = s[3];
+      ((FloatPointer) e.getValue().data().addressPointer()).get(g, 0, n);
       FloatPointer pp = (FloatPointer) pa.data().addressPointer();
       pp.get(p, 0, n);
       for (int i = 0; i < n; i++) {

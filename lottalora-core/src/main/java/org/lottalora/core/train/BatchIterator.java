@@ -25,6 +25,8 @@ final class BatchIterator implements MultiDataSetIterator {
   private int cursor;
   private int batchIndex;
   private int[] lastLabels;
+  /** Reused native buffers per batch size: a batch is consumed before the next one is made. */
+  private final java.util.Map<Integer, INDArray[]> buffers = new java.util.HashMap<>();
 
   BatchIterator(Dataset data, int[] order, int batchSize, List<GraphBuilder.DropoutSite> dropouts, long seed,
       int epoch) {
@@ -53,15 +55,28 @@ final class BatchIterator implements MultiDataSetIterator {
       y[i * data.classes() + data.labels()[r]] = 1f;
       lastLabels[i] = data.labels()[r];
     }
+    final int rows = n;
+    INDArray[] buf = buffers.computeIfAbsent(n, k -> {
+      INDArray[] b = new INDArray[2 + dropouts.size()];
+      b[0] = org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, cols);
+      b[1] = org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, data.classes());
+      for (int d = 0; d < dropouts.size(); d++) {
+        b[2 + d] = org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows,
+            dropouts.get(d).width());
+      }
+      return b;
+    });
     INDArray[] features = new INDArray[1 + dropouts.size()];
-    features[0] = NdArrays.of(x, n, cols);
+    NdArrays.write(x, buf[0]);
+    features[0] = buf[0];
     for (int d = 0; d < dropouts.size(); d++) {
-      features[d + 1] = mask(dropouts.get(d), n);
+      NdArrays.write(mask(dropouts.get(d), n), buf[2 + d]);
+      features[d + 1] = buf[2 + d];
     }
+    NdArrays.write(y, buf[1]);
     cursor += n;
     batchIndex++;
-    return new org.nd4j.linalg.dataset.MultiDataSet(features,
-        new INDArray[] {NdArrays.of(y, n, data.classes())});
+    return new org.nd4j.linalg.dataset.MultiDataSet(features, new INDArray[] {buf[1]});
   }
 
   /** Labels of the batch {@link #next} returned last. */
@@ -69,7 +84,7 @@ final class BatchIterator implements MultiDataSetIterator {
     return lastLabels;
   }
 
-  private INDArray mask(GraphBuilder.DropoutSite site, int n) {
+  private float[] mask(GraphBuilder.DropoutSite site, int n) {
     int len = n * site.width();
     long[] w = new long[len];
     new Stream(seed, "dropout/" + site.placeholder() + "/" + epoch + "/" + batchIndex).words(0, w, len);
@@ -79,7 +94,7 @@ final class BatchIterator implements MultiDataSetIterator {
     for (int i = 0; i < len; i++) {
       m[i] = Stream.uniform(w[i]) < keep ? inv : 0f;
     }
-    return NdArrays.of(m, n, site.width());
+    return m;
   }
 
   @Override

@@ -80,6 +80,7 @@ public final class DenseEngine {
     final INDArray[] tmp;
     final INDArray[] prod;
     final INDArray ones;
+    INDArray dz;
 
     Buffers(List<DenseStep> plan, long n) {
       int k = plan.size();
@@ -121,6 +122,7 @@ public final class DenseEngine {
     Buffers b = buffers.get(n);
     if (b == null) {
       b = new Buffers(plan, n);
+      b.dz = Nd4j.create(DataType.FLOAT, n, classes);
       for (int i = 0; i < plan.size(); i++) {
         if (plan.get(i) instanceof DenseStep.Affine a && a.loraA() != null) {
           long r = params.get(a.loraA()).size(1);
@@ -214,7 +216,8 @@ public final class DenseEngine {
         dz[off + c] = (float) ((p - (c == y ? 1 : 0)) / n);
       }
     }
-    INDArray dy = NdArrays.of(dz, n, classes);
+    INDArray dy = b.dz;
+    NdArrays.write(dz, dy);
     for (int i = plan.size() - 1; i >= 0; i--) {
       DenseStep s = plan.get(i);
       INDArray in = i == 0 ? x : b.out[i - 1];

@@ -40,6 +40,9 @@ public final class Threads {
     org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
     Nd4j.getEnvironment().setMaxMasterThreads(n);
     Nd4j.factory().blas().setMaxThreads(n);
+    // ND4J calls System.gc() every few seconds to reclaim off-heap memory; the trainer reuses its buffers,
+    // and the forced collections showed up as 2x swings in epoch throughput
+    Nd4j.getMemoryManager().togglePeriodicGc(false);
     applied = n;
   }
 
