@@ -46,12 +46,10 @@ final class BatchIterator implements MultiDataSetIterator {
   public org.nd4j.linalg.dataset.api.MultiDataSet next(int num) {
     int n = Math.min(num, order.length - cursor);
     int cols = data.cols();
-    float[] x = new float[n * cols];
     float[] y = new float[n * data.classes()];
     lastLabels = new int[n];
     for (int i = 0; i < n; i++) {
       int r = order[cursor + i];
-      System.arraycopy(data.features(), r * cols, x, i * cols, cols);
       y[i * data.classes() + data.labels()[r]] = 1f;
       lastLabels[i] = data.labels()[r];
     }
@@ -67,7 +65,9 @@ final class BatchIterator implements MultiDataSetIterator {
       return b;
     });
     INDArray[] features = new INDArray[1 + dropouts.size()];
-    NdArrays.write(x, buf[0]);
+    for (int i = 0; i < n; i++) { // gather rows straight into the native batch buffer
+      NdArrays.write(data.features(), order[cursor + i] * cols, cols, buf[0], (long) i * cols);
+    }
     features[0] = buf[0];
     for (int d = 0; d < dropouts.size(); d++) {
       NdArrays.write(mask(dropouts.get(d), n), buf[2 + d]);

@@ -1,0 +1,2 @@
+/** Model specifications as pure data. */
+package org.lottalora.core.model;

@@ -1,0 +1,2 @@
+/** Training: the dense engine, AdamW, the cosine schedule, batching, progress and reports. */
+package org.lottalora.core.train;

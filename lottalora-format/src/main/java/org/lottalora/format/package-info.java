@@ -1,0 +1,2 @@
+/** The .lotta artifact container: reading, validating and atomically writing the protobuf payload. */
+package org.lottalora.format;

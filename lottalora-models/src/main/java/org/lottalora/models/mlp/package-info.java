@@ -1,0 +1,2 @@
+/** The multi-layer perceptron and single-layer classifier families. */
+package org.lottalora.models.mlp;
