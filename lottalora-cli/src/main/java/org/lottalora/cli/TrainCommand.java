@@ -198,7 +198,7 @@ final class TrainCommand implements Callable<Integer> {
       if (!r.betas().isEmpty()) {
         StringBuilder sb = new StringBuilder();
         r.betas().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
-        o.println("beta per layer   " + sb);
+        o.println("beta per layer    " + sb.toString().trim());
       }
       o.printf(Locale.ROOT, "wall time         %.1f s  (%,.0f samples/s, %d thread%s)%n", r.wallSeconds(),
           r.samplesPerSecond(), nThreads, nThreads == 1 ? "" : "s");
