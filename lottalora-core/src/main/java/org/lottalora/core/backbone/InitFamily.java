@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The 22 init families of the LottaLoRA paper's Table 13, each defined exactly on top of a tensor's
- * {@link Stream}. {@code docs/backbone-stream.md} is the normative text; this enum is its implementation.
+ * {@link Stream}. {@code lottalora-core/docs/backbone-stream.md} is the normative text; this enum is its implementation.
  *
  * <p>Notation: {@code U_k(i)} is {@link Stream#uniform} of word i of aux stream k, {@code Z_k(i)} pair value
  * i of aux stream k (k = 0 is the tensor's own stream), {@code f = 1/sqrt(fan_in)} when the family's

@@ -7,11 +7,13 @@ import java.util.Map;
 import org.lottalora.core.graph.DenseStep;
 import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.graph.TrainedTensor;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
 import org.lottalora.core.util.NdArrays;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -145,18 +147,18 @@ public final class DenseEngine {
       if (s instanceof DenseStep.Affine a) {
         INDArray w = params.get(a.weight());
         if (a.beta() != null) {
-          Nd4j.gemm(in, w, b.base[i], false, false, 1.0, 0.0); // [n, dOut]
+          gemm(in, w, b.base[i], false, false, 1.0, 0.0); // [n, dOut]
           b.base[i].mul(params.get(a.beta()).getDouble(0), out);
         } else {
-          Nd4j.gemm(in, w, out, false, false, 1.0, 0.0);
+          gemm(in, w, out, false, false, 1.0, 0.0);
         }
         if (a.loraA() != null) {
           INDArray xa = in;
           if (a.adapterMask() != null) {
             xa = in.mul(mask(masks, a.adapterMask()), b.xa[i]);
           }
-          Nd4j.gemm(xa, params.get(a.loraA()), b.h[i], false, false, 1.0, 0.0); // [n, r]
-          Nd4j.gemm(b.h[i], params.get(a.loraB()), out, false, false, a.scaling(), 1.0);
+          gemm(xa, params.get(a.loraA()), b.h[i], false, false, 1.0, 0.0); // [n, r]
+          gemm(b.h[i], params.get(a.loraB()), out, false, false, a.scaling(), 1.0);
         }
         out.addiRowVector(params.get(a.bias()));
       } else if (s instanceof DenseStep.Relu) {
@@ -167,6 +169,37 @@ public final class DenseEngine {
       in = out;
     }
     return in;
+  }
+
+  /**
+   * {@code c = alpha * op(a) op(b) + beta * c} on plain c-order arrays, straight into OpenBLAS: ND4J's
+   * {@code Nd4j.gemm} adds 30-100 us of Java-side checks per call, more than the arithmetic of an adapter's
+   * rank-r products.
+   */
+  private static void gemm(INDArray a, INDArray b, INDArray c, boolean ta, boolean tb, double alpha,
+      double beta) {
+    int m = (int) (ta ? a.size(1) : a.size(0));
+    int k = (int) (ta ? a.size(0) : a.size(1));
+    int n = (int) (tb ? b.size(0) : b.size(1));
+    if ((tb ? b.size(1) : b.size(0)) != k || c.size(0) != m || c.size(1) != n) {
+      throw new IllegalStateException("gemm shapes " + java.util.Arrays.toString(a.shape()) + " x "
+          + java.util.Arrays.toString(b.shape()) + " -> " + java.util.Arrays.toString(c.shape()));
+    }
+    gemmRaw(ta, tb, m, n, k, (float) alpha, a, (int) a.size(1), b, (int) b.size(1), (float) beta, c, n);
+  }
+
+  private static void gemmRaw(boolean ta, boolean tb, int m, int n, int k, float alpha, INDArray a, int lda,
+      INDArray b, int ldb, float beta, INDArray c, int ldc) {
+    openblas.cblas_sgemm(openblas.CblasRowMajor, ta ? openblas.CblasTrans : openblas.CblasNoTrans,
+        tb ? openblas.CblasTrans : openblas.CblasNoTrans, m, n, k, alpha, ptr(a), lda, ptr(b), ldb, beta, ptr(c),
+        ldc);
+  }
+
+  private static FloatPointer ptr(INDArray x) {
+    if (x.ordering() != 'c' || x.offset() != 0 || x.isView() || x.dataType() != DataType.FLOAT) {
+      throw new IllegalStateException("dense engine arrays must be plain c-order float arrays");
+    }
+    return (FloatPointer) x.data().addressPointer();
   }
 
   private static INDArray mask(Map<String, INDArray> masks, String name) {
@@ -227,8 +260,8 @@ public final class DenseEngine {
         backAffine(a, i, b, in, dy, needDx ? dx : null, masks);
       } else if (s instanceof DenseStep.Relu) {
         if (needDx) {
-          Nd4j.exec(new Step(b.out[i], b.tmp[i], 0.0));
-          dy.mul(b.tmp[i], dx);
+          // one fused op: dx = dy where the ReLU was active (its output > 0), else 0
+          Nd4j.exec(new ThresholdReluBp(b.out[i], dy, dx, 0.0));
         }
       } else if (s instanceof DenseStep.Dropout d) {
         if (needDx) {
@@ -245,41 +278,41 @@ public final class DenseEngine {
     INDArray w = params.get(a.weight());
     if (a.biasTrained()) {
       // column sums as ones[1, n] x dy: a gemm, far cheaper than M2.1's reduction op here
-      Nd4j.gemm(b.ones, dy, grads.get(a.bias()).reshape('c', 1, a.dOut()), false, false, 1.0, 0.0);
+      gemmRaw(false, false, 1, a.dOut(), (int) dy.size(0), 1f, b.ones, (int) dy.size(0), dy, a.dOut(), 0f,
+          grads.get(a.bias()), a.dOut());
     }
     if (a.weightTrained()) {
-      Nd4j.gemm(in, dy, grads.get(a.weight()), true, false, 1.0, 0.0); // [dIn, dOut]
+      gemm(in, dy, grads.get(a.weight()), true, false, 1.0, 0.0); // [dIn, dOut]
     }
     double beta = 1.0;
     if (a.beta() != null) {
       beta = params.get(a.beta()).getDouble(0);
       // d(beta) = sum(dy * base), as a 1x1 gemm of the flattened arrays straight into the gradient buffer
       // (M2.1's reductions cost about 1 ms each here, BLAS does it in microseconds)
-      long nn = dy.length();
-      Nd4j.gemm(dy.reshape('c', 1, nn), b.base[i].reshape('c', nn, 1), grads.get(a.beta()).reshape('c', 1, 1),
-          false, false, 1.0, 0.0);
+      int nn = (int) dy.length();
+      gemmRaw(false, false, 1, 1, nn, 1f, dy, nn, b.base[i], 1, 0f, grads.get(a.beta()), 1);
     }
     INDArray xa = in;
     if (a.loraA() != null) {
       xa = a.adapterMask() != null ? b.xa[i] : in;
       INDArray at = params.get(a.loraA());
       INDArray bt = params.get(a.loraB());
-      Nd4j.gemm(b.h[i], dy, grads.get(a.loraB()), true, false, a.scaling(), 0.0); // [r, dOut]
-      Nd4j.gemm(dy, bt, b.dh[i], false, true, a.scaling(), 0.0); // [n, r]
-      Nd4j.gemm(xa, b.dh[i], grads.get(a.loraA()), true, false, 1.0, 0.0); // [dIn, r]
+      gemm(b.h[i], dy, grads.get(a.loraB()), true, false, a.scaling(), 0.0); // [r, dOut]
+      gemm(dy, bt, b.dh[i], false, true, a.scaling(), 0.0); // [n, r]
+      gemm(xa, b.dh[i], grads.get(a.loraA()), true, false, 1.0, 0.0); // [dIn, r]
     }
     if (dx == null) {
       return;
     }
-    Nd4j.gemm(dy, w, dx, false, true, beta, 0.0); // [n, dIn]
+    gemm(dy, w, dx, false, true, beta, 0.0); // [n, dIn]
     if (a.loraA() != null) {
       INDArray at = params.get(a.loraA());
       if (a.adapterMask() != null) {
-        Nd4j.gemm(b.dh[i], at, b.tmp[i], false, true, 1.0, 0.0);
+        gemm(b.dh[i], at, b.tmp[i], false, true, 1.0, 0.0);
         b.tmp[i].muli(mask(masks, a.adapterMask()));
         dx.addi(b.tmp[i]);
       } else {
-        Nd4j.gemm(b.dh[i], at, dx, false, true, 1.0, 1.0);
+        gemm(b.dh[i], at, dx, false, true, 1.0, 1.0);
       }
     }
   }

@@ -20,10 +20,12 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * Trains the trainable tensors of a {@link ModelGraph}: AdamW under a {@link CosineSchedule}, one SameDiff
- * {@code fit} per epoch over a seeded batch order, validation after every epoch, the best-validation weights
- * kept and restored at the end. A non-finite loss stops the run at once; the best weights so far are kept
- * and the report names the failure.
+ * Trains the trainable tensors of a {@link ModelGraph}: AdamW under a {@link CosineSchedule} over a seeded
+ * batch order, validation after every epoch, the best-validation weights kept and restored at the end. A
+ * non-finite loss stops the run at once; the best weights so far are kept and the report names the failure.
+ *
+ * <p>Graphs with a dense plan train on the {@link DenseEngine} with {@link AdamW}; any other graph trains
+ * through SameDiff's own {@code fit} (Adam with decoupled weight decay), much slower in M2.1 but general.
  */
 public final class Trainer {
   private final TrainConfig config;

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The test vectors of docs/backbone-stream.md: seed 42, layers.0.weight [8, 8], every family with its
+ * The test vectors of lottalora-core/docs/backbone-stream.md: seed 42, layers.0.weight [8, 8], every family with its
  * defaults. A failure here means the stream changed, which the generator id promises never happens.
  */
 class BackboneGoldenTest {

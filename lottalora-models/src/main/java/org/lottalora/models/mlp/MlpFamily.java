@@ -99,8 +99,20 @@ public class MlpFamily implements ModelFamily {
 
   @Override
   public ModelGraph build(ModelSpec spec, Backbone backbone, Map<String, float[]> trained) {
+    return build(spec, backbone, trained, false);
+  }
+
+  /** The same graph marked as not dense, so it trains through SameDiff's fit (tests the general path). */
+  protected ModelGraph buildMarked(ModelSpec spec, Backbone backbone, Map<String, float[]> trained) {
+    return build(spec, backbone, trained, true);
+  }
+
+  private ModelGraph build(ModelSpec spec, Backbone backbone, Map<String, float[]> trained, boolean notDense) {
     validate(spec);
     GraphBuilder g = new GraphBuilder(backbone, spec.adapter(), spec.full(), trained);
+    if (notDense) {
+      g.markNotDense();
+    }
     SDVariable x = g.input(spec.inputDim());
     int in = spec.inputDim();
     for (int i = 0; i < spec.widths().length; i++) {
