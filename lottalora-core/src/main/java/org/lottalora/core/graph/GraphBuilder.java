@@ -1,7 +1,6 @@
 package org.lottalora.core.graph;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.adapter.AdapterConfig;
@@ -221,10 +220,5 @@ public final class GraphBuilder {
    */
   public void markNotDense() {
     planComplete = false;
-  }
-
-  /** Convenience for families: a fresh, empty override map. */
-  public static Map<String, float[]> noOverrides() {
-    return new LinkedHashMap<>();
   }
 }

@@ -25,6 +25,7 @@ final class BatchIterator implements MultiDataSetIterator {
   private int cursor;
   private int batchIndex;
   private int[] lastLabels;
+  private float[] gather = new float[0];
   /** Reused native buffers per batch size: a batch is consumed before the next one is made. */
   private final java.util.Map<Integer, INDArray[]> buffers = new java.util.HashMap<>();
 
@@ -65,9 +66,11 @@ final class BatchIterator implements MultiDataSetIterator {
       return b;
     });
     INDArray[] features = new INDArray[1 + dropouts.size()];
-    for (int i = 0; i < n; i++) { // gather rows straight into the native batch buffer
-      NdArrays.write(data.features(), order[cursor + i] * cols, cols, buf[0], (long) i * cols);
+    float[] x = gather.length == n * cols ? gather : (gather = new float[n * cols]);
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(data.features(), order[cursor + i] * cols, x, i * cols, cols);
     }
+    NdArrays.write(x, buf[0]); // one memcpy into the reused native buffer
     features[0] = buf[0];
     for (int d = 0; d < dropouts.size(); d++) {
       NdArrays.write(mask(dropouts.get(d), n), buf[2 + d]);

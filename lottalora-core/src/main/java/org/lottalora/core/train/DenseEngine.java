@@ -80,7 +80,6 @@ public final class DenseEngine {
     final INDArray[] dh;
     final INDArray[] dx;
     final INDArray[] tmp;
-    final INDArray[] prod;
     final INDArray ones;
     INDArray dz;
 
@@ -93,7 +92,6 @@ public final class DenseEngine {
       dh = new INDArray[k];
       dx = new INDArray[k];
       tmp = new INDArray[k];
-      prod = new INDArray[k];
       ones = Nd4j.ones(DataType.FLOAT, 1, n);
       long width = -1;
       for (int i = 0; i < k; i++) {
@@ -103,18 +101,16 @@ public final class DenseEngine {
           dx[i] = Nd4j.create(DataType.FLOAT, n, a.dIn());
           if (a.beta() != null) {
             base[i] = Nd4j.create(DataType.FLOAT, n, a.dOut());
-            prod[i] = Nd4j.create(DataType.FLOAT, 1, 1);
           }
           if (a.loraA() != null) {
             // h and dh are [n, r]; their r comes from the A array (see buffers())
             xa[i] = a.adapterMask() != null ? Nd4j.create(DataType.FLOAT, n, a.dIn()) : null;
-            tmp[i] = Nd4j.create(DataType.FLOAT, n, a.dIn());
+            tmp[i] = a.adapterMask() != null ? Nd4j.create(DataType.FLOAT, n, a.dIn()) : null;
           }
           width = a.dOut();
         } else {
           out[i] = Nd4j.create(DataType.FLOAT, n, width);
           dx[i] = Nd4j.create(DataType.FLOAT, n, width);
-          tmp[i] = Nd4j.create(DataType.FLOAT, n, width);
         }
       }
     }

@@ -26,19 +26,6 @@ public final class NdArrays {
     ((FloatPointer) target.data().addressPointer()).put(data, 0, data.length);
   }
 
-  /**
-   * Copies {@code len} values of {@code src} from {@code srcOff} into a plain c-order float array at element
-   * {@code targetOff}: a row-by-row batch gather with no intermediate Java array.
-   */
-  public static void write(float[] src, int srcOff, int len, INDArray target, long targetOff) {
-    check(target, target.length());
-    if (targetOff < 0 || targetOff + len > target.length()) {
-      throw new IndexOutOfBoundsException("write of " + len + " at " + targetOff + " into " + target.length());
-    }
-    // a new pointer object: moving the position of the buffer's own pointer would corrupt the array
-    new FloatPointer(target.data().addressPointer()).position(targetOff).put(src, srcOff, len);
-  }
-
   /** The values of a float array in c order (copied if it is a view or f-ordered). */
   public static float[] read(INDArray a) {
     INDArray c = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.offset() == 0 && !a.isView()
