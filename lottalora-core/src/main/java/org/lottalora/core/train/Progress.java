@@ -11,6 +11,8 @@ import java.util.Locale;
  */
 public final class Progress {
   private static final long REDRAW_NANOS = 200_000_000L;
+  /** Carriage return and ANSI "erase line": a finished line must not keep the tail of a longer bar. */
+  private static final String CLEAR = "\r\033[2K";
   private final PrintStream out;
   private final boolean live;
   private long lastDraw;
@@ -46,7 +48,7 @@ public final class Progress {
     int width = 24;
     int filled = (int) Math.round(width * batch / (double) Math.max(1, batches));
     String bar = "#".repeat(filled) + "-".repeat(width - filled);
-    out.printf(Locale.ROOT, "\repoch %d/%d [%s] %d/%d  loss %.4f  acc %.3f  %,.0f samples/s  ETA %s   ",
+    out.printf(Locale.ROOT, CLEAR + "epoch %d/%d [%s] %d/%d  loss %.4f  acc %.3f  %,.0f samples/s  ETA %s   ",
         epoch, epochs, bar, batch, batches, loss, acc, rate, clock(etaSec));
     out.flush();
   }
@@ -56,14 +58,14 @@ public final class Progress {
       return;
     }
     out.printf(Locale.ROOT, "%sepoch %d/%d  loss %.4f  train acc %.4f  val acc %.4f%s  %.1fs  %,.0f samples/s%n",
-        live ? "\r" : "", s.epoch(), epochs, s.loss(), s.trainAccuracy(), s.valAccuracy(), best ? " *" : "  ",
+        live ? CLEAR : "", s.epoch(), epochs, s.loss(), s.trainAccuracy(), s.valAccuracy(), best ? " *" : "  ",
         s.seconds(), s.samplesPerSecond());
     out.flush();
   }
 
   void message(String m) {
     if (out != null) {
-      out.println((live ? "\r" : "") + m);
+      out.println((live ? CLEAR : "") + m);
       out.flush();
     }
   }
