@@ -16,6 +16,7 @@ import org.lottalora.core.train.EpochStats;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.train.TrainConfig;
 import org.lottalora.core.train.TrainReport;
+import org.lottalora.core.train.Trainer;
 import org.lottalora.core.util.Threads;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.models.Families;
@@ -141,7 +142,39 @@ final class TrainCommand implements Callable<Integer> {
       o.flush();
     }
     LottaModel model = LottaModel.create(ms);
-    TrainReport r = model.train(d, tc, quiet ? Progress.silent() : Progress.stderr());
+    Trainer trainer = new Trainer(tc, quiet ? Progress.silent() : Progress.stderr());
+    // Ctrl-C: stop after the current step, save the best epoch so far, then let the JVM exit
+    java.util.concurrent.CountDownLatch saved = new java.util.concurrent.CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      trainer.requestStop();
+      try {
+        saved.await(60, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, "lottalora-interrupt");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return finish(model, trainer, d, tc, splitSeed, nThreads, ms, initSpec, in, classes);
+    } finally {
+      saved.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting because of the interrupt: the hook is running and now returns
+      }
+    }
+  }
+
+  private int finish(LottaModel model, Trainer trainer, DataSplits d, TrainConfig tc, long splitSeed,
+      int nThreads, ModelSpec ms, InitSpec initSpec, int in, int classes) {
+    PrintWriter o = spec.commandLine().getOut();
+    TrainReport r = model.train(d, trainer);
+    if (r.failure() != null && r.failure().startsWith("interrupted")) {
+      spec.commandLine().getErr().println("lottalora train: " + r.failure() + (r.bestEpoch() > 0
+          ? "; saving the best epoch so far (" + r.bestEpoch() + ") to " + out : "; nothing to save"));
+      spec.commandLine().getErr().flush();
+    }
     if (r.bestEpoch() == 0) {
       throw new LottaException("training failed before the first epoch ended: " + r.failure()
           + "; nothing was written");

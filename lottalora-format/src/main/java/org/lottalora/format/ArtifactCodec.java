@@ -63,6 +63,10 @@ public final class ArtifactCodec {
         throw new ArtifactException(Reason.IO, "cannot write " + path + ": folder " + dir + " does not exist");
       }
       tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        // createTempFile makes the file owner-only; an artifact is as readable as any file the user writes
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      }
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {

@@ -108,9 +108,17 @@ public final class LottaModel {
    * @return the report; {@link TrainReport#failure()} is set if the run stopped on a non-finite loss
    */
   public TrainReport train(DataSplits data, TrainConfig config, Progress progress) {
+    return train(data, new Trainer(config, progress));
+  }
+
+  /**
+   * Trains with a given trainer, so the caller can {@link Trainer#requestStop()} it from another thread;
+   * an interrupted run keeps its best epoch and says so in {@link TrainReport#failure()}.
+   */
+  public TrainReport train(DataSplits data, Trainer trainer) {
     checkFits(data.train());
     normalization = data.normalization();
-    return new Trainer(config, progress).fit(graph, data.normalized());
+    return trainer.fit(graph, data.normalized());
   }
 
   /** Writes the artifact atomically, with training provenance. */

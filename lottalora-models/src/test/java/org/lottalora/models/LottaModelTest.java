@@ -120,6 +120,16 @@ class LottaModelTest {
   }
 
   @Test
+  void aStopRequestEndsTheRunAtTheNextStep() {
+    LottaModel m = LottaModel.create(spec(4, false));
+    org.lottalora.core.train.Trainer t = new org.lottalora.core.train.Trainer(QUICK, Progress.silent());
+    t.requestStop();
+    TrainReport r = m.train(digits, t);
+    assertEquals("interrupted at epoch 1 step 0", r.failure());
+    assertEquals(0, r.bestEpoch());
+  }
+
+  @Test
   void rankAboveTheLayerSizeIsRejected() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LottaModel.create(spec(40, false)));
     assertTrue(e.getMessage().contains("rank 40 is above min(d_in, d_out) = 32"), e.getMessage());

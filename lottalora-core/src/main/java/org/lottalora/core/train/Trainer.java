@@ -30,11 +30,20 @@ import org.nd4j.linalg.learning.config.Adam;
 public final class Trainer {
   private final TrainConfig config;
   private final Progress progress;
+  private volatile boolean stopRequested;
 
   /** A trainer printing progress to {@code progress}. */
   public Trainer(TrainConfig config, Progress progress) {
     this.config = config;
     this.progress = progress;
+  }
+
+  /**
+   * Asks a running {@link #fit} to stop after the current step (from another thread, e.g. a Ctrl-C hook):
+   * it returns a report whose failure says so, with the best weights so far restored.
+   */
+  public void requestStop() {
+    stopRequested = true;
   }
 
   /** Trains {@code graph} on {@code data.train()}, selects on validation, reports test accuracy. */
@@ -135,6 +144,9 @@ public final class Trainer {
       ModelGraph graph, EpochListener listener, int iteration) {
     Map<String, INDArray> masks = new java.util.HashMap<>();
     while (it.hasNext()) {
+      if (stopRequested) {
+        throw new DivergedException("interrupted at epoch " + listener.epoch + " step " + listener.batch);
+      }
       MultiDataSet batch = it.next();
       for (int d = 0; d < graph.dropouts().size(); d++) {
         masks.put(graph.dropouts().get(d).placeholder(), batch.getFeatures(d + 1));
@@ -147,7 +159,7 @@ public final class Trainer {
     return iteration;
   }
 
-  /** Thrown from inside {@code fit} to stop it when the loss is not finite. */
+  /** Thrown from inside {@code fit} to stop it: a non-finite loss, or a requested stop. */
   static final class DivergedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -237,6 +249,9 @@ public final class Trainer {
       double l = batchLoss;
       batch++;
       samples += n;
+      if (stopRequested) {
+        throw new DivergedException("interrupted at epoch " + epoch + " step " + batch);
+      }
       if (!Double.isFinite(l) || !Double.isFinite(total)) {
         throw new DivergedException("loss became " + l + " at epoch " + epoch + " step " + batch
             + "; try a lower --lr");
