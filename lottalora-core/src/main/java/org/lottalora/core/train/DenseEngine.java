@@ -220,31 +220,7 @@ public final class DenseEngine {
     INDArray logits = forward(x, masks);
     float[] z = NdArrays.read(logits);
     float[] dz = new float[z.length];
-    double lossSum = 0;
-    int correct = 0;
-    for (int r = 0; r < n; r++) {
-      int off = r * classes;
-      int arg = 0;
-      float max = z[off];
-      for (int c = 1; c < classes; c++) {
-        if (z[off + c] > max) {
-          max = z[off + c];
-          arg = c;
-        }
-      }
-      double sum = 0;
-      for (int c = 0; c < classes; c++) {
-        sum += Math.exp(z[off + c] - max);
-      }
-      double lse = max + Math.log(sum);
-      int y = labels[r];
-      lossSum += lse - z[off + y];
-      correct += arg == y ? 1 : 0;
-      for (int c = 0; c < classes; c++) {
-        double p = Math.exp(z[off + c] - lse);
-        dz[off + c] = (float) ((p - (c == y ? 1 : 0)) / n);
-      }
-    }
+    double[] lossAndCorrect = CrossEntropy.of(z, labels, classes, dz);
     INDArray dy = b.dz;
     NdArrays.write(dz, dy);
     for (int i = plan.size() - 1; i >= 0; i--) {
@@ -266,7 +242,7 @@ public final class DenseEngine {
       }
       dy = dx;
     }
-    return new double[] {lossSum, correct};
+    return lossAndCorrect;
   }
 
   private void backAffine(DenseStep.Affine a, int i, Buffers b, INDArray in, INDArray dy, INDArray dx,

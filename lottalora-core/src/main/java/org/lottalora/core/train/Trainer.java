@@ -203,32 +203,11 @@ public final class Trainer {
         return;
       }
       float[] z = org.lottalora.core.util.NdArrays.read(activation);
-      float[] y = org.lottalora.core.util.NdArrays.read(batchData.getLabels(0));
       int k = (int) activation.size(1);
-      int rowsInBatch = z.length / k;
-      double sum = 0;
-      for (int r = 0; r < rowsInBatch; r++) {
-        int off = r * k;
-        int arg = 0;
-        int label = 0;
-        double max = z[off];
-        for (int c = 1; c < k; c++) {
-          if (z[off + c] > max) {
-            max = z[off + c];
-            arg = c;
-          }
-          if (y[off + c] > y[off + label]) {
-            label = c;
-          }
-        }
-        double lse = 0;
-        for (int c = 0; c < k; c++) {
-          lse += Math.exp(z[off + c] - max);
-        }
-        sum += max + Math.log(lse) - z[off + label];
-        correct += arg == label ? 1 : 0;
-      }
-      batchLoss = sum / rowsInBatch;
+      int[] labels = CrossEntropy.argMax(org.lottalora.core.util.NdArrays.read(batchData.getLabels(0)), k);
+      double[] lc = CrossEntropy.of(z, labels, k, null);
+      correct += (long) lc[1];
+      batchLoss = lc[0] / labels.length;
     }
 
     /** Records one batch of the dense engine (mean loss, correct predictions, size). */
