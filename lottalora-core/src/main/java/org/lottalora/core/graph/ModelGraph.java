@@ -87,16 +87,20 @@ public final class ModelGraph {
 
   /** Arg-max class of every row of {@code d}. */
   public int[] predict(Dataset d) {
-    float[] p = probabilities(d.features(), d.rows());
-    int[] out = new int[d.rows()];
-    for (int i = 0; i < d.rows(); i++) {
+    return argMax(probabilities(d.features(), d.rows()), classes);
+  }
+
+  /** Arg-max of each row of a row-major [n, classes] score matrix (the first index on ties). */
+  public static int[] argMax(float[] scores, int classes) {
+    int[] out = new int[scores.length / classes];
+    for (int r = 0; r < out.length; r++) {
       int best = 0;
       for (int c = 1; c < classes; c++) {
-        if (p[i * classes + c] > p[i * classes + best]) {
+        if (scores[r * classes + c] > scores[r * classes + best]) {
           best = c;
         }
       }
-      out[i] = best;
+      out[r] = best;
     }
     return out;
   }

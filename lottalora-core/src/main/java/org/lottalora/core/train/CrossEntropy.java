@@ -45,19 +45,4 @@ final class CrossEntropy {
     }
     return new double[] {lossSum, correct};
   }
-
-  /** Arg-max of each row of a one-hot (or score) matrix [n, classes]. */
-  static int[] argMax(float[] y, int classes) {
-    int[] out = new int[y.length / classes];
-    for (int r = 0; r < out.length; r++) {
-      int best = 0;
-      for (int c = 1; c < classes; c++) {
-        if (y[r * classes + c] > y[r * classes + best]) {
-          best = c;
-        }
-      }
-      out[r] = best;
-    }
-    return out;
-  }
 }

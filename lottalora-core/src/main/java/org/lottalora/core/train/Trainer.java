@@ -204,7 +204,7 @@ public final class Trainer {
       }
       float[] z = org.lottalora.core.util.NdArrays.read(activation);
       int k = (int) activation.size(1);
-      int[] labels = CrossEntropy.argMax(org.lottalora.core.util.NdArrays.read(batchData.getLabels(0)), k);
+      int[] labels = ModelGraph.argMax(org.lottalora.core.util.NdArrays.read(batchData.getLabels(0)), k);
       double[] lc = CrossEntropy.of(z, labels, k, null);
       correct += (long) lc[1];
       batchLoss = lc[0] / labels.length;
