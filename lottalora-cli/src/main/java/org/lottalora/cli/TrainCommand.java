@@ -18,7 +18,11 @@ import org.lottalora.core.train.TrainConfig;
 import org.lottalora.core.train.TrainReport;
 import org.lottalora.core.train.Trainer;
 import org.lottalora.core.util.Threads;
+import java.security.PrivateKey;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.Signing;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.DType;
 import org.lottalora.models.Families;
 import org.lottalora.models.LottaModel;
 import org.lottalora.models.mlp.LinearFamily;
@@ -109,6 +113,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "model.lotta", description = "Artifact to write (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--dtype", defaultValue = "fp32", description = "Storage dtype of the trained matrices in the "
+      + "artifact: fp32, fp16, bf16 or int8 (default: ${DEFAULT-VALUE}); vectors and betas stay fp32.")
+  String dtype;
+
+  @Option(names = "--sign-key", paramLabel = "PEM", description = "Sign the artifact with this Ed25519 private key.")
+  Path signKey;
+
   @Option(names = "--threads", description = "ND4J threads (default: $LOTTALORA_THREADS or 1, measured fastest on 2 cores).")
   Integer threads;
 
@@ -118,6 +129,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the final report as JSON on stdout.")
   boolean json;
 
+  private DType storage;
+  private PrivateKey key;
+
   @Override
   public Integer call() {
     int nThreads = threads != null ? threads : Threads.defaultCount();
@@ -125,6 +139,8 @@ final class TrainCommand implements Callable<Integer> {
     InitSpec initSpec = InitSpec.parse(init);
     AdapterConfig adapter = new AdapterConfig(rank, alpha, rsLora, !fixedBeta, adapterDropout, trainBias, adapterSeed);
     TrainConfig tc = new TrainConfig(epochs, batch, lr, wd, warmup, !noCosine, patience, shuffleSeed);
+    storage = TensorCodec.parse(dtype);
+    key = signKey == null ? null : Signing.readPrivate(signKey);
     ArtifactCodec.checkWritable(out);
     Threads.apply(nThreads);
     long splitSeed = data.splitSeedOr(0L);
@@ -179,10 +195,11 @@ final class TrainCommand implements Callable<Integer> {
       throw new LottaException("training failed before the first epoch ended: " + r.failure()
           + "; nothing was written");
     }
-    int[] inMemory = model.predict(d.test());
-    model.save(out, data.dataset, tc, splitSeed, r, nThreads);
+    int[] inMemory = model.classify(d.test());
+    model.save(out, model.provenance(data.dataset, tc, splitSeed, r, nThreads),
+        new LottaModel.SaveOptions(storage, key, true));
     LottaModel reloaded = LottaModel.load(out);
-    int[] fromFile = reloaded.predict(d.test());
+    int[] fromFile = reloaded.classify(d.test());
     int same = 0;
     for (int i = 0; i < inMemory.length; i++) {
       same += inMemory[i] == fromFile[i] ? 1 : 0;
@@ -215,6 +232,8 @@ final class TrainCommand implements Callable<Integer> {
       m.put("full_model_fp32_bytes", fullBytes);
       m.put("reloaded_test_accuracy", reloadedAcc);
       m.put("reloaded_identical_predictions", same == inMemory.length);
+      m.put("storage_dtype", TensorCodec.shortName(storage));
+      m.put("signed", key != null);
       m.put("failure", r.failure());
       java.util.List<Object> ep = new java.util.ArrayList<>();
       for (EpochStats s : r.epochs()) {
@@ -236,16 +255,17 @@ final class TrainCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "wall time         %.1f s  (%,.0f samples/s, %d thread%s)%n", r.wallSeconds(),
           r.samplesPerSecond(), nThreads, nThreads == 1 ? "" : "s");
       o.printf(Locale.ROOT, "artifact          %s  %s  (full fp32 model %s: %.1fx smaller)%n", out,
-          human(artifactBytes), human(fullBytes), fullBytes / (double) artifactBytes);
-      o.printf(Locale.ROOT, "reloaded          test accuracy %.4f, predictions identical on %d/%d test samples%n",
-          reloadedAcc, same, inMemory.length);
+          Human.bytes(artifactBytes), Human.bytes(fullBytes), fullBytes / (double) artifactBytes);
+      o.printf(Locale.ROOT, "reloaded          test accuracy %.4f, predictions identical on %d/%d test samples%s%n",
+          reloadedAcc, same, inMemory.length, storage == DType.FLOAT32 ? ""
+              : " (matrices stored as " + TensorCodec.shortName(storage) + ")");
     }
     o.flush();
     if (r.failure() != null) {
       throw new LottaException("training stopped: " + r.failure() + "; kept the best checkpoint (epoch "
           + r.bestEpoch() + ") in " + out);
     }
-    if (same != inMemory.length) {
+    if (same != inMemory.length && storage == DType.FLOAT32) {
       throw new LottaException("the reloaded artifact predicts differently on " + (inMemory.length - same)
           + " test samples: this is a bug, please report it");
     }
@@ -258,15 +278,5 @@ final class TrainCommand implements Callable<Integer> {
     } catch (java.io.IOException e) {
       throw new LottaException("cannot stat " + p + ": " + e.getMessage());
     }
-  }
-
-  static String human(long bytes) {
-    if (bytes < 1024) {
-      return bytes + " B";
-    }
-    if (bytes < 1024 * 1024) {
-      return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
-    }
-    return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
   }
 }

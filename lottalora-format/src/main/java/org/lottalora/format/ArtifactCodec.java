@@ -1,7 +1,7 @@
 package org.lottalora.format;
 
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,17 +14,20 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.util.Arrays;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.proto.Artifact;
-import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.Signature;
 import org.lottalora.format.proto.Tensor;
 
 /**
  * Reads and writes the .lotta container: an 8-byte magic, a little-endian u32 format version, a u64 payload
  * length, the protobuf {@link Artifact} payload, and a SHA-256 of everything before it. Writes are atomic
- * (temporary file, fsync, rename). Reads check, in order: size, magic, version, length, digest, parse,
- * tensor sizes; each failure is an {@link ArtifactException} with its own {@link Reason}.
+ * (temporary file, fsync, rename). An optional trailer after the digest carries an Ed25519 signature
+ * ({@link Signing}). Reads check, in order: size, magic, version, length, digest, signature, parse, required
+ * features, tensor sizes; each failure is an {@link ArtifactException} with its own {@link Reason}. Hard
+ * limits on every length keep a hostile file from making the reader allocate without bound.
  */
 public final class ArtifactCodec {
   /** "LOTTA" then CR LF SUB, as PNG does: catches text-mode transfers and `type` on Windows. */
@@ -35,17 +38,49 @@ public final class ArtifactCodec {
   static final int DIGEST = 32;
   /** Largest payload accepted: a hostile length field cannot make the reader allocate more. */
   public static final long MAX_PAYLOAD = 1L << 30;
+  /** Largest signature trailer accepted. */
+  public static final int MAX_SIGNATURE = 4096;
+  /** Most tensors one artifact may list. */
+  public static final int MAX_TENSORS = 1 << 16;
+  /**
+   * Names this reader honours in {@code Artifact.required_features}. Empty in format version 1: the field
+   * exists so that a later writer can make older readers refuse, by name, a file they would misread.
+   */
+  public static final java.util.Set<String> KNOWN_FEATURES = java.util.Set.of();
 
   private ArtifactCodec() {}
 
-  /** Serializes an artifact into container bytes. */
+  /** Serializes an artifact into unsigned container bytes (deterministic: maps are written sorted). */
   public static byte[] encode(Artifact a) {
-    byte[] payload = a.toByteArray();
+    byte[] payload = new byte[a.getSerializedSize()];
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(payload);
+      out.useDeterministicSerialization();
+      a.writeTo(out);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("serializing into an array cannot fail", e);
+    }
+    if (payload.length > MAX_PAYLOAD) {
+      throw new ArtifactException(Reason.TOO_LARGE, "the artifact's payload is " + payload.length
+          + " bytes, over the " + (MAX_PAYLOAD >> 20) + " MiB limit: store its tensors as fp16 or int8");
+    }
     ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length + DIGEST).order(ByteOrder.LITTLE_ENDIAN);
     buf.put(MAGIC).putInt(FORMAT_VERSION).putLong(payload.length).put(payload);
     byte[] digest = sha256(buf.array(), 0, HEADER + payload.length);
     buf.put(digest);
     return buf.array();
+  }
+
+  /** Serializes and, if {@code key} is not null, signs (Ed25519) the container. */
+  public static byte[] encode(Artifact a, PrivateKey key) {
+    byte[] bytes = encode(a);
+    return key == null ? bytes : Signing.sign(bytes, key);
+  }
+
+  /** {@link #write(Artifact, Path)}, signed with {@code key} unless it is null. */
+  public static void write(Artifact a, Path path, PrivateKey key) {
+    writeBytes(encode(a, key), path);
   }
 
   /**
@@ -54,7 +89,11 @@ public final class ArtifactCodec {
    * @throws ArtifactException with {@link Reason#IO} naming the path when it cannot be written
    */
   public static void write(Artifact a, Path path) {
-    byte[] bytes = encode(a);
+    writeBytes(encode(a), path);
+  }
+
+  /** Writes container bytes atomically (temporary file, fsync, rename). */
+  public static void writeBytes(byte[] bytes, Path path) {
     Path abs = path.toAbsolutePath();
     Path dir = abs.getParent();
     Path tmp = null;
@@ -112,8 +151,13 @@ public final class ArtifactCodec {
     }
   }
 
-  /** Reads and validates a file. */
+  /** Reads and validates a file (a signature, if present, must verify against the key it carries). */
   public static Artifact read(Path path) {
+    return open(path).artifact();
+  }
+
+  /** Reads and validates a file, keeping what the container says beside the payload. */
+  public static ArtifactFile open(Path path) {
     long size;
     try {
       size = Files.size(path);
@@ -122,12 +166,15 @@ public final class ArtifactCodec {
     } catch (IOException e) {
       throw new ArtifactException(Reason.IO, "cannot read " + path + ": " + e.getMessage(), e);
     }
-    if (size > HEADER + MAX_PAYLOAD + DIGEST) {
+    if (Files.isDirectory(path)) {
+      throw new ArtifactException(Reason.IO, "cannot read " + path + ": it is a folder, not an artifact");
+    }
+    if (size > HEADER + MAX_PAYLOAD + DIGEST + 4 + MAX_SIGNATURE) {
       throw new ArtifactException(Reason.BAD_LENGTH, path + " is " + size + " bytes, over the "
           + (MAX_PAYLOAD >> 20) + " MiB payload limit");
     }
     try {
-      return decode(Files.readAllBytes(path), path.toString());
+      return decodeFile(Files.readAllBytes(path), path.toString());
     } catch (IOException e) {
       throw new ArtifactException(Reason.IO, "cannot read " + path + ": " + e.getMessage(), e);
     }
@@ -135,6 +182,14 @@ public final class ArtifactCodec {
 
   /** Validates and parses container bytes; {@code where} names the source in messages. */
   public static Artifact decode(byte[] bytes, String where) {
+    return decodeFile(bytes, where).artifact();
+  }
+
+  /**
+   * Validates and parses container bytes, in order: magic, version, length fields, digest, signature
+   * trailer, payload, required features, tensor sizes.
+   */
+  public static ArtifactFile decodeFile(byte[] bytes, String where) {
     if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
       if (bytes.length < MAGIC.length && Arrays.equals(bytes, 0, bytes.length, MAGIC, 0, bytes.length)) {
         throw new ArtifactException(Reason.TRUNCATED, where + " is truncated: " + bytes.length + " bytes");
@@ -149,27 +204,28 @@ public final class ArtifactCodec {
     buf.position(MAGIC.length);
     int version = buf.getInt();
     if (version > FORMAT_VERSION || version < 1) {
-      throw new ArtifactException(Reason.UNSUPPORTED_VERSION, where + " has format version " + version
-          + "; this reader handles up to " + FORMAT_VERSION + ": upgrade lottalora to read it");
+      throw new ArtifactException(Reason.UNSUPPORTED_VERSION, where + " has format version "
+          + Integer.toUnsignedString(version) + "; this reader handles up to " + FORMAT_VERSION
+          + ": upgrade lottalora to a release that reads version " + Integer.toUnsignedString(version));
     }
     long len = buf.getLong();
     if (len < 0 || len > MAX_PAYLOAD) {
-      throw new ArtifactException(Reason.BAD_LENGTH, where + ": payload length " + len + " is outside [0, "
-          + MAX_PAYLOAD + "]");
+      throw new ArtifactException(Reason.BAD_LENGTH, where + ": payload length " + Long.toUnsignedString(len)
+          + " is outside [0, " + MAX_PAYLOAD + "]");
     }
-    long expected = HEADER + len + DIGEST;
-    if (bytes.length < expected) {
+    int signedEnd = (int) (HEADER + len + DIGEST);
+    if (bytes.length < signedEnd) {
       throw new ArtifactException(Reason.TRUNCATED, where + " is truncated: " + bytes.length
-          + " bytes, its header says " + expected);
-    }
-    if (bytes.length > expected) {
-      throw new ArtifactException(Reason.BAD_LENGTH, where + " has " + (bytes.length - expected)
-          + " bytes after the digest");
+          + " bytes, its header says " + signedEnd);
     }
     byte[] digest = sha256(bytes, 0, (int) (HEADER + len));
-    if (!Arrays.equals(digest, 0, DIGEST, bytes, (int) (HEADER + len), bytes.length)) {
+    if (!Arrays.equals(digest, 0, DIGEST, bytes, (int) (HEADER + len), signedEnd)) {
       throw new ArtifactException(Reason.DIGEST_MISMATCH, where + " is damaged or was modified: its SHA-256 "
           + "does not match");
+    }
+    Signature sig = null;
+    if (bytes.length > signedEnd) {
+      sig = Signing.trailer(bytes, signedEnd, where);
     }
     Artifact a;
     try {
@@ -178,40 +234,27 @@ public final class ArtifactCodec {
       in.setRecursionLimit(32);
       a = Artifact.parseFrom(in);
       in.checkLastTagWas(0);
-    } catch (InvalidProtocolBufferException e) {
-      throw new ArtifactException(Reason.MALFORMED, where + ": malformed payload (" + e.getMessage() + ")", e);
-    } catch (IOException e) {
+    } catch (IOException e) { // InvalidProtocolBufferException and any other parse failure
       throw new ArtifactException(Reason.MALFORMED, where + ": malformed payload (" + e.getMessage() + ")", e);
     }
+    for (String f : a.getRequiredFeaturesList()) {
+      if (!KNOWN_FEATURES.contains(f)) {
+        throw new ArtifactException(Reason.UNSUPPORTED_VERSION, where + " needs format feature '" + f + "', "
+            + "which this reader (format version " + FORMAT_VERSION + ") does not have: upgrade lottalora");
+      }
+    }
+    if (a.getTensorsCount() > MAX_TENSORS) {
+      throw new ArtifactException(Reason.BAD_LENGTH, where + " lists " + a.getTensorsCount() + " tensors, "
+          + "over the limit of " + MAX_TENSORS);
+    }
+    java.util.Set<String> names = new java.util.HashSet<>();
     for (Tensor t : a.getTensorsList()) {
-      checkTensor(t, where);
-    }
-    return a;
-  }
-
-  /** Checks a tensor's byte size against its shape and dtype, with overflow-checked arithmetic. */
-  static void checkTensor(Tensor t, String where) {
-    if (t.getDtype() != DType.FLOAT32) {
-      throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": tensor '" + t.getName() + "' has dtype "
-          + t.getDtype() + ", this reader handles FLOAT32");
-    }
-    long n = 1;
-    try {
-      for (long d : t.getShapeList()) {
-        if (d < 0) {
-          throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": tensor '" + t.getName()
-              + "' has a negative dimension");
-        }
-        n = Math.multiplyExact(n, d);
+      TensorCodec.check(t, where);
+      if (!names.add(t.getName())) {
+        throw new ArtifactException(Reason.MALFORMED, where + ": tensor '" + t.getName() + "' is stored twice");
       }
-      if (Math.multiplyExact(n, 4L) != t.getData().size()) {
-        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": tensor '" + t.getName() + "' has "
-            + t.getData().size() + " bytes, its shape " + t.getShapeList() + " needs " + n * 4);
-      }
-    } catch (ArithmeticException e) {
-      throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": tensor '" + t.getName()
-          + "' has an absurd shape " + t.getShapeList());
     }
+    return new ArtifactFile(a, version, bytes.length, digest, sig);
   }
 
   /** fp32 values as little-endian bytes. */

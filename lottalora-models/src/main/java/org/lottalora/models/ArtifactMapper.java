@@ -1,10 +1,12 @@
 package org.lottalora.models;
 
 import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.lottalora.core.adapter.AdapterConfig;
@@ -12,18 +14,25 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitFamily;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
+import org.lottalora.core.graph.DenseStep;
+import org.lottalora.core.graph.ModelGraph;
+import org.lottalora.core.graph.TrainedTensor;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.core.train.TrainConfig;
 import org.lottalora.core.train.TrainReport;
-import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.Adapter;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.MlpConfig;
+import org.lottalora.format.proto.ScalingRule;
 import org.lottalora.format.proto.Tensor;
+import org.lottalora.format.proto.TensorRole;
 import org.lottalora.format.proto.Training;
 
 /**
@@ -31,6 +40,7 @@ import org.lottalora.format.proto.Training;
  * only place that knows both vocabularies.
  */
 final class ArtifactMapper {
+  /** Values sampled per backbone tensor for its fingerprint. */
   static final int FINGERPRINT_VALUES = 64;
 
   private ArtifactMapper() {}
@@ -48,19 +58,86 @@ final class ArtifactMapper {
     }
   }
 
-  /** SHA-256 of the first {@value #FINGERPRINT_VALUES} values: cheap, and catches a generator mismatch. */
+  /**
+   * SHA-256 of {@value #FINGERPRINT_VALUES} values at indices {@code floor(k * n / 64)}, k = 0..63 (all values
+   * when n is at most 64), as fp32 little-endian: cheap, spread over the tensor, and any generator or spec
+   * mismatch changes it.
+   */
   static byte[] fingerprint(float[] v) {
-    float[] head = Arrays.copyOf(v, Math.min(FINGERPRINT_VALUES, v.length));
+    int n = v.length;
+    int m = Math.min(FINGERPRINT_VALUES, n);
+    ByteBuffer b = ByteBuffer.allocate(4 * m).order(ByteOrder.LITTLE_ENDIAN);
+    for (int k = 0; k < m; k++) {
+      b.putFloat(v[n <= FINGERPRINT_VALUES ? k : (int) ((long) k * n / FINGERPRINT_VALUES)]);
+    }
+    return sha256().digest(b.array());
+  }
+
+  /** SHA-256 of every backbone tensor's values, in declaration order, as fp32 little-endian. */
+  static byte[] fullHash(Backbone bb) {
+    MessageDigest md = sha256();
+    ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    for (String name : bb.specs().keySet()) {
+      for (float x : bb.get(name)) {
+        if (!chunk.hasRemaining()) {
+          md.update(chunk.array(), 0, chunk.position());
+          chunk.clear();
+        }
+        chunk.putFloat(x);
+      }
+    }
+    md.update(chunk.array(), 0, chunk.position());
+    return md.digest();
+  }
+
+  /** SHA-256 of a dataset's rows as loaded: features fp32 LE, then labels i32 LE. */
+  static byte[] datasetHash(Dataset d) {
+    MessageDigest md = sha256();
+    ByteBuffer b = ByteBuffer.allocate(d.features().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(d.features());
+    md.update(b.array());
+    ByteBuffer l = ByteBuffer.allocate(d.labels().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    l.asIntBuffer().put(d.labels());
+    md.update(l.array());
+    return md.digest();
+  }
+
+  static MessageDigest sha256() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(ArtifactCodec.floatsToBytes(head));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  static Artifact toProto(ModelSpec spec, Backbone backbone, Map<String, float[]> trained,
-      Map<String, long[]> shapes, Normalization norm, String dataset, TrainConfig tc, long splitSeed,
-      TrainReport report, int threads) {
+  static TensorRole role(TrainedTensor.Kind k) {
+    return switch (k) {
+      case LORA_A -> TensorRole.LORA_A;
+      case LORA_B -> TensorRole.LORA_B;
+      case BETA -> TensorRole.BETA;
+      case WEIGHT -> TensorRole.WEIGHT;
+      case BIAS -> TensorRole.BIAS;
+    };
+  }
+
+  /** The adapter records of a graph: one per adapted affine step. */
+  static List<Adapter> adapters(ModelGraph g, AdapterConfig ac) {
+    List<Adapter> out = new java.util.ArrayList<>();
+    if (g.densePlan() == null) {
+      return out;
+    }
+    for (DenseStep s : g.densePlan()) {
+      if (s instanceof DenseStep.Affine a && a.loraA() != null) {
+        out.add(Adapter.newBuilder().setTarget(a.weight()).setRank(ac.rank()).setAlpha(ac.alpha())
+            .setScalingRule(ac.rsLora() ? ScalingRule.ALPHA_OVER_SQRT_R : ScalingRule.ALPHA_OVER_R)
+            .setA(a.loraA()).setB(a.loraB()).setBeta(a.beta() == null ? "" : a.beta()).build());
+      }
+    }
+    return out;
+  }
+
+  static Artifact toProto(ModelSpec spec, Backbone backbone, ModelGraph graph, LottaModel.Provenance p,
+      Normalization norm, LottaModel.SaveOptions opts) {
     org.lottalora.format.proto.Backbone.Builder bb = org.lottalora.format.proto.Backbone.newBuilder()
         .setGenerator(Backbone.GENERATOR_ID).setSeed(spec.seed()).setInit(init(spec.init()));
     for (TensorSpec t : backbone.specs().values()) {
@@ -72,6 +149,9 @@ final class ArtifactMapper {
       }
       bb.addTensors(b);
     }
+    if (opts.fullHash()) {
+      bb.setFullSha256(ByteString.copyFrom(fullHash(backbone)));
+    }
     org.lottalora.format.proto.ModelSpec.Builder ms = org.lottalora.format.proto.ModelSpec.newBuilder()
         .setFamily(spec.family()).setInputDim(spec.inputDim()).setClasses(spec.classes()).setFull(spec.full());
     MlpConfig.Builder mlp = MlpConfig.newBuilder().setDropout(spec.dropout());
@@ -80,37 +160,48 @@ final class ArtifactMapper {
     }
     ms.setMlp(mlp);
     Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
+        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
         .setCreatedUnixMs(System.currentTimeMillis()).setBackbone(bb).setModel(ms);
     AdapterConfig ac = spec.adapter();
     a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
         .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setDropout(ac.dropout())
         .setTrainBias(ac.trainBias()).setInitSeed(ac.initSeed()));
-    for (Map.Entry<String, float[]> e : trained.entrySet()) {
-      Tensor.Builder t = Tensor.newBuilder().setName(e.getKey()).setDtype(DType.FLOAT32)
-          .setData(ByteString.copyFrom(ArtifactCodec.floatsToBytes(e.getValue())));
-      for (long d : shapes.get(e.getKey())) {
-        t.addShape(d);
-      }
-      a.addTensors(t);
+    if (!spec.full()) {
+      a.addAllAdapters(adapters(graph, ac));
+    }
+    Map<String, float[]> values = graph.trainedValues();
+    for (TrainedTensor t : graph.trained()) {
+      a.addTensors(TensorCodec.encode(t.name(), t.shape(), role(t.kind()), values.get(t.name()), opts.dtype()));
     }
     a.setNormalization(org.lottalora.format.proto.Normalization.newBuilder().setMean(norm.mean())
         .setStd(norm.std()));
-    Training.Builder tr = Training.newBuilder().setDataset(dataset == null ? "" : dataset)
-        .setJavaVersion(System.getProperty("java.version")).setThreads(threads);
-    if (tc != null) {
-      tr.setConfig(org.lottalora.format.proto.TrainConfig.newBuilder().setEpochs(tc.epochs())
-          .setBatchSize(tc.batchSize()).setLearningRate(tc.learningRate()).setWeightDecay(tc.weightDecay())
-          .setWarmupEpochs(tc.warmupEpochs()).setCosine(tc.cosine()).setPatience(tc.patience())
-          .setShuffleSeed(tc.shuffleSeed()).setSplitSeed(splitSeed));
+    Training.Builder tr = Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
+        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    if (p != null) {
+      tr.setDataset(p.dataset() == null ? "" : p.dataset()).setThreads(p.threads());
+      if (p.datasetSha256() != null) {
+        tr.setDatasetSha256(ByteString.copyFrom(p.datasetSha256())).setDatasetRows(p.datasetRows());
+      }
+      TrainConfig tc = p.config();
+      if (tc != null) {
+        tr.setConfig(org.lottalora.format.proto.TrainConfig.newBuilder().setEpochs(tc.epochs())
+            .setBatchSize(tc.batchSize()).setLearningRate(tc.learningRate()).setWeightDecay(tc.weightDecay())
+            .setWarmupEpochs(tc.warmupEpochs()).setCosine(tc.cosine()).setPatience(tc.patience())
+            .setShuffleSeed(tc.shuffleSeed()).setSplitSeed(p.splitSeed()));
+      }
+      TrainReport report = p.report();
+      if (report != null) {
+        tr.setMetrics(Metrics.newBuilder().setTestAccuracy(report.testAccuracy())
+            .setBestValAccuracy(report.bestValAccuracy()).setBestEpoch(report.bestEpoch())
+            .setEpochsRun(report.epochs().size()).setTrainableParams(report.trainableParams())
+            .setModelParams(report.modelParams()).setWallSeconds(report.wallSeconds())
+            .setSamplesPerSecond(report.samplesPerSecond())
+            .setFailure(report.failure() == null ? "" : report.failure()));
+        tr.putAllBetas(report.betas());
+      }
     }
-    if (report != null) {
-      tr.setMetrics(Metrics.newBuilder().setTestAccuracy(report.testAccuracy())
-          .setBestValAccuracy(report.bestValAccuracy()).setBestEpoch(report.bestEpoch())
-          .setEpochsRun(report.epochs().size()).setTrainableParams(report.trainableParams())
-          .setModelParams(report.modelParams()).setWallSeconds(report.wallSeconds())
-          .setSamplesPerSecond(report.samplesPerSecond())
-          .setFailure(report.failure() == null ? "" : report.failure()));
-      tr.putAllBetas(report.betas());
+    if (opts.dtype() != DType.FLOAT32) {
+      a.addHistory("stored as " + TensorCodec.shortName(opts.dtype()) + " at save time by " + LottaModel.PRODUCER);
     }
     return a.setTraining(tr).build();
   }
@@ -128,7 +219,12 @@ final class ArtifactMapper {
     try {
       Families.get(m.getFamily());
     } catch (IllegalArgumentException e) {
-      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + ": " + e.getMessage());
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + ": " + e.getMessage() + " (a newer lottalora "
+          + "may have it)");
+    }
+    if (m.getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.MLP) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": family '" + m.getFamily() + "' needs an mlp "
+          + "config, the file has " + m.getConfigCase());
     }
     org.lottalora.format.proto.AdapterConfig ac = a.getAdapter();
     try {
@@ -142,10 +238,11 @@ final class ArtifactMapper {
     }
   }
 
-  static Map<String, float[]> tensors(Artifact a) {
+  /** Decodes every stored tensor to fp32 (validating values). */
+  static Map<String, float[]> tensors(Artifact a, String where) {
     Map<String, float[]> out = new LinkedHashMap<>();
     for (Tensor t : a.getTensorsList()) {
-      out.put(t.getName(), ArtifactCodec.bytesToFloats(t.getData()));
+      out.put(t.getName(), TensorCodec.decode(t, where));
     }
     return out;
   }

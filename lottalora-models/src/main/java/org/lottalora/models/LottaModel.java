@@ -1,9 +1,14 @@
 package org.lottalora.models;
 
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.DataSplits;
@@ -19,29 +24,75 @@ import org.lottalora.core.train.Trainer;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.Signing;
+import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.BackboneTensor;
+import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.Tensor;
 
 /**
  * A LottaLoRA model in a Java application: create one from a spec and train it, or load a saved
  * {@code .lotta} artifact, then predict. Loading regenerates the frozen backbone from the seed, checks it
- * against the fingerprints stored at save time, and restores every trained tensor.
+ * against the fingerprints stored at save time, and restores every trained tensor; any disagreement between
+ * the file and the model it describes is an {@link ArtifactException}, never a silently different model.
  *
  * <pre>{@code
  * LottaModel m = LottaModel.load(Path.of("model.lotta"));
- * float[] probs = m.predictProba(features); // raw features, normalized as in training
+ * float[] probs = m.predict(features);      // raw features, normalized as in training
+ * float[][] many = m.predict(batch);
+ * MergedModel fast = m.merged();             // W' = beta W + s B A once; lock-free, for many threads
  * }</pre>
  *
- * <p>Prediction is safe from several threads (calls are serialized on the graph).
+ * <p>Prediction is safe from many threads: this class serializes calls on its SameDiff graph (SameDiff
+ * sessions are not thread-safe), while {@link #merged()} returns a predictor with no shared mutable state
+ * that runs calls in parallel.
  */
 public final class LottaModel {
+  /** Producer name written into artifacts. */
+  public static final String PRODUCER_NAME = "lottalora";
+  /** Producer version written into artifacts. */
+  public static final String VERSION = "0.1.0";
   /** Producer string written into artifacts. */
-  public static final String PRODUCER = "lottalora 0.1.0";
+  public static final String PRODUCER = PRODUCER_NAME + " " + VERSION;
 
   private final ModelSpec spec;
   private final Backbone backbone;
   private final ModelGraph graph;
   private Normalization normalization;
   private Artifact provenance;
+  private byte[] trainedOnSha256;
+  private long trainedOnRows;
+  private volatile MergedModel merged;
+
+  /**
+   * Where a model came from, for the artifact's provenance.
+   *
+   * @param dataset dataset name
+   * @param config training hyperparameters (null if not trained here)
+   * @param splitSeed seed of the train/validation split
+   * @param report the training report (null if not trained here)
+   * @param threads ND4J threads used
+   * @param datasetSha256 hash of the raw training rows (null if unknown)
+   * @param datasetRows training rows
+   */
+  public record Provenance(String dataset, TrainConfig config, long splitSeed, TrainReport report, int threads,
+      byte[] datasetSha256, long datasetRows) {}
+
+  /**
+   * How to save.
+   *
+   * @param dtype storage dtype of the trained matrices (vectors and betas stay fp32)
+   * @param signingKey Ed25519 private key to sign with, or null
+   * @param fullHash record the SHA-256 of every backbone value (verify --full checks it)
+   */
+  public record SaveOptions(DType dtype, PrivateKey signingKey, boolean fullHash) {
+    /** fp32, unsigned, with the full backbone hash. */
+    public static SaveOptions defaults() {
+      return new SaveOptions(DType.FLOAT32, null, true);
+    }
+  }
 
   private LottaModel(ModelSpec spec, Backbone backbone, ModelGraph graph, Normalization normalization) {
     this.spec = spec;
@@ -59,47 +110,159 @@ public final class LottaModel {
   }
 
   /**
-   * Loads an artifact.
+   * Loads an artifact, signed or not.
    *
    * @throws ArtifactException when the file is unreadable, damaged, foreign, from a newer version, or does
    *     not regenerate to the backbone it was saved with
    */
   public static LottaModel load(Path path) {
-    Artifact a = ArtifactCodec.read(path);
-    String where = path.toString();
+    return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /**
+   * Loads an artifact that must be signed by {@code trusted}.
+   *
+   * @throws ArtifactException also when the file is unsigned or signed by another key
+   */
+  public static LottaModel load(Path path, PublicKey trusted) {
+    ArtifactFile f = ArtifactCodec.open(path);
+    Signing.requireSignedBy(f, trusted, path.toString());
+    return load(f, path.toString());
+  }
+
+  /** Builds the model a validated file describes; {@code where} names it in messages. */
+  public static LottaModel load(ArtifactFile file, String where) {
+    Artifact a = file.artifact();
     ModelSpec spec = ArtifactMapper.spec(a, where);
     ModelFamily family = Families.get(spec.family());
+    try {
+      family.validate(spec);
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": invalid model spec: " + e.getMessage());
+    }
     List<TensorSpec> tensors = family.backboneTensors(spec);
+    checkAffordable(tensors, where);
+    checkBackboneRecords(a, tensors, where);
     Backbone bb = Backbone.regenerate(spec.seed(), tensors);
-    Map<String, org.lottalora.format.proto.BackboneTensor> stored = new LinkedHashMap<>();
+    Map<String, BackboneTensor> stored = new LinkedHashMap<>();
     a.getBackbone().getTensorsList().forEach(t -> stored.put(t.getName(), t));
     for (TensorSpec t : tensors) {
-      org.lottalora.format.proto.BackboneTensor s = stored.get(t.name());
-      if (s == null) {
-        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": backbone tensor '" + t.name()
-            + "' is not recorded");
-      }
-      if (!java.util.Arrays.equals(s.getFingerprint().toByteArray(), ArtifactMapper.fingerprint(bb.get(t.name())))) {
+      if (!Arrays.equals(stored.get(t.name()).getFingerprint().toByteArray(),
+          ArtifactMapper.fingerprint(bb.get(t.name())))) {
         throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": backbone tensor '" + t.name()
             + "' does not regenerate to the values it was trained on (generator or init spec mismatch)");
       }
     }
-    Map<String, float[]> trained = ArtifactMapper.tensors(a);
+    Map<String, float[]> trained = ArtifactMapper.tensors(a, where);
     ModelGraph g;
     try {
       g = family.build(spec, bb, trained);
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": " + e.getMessage());
     }
-    for (TrainedTensor t : g.trained()) {
-      if (!trained.containsKey(t.name())) {
-        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": trained tensor '" + t.name()
-            + "' is missing");
-      }
+    checkTrainedTensors(a, g, where);
+    if (!spec.full() && !a.getAdaptersList().equals(ArtifactMapper.adapters(g, spec.adapter()))) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": its adapter records (targets, ranks, scaling, "
+          + "tensor names) disagree with its model spec");
     }
     LottaModel m = new LottaModel(spec, bb, g, ArtifactMapper.normalization(a, where));
     m.provenance = a;
     return m;
+  }
+
+  /** Refuses a spec whose backbone would not fit in this JVM before allocating any of it. */
+  private static void checkAffordable(List<TensorSpec> tensors, String where) {
+    long params = 0;
+    for (TensorSpec t : tensors) {
+      params += t.size();
+    }
+    long need = params * 4 * 2; // the values, plus the graph's transposed copy
+    long max = Runtime.getRuntime().maxMemory();
+    if (need > max) {
+      throw new ArtifactException(Reason.TOO_LARGE, where + " describes a backbone of " + params
+          + " parameters, which needs about " + (need >> 20) + " MiB; this JVM may use " + (max >> 20)
+          + " MiB: raise -Xmx if the file is genuine");
+    }
+  }
+
+  /** The recorded backbone tensors must be exactly the family's, with the same shapes and init specs. */
+  private static void checkBackboneRecords(Artifact a, List<TensorSpec> tensors, String where) {
+    Map<String, BackboneTensor> stored = new LinkedHashMap<>();
+    for (BackboneTensor t : a.getBackbone().getTensorsList()) {
+      if (stored.put(t.getName(), t) != null) {
+        throw new ArtifactException(Reason.MALFORMED, where + ": backbone tensor '" + t.getName()
+            + "' is recorded twice");
+      }
+    }
+    Set<String> expected = new HashSet<>();
+    for (TensorSpec t : tensors) {
+      expected.add(t.name());
+      BackboneTensor s = stored.get(t.name());
+      if (s == null) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": backbone tensor '" + t.name()
+            + "' is not recorded");
+      }
+      long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
+      if (!Arrays.equals(shape, s.getShapeList().stream().mapToLong(Long::longValue).toArray())) {
+        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": backbone tensor '" + t.name()
+            + "' is recorded with shape " + s.getShapeList() + ", the model spec gives " + Arrays.toString(shape));
+      }
+      if (!ArtifactMapper.init(s.getInit(), where).equals(t.init()) || s.getFanIn() != t.fanIn()
+          || s.getFanOut() != t.fanOut()) {
+        throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": backbone tensor '" + t.name()
+            + "' is recorded with init " + s.getInit().getFamily() + " fan-in " + s.getFanIn()
+            + ", the model spec gives " + t.init().canonical() + " fan-in " + t.fanIn());
+      }
+    }
+    for (String name : stored.keySet()) {
+      if (!expected.contains(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": backbone tensor '" + name + "' is not "
+            + "part of a " + a.getModel().getFamily() + " model of this spec");
+      }
+    }
+  }
+
+  /** Stored trained tensors must be exactly the graph's, with the same shapes: none missing, none extra. */
+  private static void checkTrainedTensors(Artifact a, ModelGraph g, String where) {
+    Map<String, Tensor> stored = new LinkedHashMap<>();
+    a.getTensorsList().forEach(t -> stored.put(t.getName(), t));
+    Set<String> expected = new HashSet<>();
+    for (TrainedTensor t : g.trained()) {
+      expected.add(t.name());
+      Tensor s = stored.get(t.name());
+      if (s == null) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": trained tensor '" + t.name()
+            + "' is missing");
+      }
+      if (!Arrays.equals(t.shape(), TensorCodec.shapeOf(s))) {
+        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": trained tensor '" + t.name() + "' has "
+            + "shape " + s.getShapeList() + ", the model needs " + Arrays.toString(t.shape()));
+      }
+    }
+    for (String name : stored.keySet()) {
+      if (!expected.contains(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": tensor '" + name + "' is not part of "
+            + "this model; the file does not match its own spec");
+      }
+    }
+  }
+
+  /**
+   * Recomputes the SHA-256 of every regenerated backbone value and compares it with the one stored at save
+   * time.
+   *
+   * @return false if the artifact records no full hash
+   * @throws ArtifactException {@link Reason#FINGERPRINT_MISMATCH} if it differs
+   */
+  public boolean verifyFullHash() {
+    if (provenance == null || provenance.getBackbone().getFullSha256().isEmpty()) {
+      return false;
+    }
+    if (!Arrays.equals(provenance.getBackbone().getFullSha256().toByteArray(), ArtifactMapper.fullHash(backbone))) {
+      throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, "the regenerated backbone's full SHA-256 differs "
+          + "from the one stored at save time: this build generates different values");
+    }
+    return true;
   }
 
   /**
@@ -118,49 +281,60 @@ public final class LottaModel {
   public TrainReport train(DataSplits data, Trainer trainer) {
     checkFits(data.train());
     normalization = data.normalization();
+    trainedOnSha256 = ArtifactMapper.datasetHash(data.train());
+    trainedOnRows = data.train().rows();
+    merged = null;
     return trainer.fit(graph, data.normalized());
   }
 
-  /** Writes the artifact atomically, with training provenance. */
+  /** Writes the artifact atomically, fp32 and unsigned, with training provenance. */
   public void save(Path path, String dataset, TrainConfig config, long splitSeed, TrainReport report,
       int threads) {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    for (TrainedTensor t : graph.trained()) {
-      shapes.put(t.name(), t.shape());
-    }
-    Artifact a = ArtifactMapper.toProto(spec, backbone, graph.trainedValues(), shapes, normalization, dataset,
-        config, splitSeed, report, threads);
-    ArtifactCodec.write(a, path);
+    save(path, new Provenance(dataset, config, splitSeed, report, threads, trainedOnSha256, trainedOnRows),
+        SaveOptions.defaults());
+  }
+
+  /**
+   * Writes the artifact atomically with the given storage dtype and optional signature.
+   *
+   * @throws IllegalArgumentException if a value cannot be stored (non-finite, or beyond fp16's range)
+   */
+  public void save(Path path, Provenance p, SaveOptions options) {
+    Artifact a = toArtifact(p, options);
+    ArtifactCodec.write(a, path, options.signingKey());
     provenance = a;
   }
 
-  /** Class probabilities of one raw sample. */
-  public float[] predictProba(float[] features) {
-    return predictProba(new float[][] {features})[0];
+  /** The artifact this model would be saved as. */
+  public Artifact toArtifact(Provenance p, SaveOptions options) {
+    return ArtifactMapper.toProto(spec, backbone, graph, p, normalization, options);
   }
 
-  /** Class probabilities of a batch of raw samples. */
-  public float[][] predictProba(float[][] batch) {
-    int cols = spec.inputDim();
-    float[] x = new float[batch.length * cols];
-    for (int i = 0; i < batch.length; i++) {
-      if (batch[i].length != cols) {
-        throw new IllegalArgumentException("sample " + i + " has " + batch[i].length + " features, the model "
-            + "expects " + cols);
-      }
-      System.arraycopy(batch[i], 0, x, i * cols, cols);
-    }
+  /** The provenance of the last {@link #train} call (dataset hash and rows), for {@link #save}. */
+  public Provenance provenance(String dataset, TrainConfig config, long splitSeed, TrainReport report,
+      int threads) {
+    return new Provenance(dataset, config, splitSeed, report, threads, trainedOnSha256, trainedOnRows);
+  }
+
+  /** Class probabilities of one raw sample (normalized as in training). */
+  public float[] predict(float[] features) {
+    return predict(new float[][] {features})[0];
+  }
+
+  /** Class probabilities of a batch of raw samples, one row each. */
+  public float[][] predict(float[][] batch) {
+    float[] x = Predictions.flatten(batch, spec.inputDim());
     normalization.applyInPlace(x);
-    float[] p = graph.probabilities(x, batch.length);
-    float[][] out = new float[batch.length][spec.classes()];
-    for (int i = 0; i < batch.length; i++) {
-      System.arraycopy(p, i * spec.classes(), out[i], 0, spec.classes());
-    }
-    return out;
+    return Predictions.rows(graph.probabilities(x, batch.length), batch.length, spec.classes());
   }
 
-  /** Predicted class of every row of a raw dataset. */
-  public int[] predict(Dataset raw) {
+  /** The most probable class of one raw sample. */
+  public int classify(float[] features) {
+    return Predictions.argMax(predict(features));
+  }
+
+  /** The most probable class of every row of a raw dataset. */
+  public int[] classify(Dataset raw) {
     checkFits(raw);
     return graph.predict(raw.normalized(normalization));
   }
@@ -171,7 +345,27 @@ public final class LottaModel {
     return graph.accuracy(raw.normalized(normalization));
   }
 
-  private void checkFits(Dataset d) {
+  /**
+   * The merged inference path: every adapted weight folded once into {@code W' = beta W_seed + s B A} in fp32.
+   * Predicts as this model does within float rounding, holds no locks, and is safe to share across threads.
+   * Computed on first use and cached until the model trains again.
+   *
+   * @throws UnsupportedOperationException for a family without a dense plan
+   */
+  public MergedModel merged() {
+    MergedModel m = merged;
+    if (m == null) {
+      synchronized (this) {
+        if (merged == null) {
+          merged = MergedModel.of(this);
+        }
+        m = merged;
+      }
+    }
+    return m;
+  }
+
+  void checkFits(Dataset d) {
     if (d.cols() != spec.inputDim()) {
       throw new IllegalArgumentException("the model takes " + spec.inputDim() + " features (" + spec.layout()
           + ") but dataset '" + d.name() + "' has " + d.cols());

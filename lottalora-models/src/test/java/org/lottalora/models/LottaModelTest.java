@@ -65,9 +65,9 @@ class LottaModelTest {
   void reloadedModelPredictsExactlyTheSame() {
     LottaModel loaded = LottaModel.load(saved);
     assertEquals(trained.spec(), loaded.spec());
-    assertArrayEquals(trained.predict(digits.test()), loaded.predict(digits.test()));
+    assertArrayEquals(trained.classify(digits.test()), loaded.classify(digits.test()));
     float[] raw = java.util.Arrays.copyOf(digits.test().features(), 64);
-    assertArrayEquals(trained.predictProba(raw), loaded.predictProba(raw), 0f);
+    assertArrayEquals(trained.predict(raw), loaded.predict(raw), 0f);
     assertEquals(report.testAccuracy(), loaded.accuracy(digits.test()), 0.0);
     Map<String, float[]> a = trained.graph().trainedValues();
     Map<String, float[]> b = loaded.graph().trainedValues();
@@ -78,12 +78,12 @@ class LottaModelTest {
   @Test
   void predictionIsSafeFromManyThreads() throws Exception {
     LottaModel loaded = LottaModel.load(saved);
-    int[] expected = loaded.predict(digits.test());
+    int[] expected = loaded.classify(digits.test());
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
     try {
       java.util.List<java.util.concurrent.Future<int[]>> fs = new java.util.ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        fs.add(pool.submit(() -> loaded.predict(digits.test())));
+        fs.add(pool.submit(() -> loaded.classify(digits.test())));
       }
       for (java.util.concurrent.Future<int[]> f : fs) {
         assertArrayEquals(expected, f.get());
@@ -153,7 +153,7 @@ class LottaModelTest {
   @Test
   void wrongFeatureCountIsAUsageError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> trained.predictProba(new float[10]));
+        () -> trained.predict(new float[10]));
     assertTrue(e.getMessage().contains("expects 64"), e.getMessage());
   }
 }

@@ -1,0 +1,189 @@
+package org.lottalora.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.ArtifactInfo;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.Adapter;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.Tensor;
+import org.lottalora.format.proto.Training;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lottalora inspect}: what an artifact holds, and what it weighs against the dense model. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Show an artifact's spec, seed, generator, tensors (dtype, shape, bytes), provenance, metrics, "
+        + "signature state, and its size at each storage dtype next to the full model as fp32 and fp16 "
+        + "safetensors. Reads the file only: nothing is regenerated (use verify for that).")
+final class InspectCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
+  Path model;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    ArtifactFile f = ArtifactCodec.open(model);
+    Artifact a = f.artifact();
+    String where = model.toString();
+    Map<DType, Long> sizes = ArtifactInfo.sizesByDtype(a, where);
+    long fp32 = ArtifactInfo.denseSafetensorsBytes(a, DType.FLOAT32);
+    long fp16 = ArtifactInfo.denseSafetensorsBytes(a, DType.FLOAT16);
+    long denseParams = ArtifactInfo.denseParams(a);
+    long backboneParams = 0;
+    for (var t : a.getBackbone().getTensorsList()) {
+      long n = 1;
+      for (long d : t.getShapeList()) {
+        n *= d;
+      }
+      backboneParams += n;
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("file", where);
+      j.put("bytes", f.size());
+      j.put("format_version", f.version());
+      j.put("sha256", f.digestHex());
+      j.put("signed", f.signed());
+      j.put("signing_key_id", f.keyId());
+      j.put("producer", a.getProducer());
+      j.put("created", Instant.ofEpochMilli(a.getCreatedUnixMs()).toString());
+      j.put("family", a.getModel().getFamily());
+      j.put("input_dim", a.getModel().getInputDim());
+      j.put("classes", a.getModel().getClasses());
+      j.put("widths", a.getModel().getMlp().getWidthsList());
+      j.put("full", a.getModel().getFull());
+      j.put("rank", a.getModel().getFull() ? null : a.getAdapter().getRank());
+      j.put("alpha", a.getAdapter().getAlpha());
+      j.put("rs_lora", a.getAdapter().getRsLora());
+      j.put("generator", a.getBackbone().getGenerator());
+      j.put("seed", a.getBackbone().getSeed());
+      j.put("init", a.getBackbone().getInit().getFamily());
+      j.put("backbone_params", backboneParams);
+      j.put("backbone_full_hash", a.getBackbone().getFullSha256().isEmpty() ? null
+          : Human.hex(a.getBackbone().getFullSha256().toByteArray()));
+      j.put("stored_params", ArtifactInfo.storedParams(a));
+      j.put("dense_params", denseParams);
+      List<Object> ts = new ArrayList<>();
+      for (Tensor t : a.getTensorsList()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", t.getName());
+        m.put("role", t.getRole().name());
+        m.put("dtype", TensorCodec.shortName(t.getDtype()));
+        m.put("shape", t.getShapeList());
+        m.put("bytes", t.getData().size() + t.getScales().size());
+        ts.add(m);
+      }
+      j.put("tensors", ts);
+      List<Object> ads = new ArrayList<>();
+      for (Adapter ad : a.getAdaptersList()) {
+        ads.add(Map.of("target", ad.getTarget(), "rank", ad.getRank(), "alpha", ad.getAlpha(),
+            "scaling_rule", ad.getScalingRule().name(), "a", ad.getA(), "b", ad.getB(), "beta", ad.getBeta()));
+      }
+      j.put("adapters", ads);
+      Map<String, Object> sz = new LinkedHashMap<>();
+      sizes.forEach((d, v) -> sz.put(TensorCodec.shortName(d), v < 0 ? null : v));
+      j.put("artifact_bytes_by_dtype", sz);
+      j.put("dense_fp32_safetensors_bytes", fp32);
+      j.put("dense_fp16_safetensors_bytes", fp16);
+      Training tr = a.getTraining();
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("dataset", tr.getDataset());
+      t.put("dataset_sha256", tr.getDatasetSha256().isEmpty() ? null : Human.hex(tr.getDatasetSha256().toByteArray()));
+      t.put("dataset_rows", tr.getDatasetRows());
+      t.put("epochs", tr.getConfig().getEpochs());
+      t.put("batch_size", tr.getConfig().getBatchSize());
+      t.put("learning_rate", tr.getConfig().getLearningRate());
+      t.put("weight_decay", tr.getConfig().getWeightDecay());
+      t.put("shuffle_seed", tr.getConfig().getShuffleSeed());
+      t.put("split_seed", tr.getConfig().getSplitSeed());
+      t.put("adapter_init_seed", a.getAdapter().getInitSeed());
+      t.put("test_accuracy", tr.getMetrics().getTestAccuracy());
+      t.put("best_val_accuracy", tr.getMetrics().getBestValAccuracy());
+      t.put("best_epoch", tr.getMetrics().getBestEpoch());
+      t.put("wall_seconds", tr.getMetrics().getWallSeconds());
+      t.put("betas", tr.getBetasMap());
+      t.put("java_version", tr.getJavaVersion());
+      t.put("threads", tr.getThreads());
+      j.put("training", t);
+      j.put("history", a.getHistoryList());
+      o.println(Json.write(j));
+      o.flush();
+      return 0;
+    }
+    o.printf(Locale.ROOT, "artifact   %s  %s, format v%d, sha256 %s%n", where, Human.bytes(f.size()), f.version(),
+        f.digestHex().substring(0, 16));
+    o.printf(Locale.ROOT, "signature  %s%n", f.signed() ? "Ed25519, key " + f.keyId() + " (intact; check the signer "
+        + "with verify --public-key)" : "none");
+    o.printf(Locale.ROOT, "producer   %s, created %s%n", a.getProducer(), Instant.ofEpochMilli(a.getCreatedUnixMs()));
+    var m = a.getModel();
+    StringBuilder layout = new StringBuilder().append(m.getInputDim());
+    m.getMlp().getWidthsList().forEach(w -> layout.append('-').append(w));
+    layout.append('-').append(m.getClasses());
+    var ac = a.getAdapter();
+    o.printf(Locale.ROOT, "model      %s %s, %s%n", m.getFamily(), layout, m.getFull() ? "fully trained (baseline)"
+        : String.format(Locale.ROOT, "rank %d, alpha %s, %s, beta %s, bias %s", ac.getRank(), ac.getAlpha(),
+            ac.getRsLora() ? "alpha/sqrt(r)" : "alpha/r", ac.getTrainBeta() ? "learned" : "fixed at 1",
+            ac.getTrainBias() ? "trained" : "frozen"));
+    o.printf(Locale.ROOT, "backbone   %s, seed %d, init %s: %d tensors, %,d parameters%s%n",
+        a.getBackbone().getGenerator(), a.getBackbone().getSeed(), a.getBackbone().getInit().getFamily(),
+        a.getBackbone().getTensorsCount(), backboneParams,
+        a.getBackbone().getFullSha256().isEmpty() ? "" : ", full hash recorded");
+    Training tr = a.getTraining();
+    if (tr.hasConfig()) {
+      o.printf(Locale.ROOT, "training   %s (%,d rows%s), %d epochs, batch %d, lr %s, wd %s, shuffle seed %d, split "
+          + "seed %d, adapter seed %d%n", tr.getDataset(), tr.getDatasetRows(), tr.getDatasetSha256().isEmpty() ? ""
+          : ", sha256 " + Human.hex(tr.getDatasetSha256().toByteArray()).substring(0, 16),
+          tr.getConfig().getEpochs(), tr.getConfig().getBatchSize(), tr.getConfig().getLearningRate(),
+          tr.getConfig().getWeightDecay(), tr.getConfig().getShuffleSeed(), tr.getConfig().getSplitSeed(),
+          ac.getInitSeed());
+    }
+    if (tr.hasMetrics()) {
+      o.printf(Locale.ROOT, "metrics    test accuracy %.4f, best val %.4f at epoch %d, %.1f s, on %s with %d "
+          + "thread(s)%n", tr.getMetrics().getTestAccuracy(), tr.getMetrics().getBestValAccuracy(),
+          tr.getMetrics().getBestEpoch(), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getThreads());
+    }
+    for (String h : a.getHistoryList()) {
+      o.printf(Locale.ROOT, "history    %s%n", h);
+    }
+    o.printf(Locale.ROOT, "%ntensors (%,d values stored)%n", ArtifactInfo.storedParams(a));
+    o.printf(Locale.ROOT, "  %-24s %-7s %-5s %-12s %10s%n", "name", "role", "dtype", "shape", "bytes");
+    for (Tensor t : a.getTensorsList()) {
+      o.printf(Locale.ROOT, "  %-24s %-7s %-5s %-12s %10s%n", t.getName(), t.getRole().name().toLowerCase(Locale.ROOT),
+          TensorCodec.shortName(t.getDtype()), t.getShapeList().toString().replace(" ", ""),
+          Human.bytes(t.getData().size() + t.getScales().size()));
+    }
+    o.printf(Locale.ROOT, "%nsizes (dense model: %,d parameters)%n", denseParams);
+    long now = f.size();
+    DType current = a.getTensorsList().stream().filter(t -> t.getShapeCount() >= 2).map(Tensor::getDtype)
+        .findFirst().orElse(DType.FLOAT32);
+    for (Map.Entry<DType, Long> e : sizes.entrySet()) {
+      o.printf(Locale.ROOT, "  artifact, matrices as %-5s %12s  %6.1fx smaller than dense fp32%s%n",
+          TensorCodec.shortName(e.getKey()), Human.bytes(e.getValue()), fp32 / (double) e.getValue(),
+          e.getKey() == current ? "  <- this file" : "");
+    }
+    o.printf(Locale.ROOT, "  dense model, fp32 safetensors %10s%n", Human.bytes(fp32));
+    o.printf(Locale.ROOT, "  dense model, fp16 safetensors %10s%n", Human.bytes(fp16));
+    o.printf(Locale.ROOT, "  this file                     %10s%n", Human.bytes(now));
+    o.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,143 @@
+package org.lottalora.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.lottalora.core.LottaException;
+import org.lottalora.core.data.Inputs;
+import org.lottalora.core.util.Threads;
+import org.lottalora.models.LottaModel;
+import org.lottalora.models.Predictions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lottalora predict}: top-k classes with probabilities for samples from CSV, IDX or stdin. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = "Load an artifact and print the top-k classes with probabilities for each sample. Input: CSV "
+        + "lines of the model's feature count (optionally followed by a label, as in training CSVs; then "
+        + "accuracy is reported too), read from a file or from stdin ('-', the default), or an IDX image file "
+        + "(--labels adds an IDX label file). Raw features: the model applies its own normalization.")
+final class PredictCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
+  Path model;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "INPUT", defaultValue = "-",
+      description = "CSV or IDX file, or - for CSV on stdin (default).")
+  String input;
+
+  @Option(names = "--labels", paramLabel = "IDX", description = "IDX label file to go with an IDX image INPUT.")
+  Path labels;
+
+  @Option(names = {"-k", "--top-k"}, defaultValue = "3", description = "Classes to show per sample (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(names = "--merged", description = "Predict through the merged weights (W' = beta W + s B A, fp32).")
+  boolean merged;
+
+  @Option(names = "--threads", description = "ND4J threads (default: $LOTTALORA_THREADS or 1).")
+  Integer threads;
+
+  @Option(names = "--json", description = "One JSON object per sample (JSON lines), then a summary object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    if (k < 1) {
+      throw new IllegalArgumentException("--top-k must be at least 1, got " + k);
+    }
+    Threads.apply(threads != null ? threads : Threads.defaultCount());
+    LottaModel m = LottaModel.load(model);
+    int features = m.spec().inputDim();
+    Inputs in = read(features);
+    float[][] probs = merged ? m.merged().predict(in.rows()) : m.predict(in.rows());
+    PrintWriter o = spec.commandLine().getOut();
+    int correct = 0;
+    for (int i = 0; i < probs.length; i++) {
+      Predictions.Ranked[] top = Predictions.topK(probs[i], k);
+      Integer label = in.labels() == null ? null : in.labels()[i];
+      if (label != null && top[0].label() == label) {
+        correct++;
+      }
+      if (json) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("index", i);
+        j.put("class", top[0].label());
+        List<Object> t = new ArrayList<>();
+        for (Predictions.Ranked r : top) {
+          Map<String, Object> e = new LinkedHashMap<>();
+          e.put("class", r.label());
+          e.put("probability", r.probability());
+          t.add(e);
+        }
+        j.put("top", t);
+        if (label != null) {
+          j.put("label", label);
+        }
+        o.println(Json.write(j));
+      } else {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%6d  ", i));
+        for (Predictions.Ranked r : top) {
+          sb.append(String.format(Locale.ROOT, "%3d %.4f   ", r.label(), r.probability()));
+        }
+        if (label != null) {
+          sb.append(label == top[0].label() ? "label " + label : "label " + label + " (miss)");
+        }
+        o.println(sb.toString().stripTrailing());
+      }
+    }
+    if (in.labels() != null) {
+      double acc = correct / (double) probs.length;
+      if (json) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("samples", probs.length);
+        e.put("accuracy", acc);
+        o.println(Json.write(e));
+      } else {
+        o.printf(Locale.ROOT, "accuracy %.4f (%d of %d)%n", acc, correct, probs.length);
+      }
+    }
+    o.flush();
+    return 0;
+  }
+
+  private Inputs read(int features) throws IOException {
+    if (input.equals("-")) {
+      return Inputs.csv(System.in, "stdin", features);
+    }
+    Path p = Path.of(input);
+    try (InputStream s = Files.newInputStream(p)) {
+      byte[] head = s.readNBytes(4);
+      boolean gz = head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
+      boolean idx = head.length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08;
+      if (idx || (gz && input.contains("idx"))) {
+        return Inputs.idx(p, labels, features);
+      }
+    } catch (NoSuchFileException e) {
+      throw new LottaException("no such input file: " + p);
+    }
+    if (labels != null) {
+      throw new IllegalArgumentException("--labels goes with an IDX image input; " + p + " is CSV");
+    }
+    try (InputStream s = Files.newInputStream(p)) {
+      InputStream in = s;
+      if (input.endsWith(".gz")) {
+        in = new java.util.zip.GZIPInputStream(s);
+      }
+      return Inputs.csv(in, p.toString(), features);
+    }
+  }
+}

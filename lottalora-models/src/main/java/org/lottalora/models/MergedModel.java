@@ -1,0 +1,178 @@
+package org.lottalora.models;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.data.Dataset;
+import org.lottalora.core.data.Normalization;
+import org.lottalora.core.graph.DenseStep;
+import org.lottalora.core.graph.ModelGraph;
+import org.lottalora.core.util.NdArrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The merged inference path of a dense model: each adapted weight is folded once, in fp32, into
+ * {@code W' = beta * W_seed + s * B A}, after which a layer is one matrix product and a bias, as in a plain
+ * network. Immutable after construction: calls share only read-only arrays, so any number of threads may
+ * predict at once without locks. Predictions equal the unmerged model's within float rounding. Its dense
+ * state (every weight and bias, canonical [d_out, d_in] layout) is what the safetensors export writes.
+ */
+public final class MergedModel {
+  private final int inputDim;
+  private final int classes;
+  private final Normalization normalization;
+  private final List<Layer> layers;
+  private final Map<String, float[]> state;
+
+  /** One affine layer: y = x W'^T + b, then ReLU if {@code relu}. */
+  private record Layer(int dIn, int dOut, INDArray wT, float[] bias, boolean relu) {}
+
+  private MergedModel(int inputDim, int classes, Normalization normalization, List<Layer> layers,
+      Map<String, float[]> state) {
+    this.inputDim = inputDim;
+    this.classes = classes;
+    this.normalization = normalization;
+    this.layers = layers;
+    this.state = state;
+  }
+
+  static MergedModel of(LottaModel m) {
+    ModelGraph g = m.graph();
+    if (g.densePlan() == null) {
+      throw new UnsupportedOperationException("family '" + m.spec().family() + "' has no merged path: its "
+          + "graph uses layers beyond affine and ReLU");
+    }
+    Map<String, float[]> values = g.trainedValues();
+    Backbone bb = m.backbone();
+    Map<String, float[]> state = new LinkedHashMap<>();
+    List<Layer> layers = new ArrayList<>();
+    List<DenseStep> plan = g.densePlan();
+    for (int i = 0; i < plan.size(); i++) {
+      if (!(plan.get(i) instanceof DenseStep.Affine a)) {
+        continue; // ReLU is attached to the layer before it; dropout is the identity at inference
+      }
+      float[] w = merge(a, values, bb);
+      float[] b = a.biasTrained() ? values.get(a.bias()) : bb.get(a.bias());
+      boolean relu = i + 1 < plan.size() && (plan.get(i + 1) instanceof DenseStep.Relu);
+      state.put(a.weight(), w);
+      state.put(a.bias(), b.clone());
+      layers.add(new Layer(a.dIn(), a.dOut(), transposed(w, a.dOut(), a.dIn()), b.clone(), relu));
+    }
+    return new MergedModel(m.spec().inputDim(), m.spec().classes(), m.normalization(), List.copyOf(layers),
+        Collections.unmodifiableMap(state));
+  }
+
+  /** {@code beta * W + s * B A} in fp32, canonical [dOut, dIn]; a trained weight as it is. */
+  static float[] merge(DenseStep.Affine a, Map<String, float[]> values, Backbone bb) {
+    float[] w = (a.weightTrained() ? values.get(a.weight()) : bb.get(a.weight())).clone();
+    if (a.loraA() == null) {
+      return w;
+    }
+    float beta = a.beta() == null ? 1f : values.get(a.beta())[0];
+    float s = (float) a.scaling();
+    float[] la = values.get(a.loraA()); // [r, dIn]
+    float[] lb = values.get(a.loraB()); // [dOut, r]
+    int r = la.length / a.dIn();
+    float[] row = new float[a.dIn()];
+    for (int o = 0; o < a.dOut(); o++) {
+      java.util.Arrays.fill(row, 0f);
+      for (int k = 0; k < r; k++) {
+        float bk = lb[o * r + k];
+        int off = k * a.dIn();
+        for (int i = 0; i < a.dIn(); i++) {
+          row[i] += bk * la[off + i];
+        }
+      }
+      int base = o * a.dIn();
+      for (int i = 0; i < a.dIn(); i++) {
+        w[base + i] = beta * w[base + i] + s * row[i];
+      }
+    }
+    return w;
+  }
+
+  private static INDArray transposed(float[] w, int rows, int cols) {
+    float[] t = new float[w.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        t[c * rows + r] = w[r * cols + c];
+      }
+    }
+    return NdArrays.of(t, cols, rows);
+  }
+
+  /** Class probabilities of one raw sample. */
+  public float[] predict(float[] features) {
+    return predict(new float[][] {features})[0];
+  }
+
+  /** Class probabilities of a batch of raw samples. */
+  public float[][] predict(float[][] batch) {
+    float[] x = Predictions.flatten(batch, inputDim);
+    normalization.applyInPlace(x);
+    return Predictions.rows(probabilities(x, batch.length), batch.length, classes);
+  }
+
+  /** The most probable class of every row of a raw dataset. */
+  public int[] classify(Dataset raw) {
+    if (raw.cols() != inputDim) {
+      throw new IllegalArgumentException("the model takes " + inputDim + " features but dataset '" + raw.name()
+          + "' has " + raw.cols());
+    }
+    Dataset d = raw.normalized(normalization);
+    return ModelGraph.argMax(probabilities(d.features(), d.rows()), classes);
+  }
+
+  /** Accuracy on a raw dataset. */
+  public double accuracy(Dataset raw) {
+    int[] p = classify(raw);
+    int ok = 0;
+    for (int i = 0; i < p.length; i++) {
+      ok += p[i] == raw.labels()[i] ? 1 : 0;
+    }
+    return p.length == 0 ? 0 : ok / (double) p.length;
+  }
+
+  private float[] probabilities(float[] x, int rows) {
+    float[] out = new float[rows * classes];
+    int chunk = 1024;
+    for (int start = 0; start < rows; start += chunk) {
+      int n = Math.min(chunk, rows - start);
+      float[] h = java.util.Arrays.copyOfRange(x, start * inputDim, (start + n) * inputDim);
+      for (Layer l : layers) {
+        float[] y = NdArrays.read(NdArrays.of(h, n, l.dIn()).mmul(l.wT()));
+        for (int r = 0; r < n; r++) {
+          int off = r * l.dOut();
+          for (int c = 0; c < l.dOut(); c++) {
+            float v = y[off + c] + l.bias()[c];
+            y[off + c] = l.relu() && v < 0 ? 0f : v;
+          }
+        }
+        h = y;
+      }
+      for (int r = 0; r < n; r++) {
+        int off = r * classes;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+          max = Math.max(max, h[off + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+          sum += Math.exp(h[off + c] - max);
+        }
+        for (int c = 0; c < classes; c++) {
+          out[(start + r) * classes + c] = (float) (Math.exp(h[off + c] - max) / sum);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every weight and bias of the dense model, canonical layout, by name (read-only; do not modify). */
+  public Map<String, float[]> state() {
+    return state;
+  }
+}
