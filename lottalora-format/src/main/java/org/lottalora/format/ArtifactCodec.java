@@ -247,6 +247,17 @@ public final class ArtifactCodec {
       throw new ArtifactException(Reason.BAD_LENGTH, where + " lists " + a.getTensorsCount() + " tensors, "
           + "over the limit of " + MAX_TENSORS);
     }
+    if (a.getBackbone().getTensorsCount() > MAX_TENSORS) {
+      throw new ArtifactException(Reason.BAD_LENGTH, where + " lists " + a.getBackbone().getTensorsCount()
+          + " backbone tensors, over the limit of " + MAX_TENSORS);
+    }
+    for (org.lottalora.format.proto.BackboneTensor t : a.getBackbone().getTensorsList()) {
+      if (t.getShapeCount() > TensorCodec.MAX_DIMS) {
+        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": backbone tensor '" + t.getName() + "' has "
+            + t.getShapeCount() + " dimensions, over the limit of " + TensorCodec.MAX_DIMS);
+      }
+      TensorCodec.count(t.getShapeList().stream().mapToLong(Long::longValue).toArray(), t.getName(), where);
+    }
     java.util.Set<String> names = new java.util.HashSet<>();
     for (Tensor t : a.getTensorsList()) {
       TensorCodec.check(t, where);
