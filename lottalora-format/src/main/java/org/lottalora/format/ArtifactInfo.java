@@ -76,8 +76,11 @@ public final class ArtifactInfo {
     return n;
   }
 
-  /** The {@code __metadata__} an export of this artifact carries: seed, generator, producer, source digest. */
-  public static Map<String, String> exportMetadata(Artifact a, String sourceDigestHex) {
+  /**
+   * The {@code __metadata__} an export of this artifact carries: seed, generator, producer, family, source
+   * digest and the kind of export (merged, base, peft).
+   */
+  public static Map<String, String> exportMetadata(Artifact a, String sourceDigestHex, String kind) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("format", "pt");
     m.put("lottalora.producer", a.getProducer());
@@ -85,16 +88,20 @@ public final class ArtifactInfo {
     m.put("lottalora.seed", Long.toString(a.getBackbone().getSeed()));
     m.put("lottalora.family", a.getModel().getFamily());
     m.put("lottalora.source_sha256", sourceDigestHex);
+    m.put("lottalora.export", kind);
     return m;
   }
 
-  /** Bytes of the dense model as safetensors in {@code dtype} (fp32, fp16 or bf16), header included. */
+  /**
+   * Bytes of the dense model as safetensors in {@code dtype} (fp32, fp16 or bf16), header included: exactly
+   * what {@code lottalora export --format merged} writes.
+   */
   public static long denseSafetensorsBytes(Artifact a, DType dtype) {
     List<Safetensors.Entry> entries = new ArrayList<>();
     for (DenseTensor t : denseTensors(a)) {
       entries.add(new Safetensors.Entry(t.name(), t.shape(), null));
     }
-    return Safetensors.size(entries, exportMetadata(a, "0".repeat(64)), dtype);
+    return Safetensors.size(entries, exportMetadata(a, "0".repeat(64), "merged"), dtype);
   }
 
   /** The artifact re-encoded with every tensor stored under {@code dtype} (the {@code convert} operation). */

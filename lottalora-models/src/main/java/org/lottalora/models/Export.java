@@ -59,8 +59,7 @@ public final class Export {
       }
       entries.add(new Safetensors.Entry(t.name(), t.shape(), v));
     }
-    Map<String, String> meta = ArtifactInfo.exportMetadata(a, sourceDigest);
-    meta.put("lottalora.export", kind);
+    Map<String, String> meta = ArtifactInfo.exportMetadata(a, sourceDigest, kind);
     Safetensors.write(out, entries, meta, dtype);
   }
 
@@ -88,8 +87,7 @@ public final class Export {
     List<String> saved = new ArrayList<>();
     Map<String, Float> betas = new LinkedHashMap<>();
     Artifact a = artifactOf(m);
-    Map<String, String> meta = ArtifactInfo.exportMetadata(a, sourceDigest);
-    meta.put("lottalora.export", "peft");
+    Map<String, String> meta = ArtifactInfo.exportMetadata(a, sourceDigest, "peft");
     for (DenseStep s : m.graph().densePlan()) {
       if (!(s instanceof DenseStep.Affine aff)) {
         continue;

@@ -140,7 +140,12 @@ public final class LottaModel {
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid model spec: " + e.getMessage());
     }
-    List<TensorSpec> tensors = family.backboneTensors(spec);
+    List<TensorSpec> tensors;
+    try {
+      tensors = family.backboneTensors(spec);
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.TOO_LARGE, where + ": its model spec cannot be built: " + e.getMessage());
+    }
     checkAffordable(tensors, where);
     checkBackboneRecords(a, tensors, where);
     Backbone bb = Backbone.regenerate(spec.seed(), tensors);
@@ -174,7 +179,19 @@ public final class LottaModel {
   private static void checkAffordable(List<TensorSpec> tensors, String where) {
     long params = 0;
     for (TensorSpec t : tensors) {
-      params += t.size();
+      long n = 1;
+      try {
+        for (int d : t.shape()) {
+          n = Math.multiplyExact(n, (long) d);
+        }
+        params = Math.addExact(params, n);
+      } catch (ArithmeticException e) {
+        n = Long.MAX_VALUE;
+      }
+      if (n > Integer.MAX_VALUE - 8) {
+        throw new ArtifactException(Reason.TOO_LARGE, where + ": backbone tensor '" + t.name() + "' has "
+            + (n == Long.MAX_VALUE ? "over 2^63" : Long.toString(n)) + " values; at most 2^31 - 9 fit one Java array");
+      }
     }
     long need = params * 4 * 2; // the values, plus the graph's transposed copy
     long max = Runtime.getRuntime().maxMemory();
