@@ -77,8 +77,8 @@ public final class ArtifactInfo {
   }
 
   /**
-   * The {@code __metadata__} an export of this artifact carries: seed, generator, producer, family, source
-   * digest and the kind of export (merged, base, peft).
+   * The {@code __metadata__} an export of this artifact carries: seed, generator, producer, family, the input
+   * normalization, source digest and the kind of export (merged, base, peft).
    */
   public static Map<String, String> exportMetadata(Artifact a, String sourceDigestHex, String kind) {
     Map<String, String> m = new LinkedHashMap<>();
@@ -87,6 +87,9 @@ public final class ArtifactInfo {
     m.put("lottalora.generator", a.getBackbone().getGenerator());
     m.put("lottalora.seed", Long.toString(a.getBackbone().getSeed()));
     m.put("lottalora.family", a.getModel().getFamily());
+    // the model sees (x - mean) / std: a reader of the dense weights needs it to reproduce predictions
+    m.put("lottalora.input_mean", Float.toString(a.hasNormalization() ? a.getNormalization().getMean() : 0f));
+    m.put("lottalora.input_std", Float.toString(a.hasNormalization() ? a.getNormalization().getStd() : 1f));
     m.put("lottalora.source_sha256", sourceDigestHex);
     m.put("lottalora.export", kind);
     return m;
