@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Datasets;
-import org.lottalora.core.util.Threads;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.ArtifactInfo;
@@ -50,8 +49,8 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Folder to look for the dataset in first (with --eval).")
   Path dataDir;
 
-  @Option(names = "--threads", description = "ND4J threads (default: $LOTTALORA_THREADS or 1).")
-  Integer threads;
+  @picocli.CommandLine.Mixin
+  ThreadOptions threads;
 
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
@@ -63,7 +62,7 @@ final class ConvertCommand implements Callable<Integer> {
     ArtifactCodec.checkWritable(out);
     ArtifactFile f = ArtifactCodec.open(model);
     Artifact converted = ArtifactInfo.converted(f.artifact(), d, LottaModel.PRODUCER, model.toString());
-    Threads.apply(threads != null ? threads : Threads.defaultCount());
+    threads.apply();
     LottaModel before = eval ? LottaModel.load(f, model.toString()) : null;
     ArtifactCodec.write(converted, out, key);
     LottaModel after = LottaModel.load(out);

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Dataset;
-import org.lottalora.core.util.Threads;
 import org.lottalora.models.LottaModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,8 +32,8 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE}).")
   String split;
 
-  @Option(names = "--threads", description = "ND4J threads (default: $LOTTALORA_THREADS or 1).")
-  Integer threads;
+  @picocli.CommandLine.Mixin
+  ThreadOptions threads;
 
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
@@ -44,8 +43,7 @@ final class EvalCommand implements Callable<Integer> {
     if (!split.equals("train") && !split.equals("val") && !split.equals("test")) {
       throw new IllegalArgumentException("--split must be train, val or test, got '" + split + "'");
     }
-    int n = threads != null ? threads : Threads.defaultCount();
-    Threads.apply(n);
+    threads.apply();
     long t0 = System.nanoTime();
     LottaModel m = LottaModel.load(model);
     double loadSecs = (System.nanoTime() - t0) / 1e9;

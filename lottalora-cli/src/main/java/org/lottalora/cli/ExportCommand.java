@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.lottalora.core.util.Threads;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.TensorCodec;
@@ -39,8 +38,8 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, fp16 or bf16 for merged and base (default: ${DEFAULT-VALUE}).")
   String dtype;
 
-  @Option(names = "--threads", description = "ND4J threads (default: $LOTTALORA_THREADS or 1).")
-  Integer threads;
+  @picocli.CommandLine.Mixin
+  ThreadOptions threads;
 
   @Override
   public Integer call() {
@@ -54,7 +53,7 @@ final class ExportCommand implements Callable<Integer> {
     if (!format.equals("peft")) {
       ArtifactCodec.checkWritable(out);
     }
-    Threads.apply(threads != null ? threads : Threads.defaultCount());
+    threads.apply();
     ArtifactFile f = ArtifactCodec.open(model);
     LottaModel m = LottaModel.load(f, model.toString());
     PrintWriter o = spec.commandLine().getOut();

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.LottaException;
 import org.lottalora.core.data.Inputs;
-import org.lottalora.core.util.Threads;
 import org.lottalora.models.LottaModel;
 import org.lottalora.models.Predictions;
 import picocli.CommandLine;
@@ -48,8 +47,8 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--merged", description = "Predict through the merged weights (W' = beta W + s B A, fp32).")
   boolean merged;
 
-  @Option(names = "--threads", description = "ND4J threads (default: $LOTTALORA_THREADS or 1).")
-  Integer threads;
+  @picocli.CommandLine.Mixin
+  ThreadOptions threads;
 
   @Option(names = "--json", description = "One JSON object per sample (JSON lines), then a summary object.")
   boolean json;
@@ -59,7 +58,7 @@ final class PredictCommand implements Callable<Integer> {
     if (k < 1) {
       throw new IllegalArgumentException("--top-k must be at least 1, got " + k);
     }
-    Threads.apply(threads != null ? threads : Threads.defaultCount());
+    threads.apply();
     LottaModel m = LottaModel.load(model);
     int features = m.spec().inputDim();
     Inputs in = read(features);

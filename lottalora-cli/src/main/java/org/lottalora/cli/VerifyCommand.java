@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.LottaException;
-import org.lottalora.core.util.Threads;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.Signing;
@@ -38,8 +37,8 @@ final class VerifyCommand implements Callable<Integer> {
       + "stored at save time.")
   boolean full;
 
-  @Option(names = "--threads", description = "ND4J threads (default: $LOTTALORA_THREADS or 1).")
-  Integer threads;
+  @picocli.CommandLine.Mixin
+  ThreadOptions threads;
 
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
@@ -47,7 +46,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PublicKey trusted = publicKey == null ? null : Signing.readPublic(publicKey);
-    Threads.apply(threads != null ? threads : Threads.defaultCount());
+    threads.apply();
     String where = model.toString();
     Map<String, Object> checks = new LinkedHashMap<>();
     PrintWriter o = spec.commandLine().getOut();
