@@ -55,19 +55,21 @@ public record Inputs(float[][] rows, int[] labels) {
             + (labelled ? features + 1 : features));
       }
       float[] x = new float[features];
+      String token = "";
       try {
         for (int i = 0; i < features; i++) {
-          x[i] = Float.parseFloat(parts[i]);
+          token = parts[i];
+          x[i] = Float.parseFloat(token);
           if (!Float.isFinite(x[i])) {
-            throw new LottaException(where + " line " + lineNo + ": value " + (i + 1) + " is " + parts[i]);
+            throw new LottaException(where + " line " + lineNo + ": value " + (i + 1) + " is " + token);
           }
         }
         if (withLabel) {
-          labels.add(Integer.parseInt(parts[features]));
+          token = parts[features];
+          labels.add(Integer.parseInt(token));
         }
       } catch (NumberFormatException e) {
-        throw new LottaException(where + " line " + lineNo + ": '" + e.getMessage().replace("For input string: ", "")
-            + "' is not a number");
+        throw new LottaException(where + " line " + lineNo + ": '" + token + "' is not a number");
       }
       rows.add(x);
       if (rows.size() > MAX_ROWS) {
