@@ -21,7 +21,8 @@ import org.lottalora.models.LottaModel;
  * Load time of a model with over 100 million backbone parameters: the seed + adapters artifact (read,
  * validate, regenerate, fingerprint, build the graph: ready to predict) and regeneration alone, against reading
  * the same model's dense fp32 safetensors (the merged export) into float arrays. Medians of several runs in one
- * JVM (the safetensors file is in the page cache after the first read: its best case).
+ * JVM, from a warm page cache (the files' best case) and, when the process may drop the page cache (root),
+ * from a cold one.
  *
  * <p>Usage: {@code java -Xmx12g -cp benchmarks/target/benchmarks.jar org.lottalora.bench.LoadTime [repeats]
  * [threads] [hidden-width] [layers] [folder]}
@@ -54,6 +55,9 @@ public final class LoadTime {
     List<Double> load = new ArrayList<>();
     List<Double> regen = new ArrayList<>();
     List<Double> read = new ArrayList<>();
+    List<Double> coldLoad = new ArrayList<>();
+    List<Double> coldRead = new ArrayList<>();
+    boolean canDrop = dropCaches();
     var tensors = Families.get("mlp").backboneTensors(spec);
     for (int r = 0; r < repeats; r++) {
       System.gc();
@@ -74,17 +78,47 @@ public final class LoadTime {
         throw new IllegalStateException("unexpected tensor count " + c.tensors().size());
       }
       c = null;
-      System.out.printf(Locale.ROOT, "run %d: load %.2f s, regenerate %.2f s, read safetensors %.2f s%n", r + 1,
-          load.get(r), regen.get(r), read.get(r));
+      if (canDrop) { // the same two reads from a cold page cache: the files come off the disk
+        System.gc();
+        dropCaches();
+        t0 = System.nanoTime();
+        Safetensors.read(dense);
+        coldRead.add((System.nanoTime() - t0) / 1e9);
+        System.gc();
+        dropCaches();
+        t0 = System.nanoTime();
+        LottaModel.load(artifact);
+        coldLoad.add((System.nanoTime() - t0) / 1e9);
+      }
+      System.out.printf(Locale.ROOT, "run %d: load %.2f s, regenerate %.2f s, read safetensors %.2f s%s%n", r + 1,
+          load.get(r), regen.get(r), read.get(r), canDrop ? String.format(Locale.ROOT,
+              "; cold page cache: load %.2f s, read safetensors %.2f s", coldLoad.get(r), coldRead.get(r)) : "");
     }
     double ml = median(load);
     double mr = median(regen);
     double ms = median(read);
     System.out.printf(Locale.ROOT, "median load (ready to predict) %.2f s | regenerate only %.2f s = %.1f M params/s "
         + "| read dense fp32 safetensors %.2f s | load / read = %.2f%n", ml, mr, params / mr / 1e6, ms, ml / ms);
+    if (canDrop) {
+      System.out.printf(Locale.ROOT, "cold page cache: median load %.2f s | read dense fp32 safetensors %.2f s | "
+          + "load / read = %.2f%n", median(coldLoad), median(coldRead), median(coldLoad) / median(coldRead));
+    } else {
+      System.out.println("cold page cache: not measured (writing /proc/sys/vm/drop_caches needs root)");
+    }
     Files.delete(artifact);
     Files.delete(dense);
     Files.delete(dir);
+  }
+
+  /** Drops the OS page cache (root only); false where that is not allowed. */
+  private static boolean dropCaches() {
+    try {
+      new ProcessBuilder("sync").start().waitFor();
+      Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   private static double median(List<Double> v) {

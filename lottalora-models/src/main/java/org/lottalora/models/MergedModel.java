@@ -95,14 +95,9 @@ public final class MergedModel {
   }
 
   private static INDArray transposed(float[] w, int rows, int cols) {
-    float[] t = new float[w.length];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        t[c * rows + r] = w[r * cols + c];
-      }
-    }
-    return NdArrays.of(t, cols, rows);
+    return NdArrays.of(NdArrays.transpose(w, rows, cols), cols, rows);
   }
+
 
   /** Class probabilities of one raw sample. */
   public float[] predict(float[] features) {

@@ -194,14 +194,9 @@ public final class GraphBuilder {
 
   /** A canonical [rows, cols] row-major matrix as a [cols, rows] c-order array. */
   static INDArray transposed(float[] v, int rows, int cols) {
-    float[] t = new float[v.length];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        t[c * rows + r] = v[r * cols + c];
-      }
-    }
-    return NdArrays.of(t, cols, rows);
+    return NdArrays.of(NdArrays.transpose(v, rows, cols), cols, rows);
   }
+
 
   /** A dropout mask placeholder and its rate. */
   public record DropoutSite(String placeholder, int width, double rate) {}

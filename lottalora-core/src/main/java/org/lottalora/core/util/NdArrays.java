@@ -20,6 +20,17 @@ public final class NdArrays {
     return a;
   }
 
+  /** The transpose of a row-major [rows, cols] matrix, as a new row-major [cols, rows] array. */
+  public static float[] transpose(float[] v, int rows, int cols) {
+    float[] t = new float[v.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        t[c * rows + r] = v[r * cols + c];
+      }
+    }
+    return t;
+  }
+
   /** Copies {@code data} into a c-order, zero-offset float array of the same length. */
   public static void write(float[] data, INDArray target) {
     check(target, data.length);
