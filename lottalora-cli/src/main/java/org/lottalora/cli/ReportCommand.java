@@ -34,7 +34,8 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() {
     report.check();
     SweepStore store = SweepStore.existing(dir);
-    SweepReport.write(store, report.accEps(), report.lossEps(), store.wallSeconds(), "");
+    SweepReport.write(store, report.accEps(), report.lossEps(),
+        org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), "");
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "report of %s: %d of %d runs finished; %s%n", dir, store.results().size(),
         store.config().runs().size(), dir.resolve("report.md"));

@@ -13,7 +13,16 @@ final class ReportOptions {
   @Option(names = "--eps-loss", split = ",", description = "Loss tolerances for r*, in nats (default: none).")
   List<Double> epsLoss;
 
+  @Option(names = "--pca-variance", split = ",", defaultValue = "0.99,0.95", description = "Shares of variance for "
+      + "the PCA counts beside r* (default: ${DEFAULT-VALUE}).")
+  List<Double> pcaShares;
+
   void check() {
+    for (double s : pcaShares) {
+      if (!(s > 0 && s <= 1)) {
+        throw new IllegalArgumentException("--pca-variance takes shares in (0, 1], got " + s);
+      }
+    }
     for (double e : epsPoints) {
       if (!(e >= 0) || e > 100) {
         throw new IllegalArgumentException("--eps-points must be in [0, 100] accuracy points, got " + e);

@@ -106,7 +106,8 @@ final class SweepCommand implements Callable<Integer> {
     int n = workers != null ? workers : SweepRunner.defaultWorkers(cfg.runs().size());
     SweepRunner.Summary s = SweepRunner.run(store, n, quiet ? null : System.err);
     store.addWallSeconds(s.wallSeconds());
-    String md = SweepReport.write(store, report.accEps(), report.lossEps(), store.wallSeconds(),
+    String md = SweepReport.write(store, report.accEps(), report.lossEps(),
+        org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(),
         ReportOptions.machine(n));
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "sweep %s: %d runs (%d run now, %d already done, %d rerun) in %.0f s; report in %s%n",

@@ -28,7 +28,7 @@ public final class MergedModel {
   private final Map<String, float[]> state;
 
   /** One affine layer: y = x W'^T + b, then ReLU if {@code relu}. */
-  private record Layer(int dIn, int dOut, INDArray wT, float[] bias, boolean relu) {}
+  private record Layer(String name, int dIn, int dOut, INDArray wT, float[] bias, boolean relu) {}
 
   private MergedModel(int inputDim, int classes, Normalization normalization, List<Layer> layers,
       Map<String, float[]> state) {
@@ -59,7 +59,8 @@ public final class MergedModel {
       boolean relu = i + 1 < plan.size() && (plan.get(i + 1) instanceof DenseStep.Relu);
       state.put(a.weight(), w);
       state.put(a.bias(), b.clone());
-      layers.add(new Layer(a.dIn(), a.dOut(), transposed(w, a.dOut(), a.dIn()), b.clone(), relu));
+      String name = a.weight().endsWith(".weight") ? a.weight().substring(0, a.weight().length() - 7) : a.weight();
+      layers.add(new Layer(name, a.dIn(), a.dOut(), transposed(w, a.dOut(), a.dIn()), b.clone(), relu));
     }
     return new MergedModel(m.spec().inputDim(), m.spec().classes(), m.normalization(), List.copyOf(layers),
         Collections.unmodifiableMap(state));
@@ -138,15 +139,7 @@ public final class MergedModel {
       int n = Math.min(chunk, rows - start);
       float[] h = java.util.Arrays.copyOfRange(x, start * inputDim, (start + n) * inputDim);
       for (Layer l : layers) {
-        float[] y = NdArrays.read(NdArrays.of(h, n, l.dIn()).mmul(l.wT()));
-        for (int r = 0; r < n; r++) {
-          int off = r * l.dOut();
-          for (int c = 0; c < l.dOut(); c++) {
-            float v = y[off + c] + l.bias()[c];
-            y[off + c] = l.relu() && v < 0 ? 0f : v;
-          }
-        }
-        h = y;
+        h = forward(l, h, n);
       }
       for (int r = 0; r < n; r++) {
         int off = r * classes;
@@ -162,6 +155,33 @@ public final class MergedModel {
           out[(start + r) * classes + c] = (float) (Math.exp(h[off + c] - max) / sum);
         }
       }
+    }
+    return out;
+  }
+
+  private static float[] forward(Layer l, float[] h, int n) {
+    float[] y = NdArrays.read(NdArrays.of(h, n, l.dIn()).mmul(l.wT()));
+    for (int r = 0; r < n; r++) {
+      int off = r * l.dOut();
+      for (int c = 0; c < l.dOut(); c++) {
+        float v = y[off + c] + l.bias()[c];
+        y[off + c] = l.relu() && v < 0 ? 0f : v;
+      }
+    }
+    return y;
+  }
+
+  /**
+   * The output of every hidden layer (after its activation) for the rows of a raw dataset, [rows, width]
+   * row-major each, by layer name ({@code layers.0}, ...); the head's logits are not included.
+   */
+  public Map<String, float[]> hidden(Dataset raw) {
+    Dataset d = raw.normalized(normalization);
+    Map<String, float[]> out = new LinkedHashMap<>();
+    float[] h = d.features();
+    for (int i = 0; i < layers.size() - 1; i++) {
+      h = forward(layers.get(i), h, d.rows());
+      out.put(layers.get(i).name(), h);
     }
     return out;
   }

@@ -84,8 +84,8 @@ public final class SweepReport {
    * @param lossEps loss tolerances for r* (nats)
    * @return the Markdown report
    */
-  public static String write(SweepStore store, List<Double> accEps, List<Double> lossEps, double wallSeconds,
-      String machine) {
+  public static String write(SweepStore store, List<Double> accEps, List<Double> lossEps, List<Pca.Count> pca,
+      double wallSeconds, String machine) {
     List<RunResult> results = store.results();
     if (results.isEmpty()) {
       throw new LottaException(store.dir() + " has no finished runs yet; run the sweep first");
@@ -94,7 +94,7 @@ public final class SweepReport {
     accEps.forEach(e -> rstars.addAll(IntrinsicDimension.of(results, Metric.ACCURACY, e)));
     lossEps.forEach(e -> rstars.addAll(IntrinsicDimension.of(results, Metric.LOSS, e)));
     List<Cell> curve = curve(results);
-    String md = markdown(store, results, curve, rstars, wallSeconds, machine);
+    String md = markdown(store, results, curve, rstars, pca, wallSeconds, machine);
     try {
       Files.writeString(store.dir().resolve("report.md"), md);
       Files.writeString(store.dir().resolve("runs.csv"), csv(results));
@@ -114,6 +114,7 @@ public final class SweepReport {
         m.put("ranks_tried", r.ranks());
         return m;
       }).toList());
+      json.put("pca", pca);
       json.put("wall_seconds", wallSeconds);
       json.put("machine", machine);
       Files.writeString(store.dir().resolve("report.json"), SweepStore.JSON.writeValueAsString(json));
@@ -150,7 +151,7 @@ public final class SweepReport {
   }
 
   static String markdown(SweepStore store, List<RunResult> results, List<Cell> curve, List<RStar> rstars,
-      double wallSeconds, String machine) {
+      List<Pca.Count> pca, double wallSeconds, String machine) {
     SweepConfig c = store.config();
     StringBuilder sb = new StringBuilder();
     sb.append("# Sweep report: ").append(c.family()).append(' ')
@@ -191,6 +192,20 @@ public final class SweepReport {
                       + r.ranks().get(r.ranks().size() - 1) : Integer.toString(r.ofMean()),
           r.perSeed().entrySet().stream().map(e -> "s" + e.getKey() + ": " + (e.getValue() == null ? "not reached"
               : e.getValue())).collect(Collectors.joining(", "))));
+    }
+    if (!pca.isEmpty()) {
+      List<Double> shares = List.copyOf(pca.get(0).components().keySet());
+      sb.append("\n### PCA, beside r*\n\nPrincipal components needed to explain a share of the variance: of the "
+          + "inputs, of each hidden layer's activations under the fully trained model, and of each layer's weight "
+          + "change W_full - W_init (squared singular values), per full-training seed.\n\n");
+      sb.append("| matrix | seed | dims | ").append(shares.stream().map(x -> String.format(Locale.ROOT,
+          "%.0f%% of variance", 100 * x)).collect(Collectors.joining(" | "))).append(" |\n|---|---|---|")
+          .append("---|".repeat(shares.size())).append('\n');
+      for (Pca.Count p : pca) {
+        sb.append("| ").append(p.what()).append(" | ").append(p.seed() < 0 ? "-" : Long.toString(p.seed()))
+            .append(" | ").append(p.dims()).append(" | ").append(shares.stream().map(x -> Integer.toString(
+                p.components().get(x))).collect(Collectors.joining(" | "))).append(" |\n");
+      }
     }
     sb.append("\n## Learned beta per layer (mean over seeds)\n\n");
     List<String> layers = curve.stream().flatMap(x -> x.betas().keySet().stream()).distinct()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The sweeps behind benchmarks/sweeps/*/report.md (issue 6), on Fashion-MNIST (Debian's dataset-fashion-mnist).
+# Each is resumable: rerun the same command after an interruption. Workers: one per core, 1 native thread each.
+#   fmnist-medium-ranks: medium MLP 784-512-256-128-64-10, ranks 1..32 and full training, seeds 0,1,2, 20 epochs
+#   fmnist-inits:        the same model, 8 scaffold families (incl. binary and 2-bit), ranks 2 and 8 and full, 3 seeds, 10 epochs
+#   fmnist-linear-ranks: the linear family 784-256-10, ranks 1..32 and full, seeds 0,1,2, 20 epochs
+# Usage: benchmarks/sweeps.sh [name...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=${LOTTALORA_JAR:-lottalora-cli/target/lottalora.jar}
+[[ -f $jar ]] || ./lottalora --version >/dev/null
+lotta() { java -jar "$jar" "$@"; }
+common=(--dataset fashion-mnist --batch 128 --lr 1e-3 --wd 1e-2 --seeds 0,1,2)
+names=("${@:-fmnist-medium-ranks fmnist-inits fmnist-linear-ranks}")
+for name in ${names[*]}; do
+  case $name in
+    fmnist-medium-ranks) lotta sweep --out benchmarks/sweeps/$name "${common[@]}" --widths 784-512-256-128-64-10 \
+      --ranks 1,2,4,8,16,32 --epochs 20 ;;
+    fmnist-inits) lotta sweep --out benchmarks/sweeps/$name "${common[@]}" --widths 784-512-256-128-64-10 \
+      --ranks 2,8 --epochs 10 \
+      --inits 'normal;orthogonal;kaiming_uniform;student_t;cauchy;sparse_erdos_renyi;quantized2;binary' ;;
+    fmnist-linear-ranks) lotta sweep --out benchmarks/sweeps/$name "${common[@]}" --family linear \
+      --widths 784-256-10 --ranks 1,2,4,8,16,32 --epochs 20 ;;
+    *) echo "unknown sweep $name" >&2; exit 2 ;;
+  esac
+done
