@@ -40,6 +40,19 @@ public final class MergedModel {
   }
 
   static MergedModel of(LottaModel m) {
+    return of(m, true);
+  }
+
+  /**
+   * The model with every adapted weight's scaffold removed after training: {@code W' = s B A} (beta multiplies
+   * a zero), biases and heads kept. The paper's "W_seed removed" ablation: how much of the function the
+   * adapters carry on their own.
+   */
+  public static MergedModel withoutScaffold(LottaModel m) {
+    return of(m, false);
+  }
+
+  private static MergedModel of(LottaModel m, boolean scaffold) {
     ModelGraph g = m.graph();
     if (g.densePlan() == null) {
       throw new UnsupportedOperationException("family '" + m.spec().family() + "' has no merged path: its "
@@ -54,7 +67,7 @@ public final class MergedModel {
       if (!(plan.get(i) instanceof DenseStep.Affine a)) {
         continue; // ReLU is attached to the layer before it; dropout is the identity at inference
       }
-      float[] w = merge(a, values, bb);
+      float[] w = merge(a, values, bb, scaffold);
       float[] b = a.biasTrained() ? values.get(a.bias()) : bb.get(a.bias());
       boolean relu = i + 1 < plan.size() && (plan.get(i + 1) instanceof DenseStep.Relu);
       state.put(a.weight(), w);
@@ -67,10 +80,13 @@ public final class MergedModel {
   }
 
   /** {@code beta * W + s * B A} in fp32, canonical [dOut, dIn]; a trained weight as it is. */
-  static float[] merge(DenseStep.Affine a, Map<String, float[]> values, Backbone bb) {
+  static float[] merge(DenseStep.Affine a, Map<String, float[]> values, Backbone bb, boolean scaffold) {
     float[] w = (a.weightTrained() ? values.get(a.weight()) : bb.get(a.weight())).clone();
     if (a.loraA() == null) {
       return w;
+    }
+    if (!scaffold) {
+      java.util.Arrays.fill(w, 0f);
     }
     float beta = a.beta() == null ? 1f : values.get(a.beta())[0];
     float s = (float) a.scaling();

@@ -59,7 +59,12 @@ public enum InitFamily {
   /** 2-bit mid-rise quantised {@code Z_0(i)} over [-clip, clip], times f. */
   QUANTIZED2("quantized2", "clip", 3, "fanin", 1),
   /** {@code Z_0(i) >= 0 ? f : -f}. */
-  BINARY("binary", "fanin", 1);
+  BINARY("binary", "fanin", 1),
+  /**
+   * Every value 0: no scaffold at all (the paper's "W_seed = 0" ablation, Table 2). Not one of the paper's 22
+   * scaffold families; it draws nothing from the stream.
+   */
+  ZEROS("zeros");
 
   private final String id;
   private final Map<String, Double> defaults;

@@ -205,6 +205,9 @@ public final class Initializer {
         }
         break;
       }
+      case ZEROS:
+        java.util.Arrays.fill(out, 0, n, 0f);
+        break;
       default:
         throw new IllegalStateException("unhandled init family " + fam);
     }

@@ -18,10 +18,12 @@ import java.util.Map;
  * @param betas learned beta per adapted layer
  * @param wallSeconds training wall time
  * @param failure why the run stopped early (null if it did not)
+ * @param scaffoldRemovedAccuracy test accuracy with W_seed set to 0 after training (the adapters and biases
+ *     alone; the paper's "W_seed removed" ablation); null for full runs and for results written before it existed
  */
 public record RunResult(String id, RunSpec spec, double testAccuracy, double testLoss, double bestValAccuracy,
     int bestEpoch, long trainableParams, long modelParams, Map<String, Float> betas, double wallSeconds,
-    String failure) {
+    String failure, Double scaffoldRemovedAccuracy) {
 
   /** trainable / model parameters. */
   public double trainableFraction() {

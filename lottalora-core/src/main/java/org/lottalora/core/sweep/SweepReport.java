@@ -35,9 +35,10 @@ public final class SweepReport {
    * @param lossMean mean test loss
    * @param trainableFraction trainable / model parameters
    * @param betas mean beta per layer
+   * @param removedMean mean test accuracy with W_seed removed after training (NaN if not measured)
    */
   public record Cell(String group, int rank, int n, double accMean, double accStd, double accMin, double accMax,
-      double lossMean, double trainableFraction, Map<String, Double> betas) {}
+      double lossMean, double trainableFraction, Map<String, Double> betas, double removedMean) {}
 
   /** The rank curve: one cell per group and rank, the baseline (rank 0) first, over successful runs. */
   public static List<Cell> curve(List<RunResult> results) {
@@ -63,7 +64,8 @@ public final class SweepReport {
       out.add(new Cell(g, rank, rs.size(), mean, acc.length > 1 ? Math.sqrt(var) : 0,
           java.util.Arrays.stream(acc).min().orElse(Double.NaN), java.util.Arrays.stream(acc).max().orElse(Double.NaN),
           rs.stream().mapToDouble(RunResult::testLoss).average().orElse(Double.NaN),
-          rs.get(0).trainableFraction(), betas));
+          rs.get(0).trainableFraction(), betas, rs.stream().filter(r -> r.scaffoldRemovedAccuracy() != null)
+              .mapToDouble(RunResult::scaffoldRemovedAccuracy).average().orElse(Double.NaN)));
     }));
     return out;
   }
@@ -168,16 +170,18 @@ public final class SweepReport {
       }
     }
     sb.append("## Test accuracy by rank (mean over seeds, std, min-max)\n\n");
-    sb.append("| group | rank | seeds | accuracy | std | min-max | recovery vs full | test loss | trainable |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|\n");
+    sb.append("| group | rank | seeds | accuracy | std | min-max | recovery vs full | test loss | trainable | "
+        + "W_seed removed after training |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (Cell cell : curve) {
       String init = cell.group().startsWith("full") ? cell.group().replace("full, ", "")
           : cell.group().substring(0, cell.group().indexOf(", alpha"));
       Double full = fullMean.get(init);
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4f | %.4f | %.4f-%.4f | %s | %.4f | %.2f%% |%n",
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4f | %.4f | %.4f-%.4f | %s | %.4f | %.2f%% | %s |%n",
           cell.group(), cell.rank() == 0 ? "full" : Integer.toString(cell.rank()), cell.n(), cell.accMean(),
           cell.accStd(), cell.accMin(), cell.accMax(), full == null ? "-" : String.format(Locale.ROOT, "%.1f%%",
-              100 * cell.accMean() / full), cell.lossMean(), 100 * cell.trainableFraction()));
+              100 * cell.accMean() / full), cell.lossMean(), 100 * cell.trainableFraction(),
+          Double.isNaN(cell.removedMean()) ? "-" : String.format(Locale.ROOT, "%.4f", cell.removedMean())));
     }
     sb.append("\n## Intrinsic dimension r*(eps)\n\n");
     sb.append("Smallest rank whose adapters come within eps of full training: accuracy `acc(r) >= acc_full - eps`"

@@ -35,6 +35,7 @@ class BackboneGoldenTest {
       "quantized4=90ab3961073fc085f8c74881a24cb09a59ef6996c36a6729f0626341384d0f83",
       "quantized2=77d362f86411a03d943a7ff64acaacb9d1f776e49647df2bc74048cd9fa719b0",
       "binary=425bafc5f888d7a5085b9fe45e9143af25bf368cc72f1c4b26de818db5627b57",
+      "zeros=5341e6b2646979a70e57653007a1f310169421ec9bdd9f1a5648f75ade005af1",
   })
   void familyMatchesItsPublishedVector(String golden) {
     String[] kv = golden.split("=");

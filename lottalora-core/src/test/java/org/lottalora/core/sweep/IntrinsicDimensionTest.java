@@ -16,7 +16,7 @@ import org.lottalora.core.sweep.IntrinsicDimension.RStar;
 class IntrinsicDimensionTest {
   static RunResult result(boolean full, int rank, long seed, double acc, double loss) {
     RunSpec s = new RunSpec("d", 0, 0, "mlp", new int[] {8}, full, rank, 1.0, false, seed, "normal", 1, 8, 0.1, 0);
-    return new RunResult(s.id(), s, acc, loss, acc, 1, 10, 100, Map.of(), 1.0, null);
+    return new RunResult(s.id(), s, acc, loss, acc, 1, 10, 100, Map.of(), 1.0, null, null);
   }
 
   static List<RunResult> curves() {

@@ -49,7 +49,7 @@ class SweepStoreTest {
     SweepStore s = SweepStore.open(dir, config(List.of(1, 2)));
     RunSpec r = s.config().runs().get(1);
     assertEquals(SweepStore.Status.TODO, s.status(r));
-    s.write(new RunResult(r.id(), r, 0.8, 0.5, 0.81, 2, 10, 100, Map.of("layers.0", 1.1f), 3.0, null));
+    s.write(new RunResult(r.id(), r, 0.8, 0.5, 0.81, 2, 10, 100, Map.of("layers.0", 1.1f), 3.0, null, 0.5));
     assertEquals(SweepStore.Status.DONE, s.status(r));
     assertEquals(0.8, s.results().get(0).testAccuracy());
     // reopening with the same config keeps the state

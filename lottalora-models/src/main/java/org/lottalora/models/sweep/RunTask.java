@@ -15,6 +15,7 @@ import org.lottalora.core.train.Progress;
 import org.lottalora.core.train.TrainConfig;
 import org.lottalora.core.train.TrainReport;
 import org.lottalora.models.LottaModel;
+import org.lottalora.models.MergedModel;
 
 /**
  * One sweep run as a self-contained task: its {@link RunSpec} in, its artifact and {@link RunResult} out, no
@@ -57,8 +58,9 @@ public final class RunTask {
     TrainReport rep = m.train(d, tc, Progress.silent());
     double loss = testLoss(m, d.test());
     m.save(artifact, m.provenance(r.dataset(), tc, r.splitSeed(), rep, 1), LottaModel.SaveOptions.defaults());
+    Double removed = r.full() ? null : MergedModel.withoutScaffold(m).accuracy(d.test());
     return new RunResult(r.id(), r, rep.testAccuracy(), loss, rep.bestValAccuracy(), rep.bestEpoch(),
-        rep.trainableParams(), rep.modelParams(), rep.betas(), rep.wallSeconds(), rep.failure());
+        rep.trainableParams(), rep.modelParams(), rep.betas(), rep.wallSeconds(), rep.failure(), removed);
   }
 
   /** Mean cross-entropy (nats) of the model on a raw dataset. */

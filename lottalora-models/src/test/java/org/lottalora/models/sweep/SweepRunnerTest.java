@@ -70,6 +70,14 @@ class SweepRunnerTest {
     assertEquals(1 + 2 * 2, pca.size());
     assertEquals(64, pca.get(0).dims());
     assertTrue(pca.get(0).components().get(0.9) <= pca.get(0).components().get(0.99));
+    for (RunResult r : after) {
+      if (r.spec().full()) {
+        assertEquals(null, r.scaffoldRemovedAccuracy());
+      } else {
+        // the adapters alone, without the scaffold they were trained on, are a much worse model
+        assertTrue(r.scaffoldRemovedAccuracy() < r.testAccuracy(), r.toString());
+      }
+    }
     String md = SweepReport.write(store, List.of(0.01, 0.5), List.of(0.1), pca, 0, "test");
     assertTrue(md.contains("layers.0 weight change"), md);
     assertTrue(md.contains("| full |") && md.contains("r*"), md);
@@ -79,6 +87,18 @@ class SweepRunnerTest {
       assertTrue(Files.size(dir.resolve(f)) > 100, f);
     }
     assertEquals(7, Files.readAllLines(dir.resolve("runs.csv")).size());
+  }
+
+  @Test
+  void aZeroScaffoldTrainsOnlyTheAdapters() {
+    SweepConfig zero = new SweepConfig("digits", 0, 400, "mlp", new int[] {16}, List.of(4), List.of(0L),
+        List.of("zeros"), List.of(1.0), List.of(false), false, 2, 32, 1e-2, 0);
+    SweepStore store = SweepStore.open(dir, zero);
+    SweepRunner.run(store, 1, null);
+    RunResult r = store.results().get(0);
+    // with W_seed = 0 removing it changes nothing, and beta (which only scales W_seed) gets no gradient
+    assertEquals(r.testAccuracy(), r.scaffoldRemovedAccuracy(), 1e-12);
+    assertEquals(1.0f, r.betas().get("layers.0"), 0f);
   }
 
   @Test
