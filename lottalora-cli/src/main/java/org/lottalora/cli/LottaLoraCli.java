@@ -32,6 +32,14 @@ public final class LottaLoraCli implements Runnable {
   /** Builds the command line with the project's exit-code mapping. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new LottaLoraCli());
+    // a usage mistake gets one line naming it, not the whole help text
+    cl.setParameterExceptionHandler((ex, args) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("lottalora " + ex.getCommandLine().getCommandName() + ": " + ex.getMessage() + " (see "
+          + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+      err.flush();
+      return 2;
+    });
     cl.setExecutionExceptionHandler((ex, line, parse) -> {
       PrintWriter err = line.getErr();
       int code;
