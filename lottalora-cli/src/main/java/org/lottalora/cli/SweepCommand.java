@@ -74,6 +74,11 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--scaling", defaultValue = "alpha/r", description = "alpha/r, rslora or both (default: ${DEFAULT-VALUE}).")
   String scaling;
 
+  @Option(names = "--schedules", split = ";", defaultValue = "fixed", description = "Scaffold schedules of the "
+      + "adapter runs, ';'-separated: fixed, epoch (a new scaffold each epoch), cycle:K (K scaffolds per step, "
+      + "gradients averaged), subbatch:K (K sub-batches, each its own scaffold) (default: ${DEFAULT-VALUE}).")
+  List<String> schedules;
+
   @Option(names = "--no-full", description = "Skip the fully trained baseline (r* then cannot be computed).")
   boolean noFull;
 
@@ -120,7 +125,7 @@ final class SweepCommand implements Callable<Integer> {
   private SweepConfig fromFile() throws IOException {
     CommandLine.ParseResult pr = spec.commandLine().getParseResult();
     for (String opt : List.of("--dataset", "--split-seed", "--max-train", "--family", "--widths", "--ranks", "--seeds",
-        "--inits", "--alphas", "--scaling", "--no-full", "--epochs", "--batch", "--lr", "--wd")) {
+        "--inits", "--alphas", "--scaling", "--schedules", "--no-full", "--epochs", "--batch", "--lr", "--wd")) {
       if (pr.hasMatchedOption(opt)) {
         throw new IllegalArgumentException("give the grid either as options or as --config, not both (" + opt
             + " was given)");
@@ -160,7 +165,7 @@ final class SweepCommand implements Callable<Integer> {
       canon.add(org.lottalora.core.backbone.InitSpec.parse(i.trim()).canonical());
     }
     return new SweepConfig(dataset, splitSeed, maxTrain, family, hidden, ranks, seeds, canon, alphas, rs, !noFull,
-        epochs, batch, lr, wd);
+        epochs, batch, lr, wd, schedules);
   }
 
 }

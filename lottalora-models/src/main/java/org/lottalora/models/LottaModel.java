@@ -18,6 +18,7 @@ import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.graph.TrainedTensor;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.core.train.Progress;
+import org.lottalora.core.train.ScaffoldSchedule;
 import org.lottalora.core.train.TrainConfig;
 import org.lottalora.core.train.TrainReport;
 import org.lottalora.core.train.Trainer;
@@ -289,6 +290,25 @@ public final class LottaModel {
    */
   public TrainReport train(DataSplits data, TrainConfig config, Progress progress) {
     return train(data, new Trainer(config, progress));
+  }
+
+  /**
+   * Trains under a scaffold resampling schedule (meta-LoRA): the adapters see other scaffolds of the same
+   * architecture while they train, and are validated, tested and saved on this model's own.
+   *
+   * @throws IllegalArgumentException for a fully trained model (it has no scaffold) or a non-dense family
+   */
+  public TrainReport train(DataSplits data, TrainConfig config, ScaffoldSchedule schedule, Progress progress) {
+    if (schedule.kind() == ScaffoldSchedule.Kind.FIXED) {
+      return train(data, config, progress);
+    }
+    if (spec.full()) {
+      throw new IllegalArgumentException("a fully trained model has no frozen scaffold to resample");
+    }
+    if (graph.densePlan() == null) {
+      throw new IllegalArgumentException("family '" + spec.family() + "' cannot resample its scaffold (not dense)");
+    }
+    return train(data, new Trainer(config, progress).withScaffolds(schedule, new ScaffoldBank(this)));
   }
 
   /**

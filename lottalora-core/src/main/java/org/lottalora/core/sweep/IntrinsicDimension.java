@@ -59,7 +59,8 @@ public final class IntrinsicDimension {
 
   /** The group key of a run: init, alpha, scaling rule. */
   public static String group(RunSpec s) {
-    return "init " + s.init() + (s.full() ? "" : ", alpha " + s.alpha() + (s.rsLora() ? ", rsLoRA" : ", alpha/r"));
+    return "init " + s.init() + (s.full() ? "" : ", alpha " + s.alpha() + (s.rsLora() ? ", rsLoRA" : ", alpha/r"))
+        + (s.schedule().equals("fixed") ? "" : ", scaffolds " + s.schedule());
   }
 
   /**

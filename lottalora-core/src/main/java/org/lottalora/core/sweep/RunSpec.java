@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.lottalora.core.train.ScaffoldSchedule;
 
 /**
  * One run of a sweep, as pure data: everything that determines its result. Its {@link #id()} is derived from
@@ -26,13 +27,23 @@ import java.util.Locale;
  * @param batch batch size
  * @param lr peak learning rate
  * @param wd weight decay
+ * @param schedule scaffold schedule ({@link ScaffoldSchedule} text; "fixed" for full runs and when absent)
  */
 public record RunSpec(String dataset, long splitSeed, int maxTrain, String family, int[] widths, boolean full,
-    int rank, double alpha, boolean rsLora, long seed, String init, int epochs, int batch, double lr, double wd) {
+    int rank, double alpha, boolean rsLora, long seed, String init, int epochs, int batch, double lr, double wd,
+    String schedule) {
 
-  /** Copies the widths. */
+  /** Copies the widths; normalizes the schedule. */
   public RunSpec {
     widths = widths.clone();
+    schedule = full || schedule == null ? "fixed" : ScaffoldSchedule.parse(schedule).text();
+  }
+
+  /** A run with the fixed scaffold. */
+  public RunSpec(String dataset, long splitSeed, int maxTrain, String family, int[] widths, boolean full, int rank,
+      double alpha, boolean rsLora, long seed, String init, int epochs, int batch, double lr, double wd) {
+    this(dataset, splitSeed, maxTrain, family, widths, full, rank, alpha, rsLora, seed, init, epochs, batch, lr, wd,
+        "fixed");
   }
 
   /** Every field, in a fixed order and format: what the id hashes. */
@@ -40,19 +51,21 @@ public record RunSpec(String dataset, long splitSeed, int maxTrain, String famil
     return String.format(Locale.ROOT, "dataset=%s;split=%d;max_train=%d;family=%s;widths=%s;full=%b;rank=%d;"
         + "alpha=%s;rslora=%b;seed=%d;init=%s;epochs=%d;batch=%d;lr=%s;wd=%s", dataset, splitSeed, maxTrain,
         family, Arrays.toString(widths), full, full ? 0 : rank, full ? 0 : alpha, !full && rsLora, seed, init,
-        epochs, batch, lr, wd);
+        epochs, batch, lr, wd) + (schedule.equals("fixed") ? "" : ";schedule=" + schedule); // old ids stay
   }
 
   /** A readable, unique folder name: e.g. {@code r8-s0-normal-3f2a9c01}, {@code full-s1-normal-...}. */
   public String id() {
     String init0 = init.contains(":") ? init.substring(0, init.indexOf(':')) : init;
-    return (full ? "full" : "r" + rank) + "-s" + seed + "-" + init0 + "-" + hash().substring(0, 8);
+    return (full ? "full" : "r" + rank) + "-s" + seed + "-" + init0
+        + (schedule.equals("fixed") ? "" : "-" + schedule.replace(":", "")) + "-" + hash().substring(0, 8);
   }
 
   /** For people: {@code rank 8, seed 0, init normal}. */
   public String label() {
     return (full ? "full" : "rank " + rank) + ", seed " + seed + ", init " + init
-        + (full || (alpha == 1 && !rsLora) ? "" : ", alpha " + alpha + (rsLora ? " rsLoRA" : ""));
+        + (full || (alpha == 1 && !rsLora) ? "" : ", alpha " + alpha + (rsLora ? " rsLoRA" : ""))
+        + (schedule.equals("fixed") ? "" : ", scaffolds " + schedule);
   }
 
   private String hash() {

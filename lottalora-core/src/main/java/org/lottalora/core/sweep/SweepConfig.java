@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.lottalora.core.train.ScaffoldSchedule;
 
 /**
  * A sweep's grid and protocol: ranks x seeds x init families x alphas x scaling rules over one model and
@@ -26,10 +27,19 @@ import java.util.Objects;
  * @param batch batch size
  * @param lr peak learning rate
  * @param wd weight decay
+ * @param schedules scaffold schedules of the adapter runs ({@link ScaffoldSchedule} texts; ["fixed"] if absent)
  */
 public record SweepConfig(String dataset, long splitSeed, int maxTrain, String family, int[] widths,
     List<Integer> ranks, List<Long> seeds, List<String> inits, List<Double> alphas, List<Boolean> rsLora,
-    boolean full, int epochs, int batch, double lr, double wd) {
+    boolean full, int epochs, int batch, double lr, double wd, List<String> schedules) {
+
+  /** A sweep with the fixed scaffold. */
+  public SweepConfig(String dataset, long splitSeed, int maxTrain, String family, int[] widths, List<Integer> ranks,
+      List<Long> seeds, List<String> inits, List<Double> alphas, List<Boolean> rsLora, boolean full, int epochs,
+      int batch, double lr, double wd) {
+    this(dataset, splitSeed, maxTrain, family, widths, ranks, seeds, inits, alphas, rsLora, full, epochs, batch, lr,
+        wd, List.of("fixed"));
+  }
 
   /**
    * Validates the grid.
@@ -45,6 +55,11 @@ public record SweepConfig(String dataset, long splitSeed, int maxTrain, String f
     inits = List.copyOf(inits);
     alphas = List.copyOf(alphas);
     rsLora = List.copyOf(rsLora);
+    schedules = schedules == null ? List.of("fixed")
+        : schedules.stream().map(x -> ScaffoldSchedule.parse(x).text()).toList();
+    if (schedules.isEmpty()) {
+      throw new IllegalArgumentException("empty grid: no scaffold schedules given");
+    }
     if (ranks.isEmpty() && !full) {
       throw new IllegalArgumentException("empty grid: no ranks and no full baseline; give --ranks, e.g. 1,2,4,8");
     }
@@ -79,12 +94,14 @@ public record SweepConfig(String dataset, long splitSeed, int maxTrain, String f
     for (String init : inits) {
       for (long seed : seeds) {
         if (full) {
-          out.add(run(true, 0, 1.0, false, seed, init));
+          out.add(run(true, 0, 1.0, false, seed, init, "fixed"));
         }
         for (int r : sortedRanks) {
           for (double a : alphas) {
             for (boolean rs : rsLora) {
-              out.add(run(false, r, a, rs, seed, init));
+              for (String sch : schedules) {
+                out.add(run(false, r, a, rs, seed, init, sch));
+              }
             }
           }
         }
@@ -93,9 +110,9 @@ public record SweepConfig(String dataset, long splitSeed, int maxTrain, String f
     return out;
   }
 
-  private RunSpec run(boolean isFull, int rank, double alpha, boolean rs, long seed, String init) {
+  private RunSpec run(boolean isFull, int rank, double alpha, boolean rs, long seed, String init, String sch) {
     return new RunSpec(dataset, splitSeed, maxTrain, family, widths, isFull, rank, alpha, rs, seed, init, epochs,
-        batch, lr, wd);
+        batch, lr, wd, sch);
   }
 
   /** The settings that differ from {@code other}, one "name: this vs that" each (empty when equal). */
@@ -116,6 +133,7 @@ public record SweepConfig(String dataset, long splitSeed, int maxTrain, String f
     diff(d, "batch", batch, other.batch);
     diff(d, "lr", lr, other.lr);
     diff(d, "wd", wd, other.wd);
+    diff(d, "scaffold schedules", schedules, other.schedules);
     return d;
   }
 

@@ -31,11 +31,23 @@ public final class Trainer {
   private final TrainConfig config;
   private final Progress progress;
   private volatile boolean stopRequested;
+  private ScaffoldSchedule scaffoldSchedule = ScaffoldSchedule.FIXED;
+  private Scaffolds scaffolds;
 
   /** A trainer printing progress to {@code progress}. */
   public Trainer(TrainConfig config, Progress progress) {
     this.config = config;
     this.progress = progress;
+  }
+
+  /**
+   * Trains under a scaffold resampling schedule (dense models only), switching scaffolds through
+   * {@code scaffolds}; returns this trainer.
+   */
+  public Trainer withScaffolds(ScaffoldSchedule schedule, Scaffolds scaffolds) {
+    this.scaffoldSchedule = java.util.Objects.requireNonNull(schedule);
+    this.scaffolds = scaffolds;
+    return this;
   }
 
   /**
@@ -67,6 +79,10 @@ public final class Trainer {
       tc.weightDecay(config.weightDecay(), true); // decoupled, scaled by the scheduled lr: PyTorch's AdamW
     }
     DenseEngine engine = graph.densePlan() != null ? new DenseEngine(graph) : null;
+    if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED && (engine == null || scaffolds == null)) {
+      throw new IllegalArgumentException("scaffold schedule " + scaffoldSchedule.text() + " needs a dense model and its "
+          + "scaffolds; this graph " + (engine == null ? "is not dense" : "has no scaffold source"));
+    }
     AdamW adamw = new AdamW(schedule, config.weightDecay());
     Map<String, INDArray> params = new java.util.LinkedHashMap<>();
     if (engine != null) {
@@ -95,6 +111,9 @@ public final class Trainer {
           config.shuffleSeed(), epoch);
       EpochListener listener = new EpochListener(epoch, it.batches(), config.batchSize(), train.rows());
       long e0 = System.nanoTime();
+      if (scaffoldSchedule.kind() == ScaffoldSchedule.Kind.EPOCH) {
+        scaffolds.use(epoch - 1);
+      }
       try {
         if (engine != null) {
           iteration = denseEpoch(engine, adamw, params, it, graph, listener, iteration);
@@ -103,6 +122,9 @@ public final class Trainer {
         }
       } catch (DivergedException ex) {
         failure = ex.getMessage();
+      }
+      if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED) {
+        scaffolds.use(0); // validate, test and save on the model's own scaffold
       }
       long e1 = System.nanoTime();
       trainNanos += e1 - e0;
@@ -152,11 +174,74 @@ public final class Trainer {
         masks.put(graph.dropouts().get(d).placeholder(), batch.getFeatures(d + 1));
       }
       INDArray x = batch.getFeatures(0);
-      double[] lc = engine.step(x, it.lastLabels(), masks);
-      listener.record(lc[0] / x.size(0), (long) lc[1], x.size(0));
-      adamw.step(params, engine.gradients(), iteration++);
+      switch (scaffoldSchedule.kind()) {
+        case CYCLE -> {
+          Map<String, INDArray> acc = accumulators(engine);
+          double loss = 0;
+          double correct = 0;
+          for (int j = 0; j < scaffoldSchedule.k(); j++) {
+            scaffolds.use(j);
+            double[] lc = engine.step(x, it.lastLabels(), masks);
+            loss += lc[0];
+            correct += lc[1];
+            accumulate(acc, engine.gradients(), 1.0 / scaffoldSchedule.k());
+          }
+          listener.record(loss / scaffoldSchedule.k() / x.size(0), Math.round(correct / scaffoldSchedule.k()), x.size(0));
+          adamw.step(params, acc, iteration++);
+        }
+        case SUBBATCH -> {
+          Map<String, INDArray> acc = accumulators(engine);
+          int n = (int) x.size(0);
+          int[] labels = it.lastLabels();
+          double loss = 0;
+          long correct = 0;
+          for (int j = 0; j < scaffoldSchedule.k(); j++) {
+            int from = (int) ((long) n * j / scaffoldSchedule.k());
+            int to = (int) ((long) n * (j + 1) / scaffoldSchedule.k());
+            if (to == from) {
+              continue;
+            }
+            scaffolds.use(j);
+            Map<String, INDArray> part = new java.util.HashMap<>();
+            masks.forEach((k, m) -> part.put(k, rows(m, from, to)));
+            double[] lc = engine.step(rows(x, from, to), java.util.Arrays.copyOfRange(labels, from, to), part);
+            loss += lc[0];
+            correct += (long) lc[1];
+            accumulate(acc, engine.gradients(), (to - from) / (double) n); // the gradient of the batch mean
+          }
+          listener.record(loss / n, correct, n);
+          adamw.step(params, acc, iteration++);
+        }
+        default -> {
+          double[] lc = engine.step(x, it.lastLabels(), masks);
+          listener.record(lc[0] / x.size(0), (long) lc[1], x.size(0));
+          adamw.step(params, engine.gradients(), iteration++);
+        }
+      }
     }
     return iteration;
+  }
+
+  private Map<String, INDArray> accumulators;
+
+  /** Zeroed gradient accumulators shaped like the engine's gradients (made once). */
+  private Map<String, INDArray> accumulators(DenseEngine engine) {
+    if (accumulators == null) {
+      accumulators = new java.util.LinkedHashMap<>();
+      engine.gradients().forEach((k, g) -> accumulators.put(k, g.dup('c')));
+    }
+    accumulators.values().forEach(a -> a.assign(0));
+    return accumulators;
+  }
+
+  private static void accumulate(Map<String, INDArray> acc, Map<String, INDArray> grads, double weight) {
+    grads.forEach((k, g) -> acc.get(k).addi(g.mul(weight)));
+  }
+
+  /** Rows [from, to) of a c-order matrix as a new plain array (the engine takes no views). */
+  private static INDArray rows(INDArray m, int from, int to) {
+    return m.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+        org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
   }
 
   /** Thrown from inside {@code fit} to stop it: a non-finite loss, or a requested stop. */

@@ -55,7 +55,7 @@ public final class RunTask {
     ModelSpec spec = modelSpec(r, d.train().cols(), classes(d));
     LottaModel m = LottaModel.create(spec);
     TrainConfig tc = new TrainConfig(r.epochs(), r.batch(), r.lr(), r.wd(), 0, true, 0, r.seed());
-    TrainReport rep = m.train(d, tc, Progress.silent());
+    TrainReport rep = m.train(d, tc, org.lottalora.core.train.ScaffoldSchedule.parse(r.schedule()), Progress.silent());
     double loss = testLoss(m, d.test());
     m.save(artifact, m.provenance(r.dataset(), tc, r.splitSeed(), rep, 1), LottaModel.SaveOptions.defaults());
     Double removed = r.full() ? null : MergedModel.withoutScaffold(m).accuracy(d.test());

@@ -1,0 +1,76 @@
+package org.lottalora.models;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.graph.DenseStep;
+import org.lottalora.core.train.ScaffoldSchedule;
+import org.lottalora.core.train.Scaffolds;
+import org.lottalora.core.util.NdArrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The scaffolds of a dense model for the resampling schedules: scaffold j is the model's frozen backbone
+ * regenerated from {@link ScaffoldSchedule#seedOf}(seed, j). Switching writes the values into the graph's
+ * frozen arrays in place (weights in the graph's transposed layout), so training sees them and nothing is
+ * rebuilt. Up to {@value #CACHE} scaffolds are kept ready, so cycling k of them costs a copy per switch.
+ */
+final class ScaffoldBank implements Scaffolds {
+  static final int CACHE = 16;
+
+  private final long seed;
+  private final List<TensorSpec> specs;
+  private final Map<String, INDArray> targets = new LinkedHashMap<>();
+  private final Map<String, int[]> transposeDims = new HashMap<>();
+  private final Map<Integer, Map<String, float[]>> ready = new LinkedHashMap<>();
+  private int current = 0;
+
+  ScaffoldBank(LottaModel m) {
+    this.seed = m.spec().seed();
+    this.specs = Families.get(m.spec().family()).backboneTensors(m.spec());
+    var sd = m.graph().sameDiff();
+    for (DenseStep s : m.graph().densePlan()) {
+      if (s instanceof DenseStep.Affine a) {
+        if (!a.weightTrained()) {
+          targets.put(a.weight(), sd.getVariable(a.weight()).getArr());
+          transposeDims.put(a.weight(), new int[] {a.dOut(), a.dIn()});
+        }
+        if (!a.biasTrained()) {
+          targets.put(a.bias(), sd.getVariable(a.bias()).getArr());
+        }
+      }
+    }
+    ready.put(0, layouts(m.backbone()));
+  }
+
+  @Override
+  public void use(int j) {
+    if (j == current) {
+      return;
+    }
+    Map<String, float[]> v = ready.get(j);
+    if (v == null) {
+      v = layouts(Backbone.regenerate(ScaffoldSchedule.seedOf(seed, j), specs));
+      if (ready.size() < CACHE) {
+        ready.put(j, v);
+      }
+    }
+    for (Map.Entry<String, INDArray> t : targets.entrySet()) {
+      NdArrays.write(v.get(t.getKey()), t.getValue());
+    }
+    current = j;
+  }
+
+  /** The frozen values in the graph's layouts. */
+  private Map<String, float[]> layouts(Backbone bb) {
+    Map<String, float[]> out = new HashMap<>();
+    for (String name : targets.keySet()) {
+      int[] d = transposeDims.get(name);
+      out.put(name, d == null ? bb.get(name) : NdArrays.transpose(bb.get(name), d[0], d[1]));
+    }
+    return out;
+  }
+}
