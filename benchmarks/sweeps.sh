@@ -4,6 +4,10 @@
 #   fmnist-medium-ranks: medium MLP 784-512-256-128-64-10, ranks 1..32 and full training, seeds 0,1,2, 20 epochs
 #   fmnist-inits:        the same model, 8 scaffold families (incl. binary and 2-bit), ranks 2 and 8 and full, 3 seeds, 10 epochs
 #   fmnist-linear-ranks: the linear family 784-256-10, ranks 1..32 and full, seeds 0,1,2, 20 epochs
+#   fmnist-ablation:     medium MLP, W_seed = 0 (init zeros) against the normal scaffold, ranks 2,8,32, 3 seeds,
+#                        10 epochs; every adapter run also reports its accuracy with W_seed removed after training
+#   fmnist-resampling:   medium MLP, the scaffold schedules fixed / epoch / cycle:2 / subbatch:2 at ranks 2,4,8,
+#                        seeds 0,1, 10 epochs
 # Usage: benchmarks/sweeps.sh [name...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +15,7 @@ jar=${LOTTALORA_JAR:-lottalora-cli/target/lottalora.jar}
 [[ -f $jar ]] || ./lottalora --version >/dev/null
 lotta() { java -jar "$jar" "$@"; }
 common=(--dataset fashion-mnist --batch 128 --lr 1e-3 --wd 1e-2 --seeds 0,1,2)
-names=("${@:-fmnist-medium-ranks fmnist-inits fmnist-linear-ranks}")
+names=("${@:-fmnist-medium-ranks fmnist-inits fmnist-linear-ranks fmnist-ablation fmnist-resampling}")
 for name in ${names[*]}; do
   case $name in
     fmnist-medium-ranks) lotta sweep --out benchmarks/sweeps/$name "${common[@]}" --widths 784-512-256-128-64-10 \
@@ -21,6 +25,11 @@ for name in ${names[*]}; do
       --inits 'normal;orthogonal;kaiming_uniform;student_t;cauchy;sparse_erdos_renyi;quantized2;binary' ;;
     fmnist-linear-ranks) lotta sweep --out benchmarks/sweeps/$name "${common[@]}" --family linear \
       --widths 784-256-10 --ranks 1,2,4,8,16,32 --epochs 20 ;;
+    fmnist-ablation) lotta sweep --out benchmarks/sweeps/$name "${common[@]}" --widths 784-512-256-128-64-10 \
+      --ranks 2,8,32 --epochs 10 --inits 'normal;zeros' --no-full ;;
+    fmnist-resampling) lotta sweep --out benchmarks/sweeps/$name --dataset fashion-mnist --batch 128 --lr 1e-3 \
+      --wd 1e-2 --seeds 0,1 --widths 784-512-256-128-64-10 --ranks 2,4,8 --epochs 10 --no-full \
+      --schedules 'fixed;epoch;cycle:2;subbatch:2' ;;
     *) echo "unknown sweep $name" >&2; exit 2 ;;
   esac
 done
