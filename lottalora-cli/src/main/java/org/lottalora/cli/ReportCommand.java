@@ -35,7 +35,7 @@ final class ReportCommand implements Callable<Integer> {
     report.check();
     SweepStore store = SweepStore.existing(dir);
     SweepReport.write(store, report.accEps(), report.lossEps(),
-        org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), "");
+        org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), store.machine());
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "report of %s: %d of %d runs finished; %s%n", dir, store.results().size(),
         store.config().runs().size(), dir.resolve("report.md"));

@@ -111,9 +111,11 @@ final class SweepCommand implements Callable<Integer> {
     int n = workers != null ? workers : SweepRunner.defaultWorkers(cfg.runs().size());
     SweepRunner.Summary s = SweepRunner.run(store, n, quiet ? null : System.err);
     store.addWallSeconds(s.wallSeconds());
+    if (s.ran() > 0) {
+      store.recordMachine(ReportOptions.machine(n));
+    }
     String md = SweepReport.write(store, report.accEps(), report.lossEps(),
-        org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(),
-        ReportOptions.machine(n));
+        org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), store.machine());
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "sweep %s: %d runs (%d run now, %d already done, %d rerun) in %.0f s; report in %s%n",
         out, s.total(), s.ran(), s.skipped(), s.rerun(), s.wallSeconds(), out.resolve("report.md"));

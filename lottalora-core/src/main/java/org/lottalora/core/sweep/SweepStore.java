@@ -156,6 +156,24 @@ public final class SweepStore {
     }
   }
 
+  /** Records the machine and worker settings of the latest sweep call (for reports rebuilt later). */
+  public void recordMachine(String text) {
+    try {
+      writeAtomically(dir.resolve("machine.txt"), text);
+    } catch (IOException e) {
+      throw new LottaException("cannot write " + dir.resolve("machine.txt") + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The machine line recorded by the latest sweep call ("" if none). */
+  public String machine() {
+    try {
+      return Files.readString(dir.resolve("machine.txt")).trim();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** Wall time of every sweep call on this folder so far (0 if none recorded). */
   public double wallSeconds() {
     try {
@@ -180,6 +198,9 @@ public final class SweepStore {
   static void writeAtomically(Path target, String text) throws IOException {
     Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
     try {
+      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      }
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
