@@ -33,6 +33,7 @@ public final class Trainer {
   private volatile boolean stopRequested;
   private ScaffoldSchedule scaffoldSchedule = ScaffoldSchedule.FIXED;
   private Scaffolds scaffolds;
+  private List<int[]> gating;
 
   /** A trainer printing progress to {@code progress}. */
   public Trainer(TrainConfig config, Progress progress) {
@@ -48,6 +49,39 @@ public final class Trainer {
     this.scaffoldSchedule = java.util.Objects.requireNonNull(schedule);
     this.scaffolds = scaffolds;
     return this;
+  }
+
+  /**
+   * Seed gating: one shared set of adapters trained through scaffold j with labels mapped by {@code maps.get(j)}
+   * (e.g. a class subset's labels kept and every other class sent to one out-of-class label); every step runs
+   * the batch through all scaffolds and applies the mean gradient. Validation and the reported test accuracy
+   * are the mean over scaffolds of the mapped accuracy. Returns this trainer.
+   */
+  public Trainer withGating(Scaffolds scaffolds, List<int[]> maps) {
+    if (maps.size() < 2) {
+      throw new IllegalArgumentException("seed gating needs at least 2 scaffolds, got " + maps.size());
+    }
+    this.gating = List.copyOf(maps);
+    return withScaffolds(new ScaffoldSchedule(ScaffoldSchedule.Kind.CYCLE, maps.size()), scaffolds);
+  }
+
+  /** The mean over gated scaffolds of the accuracy against mapped labels, or plain accuracy without gating. */
+  private double accuracy(ModelGraph graph, Dataset d) {
+    if (gating == null) {
+      return graph.accuracy(d);
+    }
+    double sum = 0;
+    for (int j = 0; j < gating.size(); j++) {
+      scaffolds.use(j);
+      int[] p = graph.predict(d);
+      int ok = 0;
+      for (int i = 0; i < p.length; i++) {
+        ok += p[i] == gating.get(j)[d.labels()[i]] ? 1 : 0;
+      }
+      sum += p.length == 0 ? 0 : ok / (double) p.length;
+    }
+    scaffolds.use(0);
+    return sum / gating.size();
   }
 
   /**
@@ -133,7 +167,7 @@ public final class Trainer {
         progress.message(failure);
         break;
       }
-      double val = graph.accuracy(data.validation());
+      double val = accuracy(graph, data.validation());
       double secs = (e1 - e0) / 1e9;
       boolean improved = val > bestVal;
       EpochStats stats = new EpochStats(epoch, listener.meanLoss(), listener.accuracy(), val, secs,
@@ -154,7 +188,7 @@ public final class Trainer {
     if (best != null) {
       graph.setTrainedValues(best);
     }
-    double test = best != null ? graph.accuracy(data.test()) : Double.NaN;
+    double test = best != null ? accuracy(graph, data.test()) : Double.NaN;
     double wall = (System.nanoTime() - t0) / 1e9;
     return new TrainReport(test, bestVal, bestEpoch, List.copyOf(history), graph.counts().trainable(),
         graph.counts().model(), graph.betas(), wall, samples / Math.max(1e-9, trainNanos / 1e9),
@@ -181,7 +215,8 @@ public final class Trainer {
           double correct = 0;
           for (int j = 0; j < scaffoldSchedule.k(); j++) {
             scaffolds.use(j);
-            double[] lc = engine.step(x, it.lastLabels(), masks);
+            double[] lc = engine.step(x, gating == null ? it.lastLabels() : mapped(it.lastLabels(), gating.get(j)),
+                masks);
             loss += lc[0];
             correct += lc[1];
             accumulate(acc, engine.gradients(), 1.0 / scaffoldSchedule.k());
@@ -220,6 +255,14 @@ public final class Trainer {
       }
     }
     return iteration;
+  }
+
+  private static int[] mapped(int[] labels, int[] map) {
+    int[] out = new int[labels.length];
+    for (int i = 0; i < labels.length; i++) {
+      out[i] = map[labels[i]];
+    }
+    return out;
   }
 
   private Map<String, INDArray> accumulators;
