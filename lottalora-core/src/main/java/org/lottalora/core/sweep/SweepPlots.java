@@ -39,9 +39,13 @@ public final class SweepPlots {
     save(accuracyVsRank(curve, rstars), dir.resolve("accuracy_vs_rank"));
     save(betaVsRank(curve), dir.resolve("beta_vs_rank"));
     save(accuracyVsTrainable(curve), dir.resolve("accuracy_vs_trainable"));
-    long inits = curve.stream().filter(c -> c.rank() == 0).count();
-    if (inits > 1 || curve.stream().map(c -> c.group()).distinct().count() > 2) {
-      save(initFamilies(curve), dir.resolve("init_families"));
+    long inits = curve.stream().filter(c -> c.rank() > 0).map(c -> c.group().split(",")[0]).distinct().count();
+    long groups = curve.stream().filter(c -> c.rank() > 0).map(Cell::group).distinct().count();
+    if (inits > 1) {
+      save(byGroup(curve, "Test accuracy by scaffold init family (bars: std over seeds)"),
+          dir.resolve("init_families"));
+    } else if (groups > 1) {
+      save(byGroup(curve, "Test accuracy by setting (bars: std over seeds)"), dir.resolve("by_group"));
     }
   }
 
@@ -156,9 +160,9 @@ public final class SweepPlots {
     return c;
   }
 
-  static CategoryChart initFamilies(List<Cell> curve) {
-    CategoryChart c = new CategoryChartBuilder().width(W).height(H).title("Test accuracy by scaffold init (bars: "
-        + "std over seeds)").xAxisTitle("rank").yAxisTitle("test accuracy").build();
+  static CategoryChart byGroup(List<Cell> curve, String title) {
+    CategoryChart c = new CategoryChartBuilder().width(W).height(H).title(title).xAxisTitle("rank")
+        .yAxisTitle("test accuracy").build();
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     c.getStyler().setChartBackgroundColor(Color.WHITE);
     Map<String, List<Cell>> groups = groups(curve);

@@ -227,7 +227,8 @@ public final class SweepReport {
       }
     }
     sb.append("\nPlots: `accuracy_vs_rank.png/.svg`, `beta_vs_rank.png/.svg`, `accuracy_vs_trainable.png/.svg`")
-        .append(c.inits().size() > 1 ? ", `init_families.png/.svg`" : "").append(". Every run: `runs.csv`, ")
+        .append(c.inits().size() > 1 ? ", `init_families.png/.svg`" : c.schedules().size() > 1 || c.alphas().size() > 1
+            || c.rsLora().size() > 1 ? ", `by_group.png/.svg`" : "").append(". Every run: `runs.csv`, ")
         .append("`report.json`; artifacts under `runs/<id>/model.lotta`.\n");
     return sb.toString();
   }
