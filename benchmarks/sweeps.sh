@@ -8,6 +8,7 @@
 #                        10 epochs; every adapter run also reports its accuracy with W_seed removed after training
 #   fmnist-resampling:   medium MLP, the scaffold schedules fixed / epoch / cycle:2 / subbatch:2 at ranks 2,4,8,
 #                        seeds 0,1, 10 epochs
+#   fmnist-gating:       seed gating, medium MLP rank 8, subsets 0-2 / 3-5 / 6-9, 10 epochs (fmnist-gating.md)
 # Usage: benchmarks/sweeps.sh [name...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,12 @@ for name in ${names[*]}; do
     fmnist-resampling) lotta sweep --out benchmarks/sweeps/$name --dataset fashion-mnist --batch 128 --lr 1e-3 \
       --wd 1e-2 --seeds 0,1 --widths 784-512-256-128-64-10 --ranks 2,4,8 --epochs 10 --no-full \
       --schedules 'fixed;epoch;cycle:2;subbatch:2' ;;
+    fmnist-gating) ;;
     *) echo "unknown sweep $name" >&2; exit 2 ;;
   esac
 done
+# Seed gating (not a grid): medium MLP rank 8, 10 epochs, subsets 0-2 / 3-5 / 6-9 on seeds s1, s2, s3.
+if [[ " ${names[*]} " == *" fmnist-gating "* ]]; then
+  lotta gating --dataset fashion-mnist --widths 784-512-256-128-64-10 --rank 8 --epochs 10 --batch 128 --lr 1e-3 \
+    --subsets '0,1,2;3,4,5;6,7,8,9' --report benchmarks/sweeps/fmnist-gating.md
+fi
