@@ -45,15 +45,15 @@ public final class IntrinsicDimension {
           : perSeed.values().stream().max(Integer::compare).orElse(null);
     }
 
-    /** For people: "4 (seeds 2-8)" or "not reached within ranks 1-32". */
+    /** For people: "4 (per seed: 4, 8, 4)" or "not reached within ranks 1-32 (per seed: ...)". */
     public String describe() {
       String range = ranks.isEmpty() ? "" : ranks.get(0) + "-" + ranks.get(ranks.size() - 1);
       String mean = ofMean == null ? "not reached within ranks " + range : Integer.toString(ofMean);
-      long missed = perSeed.values().stream().filter(Objects::isNull).count();
-      String seeds = perSeed.size() <= 1 ? "" : " (per seed: " + (min() == null ? "none" : min() + "-"
-          + (max() == null ? ">" + ranks.get(ranks.size() - 1) : max())) + (missed > 0 ? ", " + missed
-          + " not reached" : "") + ")";
-      return mean + seeds;
+      if (perSeed.size() <= 1) {
+        return mean;
+      }
+      return mean + " (per seed: " + perSeed.values().stream().map(v -> v == null ? "not reached" : v.toString())
+          .collect(java.util.stream.Collectors.joining(", ")) + ")";
     }
   }
 
