@@ -24,7 +24,6 @@ final class ScaffoldBank implements Scaffolds {
   private final long seed;
   private final List<TensorSpec> specs;
   private final Map<String, INDArray> targets = new LinkedHashMap<>();
-  private final Map<String, int[]> transposeDims = new HashMap<>();
   private final Map<Integer, Map<String, float[]>> ready = new LinkedHashMap<>();
   private int current = 0;
 
@@ -35,8 +34,7 @@ final class ScaffoldBank implements Scaffolds {
     for (DenseStep s : m.graph().densePlan()) {
       if (s instanceof DenseStep.Affine a) {
         if (!a.weightTrained()) {
-          targets.put(a.weight(), sd.getVariable(a.weight()).getArr());
-          transposeDims.put(a.weight(), new int[] {a.dOut(), a.dIn()});
+          targets.put(a.weight(), sd.getVariable(a.weight()).getArr()); // canonical layout, as the backbone
         }
         if (!a.biasTrained()) {
           targets.put(a.bias(), sd.getVariable(a.bias()).getArr());
@@ -64,12 +62,11 @@ final class ScaffoldBank implements Scaffolds {
     current = j;
   }
 
-  /** The frozen values in the graph's layouts. */
+  /** The frozen values the graph holds. */
   private Map<String, float[]> layouts(Backbone bb) {
     Map<String, float[]> out = new HashMap<>();
     for (String name : targets.keySet()) {
-      int[] d = transposeDims.get(name);
-      out.put(name, d == null ? bb.get(name) : NdArrays.transpose(bb.get(name), d[0], d[1]));
+      out.put(name, bb.get(name));
     }
     return out;
   }

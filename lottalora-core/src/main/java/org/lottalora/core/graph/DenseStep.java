@@ -8,10 +8,10 @@ package org.lottalora.core.graph;
 public sealed interface DenseStep {
 
   /**
-   * {@code y = beta * x W + s * (x_a A^T) B^T + b} in graph layout ({@code W} is [dIn, dOut]); without
-   * adapters {@code y = x W + b}.
+   * {@code y = beta * x W^T + s * (x_a A^T) B^T + b} with a frozen {@code W} in the canonical [dOut, dIn]
+   * layout; a trained {@code W} (heads, full mode) is held as [dIn, dOut] and the layer is {@code x W + b}.
    *
-   * @param weight parameter name of W, [dIn, dOut]
+   * @param weight parameter name of W: [dOut, dIn] when frozen, [dIn, dOut] when trained
    * @param weightTrained W is a variable (full mode, heads)
    * @param bias parameter name of b, [dOut]
    * @param biasTrained b is a variable

@@ -142,11 +142,12 @@ public final class DenseEngine {
       INDArray out = b.out[i];
       if (s instanceof DenseStep.Affine a) {
         INDArray w = params.get(a.weight());
+        boolean frozen = !a.weightTrained(); // frozen W is [dOut, dIn], trained W [dIn, dOut]
         if (a.beta() != null) {
-          gemm(in, w, b.base[i], false, false, 1.0, 0.0); // [n, dOut]
+          gemm(in, w, b.base[i], false, frozen, 1.0, 0.0); // [n, dOut]
           b.base[i].mul(params.get(a.beta()).getDouble(0), out);
         } else {
-          gemm(in, w, out, false, false, 1.0, 0.0);
+          gemm(in, w, out, false, frozen, 1.0, 0.0);
         }
         if (a.loraA() != null) {
           INDArray xa = in;
@@ -276,7 +277,7 @@ public final class DenseEngine {
     if (dx == null) {
       return;
     }
-    gemm(dy, w, dx, false, true, beta, 0.0); // [n, dIn]
+    gemm(dy, w, dx, false, a.weightTrained(), beta, 0.0); // [n, dIn]; frozen W is already [dOut, dIn]
     if (a.loraA() != null) {
       INDArray at = params.get(a.loraA());
       if (a.adapterMask() != null) {
