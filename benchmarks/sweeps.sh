@@ -16,7 +16,7 @@ jar=${LOTTALORA_JAR:-lottalora-cli/target/lottalora.jar}
 [[ -f $jar ]] || ./lottalora --version >/dev/null
 lotta() { java -jar "$jar" "$@"; }
 common=(--dataset fashion-mnist --batch 128 --lr 1e-3 --wd 1e-2 --seeds 0,1,2)
-names=("${@:-fmnist-medium-ranks fmnist-inits fmnist-linear-ranks fmnist-ablation fmnist-resampling}")
+names=("${@:-fmnist-medium-ranks fmnist-inits fmnist-linear-ranks fmnist-ablation fmnist-resampling fmnist-gating}")
 for name in ${names[*]}; do
   case $name in
     fmnist-medium-ranks) lotta sweep --out benchmarks/sweeps/$name "${common[@]}" --widths 784-512-256-128-64-10 \
