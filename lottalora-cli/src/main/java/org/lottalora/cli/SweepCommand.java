@@ -5,16 +5,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.lottalora.core.LottaException;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Datasets;
-import org.lottalora.core.sweep.IntrinsicDimension;
 import org.lottalora.core.sweep.SweepConfig;
 import org.lottalora.core.sweep.SweepReport;
 import org.lottalora.core.sweep.SweepStore;
@@ -114,7 +109,7 @@ final class SweepCommand implements Callable<Integer> {
     if (s.ran() > 0) {
       store.recordMachine(ReportOptions.machine(n));
     }
-    String md = SweepReport.write(store, report.accEps(), report.lossEps(),
+    SweepReport.write(store, report.accEps(), report.lossEps(),
         org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), store.machine());
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "sweep %s: %d runs (%d run now, %d already done, %d rerun) in %.0f s; report in %s%n",

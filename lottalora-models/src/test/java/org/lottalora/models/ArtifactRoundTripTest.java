@@ -25,8 +25,6 @@ import org.lottalora.core.data.Datasets;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.train.TrainConfig;
-import org.lottalora.core.train.TrainReport;
-import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactInfo;
 import org.lottalora.format.Safetensors;
 import org.lottalora.format.Signing;
