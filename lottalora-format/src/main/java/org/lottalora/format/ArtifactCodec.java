@@ -5,13 +5,10 @@ import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -94,39 +91,16 @@ public final class ArtifactCodec {
 
   /** Writes container bytes atomically (temporary file, fsync, rename). */
   public static void writeBytes(byte[] bytes, Path path) {
-    Path abs = path.toAbsolutePath();
-    Path dir = abs.getParent();
-    Path tmp = null;
+    Path dir = path.toAbsolutePath().getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new ArtifactException(Reason.IO, "cannot write " + path + ": folder " + dir + " does not exist");
+    }
     try {
-      if (dir != null && !Files.isDirectory(dir)) {
-        throw new ArtifactException(Reason.IO, "cannot write " + path + ": folder " + dir + " does not exist");
-      }
-      tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        // createTempFile makes the file owner-only; an artifact is as readable as any file the user writes
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-      }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        ch.force(true);
-      }
-      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      tmp = null;
+      AtomicFile.write(path, AtomicFile.READABLE, bytes);
     } catch (AccessDeniedException e) {
       throw new ArtifactException(Reason.IO, "cannot write " + path + ": permission denied");
     } catch (IOException e) {
       throw new ArtifactException(Reason.IO, "cannot write " + path + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the temporary name starts with a dot and never shadows the target
-        }
-      }
     }
   }
 

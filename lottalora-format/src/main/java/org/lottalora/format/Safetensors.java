@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,20 +79,17 @@ public final class Safetensors {
   /** Writes the tensors in {@code dtype} (fp32, fp16 or bf16), atomically. */
   public static void write(Path path, List<Entry> tensors, Map<String, String> metadata, DType dtype) {
     byte[] header = header(tensors, metadata, dtype);
-    Path abs = path.toAbsolutePath();
-    Path tmp = null;
     try {
-      tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      AtomicFile.write(path, AtomicFile.READABLE, ch -> {
         ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
         head.putLong(header.length).put(header).flip();
-        writeFully(ch, head);
+        AtomicFile.writeFully(ch, head);
         ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
         for (Entry e : tensors) {
           for (float v : e.values()) {
             if (chunk.remaining() < 4) {
               chunk.flip();
-              writeFully(ch, chunk);
+              AtomicFile.writeFully(ch, chunk);
               chunk.clear();
             }
             switch (dtype) {
@@ -104,30 +100,10 @@ public final class Safetensors {
           }
         }
         chunk.flip();
-        writeFully(ch, chunk);
-        ch.force(true);
-      }
-      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-      }
-      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      tmp = null;
+        AtomicFile.writeFully(ch, chunk);
+      });
     } catch (IOException e) {
       throw new ArtifactException(ArtifactException.Reason.IO, "cannot write " + path + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      }
-    }
-  }
-
-  private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-    while (b.hasRemaining()) {
-      ch.write(b);
     }
   }
 

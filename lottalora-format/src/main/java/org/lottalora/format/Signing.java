@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -145,12 +144,12 @@ public final class Signing {
 
   /** Writes a private key as PKCS#8 PEM, readable by its owner only, atomically. */
   public static void writePrivate(PrivateKey key, Path path) {
-    writePem(path, "PRIVATE KEY", key.getEncoded(), "rw-------");
+    writePem(path, "PRIVATE KEY", key.getEncoded(), AtomicFile.OWNER_ONLY);
   }
 
   /** Writes a public key as X.509 PEM. */
   public static void writePublic(PublicKey key, Path path) {
-    writePem(path, "PUBLIC KEY", key.getEncoded(), "rw-r--r--");
+    writePem(path, "PUBLIC KEY", key.getEncoded(), AtomicFile.READABLE);
   }
 
   /**
@@ -201,18 +200,8 @@ public final class Signing {
   private static void writePem(Path path, String type, byte[] der, String perms) {
     String pem = "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
         .encodeToString(der) + "\n-----END " + type + "-----\n";
-    Path abs = path.toAbsolutePath();
     try {
-      Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-      try {
-        if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(perms));
-        }
-        Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
-        Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFile.write(path, perms, pem.getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {
       throw new ArtifactException(Reason.IO, "cannot write " + path + ": " + e.getMessage(), e);
     }

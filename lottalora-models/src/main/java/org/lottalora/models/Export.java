@@ -1,7 +1,6 @@
 package org.lottalora.models;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -136,13 +135,7 @@ public final class Export {
         + "}%n", ac.rank(), num(ac.alpha()), ac.rsLora(), num(ac.dropout()), ac.trainBias() ? "lora_only" : "none",
         quoteAll(targets), quoteAll(saved));
     try {
-      Path tmp = Files.createTempFile(dir, ".adapter_config.json.", ".tmp");
-      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-      }
-      Files.writeString(tmp, config, StandardCharsets.UTF_8);
-      Files.move(tmp, dir.resolve("adapter_config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      org.lottalora.format.AtomicFile.writeString(dir.resolve("adapter_config.json"), config);
     } catch (IOException e) {
       throw new ArtifactException(ArtifactException.Reason.IO, "cannot write " + dir.resolve("adapter_config.json")
           + ": " + e.getMessage());
