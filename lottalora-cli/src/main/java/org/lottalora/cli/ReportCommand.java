@@ -2,13 +2,11 @@ package org.lottalora.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.lottalora.core.sweep.IntrinsicDimension;
 import org.lottalora.core.sweep.IntrinsicDimension.Metric;
-import org.lottalora.core.sweep.RunResult;
 import org.lottalora.core.sweep.SweepReport;
 import org.lottalora.core.sweep.SweepStore;
 import picocli.CommandLine;
@@ -34,21 +32,17 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() {
     report.check();
     SweepStore store = SweepStore.existing(dir);
-    SweepReport.write(store, report.accEps(), report.lossEps(),
+    SweepReport.Written w = SweepReport.write(store, report.accEps(), report.lossEps(),
         org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), store.machine());
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "report of %s: %d of %d runs finished; %s%n", dir, store.results().size(),
         store.config().runs().size(), dir.resolve("report.md"));
-    printRStar(o, store, report);
+    printRStar(o, w.rStars());
     o.flush();
     return 0;
   }
 
-  static void printRStar(PrintWriter o, SweepStore store, ReportOptions report) {
-    List<RunResult> results = store.results();
-    List<IntrinsicDimension.RStar> all = new ArrayList<>();
-    report.accEps().forEach(e -> all.addAll(IntrinsicDimension.of(results, Metric.ACCURACY, e)));
-    report.lossEps().forEach(e -> all.addAll(IntrinsicDimension.of(results, Metric.LOSS, e)));
+  static void printRStar(PrintWriter o, List<IntrinsicDimension.RStar> all) {
     if (all.isEmpty()) {
       o.println("r*: needs finished full-training baselines and adapter runs of the same init");
     }

@@ -109,12 +109,12 @@ final class SweepCommand implements Callable<Integer> {
     if (s.ran() > 0) {
       store.recordMachine(ReportOptions.machine(n));
     }
-    SweepReport.write(store, report.accEps(), report.lossEps(),
+    SweepReport.Written w = SweepReport.write(store, report.accEps(), report.lossEps(),
         org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), store.machine());
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "sweep %s: %d runs (%d run now, %d already done, %d rerun) in %.0f s; report in %s%n",
         out, s.total(), s.ran(), s.skipped(), s.rerun(), s.wallSeconds(), out.resolve("report.md"));
-    ReportCommand.printRStar(o, store, report);
+    ReportCommand.printRStar(o, w.rStars());
     o.flush();
     return 0;
   }

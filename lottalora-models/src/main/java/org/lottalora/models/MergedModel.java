@@ -73,7 +73,7 @@ public final class MergedModel {
       state.put(a.weight(), w);
       state.put(a.bias(), b.clone());
       String name = a.weight().endsWith(".weight") ? a.weight().substring(0, a.weight().length() - 7) : a.weight();
-      layers.add(new Layer(name, a.dIn(), a.dOut(), transposed(w, a.dOut(), a.dIn()), b.clone(), relu));
+      layers.add(new Layer(name, a.dIn(), a.dOut(), NdArrays.ofTransposed(w, a.dOut(), a.dIn()), b.clone(), relu));
     }
     return new MergedModel(m.spec().inputDim(), m.spec().classes(), m.normalization(), List.copyOf(layers),
         Collections.unmodifiableMap(state));
@@ -111,9 +111,6 @@ public final class MergedModel {
     return w;
   }
 
-  private static INDArray transposed(float[] w, int rows, int cols) {
-    return NdArrays.of(NdArrays.transpose(w, rows, cols), cols, rows);
-  }
 
 
   /** Class probabilities of one raw sample. */
@@ -140,12 +137,7 @@ public final class MergedModel {
 
   /** Accuracy on a raw dataset. */
   public double accuracy(Dataset raw) {
-    int[] p = classify(raw);
-    int ok = 0;
-    for (int i = 0; i < p.length; i++) {
-      ok += p[i] == raw.labels()[i] ? 1 : 0;
-    }
-    return p.length == 0 ? 0 : ok / (double) p.length;
+    return ModelGraph.accuracy(classify(raw), raw.labels());
   }
 
   private float[] probabilities(float[] x, int rows) {

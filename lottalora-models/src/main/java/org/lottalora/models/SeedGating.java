@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Dataset;
+import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.train.ScaffoldSchedule;
@@ -92,11 +93,7 @@ public final class SeedGating {
       bank.use(i);
       int[] p = model.classify(test);
       for (int j = 0; j < k; j++) {
-        int ok = 0;
-        for (int r = 0; r < p.length; r++) {
-          ok += p[r] == maps.get(j)[test.labels()[r]] ? 1 : 0;
-        }
-        cross[i][j] = ok / (double) p.length;
+        cross[i][j] = ModelGraph.accuracy(p, relabel(test.labels(), maps.get(j)));
       }
       int in = 0;
       int inOk = 0;
@@ -123,5 +120,13 @@ public final class SeedGating {
       acc[i] = cross[i][i];
     }
     return new Result(List.copyOf(subsets), seeds, classes, acc, inSubset, ooc, cross, report);
+  }
+
+  private static int[] relabel(int[] labels, int[] map) {
+    int[] out = new int[labels.length];
+    for (int i = 0; i < labels.length; i++) {
+      out[i] = map[labels[i]];
+    }
+    return out;
   }
 }

@@ -196,7 +196,7 @@ public final class GraphBuilder {
 
   /** A canonical [rows, cols] row-major matrix as a [cols, rows] c-order array. */
   static INDArray transposed(float[] v, int rows, int cols) {
-    return NdArrays.of(NdArrays.transpose(v, rows, cols), cols, rows);
+    return NdArrays.ofTransposed(v, rows, cols);
   }
 
 

@@ -107,12 +107,16 @@ public final class ModelGraph {
 
   /** Fraction of rows of {@code d} whose arg-max is the label. */
   public double accuracy(Dataset d) {
-    int[] pred = predict(d);
+    return accuracy(predict(d), d.labels());
+  }
+
+  /** Fraction of predictions equal to their labels (0 for none). */
+  public static double accuracy(int[] predicted, int[] labels) {
     int ok = 0;
-    for (int i = 0; i < pred.length; i++) {
-      ok += pred[i] == d.labels()[i] ? 1 : 0;
+    for (int i = 0; i < predicted.length; i++) {
+      ok += predicted[i] == labels[i] ? 1 : 0;
     }
-    return pred.length == 0 ? 0 : ok / (double) pred.length;
+    return predicted.length == 0 ? 0 : ok / (double) predicted.length;
   }
 
   /** The current values of every trained tensor, canonical layout, row-major. */

@@ -83,9 +83,9 @@ public final class SweepReport {
    *
    * @param accEps accuracy tolerances for r* (fractions: 0.01 = one point)
    * @param lossEps loss tolerances for r* (nats)
-   * @return the Markdown report
+   * @return the Markdown report and the r* values it holds
    */
-  public static String write(SweepStore store, List<Double> accEps, List<Double> lossEps, List<Pca.Count> pca,
+  public static Written write(SweepStore store, List<Double> accEps, List<Double> lossEps, List<Pca.Count> pca,
       double wallSeconds, String machine) {
     List<RunResult> results = store.results();
     if (results.isEmpty()) {
@@ -123,8 +123,16 @@ public final class SweepReport {
     } catch (IOException e) {
       throw new LottaException("cannot write the report into " + store.dir() + ": " + e.getMessage(), e);
     }
-    return md;
+    return new Written(md, List.copyOf(rstars));
   }
+
+  /**
+   * What {@link #write} produced.
+   *
+   * @param markdown the report.md text
+   * @param rStars r*(eps) of every group and tolerance
+   */
+  public record Written(String markdown, List<RStar> rStars) {}
 
   static String csv(List<RunResult> results) {
     StringBuilder sb = new StringBuilder("id,dataset,family,widths,full,rank,alpha,rslora,seed,init,epochs,batch,lr,"

@@ -73,12 +73,7 @@ public final class Trainer {
     double sum = 0;
     for (int j = 0; j < gating.size(); j++) {
       scaffolds.use(j);
-      int[] p = graph.predict(d);
-      int ok = 0;
-      for (int i = 0; i < p.length; i++) {
-        ok += p[i] == gating.get(j)[d.labels()[i]] ? 1 : 0;
-      }
-      sum += p.length == 0 ? 0 : ok / (double) p.length;
+      sum += ModelGraph.accuracy(graph.predict(d), mapped(d.labels(), gating.get(j)));
     }
     scaffolds.use(0);
     return sum / gating.size();

@@ -31,6 +31,11 @@ public final class NdArrays {
     return t;
   }
 
+  /** The transpose of a row-major [rows, cols] matrix as a new c-order [cols, rows] array. */
+  public static INDArray ofTransposed(float[] v, int rows, int cols) {
+    return of(transpose(v, rows, cols), cols, rows);
+  }
+
   /** Copies {@code data} into a c-order, zero-offset float array of the same length. */
   public static void write(float[] data, INDArray target) {
     check(target, data.length);

@@ -65,15 +65,14 @@ public final class RunTask {
 
   /** Mean cross-entropy (nats) of the model on a raw dataset. */
   static double testLoss(LottaModel m, Dataset raw) {
-    float[][] rows = new float[raw.rows()][];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = java.util.Arrays.copyOfRange(raw.features(), i * raw.cols(), (i + 1) * raw.cols());
-    }
-    float[][] p = m.predict(rows);
+    Dataset d = raw.normalized(m.normalization());
+    float[] p = m.graph().probabilities(d.features(), d.rows()); // no per-row copies: the batch as it is
+    int classes = m.spec().classes();
     double sum = 0;
-    for (int i = 0; i < p.length; i++) {
-      sum -= Math.log(Math.max(p[i][raw.labels()[i]], 1e-12f));
+    for (int i = 0; i < d.rows(); i++) {
+      sum -= Math.log(Math.max(p[i * classes + d.labels()[i]], 1e-12f));
     }
-    return p.length == 0 ? 0 : sum / p.length;
+    return d.rows() == 0 ? 0 : sum / d.rows();
   }
+
 }

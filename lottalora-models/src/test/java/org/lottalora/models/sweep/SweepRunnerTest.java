@@ -78,7 +78,7 @@ class SweepRunnerTest {
         assertTrue(r.scaffoldRemovedAccuracy() < r.testAccuracy(), r.toString());
       }
     }
-    String md = SweepReport.write(store, List.of(0.01, 0.5), List.of(0.1), pca, 0, "test");
+    String md = SweepReport.write(store, List.of(0.01, 0.5), List.of(0.1), pca, 0, "test").markdown();
     assertTrue(md.contains("layers.0 weight change"), md);
     assertTrue(md.contains("| full |") && md.contains("r*"), md);
     assertTrue(md.contains("not reached within ranks 1-2") || md.matches("(?s).*\\| [12] \\|.*"), md);
