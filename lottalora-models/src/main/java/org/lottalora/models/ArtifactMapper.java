@@ -39,13 +39,14 @@ import org.lottalora.format.proto.Training;
  * Translates between the library's records and the artifact's protobuf messages, in both directions. The
  * only place that knows both vocabularies.
  */
-final class ArtifactMapper {
+public final class ArtifactMapper {
   /** Values sampled per backbone tensor for its fingerprint. */
   static final int FINGERPRINT_VALUES = 64;
 
   private ArtifactMapper() {}
 
-  static org.lottalora.format.proto.InitSpec init(InitSpec s) {
+  /** The artifact's form of an init spec. */
+  public static org.lottalora.format.proto.InitSpec init(InitSpec s) {
     return org.lottalora.format.proto.InitSpec.newBuilder().setFamily(s.family().id())
         .putAllParams(s.params()).build();
   }
@@ -63,7 +64,7 @@ final class ArtifactMapper {
    * when n is at most 64), as fp32 little-endian: cheap, spread over the tensor, and any generator or spec
    * mismatch changes it.
    */
-  static byte[] fingerprint(float[] v) {
+  public static byte[] fingerprint(float[] v) {
     int n = v.length;
     int m = Math.min(FINGERPRINT_VALUES, n);
     ByteBuffer b = ByteBuffer.allocate(4 * m).order(ByteOrder.LITTLE_ENDIAN);
@@ -91,7 +92,7 @@ final class ArtifactMapper {
   }
 
   /** SHA-256 of a dataset's rows as loaded: features fp32 LE, then labels i32 LE. */
-  static byte[] datasetHash(Dataset d) {
+  public static byte[] datasetHash(Dataset d) {
     MessageDigest md = sha256();
     ByteBuffer b = ByteBuffer.allocate(d.features().length * 4).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(d.features());
@@ -216,6 +217,10 @@ final class ArtifactMapper {
           + a.getBackbone().getGenerator() + "'; this build has only '" + Backbone.GENERATOR_ID + "'");
     }
     org.lottalora.format.proto.ModelSpec m = a.getModel();
+    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.RESERVOIR) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a reservoir (family '" + m.getFamily()
+          + "'): load it with ReservoirModel.load, or use `lottalora reservoir eval|forecast`");
+    }
     try {
       Families.get(m.getFamily());
     } catch (IllegalArgumentException e) {

@@ -16,6 +16,8 @@ public final class Progress {
   private final PrintStream out;
   private final boolean live;
   private long lastDraw;
+  private int lastTenth = -1;
+  private String lastWhat = "";
 
   /**
    * @param out where to print; null for silence
@@ -61,6 +63,47 @@ public final class Progress {
         live ? CLEAR : "", s.epoch(), epochs, s.loss(), s.trainAccuracy(), s.valAccuracy(), best ? " *" : "  ",
         s.seconds(), s.samplesPerSecond());
     out.flush();
+  }
+
+  /**
+   * Progress of any long job counted in items (images, trials, steps): what, how far, rate and ETA. On a
+   * terminal the line is redrawn in place; elsewhere a line is printed at every tenth and at the end.
+   *
+   * @param startNanos {@link System#nanoTime()} when the job started
+   */
+  public void work(String what, long done, long total, long startNanos) {
+    if (out == null) {
+      return;
+    }
+    if (!what.equals(lastWhat)) {
+      lastWhat = what;
+      lastTenth = -1;
+    }
+    long now = System.nanoTime();
+    boolean end = done >= total;
+    int tenth = (int) (10 * done / Math.max(1, total));
+    if (live ? (now - lastDraw < REDRAW_NANOS && !end) : (tenth == lastTenth && !end)) {
+      return;
+    }
+    if (!live && end && lastTenth == 10) {
+      return;
+    }
+    lastDraw = now;
+    lastTenth = tenth;
+    double sec = (now - startNanos) / 1e9;
+    double rate = done / Math.max(sec, 1e-9);
+    double eta = (total - done) / Math.max(rate, 1e-9);
+    int width = 24;
+    int filled = (int) Math.round(width * done / (double) Math.max(1, total));
+    out.printf(Locale.ROOT, "%s%s [%s] %,d/%,d  %,.1f/s  %s %s%s", live ? CLEAR : "", what,
+        "#".repeat(filled) + "-".repeat(width - filled), done, total, rate, end ? "done in" : "ETA",
+        clock(end ? sec : eta), live && !end ? "" : System.lineSeparator());
+    out.flush();
+  }
+
+  /** Prints one line (after clearing a live bar). */
+  public void say(String m) {
+    message(m);
   }
 
   void message(String m) {

@@ -1,0 +1,187 @@
+package org.lottalora.models.reservoir;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.lottalora.core.data.DataSplits;
+import org.lottalora.core.data.Dataset;
+import org.lottalora.core.data.series.TimeSeries;
+import org.lottalora.core.train.Progress;
+
+/**
+ * Trains reservoir models on the two kinds of task, the way a reservoir user expects: forecasting a series
+ * (normalise on the training part, washout, ridge or RLS readout, then one-step or h-step test error and a
+ * closed-loop run) and classifying images (features of every image, ridge one-vs-rest readout). Everything an
+ * app or the CLI needs comes back in the report, including the series to plot.
+ */
+public final class ReservoirTrainer {
+  private ReservoirTrainer() {
+  }
+
+  /** A trained model and its report. */
+  public record Trained<R>(ReservoirModel model, R report) {
+  }
+
+  /**
+   * What a forecasting run measured. Errors are in the series' own units; {@code truth}/{@code prediction}
+   * cover the test part (prediction of step t from inputs up to t - horizon), {@code closedTruth} /
+   * {@code closedPrediction} the closed-loop run from the end of training (empty when not asked for).
+   */
+  public record ForecastReport(ForecastMetrics test, ForecastMetrics closedLoop, double ridge, double[] ridges,
+      double[] validationNrmse, int trainSteps, int testSteps, double fitSeconds, double runSecondsPer1000,
+      double[][] truth, double[][] prediction, double[][] closedTruth, double[][] closedPrediction) {
+  }
+
+  /** What a classification run measured. */
+  public record ClassifyReport(double testAccuracy, double ridge, double[] ridges, double[] validationAccuracy,
+      int features, int neurons, int trainRows, int testRows, double fitSeconds, double testSeconds) {
+  }
+
+  /** Trains a forecaster on {@code series}: the first {@code trainFraction} of it trains, the rest tests. */
+  public static Trained<ForecastReport> forecast(TimeSeries series, ReservoirSetup s, Progress progress) {
+    if (!s.family().equals("esn")) {
+      throw new IllegalArgumentException("forecasting needs --family esn (ring reservoirs classify images)");
+    }
+    int steps = series.length();
+    int d = series.dims();
+    int h = s.horizon();
+    int trainLen = (int) Math.round(steps * s.trainFraction());
+    if (trainLen - h <= s.washout() || steps - trainLen < 1) {
+      throw new IllegalArgumentException("the series has " + steps + " steps: its training part (" + trainLen
+          + ") minus the horizon (" + h + ") must exceed the washout (" + s.washout() + ") and leave a test part; "
+          + "lengthen the series or lower --washout");
+    }
+    double[] offset = new double[d];
+    double[] scale = new double[d];
+    double[][] raw = series.values();
+    for (int c = 0; c < d; c++) {
+      double m = 0;
+      for (int t = 0; t < trainLen; t++) {
+        m += raw[t][c];
+      }
+      m /= trainLen;
+      double v = 0;
+      for (int t = 0; t < trainLen; t++) {
+        v += (raw[t][c] - m) * (raw[t][c] - m);
+      }
+      offset[c] = m;
+      scale[c] = Math.sqrt(v / trainLen) > 0 ? Math.sqrt(v / trainLen) : 1.0;
+    }
+    double[][] u = new double[steps][d];
+    for (int t = 0; t < steps; t++) {
+      for (int c = 0; c < d; c++) {
+        u[t][c] = (raw[t][c] - offset[c]) / scale[c];
+      }
+    }
+    long t0 = System.nanoTime();
+    EchoStateNetwork esn = new EchoStateNetwork(s.seed(), s.layers(), d, d, s.inputToReadout(), null);
+    double[][] in = Arrays.copyOfRange(u, 0, trainLen - h);
+    double[][] target = Arrays.copyOfRange(u, h, trainLen);
+    double ridge = s.ridges()[0];
+    double[] valNrmse = new double[0];
+    if (s.ridges().length > 1) {
+      int cut = s.washout() + (int) Math.round((in.length - s.washout()) * 0.8);
+      if (cut >= in.length || cut <= s.washout()) {
+        throw new IllegalArgumentException("the training part is too short to hold out a validation split for the "
+            + "ridge choice; give one --ridge value");
+      }
+      EchoStateNetwork.State st = esn.newState();
+      Ridge acc = esn.accumulate(st, Arrays.copyOf(in, cut), Arrays.copyOf(target, cut), s.washout());
+      List<double[]> vf = new ArrayList<>();
+      for (int t = cut; t < in.length; t++) {
+        vf.add(esn.step(st, in[t]));
+        System.arraycopy(target[t], 0, st.lastOutput, 0, d);
+      }
+      valNrmse = new double[s.ridges().length];
+      double best = Double.POSITIVE_INFINITY;
+      for (int k = 0; k < s.ridges().length; k++) {
+        double[][] w;
+        try {
+          w = acc.solve(s.ridges()[k]);
+        } catch (IllegalArgumentException singular) {
+          valNrmse[k] = Double.NaN;
+          continue;
+        }
+        double[][] p = new double[vf.size()][];
+        for (int i = 0; i < p.length; i++) {
+          p[i] = Ridge.apply(w, vf.get(i));
+        }
+        valNrmse[k] = ForecastMetrics.of(Arrays.copyOfRange(target, cut, in.length), p).nrmse();
+        if (valNrmse[k] < best) {
+          best = valNrmse[k];
+          ridge = s.ridges()[k];
+        }
+      }
+      if (best == Double.POSITIVE_INFINITY) {
+        throw new IllegalArgumentException("every --ridge value gave a singular system: raise the regularisation");
+      }
+    }
+    EchoStateNetwork.State st = esn.newState();
+    if (s.fit().equals("rls")) {
+      esn.fitOnline(st, in, target, s.washout(), ridge, 1.0);
+    } else {
+      esn.fit(st, in, target, s.washout(), ridge);
+    }
+    double fitSeconds = (System.nanoTime() - t0) / 1e9;
+    progress.say(String.format(java.util.Locale.ROOT, "fitted the readout on %,d steps (ridge %g) in %.2f s",
+        in.length - s.washout(), ridge, fitSeconds));
+    String[] channels = series.channels();
+    ReservoirModel.Settings settings = new ReservoirModel.Settings("forecast", s.washout(), ridge, h, offset, scale,
+        null, 0, 0, s.fit(), 1, channels);
+    ReservoirModel model = new ReservoirModel("esn", s.seed(), esn, null, esn.readout(), settings);
+    long r0 = System.nanoTime();
+    double[][] pred = model.denormalize(esn.run(st, Arrays.copyOfRange(u, trainLen - h, steps - h)));
+    double runSec = (System.nanoTime() - r0) / 1e9;
+    double[][] truth = Arrays.copyOfRange(raw, trainLen, steps);
+    ForecastMetrics test = ForecastMetrics.of(truth, pred);
+    ForecastMetrics closed = null;
+    double[][] closedTruth = new double[0][];
+    double[][] closedPred = new double[0][];
+    int g = Math.min(s.generate(), steps - trainLen);
+    if (g > 0 && h == 1) {
+      EchoStateNetwork.State cs = esn.newState();
+      esn.run(cs, Arrays.copyOf(u, trainLen - 1));
+      closedPred = model.denormalize(esn.generate(cs, u[trainLen - 1], g));
+      closedTruth = Arrays.copyOfRange(raw, trainLen, trainLen + g);
+      closed = ForecastMetrics.of(closedTruth, closedPred);
+    }
+    return new Trained<>(model, new ForecastReport(test, closed, ridge, s.ridges(), valNrmse, in.length,
+        truth.length, fitSeconds, runSec / (truth.length / 1000.0), truth, pred, closedTruth, closedPred));
+  }
+
+  /** Trains an image classifier; the splits are raw (normalised here, the normalization kept in the model). */
+  public static Trained<ClassifyReport> classify(DataSplits raw, ReservoirSetup s, Progress progress) {
+    DataSplits d = raw.normalized();
+    int cols = d.train().cols();
+    int side = (int) Math.round(Math.sqrt(cols));
+    if (side * side != cols) {
+      throw new IllegalArgumentException("reservoir classifiers read square images; this dataset has " + cols
+          + " features per row");
+    }
+    long t0 = System.nanoTime();
+    EchoStateNetwork esn = null;
+    RingReservoir ring = null;
+    FeatureMap map;
+    int neurons;
+    if (s.family().equals("esn")) {
+      esn = new EchoStateNetwork(s.seed(), s.layers(), side, d.train().classes(), false, null);
+      map = new EsnImageFeatures(esn, side, side, s.samples());
+      neurons = s.layers().stream().mapToInt(ReservoirSpec::units).sum();
+    } else {
+      ring = new RingReservoir(s.ring(), side, side, s.seed());
+      map = ring;
+      neurons = ring.neurons();
+    }
+    Dataset validation = s.ridges().length > 1 ? d.validation() : null;
+    ImageReadout.Fit fit = ImageReadout.fit(map, d.train(), validation, s.ridges(), s.threads(), progress);
+    double fitSeconds = (System.nanoTime() - t0) / 1e9;
+    long t1 = System.nanoTime();
+    double acc = ImageReadout.accuracy(map, fit.weights(), d.test(), s.threads(), progress);
+    double testSeconds = (System.nanoTime() - t1) / 1e9;
+    ReservoirModel.Settings settings = new ReservoirModel.Settings("classify", 0, fit.ridge(), 0, new double[0],
+        new double[0], d.normalization(), side, side, "ridge", s.samples(), new String[0]);
+    ReservoirModel model = new ReservoirModel(s.family(), s.seed(), esn, ring, fit.weights(), settings);
+    return new Trained<>(model, new ClassifyReport(acc, fit.ridge(), s.ridges(), fit.validationAccuracy(),
+        map.featureCount(), neurons, d.train().rows(), d.test().rows(), fitSeconds, testSeconds));
+  }
+}
