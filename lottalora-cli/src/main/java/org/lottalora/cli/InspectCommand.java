@@ -69,7 +69,7 @@ final class InspectCommand implements Callable<Integer> {
       j.put("family", a.getModel().getFamily());
       j.put("input_dim", a.getModel().getInputDim());
       j.put("classes", a.getModel().getClasses());
-      j.put("widths", a.getModel().getMlp().getWidthsList());
+      j.put("widths", a.getModel().hasMlp() ? a.getModel().getMlp().getWidthsList() : null);
       j.put("full", a.getModel().getFull());
       j.put("rank", a.getModel().getFull() ? null : a.getAdapter().getRank());
       j.put("alpha", a.getAdapter().getAlpha());
@@ -135,14 +135,33 @@ final class InspectCommand implements Callable<Integer> {
         + "with verify --public-key)" : "none");
     o.printf(Locale.ROOT, "producer   %s, created %s%n", a.getProducer(), Instant.ofEpochMilli(a.getCreatedUnixMs()));
     var m = a.getModel();
-    StringBuilder layout = new StringBuilder().append(m.getInputDim());
-    m.getMlp().getWidthsList().forEach(w -> layout.append('-').append(w));
-    layout.append('-').append(m.getClasses());
-    var ac = a.getAdapter();
-    o.printf(Locale.ROOT, "model      %s %s, %s%n", m.getFamily(), layout, m.getFull() ? "fully trained (baseline)"
-        : String.format(Locale.ROOT, "rank %d, alpha %s, %s, beta %s, bias %s", ac.getRank(), ac.getAlpha(),
-            ac.getRsLora() ? "alpha/sqrt(r)" : "alpha/r", ac.getTrainBeta() ? "learned" : "fixed at 1",
-            ac.getTrainBias() ? "trained" : "frozen"));
+    if (m.hasReservoir()) {
+      var rc = m.getReservoir();
+      StringBuilder desc = new StringBuilder();
+      if (m.getFamily().equals("ring")) {
+        var r = rc.getRing();
+        desc.append(String.format(Locale.ROOT, "%d rings of %d..%d neurons, epsilon %s, k %d, p %s", r.getRings(),
+            r.getMinRing(), r.getMaxRing(), r.getEpsilon(), r.getNeighbours(), r.getRewireP()));
+      } else {
+        for (var l : rc.getLayersList()) {
+          desc.append(desc.length() == 0 ? "" : " -> ").append(String.format(Locale.ROOT,
+              "%d units (sr %s, density %s, leak %s)", l.getUnits(), l.getSpectralRadius(), l.getDensity(),
+              l.getLeakRate()));
+        }
+      }
+      o.printf(Locale.ROOT, "model      reservoir %s, %s: %s; readout %s%s%n", m.getFamily(), rc.getTask(), desc,
+          rc.getReadoutFit(), a.getAdaptersCount() > 0 ? ", adapter rank " + a.getAdapters(0).getRank()
+              + " on the recurrent matrix" : "");
+    } else {
+      StringBuilder layout = new StringBuilder().append(m.getInputDim());
+      m.getMlp().getWidthsList().forEach(w -> layout.append('-').append(w));
+      layout.append('-').append(m.getClasses());
+      var ac = a.getAdapter();
+      o.printf(Locale.ROOT, "model      %s %s, %s%n", m.getFamily(), layout, m.getFull() ? "fully trained (baseline)"
+          : String.format(Locale.ROOT, "rank %d, alpha %s, %s, beta %s, bias %s", ac.getRank(), ac.getAlpha(),
+              ac.getRsLora() ? "alpha/sqrt(r)" : "alpha/r", ac.getTrainBeta() ? "learned" : "fixed at 1",
+              ac.getTrainBias() ? "trained" : "frozen"));
+    }
     o.printf(Locale.ROOT, "backbone   %s, seed %d, init %s: %d tensors, %,d parameters%s%n",
         a.getBackbone().getGenerator(), a.getBackbone().getSeed(), a.getBackbone().getInit().getFamily(),
         a.getBackbone().getTensorsCount(), backboneParams,

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     description = "Train and ship low-rank adapters over frozen, seed-regenerated random backbones.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, InspectCommand.class,
         VerifyCommand.class, ConvertCommand.class, ExportCommand.class, DiffCommand.class, SignCommand.class,
-        KeygenCommand.class, SweepCommand.class, ReportCommand.class, GatingCommand.class, BackboneCommand.class},
+        KeygenCommand.class, SweepCommand.class, ReportCommand.class, GatingCommand.class, BackboneCommand.class,
+        ReservoirCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (missing or malformed file, diverged run, unwritable path)",
         "2:bad usage (unknown option, value out of range, unknown dataset or init family)"})
@@ -52,7 +53,7 @@ public final class LottaLoraCli implements Runnable {
         err.println("lottalora: internal error: " + ex);
       }
       if (code != 1 || ex instanceof LottaException || ex instanceof ArtifactException) {
-        err.println("lottalora " + line.getCommandName() + ": " + ex.getMessage());
+        err.println(line.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
       }
       if (System.getenv("LOTTALORA_DEBUG") != null) {
         ex.printStackTrace(err);

@@ -8,10 +8,11 @@ import java.nio.charset.StandardCharsets;
  * Runs a library call with {@code System.out} filtered: lines that start with a given prefix are dropped,
  * the rest pass through once the call returns. Only for short calls on one thread (it swaps a global).
  */
-final class QuietStdout {
+public final class QuietStdout {
   private QuietStdout() {}
 
-  static synchronized void run(Runnable call, String dropPrefix) {
+  /** Runs {@code call}, dropping stdout lines that start with {@code dropPrefix}. */
+  public static synchronized void run(Runnable call, String dropPrefix) {
     PrintStream original = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));

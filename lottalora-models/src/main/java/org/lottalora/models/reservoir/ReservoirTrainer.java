@@ -129,6 +129,41 @@ public final class ReservoirTrainer {
     ReservoirModel.Settings settings = new ReservoirModel.Settings("forecast", s.washout(), ridge, h, offset, scale,
         null, 0, 0, s.fit(), 1, channels);
     ReservoirModel model = new ReservoirModel("esn", s.seed(), esn, null, esn.readout(), settings);
+    return new Trained<>(model, evaluate(model, raw, trainLen, s, fitSeconds, ridge, valNrmse));
+  }
+
+  /**
+   * Measures a forecasting model on a series: runs its training part (teacher-forced, from a zero state), then
+   * predicts the test part one horizon ahead, then (horizon 1, {@code s.generate() > 0}) runs closed loop from
+   * the end of training.
+   */
+  static ForecastReport evaluate(ReservoirModel model, double[][] raw, int trainLen, ReservoirSetup s,
+      double fitSeconds, double ridge, double[] valNrmse) {
+    return evaluate(model, raw, trainLen, s.generate(), fitSeconds, ridge, valNrmse, s.ridges());
+  }
+
+  /**
+   * Measures a loaded forecasting model on a series (raw units): steps before {@code warmup} only drive the
+   * state, the rest is predicted one horizon ahead; {@code generate} closed-loop steps follow the warm-up.
+   */
+  public static ForecastReport evaluate(ReservoirModel model, double[][] raw, int warmup, int generate) {
+    int h = model.settings().horizon();
+    if (warmup - h < 1 || warmup >= raw.length) {
+      throw new IllegalArgumentException("the series has " + raw.length + " steps; the warm-up (" + warmup
+          + ") must exceed the horizon (" + h + ") and leave steps to test");
+    }
+    return evaluate(model, raw, warmup, generate, 0, model.settings().ridge(), new double[0],
+        new double[] {model.settings().ridge()});
+  }
+
+  private static ForecastReport evaluate(ReservoirModel model, double[][] raw, int trainLen, int generate,
+      double fitSeconds, double ridge, double[] valNrmse, double[] ridges) {
+    EchoStateNetwork esn = model.network();
+    int h = model.settings().horizon();
+    int steps = raw.length;
+    double[][] u = model.normalize(raw);
+    EchoStateNetwork.State st = esn.newState();
+    esn.run(st, Arrays.copyOfRange(u, 0, trainLen - h));
     long r0 = System.nanoTime();
     double[][] pred = model.denormalize(esn.run(st, Arrays.copyOfRange(u, trainLen - h, steps - h)));
     double runSec = (System.nanoTime() - r0) / 1e9;
@@ -137,7 +172,7 @@ public final class ReservoirTrainer {
     ForecastMetrics closed = null;
     double[][] closedTruth = new double[0][];
     double[][] closedPred = new double[0][];
-    int g = Math.min(s.generate(), steps - trainLen);
+    int g = Math.min(generate, steps - trainLen);
     if (g > 0 && h == 1) {
       EchoStateNetwork.State cs = esn.newState();
       esn.run(cs, Arrays.copyOf(u, trainLen - 1));
@@ -145,8 +180,8 @@ public final class ReservoirTrainer {
       closedTruth = Arrays.copyOfRange(raw, trainLen, trainLen + g);
       closed = ForecastMetrics.of(closedTruth, closedPred);
     }
-    return new Trained<>(model, new ForecastReport(test, closed, ridge, s.ridges(), valNrmse, in.length,
-        truth.length, fitSeconds, runSec / (truth.length / 1000.0), truth, pred, closedTruth, closedPred));
+    return new ForecastReport(test, closed, ridge, ridges, valNrmse, trainLen - h, truth.length, fitSeconds,
+        runSec / (truth.length / 1000.0), truth, pred, closedTruth, closedPred);
   }
 
   /** Trains an image classifier; the splits are raw (normalised here, the normalization kept in the model). */
