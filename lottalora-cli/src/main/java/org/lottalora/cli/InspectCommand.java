@@ -173,9 +173,15 @@ final class InspectCommand implements Callable<Integer> {
           : ", sha256 " + Human.hex(tr.getDatasetSha256().toByteArray()).substring(0, 16),
           tr.getConfig().getEpochs(), tr.getConfig().getBatchSize(), tr.getConfig().getLearningRate(),
           tr.getConfig().getWeightDecay(), tr.getConfig().getShuffleSeed(), tr.getConfig().getSplitSeed(),
-          ac.getInitSeed());
+          a.getAdapter().getInitSeed());
     }
-    if (tr.hasMetrics()) {
+    if (tr.hasMetrics() && m.hasReservoir()) {
+      o.printf(Locale.ROOT, "metrics    %s, %.1f s, on %s with %d thread(s); trained on %s%n",
+          m.getReservoir().getTask().equals("forecast") ? String.format(Locale.ROOT, "test NRMSE %.4g",
+              tr.getMetrics().getTestNrmse()) : String.format(Locale.ROOT, "test accuracy %.4f",
+              tr.getMetrics().getTestAccuracy()), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(),
+          tr.getThreads(), tr.getDataset());
+    } else if (tr.hasMetrics()) {
       o.printf(Locale.ROOT, "metrics    test accuracy %.4f, best val %.4f at epoch %d, %.1f s, on %s with %d "
           + "thread(s)%n", tr.getMetrics().getTestAccuracy(), tr.getMetrics().getBestValAccuracy(),
           tr.getMetrics().getBestEpoch(), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getThreads());

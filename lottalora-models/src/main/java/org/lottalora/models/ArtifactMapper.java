@@ -208,6 +208,11 @@ public final class ArtifactMapper {
   }
 
   static ModelSpec spec(Artifact a, String where) {
+    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.RESERVOIR) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a reservoir (family '" + m.getFamily()
+          + "'): load it with ReservoirModel.load, or use `lottalora reservoir eval|forecast`");
+    }
     if (!a.hasModel() || !a.hasBackbone() || !a.hasAdapter()) {
       throw new ArtifactException(Reason.MALFORMED, where + ": missing " + (!a.hasModel() ? "model spec"
           : !a.hasBackbone() ? "backbone" : "adapter config"));
@@ -215,11 +220,6 @@ public final class ArtifactMapper {
     if (!Backbone.GENERATOR_ID.equals(a.getBackbone().getGenerator())) {
       throw new ArtifactException(Reason.UNKNOWN_GENERATOR, where + " needs backbone generator '"
           + a.getBackbone().getGenerator() + "'; this build has only '" + Backbone.GENERATOR_ID + "'");
-    }
-    org.lottalora.format.proto.ModelSpec m = a.getModel();
-    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.RESERVOIR) {
-      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a reservoir (family '" + m.getFamily()
-          + "'): load it with ReservoirModel.load, or use `lottalora reservoir eval|forecast`");
     }
     try {
       Families.get(m.getFamily());

@@ -241,7 +241,10 @@ public final class ReservoirModel {
         r.getInputDensity(), r.getSamples(), r.getSettle());
   }
 
-  /** Provenance written into the artifact: dataset name and hash, metrics, timings. */
+  /**
+   * Provenance written into the artifact: dataset (or series) description and hash, the test metric (accuracy
+   * for classifiers, NRMSE for forecasters), wall time, threads, and extra named numbers.
+   */
   public record Provenance(String dataset, byte[] datasetSha256, long rows, double testMetric, double seconds,
       int threads, Map<String, Float> extra) {
   }
@@ -338,7 +341,9 @@ public final class ReservoirModel {
       if (p.datasetSha256() != null) {
         tr.setDatasetSha256(ByteString.copyFrom(p.datasetSha256()));
       }
-      tr.setMetrics(Metrics.newBuilder().setTestAccuracy(p.testMetric()).setWallSeconds(p.seconds())
+      Metrics.Builder mb = "classify".equals(task) ? Metrics.newBuilder().setTestAccuracy(p.testMetric())
+          : Metrics.newBuilder().setTestNrmse(p.testMetric());
+      tr.setMetrics(mb.setWallSeconds(p.seconds())
           .setTrainableParams((long) readout.length * nf).setModelParams(parameterCount()));
       if (p.extra() != null) {
         tr.putAllBetas(p.extra());
