@@ -20,8 +20,9 @@ import org.lottalora.core.backbone.TensorSpec;
  * All neurons update together from the previous step's outputs. An odd ring carries an edge around forever
  * (period 2n); coupling and input shift edge timing, which is the computation. Ring sizes (odd, uniform in the
  * range) come from stream "ring.sizes", the coupling graph from "ring.graph", the input matrix is backbone
- * tensor "ring.Win" [neurons, window]. Rings start with alternating outputs (one defect per odd ring, which
- * launches its edge). An image is read along its Hilbert curve through a sliding window; the features are the
+ * tensor "ring.Win" [neurons, window]. Rings start with alternating outputs and charged capacitors
+ * ({@code c_i = o_pred(i)}, so nothing moves) except the first neuron of each ring, whose capacitor holds the
+ * opposite charge: that one edge is what starts the ring. An image is read along its Hilbert curve through a sliding window; the features are the
  * capacitor voltages at {@code samples} evenly spaced steps, plus a constant 1.
  *
  * <p>This is our discrete-time reading of the circuit, not a transcription of the paper's equations.
@@ -127,6 +128,17 @@ public final class RingReservoir implements FeatureMap {
 
   @Override
   public double[] features(float[] image) {
+    return simulate(image, null);
+  }
+
+  /** Every neuron's comparator output at every step (for tests and plots of the oscillation). */
+  byte[][] outputs(float[] image) {
+    byte[][] trace = new byte[steps][];
+    simulate(image, trace);
+    return trace;
+  }
+
+  private double[] simulate(float[] image, byte[][] trace) {
     if (image.length != height * width) {
       throw new IllegalArgumentException("image has " + image.length + " values, the reservoir reads " + height + "x"
           + width);
@@ -138,6 +150,12 @@ public final class RingReservoir implements FeatureMap {
       for (int i = ringStart[r]; i < ringStart[r + 1]; i++) {
         o[i] = (byte) ((i - ringStart[r]) % 2);
       }
+    }
+    for (int i = 0; i < neurons; i++) {
+      c[i] = o[pred[i]];
+    }
+    for (int r = 0; r < spec.rings(); r++) {
+      c[ringStart[r]] = 1 - o[pred[ringStart[r]]];
     }
     double[] window = new double[spec.window()];
     double[] f = new double[featureCount()];
@@ -174,6 +192,9 @@ public final class RingReservoir implements FeatureMap {
       byte[] tmp = o;
       o = next;
       next = tmp;
+      if (trace != null) {
+        trace[t] = o.clone();
+      }
       if (sample < sampleAt.length && t == sampleAt[sample]) {
         System.arraycopy(c, 0, f, 1 + sample * neurons, neurons);
         sample++;
