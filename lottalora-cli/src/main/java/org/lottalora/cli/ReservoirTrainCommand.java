@@ -75,8 +75,13 @@ final class ReservoirTrainCommand implements Callable<Integer> {
   @Option(names = "--iterations", defaultValue = "200", description = "BPTT iterations (default: ${DEFAULT-VALUE}).")
   int iterations;
 
-  @Option(names = "--lr", defaultValue = "3e-4", description = "BPTT learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--lr", defaultValue = "1e-3", description = "BPTT learning rate of the adapter (default: "
+      + "${DEFAULT-VALUE}).")
   double lr;
+
+  @Option(names = "--readout-lr", defaultValue = "1e-4", description = "BPTT learning rate of the readout, 0 "
+      + "freezes it (default: ${DEFAULT-VALUE}).")
+  double readoutLr;
 
   @Option(names = "--no-refit", description = "Keep the BPTT readout instead of refitting ridge on the adapted "
       + "reservoir.")
@@ -147,7 +152,7 @@ final class ReservoirTrainCommand implements Callable<Integer> {
       ReservoirModel model;
       if (adapterRank > 0) {
         var tr = ReservoirAdapterTrainer.train(ts, s, new ReservoirAdapterTrainer.AdapterSpec(adapterRank, alpha,
-            bpttWindow, batch, iterations, lr, s.seed(), true, !noRefit), progress);
+            bpttWindow, batch, iterations, lr, readoutLr, s.seed(), true, !noRefit), progress);
         var ar = tr.report();
         model = tr.model();
         r = ar.refit() != null ? ar.refit() : ar.bptt();
@@ -199,8 +204,8 @@ final class ReservoirTrainCommand implements Callable<Integer> {
         if (r.closedLoop() != null) {
           o.printf(Locale.ROOT, "; closed loop %d steps NRMSE %.4g", r.closedLoop().steps(), r.closedLoop().nrmse());
         }
-        o.printf(Locale.ROOT, " (ridge %g, fit %.2f s, run %.3f s per 1,000 steps)%n", r.ridge(), r.fitSeconds(),
-            r.runSecondsPer1000());
+        o.printf(Locale.ROOT, " (ridge %g, build %.2f s, fit %.2f s, run %.3f s per 1,000 steps)%n", r.ridge(),
+            r.buildSeconds(), r.fitSeconds(), r.runSecondsPer1000());
       }
     }
     j.put("artifact", out.toString());
@@ -224,7 +229,9 @@ final class ReservoirTrainCommand implements Callable<Integer> {
     ForecastMetrics c = r.closedLoop();
     m.put("closed_loop_nrmse", c == null ? null : c.nrmse());
     m.put("closed_loop_steps", c == null ? 0 : c.steps());
+    m.put("build_seconds", r.buildSeconds());
     m.put("fit_seconds", r.fitSeconds());
+    m.put("train_steps", r.trainSteps());
     m.put("run_seconds_per_1000_steps", r.runSecondsPer1000());
     return m;
   }

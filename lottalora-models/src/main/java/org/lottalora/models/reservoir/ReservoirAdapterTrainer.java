@@ -33,9 +33,13 @@ public final class ReservoirAdapterTrainer {
   private ReservoirAdapterTrainer() {
   }
 
-  /** The adapter run's settings. */
+  /**
+   * The adapter run's settings. The adapter (A, B, beta) and the readout are two parameter groups with their own
+   * learning rates: the readout starts at the ridge optimum and a step sized for the adapter would throw it off
+   * (0 freezes it; the ridge refit then adapts it to the new dynamics).
+   */
   public record AdapterSpec(int rank, double alpha, int window, int batch, int iterations, double learningRate,
-      long seed, boolean trainBeta, boolean refit) {
+      double readoutLearningRate, long seed, boolean trainBeta, boolean refit) {
     /** Validates, naming the setting. */
     public AdapterSpec {
       if (rank < 1) {
@@ -49,6 +53,9 @@ public final class ReservoirAdapterTrainer {
       }
       if (!(learningRate > 0)) {
         throw new IllegalArgumentException("--lr must be > 0, got " + learningRate);
+      }
+      if (!(readoutLearningRate >= 0)) {
+        throw new IllegalArgumentException("--readout-lr must be >= 0, got " + readoutLearningRate);
       }
     }
   }
@@ -175,7 +182,7 @@ public final class ReservoirAdapterTrainer {
         throw new org.lottalora.core.LottaException("BPTT diverged at iteration " + (it + 1)
             + " (loss not finite): lower --lr");
       }
-      adam(sd, og.getGradients(), trained, m1, m2, it + 1, a.learningRate());
+      adam(sd, og.getGradients(), trained, m1, m2, it + 1, a.learningRate(), a.readoutLearningRate());
       progress.work(String.format(Locale.ROOT, "BPTT rank %d", a.rank()), it + 1, a.iterations(), t0);
     }
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
@@ -197,8 +204,8 @@ public final class ReservoirAdapterTrainer {
         bs.horizon(), bs.offset(), bs.scale(), bs.pixels(), 0, 0, "bptt", 1, bs.channels());
     ReservoirModel bpttModel = new ReservoirModel("esn", model.seed(), esn, null, newRo, bpttSettings);
     double[][] raw = series.values();
-    ReservoirTrainer.ForecastReport bpttReport = ReservoirTrainer.evaluate(bpttModel, raw, trainLen, s, trainSeconds,
-        bs.ridge(), new double[0]);
+    ReservoirTrainer.ForecastReport bpttReport = ReservoirTrainer.evaluate(bpttModel, raw, trainLen, s, 0,
+        trainSeconds, bs.ridge(), new double[0]);
     ReservoirModel finalModel = bpttModel;
     ReservoirTrainer.ForecastReport refitReport = null;
     if (a.refit()) {
@@ -208,7 +215,8 @@ public final class ReservoirAdapterTrainer {
       ReservoirModel.Settings rs = new ReservoirModel.Settings(bs.task(), bs.washout(), bs.ridge(), bs.horizon(),
           bs.offset(), bs.scale(), bs.pixels(), 0, 0, "bptt+ridge", 1, bs.channels());
       finalModel = new ReservoirModel("esn", model.seed(), esn, null, esn.readout(), rs);
-      refitReport = ReservoirTrainer.evaluate(finalModel, raw, trainLen, s, trainSeconds, bs.ridge(), new double[0]);
+      refitReport = ReservoirTrainer.evaluate(finalModel, raw, trainLen, s, 0, trainSeconds, bs.ridge(),
+          new double[0]);
     }
     long adapterParams = 2L * a.rank() * n + (a.trainBeta() ? 1 : 0);
     return new ReservoirTrainer.Trained<>(finalModel, new AdapterReport(base.report(), bpttReport, refitReport,
@@ -253,7 +261,7 @@ public final class ReservoirAdapterTrainer {
   }
 
   private static void adam(SameDiff sd, Map<String, INDArray> grads, List<String> vars, Map<String, INDArray> m1,
-      Map<String, INDArray> m2, int t, double lr) {
+      Map<String, INDArray> m2, int t, double lr, double readoutLr) {
     double norm = 0;
     for (String v : vars) {
       double g = grads.get(v).norm2Number().doubleValue();
@@ -269,7 +277,8 @@ public final class ReservoirAdapterTrainer {
       INDArray s2 = m2.get(v).muli(b2).addi(g.mul(g).muli(1 - b2));
       INDArray mh = m.div(1 - Math.pow(b1, t));
       INDArray vh = s2.div(1 - Math.pow(b2, t));
-      sd.getArrForVarName(v).subi(mh.divi(Transforms.sqrt(vh, true).addi(1e-8)).muli(lr));
+      double step = v.equals("Wout_T") || v.equals("bout") ? readoutLr : lr;
+      sd.getArrForVarName(v).subi(mh.divi(Transforms.sqrt(vh, true).addi(1e-8)).muli(step));
     }
   }
 

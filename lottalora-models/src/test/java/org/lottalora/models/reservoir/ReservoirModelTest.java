@@ -53,7 +53,7 @@ class ReservoirModelTest {
   void adapterModelRoundTrips() {
     TimeSeries mg = MackeyGlass.generate(1200, 3);
     ReservoirSetup s = ReservoirTest.setup(30, 1e-6);
-    var t = ReservoirAdapterTrainer.train(mg, s, new ReservoirAdapterTrainer.AdapterSpec(2, 1, 10, 4, 3, 1e-3, 1,
+    var t = ReservoirAdapterTrainer.train(mg, s, new ReservoirAdapterTrainer.AdapterSpec(2, 1, 10, 4, 3, 1e-3, 1e-4, 1,
         true, false), Progress.silent());
     var rep = t.report();
     assertEquals(3, rep.loss().length);
