@@ -4,7 +4,10 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 
-/** Minimal JSON writer for {@code --json} output: maps, collections, arrays, numbers, strings, booleans. */
+/**
+ * Minimal JSON writer for {@code --json} output: maps, records (as objects), collections, arrays, numbers,
+ * strings, booleans.
+ */
 final class Json {
   private Json() {}
 
@@ -25,6 +28,19 @@ final class Json {
       number(d, sb);
     } else if (o instanceof Number || o instanceof Boolean) {
       sb.append(o);
+    } else if (o instanceof Record r) {
+      // a record is written as an object of its components, in declaration order
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
+        try {
+          java.lang.reflect.Method acc = c.getAccessor();
+          acc.setAccessible(true);
+          m.put(c.getName(), acc.invoke(r));
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException("cannot read record component " + c.getName(), e);
+        }
+      }
+      write(m, sb);
     } else if (o instanceof Map<?, ?> m) {
       sb.append('{');
       boolean first = true;

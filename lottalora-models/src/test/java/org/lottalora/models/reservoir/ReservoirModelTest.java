@@ -86,6 +86,10 @@ class ReservoirModelTest {
     assertEquals(t.report().testAccuracy(), back.accuracy(d.test(), 1), 0.005);
     float[] img = Arrays.copyOf(d.test().features(), 64);
     assertEquals(t.model().classify(img), back.classify(img));
+    ReservoirSetup oneThread = new ReservoirSetup("ring", 2, List.of(), ring, 0, new double[] {1}, 1, false, "ridge",
+        2, 0.5, 0, 1);
+    var t1 = ReservoirTrainer.classify(d, oneThread, Progress.silent());
+    assertTrue(Arrays.deepEquals(t.model().readout(), t1.model().readout()), "same readout on 1 and 2 threads");
   }
 
   @Test
