@@ -3,7 +3,6 @@ package org.lottalora.models.reservoir;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.lottalora.core.data.series.TimeSeries;
 
 /**
  * An echo state network: a stack of seeded {@link Reservoir} layers (each fed by the one before, the first by

@@ -15,8 +15,8 @@ import org.lottalora.core.backbone.TensorSpec;
  * {@code reservoir.<l>.W}, {@code .Win}, {@code .bias}, {@code .Wfb}); the scalings are settings, so the
  * artifact ships only the seed, the spec and rho(W_raw) (which makes a reload bit-exact without trusting a
  * second eigenvalue computation). An optional low-rank adapter makes the recurrent term
- * {@code beta W x + s B (A x)}, the LottaLoRA form on the recurrent matrix. Thread-safe: state lives in
- * the caller's arrays.
+ * {@code beta W x + s B (A x)}, the LottaLoRA form on the recurrent matrix. Thread-safe once built (state lives
+ * in the caller's arrays); attach or change the adapter before sharing it between threads.
  */
 public final class Reservoir {
   private final ReservoirSpec spec;

@@ -127,7 +127,8 @@ public final class ReservoirModel {
           rc.getInputScaleList().stream().mapToDouble(Double::doubleValue).toArray(),
           a.hasNormalization() ? new Normalization(a.getNormalization().getMean(), a.getNormalization().getStd())
               : Normalization.NONE, rc.getImageHeight(), rc.getImageWidth(), rc.getReadoutFit(),
-          Math.max(1, rc.getRing().getSamples()), rc.getChannelsList().toArray(new String[0]));
+          Math.max(1, family.equals("ring") ? rc.getRing().getSamples() : rc.getSamples()),
+          rc.getChannelsList().toArray(new String[0]));
       if ("esn".equals(family)) {
         List<ReservoirSpec> layers = new ArrayList<>();
         double[] rho = new double[rc.getLayersCount()];
@@ -317,7 +318,7 @@ public final class ReservoirModel {
           .setInputDensity(s.inputDensity()).setSamples(s.samples()).setSettle(s.settle()));
     }
     if (esn != null && "classify".equals(task)) {
-      rc.setRing(RingConfig.newBuilder().setSamples(settings.samples()));
+      rc.setSamples(settings.samples());
     }
     int nf = readout[0].length;
     float[] w = new float[readout.length * nf];

@@ -93,6 +93,25 @@ class ReservoirModelTest {
   }
 
   @Test
+  void esnClassifierReadsRowsAndRoundTrips() {
+    DataSplits d = Datasets.load("digits", Datasets.Options.defaults());
+    ReservoirSpec spec = new ReservoirSpec(100, 0.9, 0.1, 0.5, 0.3, 1, 0, "tanh", 0);
+    ReservoirSetup s = new ReservoirSetup("esn", 5, List.of(spec), null, 0, new double[] {1e-2, 1}, 1, false,
+        "ridge", 4, 0.5, 0, 1);
+    var t = ReservoirTrainer.classify(d, s, Progress.silent());
+    assertEquals(100 * 4 + 1, t.report().features());
+    assertTrue(t.report().testAccuracy() > 0.85, "esn on digits: " + t.report().testAccuracy());
+    Path p = dir.resolve("esn-digits.lotta");
+    t.model().save(p, null, DType.FLOAT32, null);
+    ReservoirModel back = ReservoirModel.load(p);
+    assertEquals(4, back.settings().samples());
+    for (int i = 0; i < 20; i++) {
+      float[] img = Arrays.copyOfRange(d.test().features(), i * 64, (i + 1) * 64);
+      assertEquals(t.model().classify(img), back.classify(img));
+    }
+  }
+
+  @Test
   void aForeignDrawIsRefused() throws Exception {
     TimeSeries mg = MackeyGlass.generate(800, 3);
     var t = ReservoirTrainer.forecast(mg, ReservoirTest.setup(20, 1e-6), Progress.silent());
