@@ -42,6 +42,10 @@ if [[ $parts == *ring* ]]; then
       --ridge 10,100,1000 --threads 2 -o "$TMP/r.lotta" --json \
       | sed "s/^/{\"case\":\"ring-fmnist\",\"rings\":$rings,\"r\":/; s/$/}/" >> "$OUT/ring.jsonl"
   done
+  # the reference: the same ridge readout on the raw pixels
+  [[ -f benchmarks/target/benchmarks.jar ]] || mvn -B -q -DskipTests install
+  java -Xmx4g -cp benchmarks/target/benchmarks.jar org.lottalora.bench.ReadoutBaseline digits fashion-mnist \
+    > "$OUT/pixels.jsonl"
   # the same data through an ESN read row by row, for scale
   $L reservoir train --family esn --task classify --dataset digits --units 500 --leak-rate 0.5 --spectral-radius 0.9 \
     --input-scaling 0.3 --ridge 1e-2,1,100 --threads 2 -o "$TMP/e.lotta" --json \

@@ -65,19 +65,24 @@ if ring:
         label = f"ring, {r['rings']} rings" if "rings" in r else f"ESN {r['units']} units, rows as steps"
         print(f"| {label} | {x['dataset']} ({x['train_rows']:,}) | {x['neurons']:,} | {x['features']:,} | "
               f"{x['ridge']:g} | {x['test_accuracy']:.4f} | {x['fit_seconds']:.1f} | {x['test_seconds']:.1f} |")
+    for r in rows("pixels.jsonl"):
+        print(f"| ridge readout on the raw pixels (reference) | {r['dataset']} ({r['train_rows']:,}) | 0 | "
+              f"{'65' if r['dataset'] == 'digits' else '785'} | {r['ridge']:g} | {r['test_accuracy']:.4f} | "
+              f"{r['seconds']:.1f} | |")
     print()
 
 ad = rows("adapter.jsonl")
 if ad:
     print("| units | rank | setting | ridge only: test NRMSE | adapter + BPTT readout | adapter + ridge refit | "
-          "change vs ridge only | beta | adapter params | readout params | BPTT s |")
-    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "change vs ridge only | kept iteration | beta | adapter params | readout params | BPTT s |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in ad:
         x = r["r"]
         base = x["baseline"]["test_nrmse"]
         fin = x["test_nrmse"]
         print(f"| {r['units']} | {r['rank']} | {r.get('setting', 'default')} | {base:.5f} | "
               f"{x['bptt_readout']['test_nrmse']:.5f} | {fin:.5f} | {100 * (fin - base) / base:+.2f}% | "
+              f"{x.get('best_iteration', '-')} | "
               f"{x['beta']:.4f} | {x['adapter_params']:,} | {x['readout_params']:,} | {x['bptt_seconds']:.0f} |")
     print()
 

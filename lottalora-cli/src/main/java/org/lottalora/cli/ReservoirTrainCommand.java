@@ -164,12 +164,16 @@ final class ReservoirTrainCommand implements Callable<Integer> {
         j.put("bptt_readout", metrics(ar.bptt()));
         j.put("loss_first", ar.loss()[0]);
         j.put("loss_last", ar.loss()[ar.loss().length - 1]);
+        j.put("validation_loss_start", ar.validationLoss()[0]);
+        j.put("validation_loss_best", Arrays.stream(ar.validationLoss()).min().orElse(Double.NaN));
+        j.put("best_iteration", ar.bestIteration());
         j.put("bptt_seconds", ar.trainSeconds());
         if (!json) {
           o.printf(Locale.ROOT, "ridge only:          test NRMSE %.4g%n", ar.baseline().test().nrmse());
-          o.printf(Locale.ROOT, "adapter, BPTT readout: test NRMSE %.4g (rank %d, beta %.4f, loss %.4g -> %.4g, "
-              + "%.1f s)%n", ar.bptt().test().nrmse(), adapterRank, ar.beta(), ar.loss()[0],
-              ar.loss()[ar.loss().length - 1], ar.trainSeconds());
+          o.printf(Locale.ROOT, "adapter, BPTT readout: test NRMSE %.4g (rank %d, beta %.4f, held-out loss %.4g -> "
+              + "%.4g, kept iteration %d of %d, %.1f s)%n", ar.bptt().test().nrmse(), adapterRank, ar.beta(),
+              ar.validationLoss()[0], Arrays.stream(ar.validationLoss()).min().orElse(Double.NaN), ar.bestIteration(),
+              iterations, ar.trainSeconds());
         }
       } else {
         var tr = ReservoirTrainer.forecast(ts, s, progress);

@@ -24,12 +24,20 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * SameDiff. The graph unrolls {@code window} steps of the leaky reservoir over a batch of windows cut from the
  * training series (after the washout) at seeded random starts; each window starts from the true reservoir
  * state at its start under the current adapter (one plain run per iteration), and the loss is the mean
- * squared error of the readout over the window. A starts Kaiming-uniform (seeded), B at zero and beta at 1, and the readout at the
+ * squared error of the readout over the window. The last fifth of the window starts is held out: every
+ * {@value #VALIDATE_EVERY} iterations the loss on fixed windows there is measured, and the parameters of the best
+ * check, iteration 0 (the ridge model itself) included, are the ones kept, so BPTT cannot hand back a model
+ * worse on held-out data than the one it started from. A starts Kaiming-uniform (seeded), B at zero and beta at 1, and the readout at the
  * ridge solution, so training starts exactly at the ridge-only model. Adam with global-norm clipping. After
  * training the readout is optionally refitted by ridge on the adapted reservoir (the closed-form optimum for the
  * new states). One layer, no feedback, no input-to-readout: the setting of the comparison.
  */
 public final class ReservoirAdapterTrainer {
+  /** Share of the training part's window starts held out to pick the best iteration. */
+  static final double VALIDATION_FRACTION = 0.2;
+  /** Iterations between validation checks. */
+  static final int VALIDATE_EVERY = 10;
+
   private ReservoirAdapterTrainer() {
   }
 
@@ -62,8 +70,8 @@ public final class ReservoirAdapterTrainer {
 
   /** The adapted model's report, with the ridge-only model's beside it and the loss curve. */
   public record AdapterReport(ReservoirTrainer.ForecastReport baseline, ReservoirTrainer.ForecastReport bptt,
-      ReservoirTrainer.ForecastReport refit, double[] loss, float beta, long adapterParams, long readoutParams,
-      double trainSeconds) {
+      ReservoirTrainer.ForecastReport refit, double[] loss, double[] validationLoss, int bestIteration, float beta,
+      long adapterParams, long readoutParams, double trainSeconds) {
   }
 
   /**
@@ -90,10 +98,16 @@ public final class ReservoirAdapterTrainer {
     double[][] u = model.normalize(series.values());
     int span = a.window();
     int firstStart = s.washout();
-    int lastStart = trainLen - h - span;
-    if (lastStart < firstStart) {
-      throw new IllegalArgumentException("the training part (" + trainLen + " steps) is shorter than washout + "
-          + "--bptt-window + horizon (" + (s.washout() + span + h) + ")");
+    int lastValStart = trainLen - h - span;
+    int valCut = firstStart + (int) ((lastValStart - firstStart) * (1 - VALIDATION_FRACTION));
+    int lastStart = valCut - span - h;
+    if (lastStart < firstStart || lastValStart < valCut) {
+      throw new IllegalArgumentException("the training part (" + trainLen + " steps) is too short for washout + "
+          + "--bptt-window + horizon (" + (s.washout() + span + h) + ") in both its BPTT and validation parts");
+    }
+    int[] valStarts = new int[a.batch()];
+    for (int b = 0; b < valStarts.length; b++) {
+      valStarts[b] = valCut + (int) ((long) b * (lastValStart - valCut) / Math.max(1, valStarts.length - 1));
     }
     double scale = a.alpha() / a.rank();
     SameDiff sd = graph(res, d, o, span, esn.readout(), a.rank(), scale, kaimingUniform(a.rank(), n, a.seed()),
@@ -113,30 +127,18 @@ public final class ReservoirAdapterTrainer {
     double[] curve = new double[a.iterations()];
     long t0 = System.nanoTime();
     long word = 0;
+    List<Double> valCurve = new ArrayList<>();
+    double bestVal = validationLoss(sd, res, esn, u, valStarts, span, h, a.rank(), scale);
+    valCurve.add(bestVal);
+    int bestIt = 0;
+    Map<String, INDArray> best = snapshot(sd, trained);
     for (int it = 0; it < a.iterations(); it++) {
       int[] st = new int[a.batch()];
       int range = lastStart - firstStart + 1;
       for (int b = 0; b < st.length; b++) {
         st[b] = firstStart + (int) Math.min(range - 1, Math.floor(Stream.uniform(starts.word(word++)) * range));
       }
-      Map<String, INDArray> ph = new HashMap<>();
-      ph.put("x0", startStates(sd, res, esn, u, st, a.rank(), scale));
-      for (int t = 0; t < span; t++) {
-        float[] ub = new float[a.batch() * d];
-        for (int b = 0; b < st.length; b++) {
-          for (int c = 0; c < d; c++) {
-            ub[b * d + c] = (float) u[st[b] + t][c];
-          }
-        }
-        ph.put("u" + t, Nd4j.create(ub, new long[] {a.batch(), d}));
-        float[] yb = new float[a.batch() * o];
-        for (int b = 0; b < st.length; b++) {
-          for (int c = 0; c < o; c++) {
-            yb[b * o + c] = (float) u[st[b] + t + h][c];
-          }
-        }
-        ph.put("y" + t, Nd4j.create(yb, new long[] {a.batch(), o}));
-      }
+      Map<String, INDArray> ph = placeholders(sd, res, esn, u, st, span, h, a.rank(), scale);
       OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of("loss"), trained);
       curve[it] = og.getOutputs().get("loss").getDouble(0);
       if (!Double.isFinite(curve[it])) {
@@ -144,7 +146,19 @@ public final class ReservoirAdapterTrainer {
             + " (loss not finite): lower --lr");
       }
       adam(sd, og.getGradients(), trained, m1, m2, it + 1, a.learningRate(), a.readoutLearningRate());
+      if ((it + 1) % VALIDATE_EVERY == 0 || it + 1 == a.iterations()) {
+        double v = validationLoss(sd, res, esn, u, valStarts, span, h, a.rank(), scale);
+        valCurve.add(v);
+        if (v < bestVal) {
+          bestVal = v;
+          bestIt = it + 1;
+          best = snapshot(sd, trained);
+        }
+      }
       progress.work(String.format(Locale.ROOT, "BPTT rank %d", a.rank()), it + 1, a.iterations(), t0);
+    }
+    for (Map.Entry<String, INDArray> e : best.entrySet()) {
+      sd.getArrForVarName(e.getKey()).assign(e.getValue());
     }
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
     float[] af = sd.getArrForVarName("A").dup().data().asFloat();
@@ -181,7 +195,8 @@ public final class ReservoirAdapterTrainer {
     }
     long adapterParams = 2L * a.rank() * n + (a.trainBeta() ? 1 : 0);
     return new ReservoirTrainer.Trained<>(finalModel, new AdapterReport(base.report(), bpttReport, refitReport,
-        curve, betaV, adapterParams, (long) o * (n + 1), trainSeconds));
+        curve, valCurve.stream().mapToDouble(Double::doubleValue).toArray(), bestIt, betaV, adapterParams,
+        (long) o * (n + 1), trainSeconds));
   }
 
   /**
@@ -233,6 +248,44 @@ public final class ReservoirAdapterTrainer {
     loss = loss.div("loss", losses.size());
     sd.setLossVariables("loss");
     return sd;
+  }
+
+  /** Placeholders for windows starting at {@code st}: the true start states, inputs and targets. */
+  private static Map<String, INDArray> placeholders(SameDiff sd, Reservoir res, EchoStateNetwork esn, double[][] u,
+      int[] st, int span, int h, int rank, double scale) {
+    int d = esn.inputDim();
+    int o = esn.outputDim();
+    Map<String, INDArray> ph = new HashMap<>();
+    ph.put("x0", startStates(sd, res, esn, u, st, rank, scale));
+    for (int t = 0; t < span; t++) {
+      float[] ub = new float[st.length * d];
+      float[] yb = new float[st.length * o];
+      for (int b = 0; b < st.length; b++) {
+        for (int c = 0; c < d; c++) {
+          ub[b * d + c] = (float) u[st[b] + t][c];
+        }
+        for (int c = 0; c < o; c++) {
+          yb[b * o + c] = (float) u[st[b] + t + h][c];
+        }
+      }
+      ph.put("u" + t, Nd4j.create(ub, new long[] {st.length, d}));
+      ph.put("y" + t, Nd4j.create(yb, new long[] {st.length, o}));
+    }
+    return ph;
+  }
+
+  /** The loss on the fixed validation windows under the current parameters. */
+  private static double validationLoss(SameDiff sd, Reservoir res, EchoStateNetwork esn, double[][] u, int[] st,
+      int span, int h, int rank, double scale) {
+    return sd.output(placeholders(sd, res, esn, u, st, span, h, rank, scale), "loss").get("loss").getDouble(0);
+  }
+
+  private static Map<String, INDArray> snapshot(SameDiff sd, List<String> vars) {
+    Map<String, INDArray> m = new HashMap<>();
+    for (String v : vars) {
+      m.put(v, sd.getArrForVarName(v).dup());
+    }
+    return m;
   }
 
   /**
