@@ -75,5 +75,10 @@ if [[ $parts == *search* ]]; then
     > "$OUT/search.json"
   mkdir -p "$OUT/search-plots"
   cp "$TMP"/search/landscape-*.png "$OUT/search-plots/"
+  # the best settings, trained on the whole training half and measured on the test half
+  best=$(python3 -c "import json; b=json.load(open('$OUT/search.json'))['best']; print(b['spectralRadius'], b['leakRate'], b['inputScaling'], b['ridge'])")
+  read -r sr lr is ridge <<< "$best"
+  $L reservoir train --series mackey-glass --units 100 --spectral-radius "$sr" --leak-rate "$lr" --input-scaling "$is" \
+    --ridge "$ridge" --threads 1 -o "$TMP/best.lotta" --json > "$OUT/search-best.json"
 fi
 echo "done: $OUT"
