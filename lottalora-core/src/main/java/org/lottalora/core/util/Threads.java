@@ -46,6 +46,26 @@ public final class Threads {
     applied = n;
   }
 
+  /**
+   * Runs {@code call} with ND4J on one thread, then restores the count in force (or, if none was applied, the
+   * machine's core count). For native reductions whose summation order, and so whose last bits, would
+   * otherwise depend on the thread count (LAPACK's blocked Cholesky, BLAS products of some shapes).
+   */
+  public static synchronized void single(Runnable call) {
+    int before = applied;
+    if (before != 1) {
+      apply(1);
+    }
+    try {
+      call.run();
+    } finally {
+      if (before != 1) {
+        apply(before > 0 ? before : Runtime.getRuntime().availableProcessors());
+        applied = before;
+      }
+    }
+  }
+
   /** The count last applied, 0 if none. */
   public static int applied() {
     return applied;

@@ -1,5 +1,6 @@
 package org.lottalora.models.reservoir;
 
+import org.lottalora.core.util.Threads;
 import org.nd4j.linalg.api.blas.BlasException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,9 +38,25 @@ public final class Ridge {
       throw new IllegalArgumentException(x.length + " feature rows but " + y.length + " target rows");
     }
     INDArray xa = Nd4j.createFromArray(x);
-    INDArray ya = Nd4j.createFromArray(y);
-    gram.addi(xa.transpose().mmul(xa));
-    cross.addi(xa.transpose().mmul(ya));
+    // on one native thread: with two, OpenBLAS's product differed in the last bits for some block shapes,
+    // and a readout must not depend on --threads (the features, the expensive part, are still parallel)
+    Threads.single(() -> gram.addi(xa.transpose().mmul(xa)));
+    // X^T Y in plain loops: with few outputs BLAS treats it as a matrix-vector product and splits the row
+    // sum across threads, which made readouts depend on the thread count; it costs rows x features x outputs
+    double[] c = new double[features * outputs];
+    for (int r = 0; r < x.length; r++) {
+      double[] xr = x[r];
+      double[] yr = y[r];
+      for (int f = 0; f < features; f++) {
+        double v = xr[f];
+        if (v != 0) {
+          for (int o = 0; o < outputs; o++) {
+            c[f * outputs + o] += v * yr[o];
+          }
+        }
+      }
+    }
+    cross.addi(Nd4j.create(c, new long[] {features, outputs}, DataType.DOUBLE));
     rows += x.length;
   }
 
@@ -66,23 +83,27 @@ public final class Ridge {
     for (int i = 0; i < features; i++) {
       a.putScalar(i, i, a.getDouble(i, i) + ridge);
     }
-    boolean ok = true;
-    try {
-      Nd4j.getBlasWrapper().lapack().potrf(a, true);
-    } catch (BlasException e) {
-      ok = false;
-    }
+    // LAPACK's blocked Cholesky sums in an order that depends on the BLAS thread count (1e-13 apart on 1 and 2
+    // threads): factorised on one thread, for a few seconds at 7,000 features
+    boolean[] ok = {true};
+    Threads.single(() -> {
+      try {
+        Nd4j.getBlasWrapper().lapack().potrf(a, true);
+      } catch (BlasException e) {
+        ok[0] = false;
+      }
+    });
     double[] sol = null;
-    if (ok) {
+    if (ok[0]) {
       sol = cholSolve(a.data().asDouble(), features, cross.data().asDouble(), outputs);
       for (double v : sol) {
         if (!Double.isFinite(v)) {
-          ok = false;
+          ok[0] = false;
           break;
         }
       }
     }
-    if (!ok) {
+    if (!ok[0]) {
       throw new IllegalArgumentException("the ridge system is singular at --ridge " + ridge + " (" + features
           + " features, " + rows + " rows): raise the regularisation, e.g. --ridge " + (ridge == 0 ? 1e-8
           : ridge * 100));

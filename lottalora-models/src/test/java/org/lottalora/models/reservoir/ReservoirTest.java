@@ -56,6 +56,33 @@ class ReservoirTest {
   }
 
   @Test
+  void ridgeIsBitIdenticalOnOneAndTwoNativeThreads() {
+    double[][][] w = new double[2][][];
+    for (int k = 0; k < 2; k++) {
+      org.lottalora.core.util.Threads.apply(k + 1);
+      java.util.Random r = new java.util.Random(1);
+      Ridge rg = new Ridge(301, 2);
+      for (int b = 0; b < 3; b++) {
+        double[][] x = new double[512][301];
+        double[][] y = new double[512][2];
+        for (double[] row : x) {
+          for (int i = 0; i < row.length; i++) {
+            row[i] = r.nextGaussian();
+          }
+        }
+        for (double[] row : y) {
+          row[0] = r.nextGaussian();
+          row[1] = r.nextGaussian();
+        }
+        rg.add(x, y);
+      }
+      w[k] = rg.solve(1e-6);
+    }
+    org.lottalora.core.util.Threads.apply(1);
+    assertTrue(Arrays.deepEquals(w[0], w[1]), "readout independent of the native thread count");
+  }
+
+  @Test
   void esnForecastsMackeyGlassAndIsReproducible() {
     TimeSeries mg = MackeyGlass.generate(3000, 42);
     var a = ReservoirTrainer.forecast(mg, setup(100, 1e-6), Progress.silent());
