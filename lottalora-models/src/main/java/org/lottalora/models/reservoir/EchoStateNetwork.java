@@ -3,6 +3,7 @@ package org.lottalora.models.reservoir;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.lottalora.core.train.Progress;
 
 /**
  * An echo state network: a stack of seeded {@link Reservoir} layers (each fed by the one before, the first by
@@ -119,15 +120,26 @@ public final class EchoStateNetwork {
    * solves the ridge readout against {@code target} (same length as the input).
    */
   public void fit(State s, double[][] input, double[][] target, int washout, double ridge) {
-    Ridge r = accumulate(s, input, target, washout);
+    fit(s, input, target, washout, ridge, Progress.silent());
+  }
+
+  /** {@link #fit(State, double[][], double[][], int, double)} reporting the steps run to {@code progress}. */
+  public void fit(State s, double[][] input, double[][] target, int washout, double ridge, Progress progress) {
+    Ridge r = accumulate(s, input, target, washout, progress);
     readout = r.solve(ridge);
   }
 
   /** Runs teacher-forced and returns the filled ridge accumulator (for callers that try several ridges). */
   public Ridge accumulate(State s, double[][] input, double[][] target, int washout) {
+    return accumulate(s, input, target, washout, Progress.silent());
+  }
+
+  /** {@link #accumulate(State, double[][], double[][], int)} reporting the steps run to {@code progress}. */
+  public Ridge accumulate(State s, double[][] input, double[][] target, int washout, Progress progress) {
     checkLengths(input, target, washout);
     Ridge r = new Ridge(featureCount(), outputDim);
     int block = 512;
+    long start = System.nanoTime();
     List<double[]> xs = new ArrayList<>();
     List<double[]> ys = new ArrayList<>();
     for (int t = 0; t < input.length; t++) {
@@ -141,9 +153,11 @@ public final class EchoStateNetwork {
         r.add(xs.toArray(new double[0][]), ys.toArray(new double[0][]));
         xs.clear();
         ys.clear();
+        progress.work("reservoir steps (teacher-forced)", t + 1, input.length, start);
       }
     }
     r.add(xs.toArray(new double[0][]), ys.toArray(new double[0][]));
+    progress.work("reservoir steps (teacher-forced)", input.length, input.length, start);
     return r;
   }
 

@@ -125,7 +125,7 @@ public final class ReservoirTrainer {
     if (s.fit().equals("rls")) {
       esn.fitOnline(st, in, target, s.washout(), ridge, 1.0);
     } else {
-      esn.fit(st, in, target, s.washout(), ridge);
+      esn.fit(st, in, target, s.washout(), ridge, progress);
     }
     double fitSeconds = (System.nanoTime() - t0) / 1e9;
     progress.say(String.format(java.util.Locale.ROOT, "fitted the readout on %,d steps (ridge %g) in %.2f s",
