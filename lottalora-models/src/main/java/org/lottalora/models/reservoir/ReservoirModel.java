@@ -129,6 +129,28 @@ public final class ReservoirModel {
               : Normalization.NONE, rc.getImageHeight(), rc.getImageWidth(), rc.getReadoutFit(),
           Math.max(1, family.equals("ring") ? rc.getRing().getSamples() : rc.getSamples()),
           rc.getChannelsList().toArray(new String[0]));
+      if (!st.task().equals("forecast") && !st.task().equals("classify")) {
+        throw new IllegalArgumentException("unknown task '" + st.task() + "'");
+      }
+      if (outputs < 1) {
+        throw new IllegalArgumentException("output_dim must be >= 1");
+      }
+      if (st.task().equals("forecast")) {
+        if (st.offset().length != outputs || st.scale().length != outputs) {
+          throw new IllegalArgumentException("a forecaster needs one input offset and scale per channel ("
+              + outputs + "), the file has " + st.offset().length + " and " + st.scale().length);
+        }
+        for (double v : st.scale()) {
+          if (!(v > 0) || !Double.isFinite(v)) {
+            throw new IllegalArgumentException("input scales must be finite and > 0");
+          }
+        }
+        if (st.horizon() < 1) {
+          throw new IllegalArgumentException("horizon must be >= 1");
+        }
+      } else if (st.height() < 1 || st.width() < 1) {
+        throw new IllegalArgumentException("a classifier needs its image size");
+      }
       if ("esn".equals(family)) {
         List<ReservoirSpec> layers = new ArrayList<>();
         double[] rho = new double[rc.getLayersCount()];
@@ -156,6 +178,18 @@ public final class ReservoirModel {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid reservoir spec: " + e.getMessage());
     }
     checkFingerprints(a, seed, specs, where);
+    java.util.Set<String> known = new java.util.HashSet<>(List.of(READOUT));
+    for (Adapter ad : a.getAdaptersList()) {
+      known.add(ad.getA());
+      known.add(ad.getB());
+      known.add(ad.getBeta());
+    }
+    for (String name : tensors.keySet()) {
+      if (!known.contains(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": tensor '" + name + "' is not part of this "
+            + "reservoir model");
+      }
+    }
     float[] w = tensors.get(READOUT);
     if (w == null) {
       throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no '" + READOUT + "' tensor");

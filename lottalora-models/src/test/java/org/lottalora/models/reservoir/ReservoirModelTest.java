@@ -120,6 +120,16 @@ class ReservoirModelTest {
     ArtifactCodec.write(a.toBuilder().setBackbone(a.getBackbone().toBuilder().setSeed(4)).build(), p);
     ArtifactException e = assertThrows(ArtifactException.class, () -> ReservoirModel.load(p));
     assertEquals(ArtifactException.Reason.FINGERPRINT_MISMATCH, e.reason());
+    Path extra = dir.resolve("extra.lotta");
+    ArtifactCodec.write(a.toBuilder().addTensors(a.getTensors(0).toBuilder().setName("stray")).build(), extra);
+    e = assertThrows(ArtifactException.class, () -> ReservoirModel.load(extra));
+    assertEquals(ArtifactException.Reason.MISSING_TENSOR, e.reason());
+    Path badScale = dir.resolve("scale.lotta");
+    var rc = a.getModel().getReservoir().toBuilder().setInputScale(0, 0.0);
+    ArtifactCodec.write(a.toBuilder().setModel(a.getModel().toBuilder().setReservoir(rc)).build(), badScale);
+    e = assertThrows(ArtifactException.class, () -> ReservoirModel.load(badScale));
+    assertEquals(ArtifactException.Reason.MALFORMED, e.reason());
+    assertTrue(e.getMessage().contains("input scales"), e.getMessage());
   }
 
   @Test
