@@ -61,8 +61,8 @@ final class ReservoirOptions {
   @Option(names = "--input-to-readout", description = "Feed the input to the readout too.")
   boolean inputToReadout;
 
-  @Option(names = "--fit", defaultValue = "ridge", description = "ridge (offline) or rls (online) (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(names = "--fit", defaultValue = "ridge", description = "ridge (offline), rls (online) or force (RLS "
+      + "with the readout's own output fed back; needs --feedback-scaling) (default: ${DEFAULT-VALUE}).")
   String fit;
 
   @Option(names = "--samples", defaultValue = "4", description = "Classifiers: state snapshots per image (default: "

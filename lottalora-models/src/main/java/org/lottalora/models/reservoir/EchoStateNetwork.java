@@ -167,6 +167,16 @@ public final class EchoStateNetwork {
    * solution at ridge delta) and forgetting factor {@code lambda} in (0, 1].
    */
   public void fitOnline(State s, double[][] input, double[][] target, int washout, double delta, double lambda) {
+    fitOnline(s, input, target, washout, delta, lambda, false);
+  }
+
+  /**
+   * Online fit as above; with {@code force}, FORCE learning (Sussillo and Abbott 2009): the output fed back to
+   * the reservoir during training is the readout's own output after each update rather than the teacher, so
+   * the loop is trained as it will run. Without output feedback the two are the same.
+   */
+  public void fitOnline(State s, double[][] input, double[][] target, int washout, double delta, double lambda,
+      boolean force) {
     checkLengths(input, target, washout);
     if (!(delta > 0) || !(lambda > 0 && lambda <= 1)) {
       throw new IllegalArgumentException("online fit needs delta > 0 and forgetting factor in (0, 1]");
@@ -207,7 +217,11 @@ public final class EchoStateNetwork {
           }
         }
       }
-      System.arraycopy(target[t], 0, s.lastOutput, 0, outputDim);
+      if (force && t >= washout) {
+        System.arraycopy(Ridge.apply(w, f), 0, s.lastOutput, 0, outputDim);
+      } else {
+        System.arraycopy(target[t], 0, s.lastOutput, 0, outputDim);
+      }
     }
     readout = w;
   }

@@ -7,7 +7,8 @@ import java.util.Locale;
  * Everything a reservoir training run is configured by, besides the data: family ({@code esn} or
  * {@code ring}), seed, the ESN layers or the ring settings, washout, the ridge (one value, or several to choose
  * from on a validation split), forecast horizon, whether the input also feeds the readout, how the readout is
- * fitted ({@code ridge} offline or {@code rls} online), snapshots per image for ESN classifiers, the training
+ * fitted ({@code ridge} offline, {@code rls} online, or {@code force}: RLS with the
+ * readout's own output fed back during training), snapshots per image for ESN classifiers, the training
  * fraction of a series, closed-loop steps to evaluate, and threads.
  */
 public record ReservoirSetup(String family, long seed, List<ReservoirSpec> layers, RingSpec ring, int washout,
@@ -40,11 +41,11 @@ public record ReservoirSetup(String family, long seed, List<ReservoirSpec> layer
       throw new IllegalArgumentException("--horizon must be >= 1, got " + horizon);
     }
     fit = fit.toLowerCase(Locale.ROOT);
-    if (!fit.equals("ridge") && !fit.equals("rls")) {
-      throw new IllegalArgumentException("unknown --fit '" + fit + "'; valid: ridge, rls");
+    if (!fit.equals("ridge") && !fit.equals("rls") && !fit.equals("force")) {
+      throw new IllegalArgumentException("unknown --fit '" + fit + "'; valid: ridge, rls, force");
     }
-    if (fit.equals("rls") && ridges.length > 1) {
-      throw new IllegalArgumentException("--fit rls takes one --ridge value (its P(0) = I / ridge)");
+    if (!fit.equals("ridge") && ridges.length > 1) {
+      throw new IllegalArgumentException("--fit " + fit + " takes one --ridge value (its P(0) = I / ridge)");
     }
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be >= 1, got " + samples);

@@ -122,8 +122,8 @@ public final class ReservoirTrainer {
       }
     }
     EchoStateNetwork.State st = esn.newState();
-    if (s.fit().equals("rls")) {
-      esn.fitOnline(st, in, target, s.washout(), ridge, 1.0);
+    if (!s.fit().equals("ridge")) {
+      esn.fitOnline(st, in, target, s.washout(), ridge, 1.0, s.fit().equals("force"));
     } else {
       esn.fit(st, in, target, s.washout(), ridge, progress);
     }

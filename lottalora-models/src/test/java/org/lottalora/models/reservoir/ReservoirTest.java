@@ -127,6 +127,13 @@ class ReservoirTest {
         false, "ridge", 1, 0.5, 0, 1), Progress.silent());
     assertTrue(f.model().network().hasFeedback());
     assertTrue(f.report().test().nrmse() < 0.2, "feedback NRMSE " + f.report().test().nrmse());
+    var force = ReservoirTrainer.forecast(mg, new ReservoirSetup("esn", 3, List.of(fb), null, 100,
+        new double[] {1e-3}, 1, false, "force", 1, 0.5, 0, 1), Progress.silent());
+    var rls = ReservoirTrainer.forecast(mg, new ReservoirSetup("esn", 3, List.of(fb), null, 100,
+        new double[] {1e-3}, 1, false, "rls", 1, 0.5, 0, 1), Progress.silent());
+    assertTrue(force.report().test().nrmse() < 0.2, "FORCE NRMSE " + force.report().test().nrmse());
+    assertTrue(!Arrays.deepEquals(force.model().readout(), rls.model().readout()),
+        "FORCE feeds back its own output, so it learns another readout than teacher-forced RLS");
   }
 
   @Test
