@@ -12,9 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code 1 / sqrt(d_src d_dst)}, and sum them into their destination with an unsorted segment sum. Memory and
  * time follow the edges; no N x N matrix is ever built.
  *
- * <p>Forward only for now: in DL4J 1.0.0-M2.1 the backward pass of {@code gather} mis-accumulates repeated
- * indices (checked against finite differences: rows with several outgoing messages get another row's
- * gradient), and every node of a graph repeats. Training a GCN needs a hand-written backward of this linear,
+ * <p>Forward only for now: in DL4J 1.0.0-M2.1 the backward pass of {@code gather} is wrong unless the indices
+ * are 0, 1, 2, ... in order (checked against finite differences: repeated indices are not accumulated, and
+ * even a permutation sends each row's gradient to another row). Training a GCN needs a hand-written backward of this linear,
  * symmetric propagation (its gradient is {@code A_hat G}), as the dense engine does for MLPs.
  */
 public final class GcnAggregation {
