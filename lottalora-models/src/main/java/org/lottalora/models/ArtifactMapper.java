@@ -5,9 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
@@ -27,6 +30,7 @@ import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Adapter;
 import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.BackboneTensor;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.MlpConfig;
@@ -139,20 +143,8 @@ public final class ArtifactMapper {
 
   static Artifact toProto(ModelSpec spec, Backbone backbone, ModelGraph graph, LottaModel.Provenance p,
       Normalization norm, LottaModel.SaveOptions opts) {
-    org.lottalora.format.proto.Backbone.Builder bb = org.lottalora.format.proto.Backbone.newBuilder()
-        .setGenerator(Backbone.GENERATOR_ID).setSeed(spec.seed()).setInit(init(spec.init()));
-    for (TensorSpec t : backbone.specs().values()) {
-      org.lottalora.format.proto.BackboneTensor.Builder b = org.lottalora.format.proto.BackboneTensor.newBuilder()
-          .setName(t.name()).setInit(init(t.init())).setFanIn(t.fanIn()).setFanOut(t.fanOut())
-          .setFingerprint(ByteString.copyFrom(fingerprint(backbone.get(t.name()))));
-      for (int d : t.shape()) {
-        b.addShape(d);
-      }
-      bb.addTensors(b);
-    }
-    if (opts.fullHash()) {
-      bb.setFullSha256(ByteString.copyFrom(fullHash(backbone)));
-    }
+    org.lottalora.format.proto.Backbone.Builder bb = backboneRecord(spec.seed(), spec.init(), backbone,
+        opts.fullHash());
     org.lottalora.format.proto.ModelSpec.Builder ms = org.lottalora.format.proto.ModelSpec.newBuilder()
         .setFamily(spec.family()).setInputDim(spec.inputDim()).setClasses(spec.classes()).setFull(spec.full());
     MlpConfig.Builder mlp = MlpConfig.newBuilder().setDropout(spec.dropout());
@@ -205,6 +197,76 @@ public final class ArtifactMapper {
       a.addHistory("stored as " + TensorCodec.shortName(opts.dtype()) + " at save time by " + LottaModel.PRODUCER);
     }
     return a.setTraining(tr).build();
+  }
+
+  /**
+   * The recorded backbone tensors must be exactly the model's, with the same shapes, init specs and fans (checked
+   * before anything is regenerated).
+   */
+  public static void checkBackboneRecords(Artifact a, List<TensorSpec> tensors, String where) {
+    Map<String, BackboneTensor> stored = new LinkedHashMap<>();
+    for (BackboneTensor t : a.getBackbone().getTensorsList()) {
+      if (stored.put(t.getName(), t) != null) {
+        throw new ArtifactException(Reason.MALFORMED, where + ": backbone tensor '" + t.getName()
+            + "' is recorded twice");
+      }
+    }
+    Set<String> expected = new HashSet<>();
+    for (TensorSpec t : tensors) {
+      expected.add(t.name());
+      BackboneTensor s = stored.get(t.name());
+      if (s == null) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": backbone tensor '" + t.name()
+            + "' is not recorded");
+      }
+      long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
+      if (!Arrays.equals(shape, s.getShapeList().stream().mapToLong(Long::longValue).toArray())) {
+        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": backbone tensor '" + t.name()
+            + "' is recorded with shape " + s.getShapeList() + ", the model spec gives " + Arrays.toString(shape));
+      }
+      if (!ArtifactMapper.init(s.getInit(), where).equals(t.init()) || s.getFanIn() != t.fanIn()
+          || s.getFanOut() != t.fanOut()) {
+        throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": backbone tensor '" + t.name()
+            + "' is recorded with init " + s.getInit().getFamily() + " fan-in " + s.getFanIn()
+            + ", the model spec gives " + t.init().canonical() + " fan-in " + t.fanIn());
+      }
+    }
+    for (String name : stored.keySet()) {
+      if (!expected.contains(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": backbone tensor '" + name + "' is not "
+            + "part of a " + a.getModel().getFamily() + " model of this spec");
+      }
+    }
+  }
+
+  /** Every regenerated backbone tensor must hash to the fingerprint recorded at save time. */
+  public static void checkFingerprints(Artifact a, Backbone bb, String where) {
+    for (BackboneTensor t : a.getBackbone().getTensorsList()) {
+      if (!Arrays.equals(t.getFingerprint().toByteArray(), fingerprint(bb.get(t.getName())))) {
+        throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": backbone tensor '" + t.getName()
+            + "' does not regenerate to the values it was trained on (generator or init spec mismatch)");
+      }
+    }
+  }
+
+  /** The artifact's record of a regenerated backbone: generator, seed, every tensor's spec and fingerprint. */
+  public static org.lottalora.format.proto.Backbone.Builder backboneRecord(long seed, InitSpec init, Backbone backbone,
+      boolean fullHash) {
+    org.lottalora.format.proto.Backbone.Builder bb = org.lottalora.format.proto.Backbone.newBuilder()
+        .setGenerator(Backbone.GENERATOR_ID).setSeed(seed).setInit(init(init));
+    for (TensorSpec t : backbone.specs().values()) {
+      org.lottalora.format.proto.BackboneTensor.Builder b = org.lottalora.format.proto.BackboneTensor.newBuilder()
+          .setName(t.name()).setInit(init(t.init())).setFanIn(t.fanIn()).setFanOut(t.fanOut())
+          .setFingerprint(ByteString.copyFrom(fingerprint(backbone.get(t.name()))));
+      for (int d : t.shape()) {
+        b.addShape(d);
+      }
+      bb.addTensors(b);
+    }
+    if (fullHash) {
+      bb.setFullSha256(ByteString.copyFrom(fullHash(backbone)));
+    }
+    return bb;
   }
 
   static ModelSpec spec(Artifact a, String where) {

@@ -29,7 +29,6 @@ import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
-import org.lottalora.format.proto.BackboneTensor;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Tensor;
 
@@ -148,17 +147,9 @@ public final class LottaModel {
       throw new ArtifactException(Reason.TOO_LARGE, where + ": its model spec cannot be built: " + e.getMessage());
     }
     checkAffordable(tensors, where);
-    checkBackboneRecords(a, tensors, where);
+    ArtifactMapper.checkBackboneRecords(a, tensors, where);
     Backbone bb = Backbone.regenerate(spec.seed(), tensors);
-    Map<String, BackboneTensor> stored = new LinkedHashMap<>();
-    a.getBackbone().getTensorsList().forEach(t -> stored.put(t.getName(), t));
-    for (TensorSpec t : tensors) {
-      if (!Arrays.equals(stored.get(t.name()).getFingerprint().toByteArray(),
-          ArtifactMapper.fingerprint(bb.get(t.name())))) {
-        throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": backbone tensor '" + t.name()
-            + "' does not regenerate to the values it was trained on (generator or init spec mismatch)");
-      }
-    }
+    ArtifactMapper.checkFingerprints(a, bb, where);
     Map<String, float[]> trained = ArtifactMapper.tensors(a, where);
     ModelGraph g;
     try {
@@ -203,42 +194,6 @@ public final class LottaModel {
     }
   }
 
-  /** The recorded backbone tensors must be exactly the family's, with the same shapes and init specs. */
-  private static void checkBackboneRecords(Artifact a, List<TensorSpec> tensors, String where) {
-    Map<String, BackboneTensor> stored = new LinkedHashMap<>();
-    for (BackboneTensor t : a.getBackbone().getTensorsList()) {
-      if (stored.put(t.getName(), t) != null) {
-        throw new ArtifactException(Reason.MALFORMED, where + ": backbone tensor '" + t.getName()
-            + "' is recorded twice");
-      }
-    }
-    Set<String> expected = new HashSet<>();
-    for (TensorSpec t : tensors) {
-      expected.add(t.name());
-      BackboneTensor s = stored.get(t.name());
-      if (s == null) {
-        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": backbone tensor '" + t.name()
-            + "' is not recorded");
-      }
-      long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
-      if (!Arrays.equals(shape, s.getShapeList().stream().mapToLong(Long::longValue).toArray())) {
-        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": backbone tensor '" + t.name()
-            + "' is recorded with shape " + s.getShapeList() + ", the model spec gives " + Arrays.toString(shape));
-      }
-      if (!ArtifactMapper.init(s.getInit(), where).equals(t.init()) || s.getFanIn() != t.fanIn()
-          || s.getFanOut() != t.fanOut()) {
-        throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": backbone tensor '" + t.name()
-            + "' is recorded with init " + s.getInit().getFamily() + " fan-in " + s.getFanIn()
-            + ", the model spec gives " + t.init().canonical() + " fan-in " + t.fanIn());
-      }
-    }
-    for (String name : stored.keySet()) {
-      if (!expected.contains(name)) {
-        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": backbone tensor '" + name + "' is not "
-            + "part of a " + a.getModel().getFamily() + " model of this spec");
-      }
-    }
-  }
 
   /** Stored trained tensors must be exactly the graph's, with the same shapes: none missing, none extra. */
   private static void checkTrainedTensors(Artifact a, ModelGraph g, String where) {

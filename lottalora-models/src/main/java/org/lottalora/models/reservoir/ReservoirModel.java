@@ -21,7 +21,6 @@ import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Adapter;
 import org.lottalora.format.proto.Artifact;
-import org.lottalora.format.proto.BackboneTensor;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.EsnLayer;
 import org.lottalora.format.proto.Metrics;
@@ -177,7 +176,8 @@ public final class ReservoirModel {
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid reservoir spec: " + e.getMessage());
     }
-    checkFingerprints(a, seed, specs, where);
+    ArtifactMapper.checkBackboneRecords(a, specs, where);
+    ArtifactMapper.checkFingerprints(a, Backbone.regenerate(seed, specs, 1), where);
     java.util.Set<String> known = new java.util.HashSet<>(List.of(READOUT));
     for (Adapter ad : a.getAdaptersList()) {
       known.add(ad.getA());
@@ -248,28 +248,6 @@ public final class ReservoirModel {
     return out;
   }
 
-  private static void checkFingerprints(Artifact a, long seed, List<TensorSpec> specs, String where) {
-    if (a.getBackbone().getTensorsCount() != specs.size()) {
-      throw new ArtifactException(Reason.MALFORMED, where + ": " + a.getBackbone().getTensorsCount()
-          + " backbone tensors recorded, the spec makes " + specs.size());
-    }
-    Backbone bb = Backbone.regenerate(seed, specs, 1);
-    for (int i = 0; i < specs.size(); i++) {
-      BackboneTensor bt = a.getBackbone().getTensors(i);
-      TensorSpec t = specs.get(i);
-      if (!bt.getName().equals(t.name())
-          || !Arrays.equals(bt.getShapeList().stream().mapToLong(Long::longValue).toArray(),
-              Arrays.stream(t.shape()).asLongStream().toArray())) {
-        throw new ArtifactException(Reason.MALFORMED, where + ": backbone tensor " + i + " is '" + bt.getName()
-            + "', the spec makes '" + t.name() + "' " + Arrays.toString(t.shape()));
-      }
-      if (!Arrays.equals(bt.getFingerprint().toByteArray(), ArtifactMapper.fingerprint(bb.get(t.name())))) {
-        throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": regenerated '" + t.name()
-            + "' does not match its fingerprint: the file was made by an incompatible generator build");
-      }
-    }
-  }
-
   private static RingSpec ringSpec(RingConfig r) {
     return new RingSpec(r.getRings(), r.getMinRing(), r.getMaxRing(), r.getEpsilon(), r.getRewireP(),
         r.getNeighbours(), r.getTau(), r.getThreshold(), r.getWindow(), r.getStride(), r.getInputScaling(),
@@ -292,18 +270,8 @@ public final class ReservoirModel {
   Artifact toProto(Provenance p, DType dtype) {
     List<TensorSpec> specs = esn != null ? esnTensorSpecs(esn) : RingReservoir.tensorSpecs(ring.spec(),
         ring.neurons());
-    Backbone bb = Backbone.regenerate(seed, specs, 1);
-    org.lottalora.format.proto.Backbone.Builder b = org.lottalora.format.proto.Backbone.newBuilder()
-        .setGenerator(Backbone.GENERATOR_ID).setSeed(seed).setInit(ArtifactMapper.init(specs.get(0).init()));
-    for (TensorSpec t : specs) {
-      BackboneTensor.Builder bt = BackboneTensor.newBuilder().setName(t.name()).setInit(ArtifactMapper.init(t.init()))
-          .setFanIn(t.fanIn()).setFanOut(t.fanOut())
-          .setFingerprint(ByteString.copyFrom(ArtifactMapper.fingerprint(bb.get(t.name()))));
-      for (int d : t.shape()) {
-        bt.addShape(d);
-      }
-      b.addTensors(bt);
-    }
+    org.lottalora.format.proto.Backbone.Builder b = ArtifactMapper.backboneRecord(seed, specs.get(0).init(),
+        Backbone.regenerate(seed, specs, 1), false);
     ReservoirConfig.Builder rc = ReservoirConfig.newBuilder().setTask(task).setOutputDim(readout.length)
         .setWashout(settings.washout()).setRidge(settings.ridge()).setHorizon(settings.horizon())
         .setReadoutFit(settings.readoutFit() == null ? "ridge" : settings.readoutFit())
