@@ -10,7 +10,6 @@ import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.series.TimeSeries;
 import org.lottalora.models.reservoir.ReservoirModel;
 import org.lottalora.models.reservoir.ReservoirTrainer;
-import org.lottalora.models.reservoir.SeriesTasks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,17 +33,12 @@ final class ReservoirEvalCommand implements Callable<Integer> {
   @Mixin
   ThreadOptions threads;
 
-  @Option(names = "--series", defaultValue = "mackey-glass", description = "mackey-glass, lorenz or a .csv file "
-      + "(default: ${DEFAULT-VALUE}).")
-  String series;
+  @Mixin
+  SeriesOptions source;
 
   @Option(names = "--steps", defaultValue = "4000", description = "Length of a generated series (default: "
       + "${DEFAULT-VALUE}).")
   int steps;
-
-  @Option(names = "--series-seed", defaultValue = "42", description = "Seed of a generated series (default: "
-      + "${DEFAULT-VALUE}).")
-  long seriesSeed;
 
   @Option(names = "--train-fraction", defaultValue = "0.5", description = "Fraction of the series used as warm-up "
       + "only (default: ${DEFAULT-VALUE}).")
@@ -79,10 +73,10 @@ final class ReservoirEvalCommand implements Callable<Integer> {
       if (!(trainFraction > 0 && trainFraction < 1)) {
         throw new IllegalArgumentException("--train-fraction must be in (0, 1), got " + trainFraction);
       }
-      TimeSeries ts = SeriesTasks.load(series, steps, seriesSeed);
+      TimeSeries ts = source.load(steps);
       int warm = (int) Math.round(ts.length() * trainFraction);
       var r = ReservoirTrainer.evaluate(m, ts.values(), warm, generate);
-      j.put("series", SeriesTasks.describe(series, steps, seriesSeed));
+      j.put("series", source.describe(steps));
       j.putAll(ReservoirTrainCommand.metrics(r));
       if (!json) {
         o.printf(Locale.ROOT, "%s: %d-step NRMSE %.4g, R^2 %.6f over %,d steps", model, m.settings().horizon(),

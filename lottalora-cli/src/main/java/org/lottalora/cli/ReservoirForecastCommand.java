@@ -12,9 +12,9 @@ import org.lottalora.models.reservoir.ForecastCsv;
 import org.lottalora.models.reservoir.ForecastMetrics;
 import org.lottalora.models.reservoir.ReservoirModel;
 import org.lottalora.models.reservoir.ReservoirPlots;
-import org.lottalora.models.reservoir.SeriesTasks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,13 +30,8 @@ final class ReservoirForecastCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .lotta reservoir artifact.")
   Path model;
 
-  @Option(names = "--series", defaultValue = "mackey-glass", description = "mackey-glass, lorenz or a .csv file "
-      + "(default: ${DEFAULT-VALUE}).")
-  String series;
-
-  @Option(names = "--series-seed", defaultValue = "42", description = "Seed of a generated series (default: "
-      + "${DEFAULT-VALUE}).")
-  long seriesSeed;
+  @Mixin
+  SeriesOptions source;
 
   @Option(names = "--history", defaultValue = "2000", description = "Steps of the series to warm up on (default: "
       + "${DEFAULT-VALUE}).")
@@ -64,7 +59,7 @@ final class ReservoirForecastCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
     }
     ReservoirModel m = ReservoirModel.load(model);
-    TimeSeries ts = SeriesTasks.load(series, history + steps, seriesSeed);
+    TimeSeries ts = source.load(history + steps);
     if (ts.length() < history) {
       throw new IllegalArgumentException("the series has " + ts.length() + " steps, fewer than --history " + history);
     }
@@ -76,7 +71,7 @@ final class ReservoirForecastCommand implements Callable<Integer> {
     ForecastCsv.write(out, history, ts.channels(), pred, truth);
     ForecastMetrics met = truth.length == steps ? ForecastMetrics.of(truth, pred) : null;
     if (plot != null) {
-      ReservoirPlots.forecast(plot, SeriesTasks.describe(series, history + steps, seriesSeed) + ": closed loop",
+      ReservoirPlots.forecast(plot, source.describe(history + steps) + ": closed loop",
           truth.length == steps ? truth : null, pred, history);
     }
     PrintWriter o = spec.commandLine().getOut();

@@ -12,7 +12,6 @@ import org.lottalora.core.data.series.TimeSeries;
 import org.lottalora.core.train.Progress;
 import org.lottalora.models.reservoir.HyperSearch;
 import org.lottalora.models.reservoir.ReservoirSetup;
-import org.lottalora.models.reservoir.SeriesTasks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,17 +32,12 @@ final class ReservoirSearchCommand implements Callable<Integer> {
   @Mixin
   ThreadOptions threads;
 
-  @Option(names = "--series", defaultValue = "mackey-glass", description = "mackey-glass, lorenz or a .csv file "
-      + "(default: ${DEFAULT-VALUE}).")
-  String series;
+  @Mixin
+  SeriesOptions source;
 
   @Option(names = "--steps", defaultValue = "4000", description = "Length of a generated series (default: "
       + "${DEFAULT-VALUE}).")
   int steps;
-
-  @Option(names = "--series-seed", defaultValue = "42", description = "Seed of a generated series (default: "
-      + "${DEFAULT-VALUE}).")
-  long seriesSeed;
 
   @Option(names = "--mode", defaultValue = "random", description = "random or grid (default: ${DEFAULT-VALUE}).")
   String mode;
@@ -89,8 +83,8 @@ final class ReservoirSearchCommand implements Callable<Integer> {
     HyperSearch.Config c = new HyperSearch.Config(mode, trials, gridPoints, searchSeed,
         HyperSearch.Range.parse("--sr", sr, false), HyperSearch.Range.parse("--lr-range", lrRange, false),
         HyperSearch.Range.parse("--is", is, true), HyperSearch.Range.parse("--ridge-range", ridgeRange, true), base,
-        SeriesTasks.describe(series, steps, seriesSeed));
-    TimeSeries ts = SeriesTasks.load(series, steps, seriesSeed);
+        source.describe(steps));
+    TimeSeries ts = source.load(steps);
     TimeSeries train = ts.slice(0, (int) Math.round(ts.length() * base.trainFraction()));
     HyperSearch.Result r = HyperSearch.run(c, train, dir, json ? Progress.silent() : Progress.stderr());
     HyperSearch.plots(r, dir);

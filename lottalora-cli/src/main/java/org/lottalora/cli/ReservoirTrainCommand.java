@@ -20,7 +20,6 @@ import org.lottalora.models.reservoir.ReservoirModel;
 import org.lottalora.models.reservoir.ReservoirPlots;
 import org.lottalora.models.reservoir.ReservoirSetup;
 import org.lottalora.models.reservoir.ReservoirTrainer;
-import org.lottalora.models.reservoir.SeriesTasks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,17 +45,12 @@ final class ReservoirTrainCommand implements Callable<Integer> {
   @Option(names = "--task", description = "forecast or classify (default: forecast for esn, classify for ring).")
   String task;
 
-  @Option(names = "--series", defaultValue = "mackey-glass", description = "forecast: mackey-glass, lorenz or a "
-      + ".csv file (default: ${DEFAULT-VALUE}).")
-  String series;
+  @Mixin
+  SeriesOptions source;
 
   @Option(names = "--steps", defaultValue = "4000", description = "Length of a generated series (default: "
       + "${DEFAULT-VALUE}).")
   int steps;
-
-  @Option(names = "--series-seed", defaultValue = "42", description = "Seed of a generated series (default: "
-      + "${DEFAULT-VALUE}).")
-  long seriesSeed;
 
   @Option(names = "--adapter-rank", defaultValue = "0", description = "Rank of an adapter on the recurrent matrix, "
       + "trained by BPTT with the readout; 0 = ridge readout only (default: ${DEFAULT-VALUE}).")
@@ -146,8 +140,8 @@ final class ReservoirTrainCommand implements Callable<Integer> {
             r.testAccuracy(), r.testRows(), r.fitSeconds(), r.testSeconds());
       }
     } else {
-      TimeSeries ts = SeriesTasks.load(series, steps, seriesSeed);
-      String what = SeriesTasks.describe(series, steps, seriesSeed);
+      TimeSeries ts = source.load(steps);
+      String what = source.describe(steps);
       ReservoirTrainer.ForecastReport r;
       ReservoirModel model;
       if (adapterRank > 0) {
