@@ -152,6 +152,15 @@ final class InspectCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "model      reservoir %s, %s: %s; readout %s%s%n", m.getFamily(), rc.getTask(), desc,
           rc.getReadoutFit(), a.getAdaptersCount() > 0 ? ", adapter rank " + a.getAdapters(0).getRank()
               + " on the recurrent matrix" : "");
+    } else if (m.hasSnn()) {
+      var sc = m.getSnn();
+      StringBuilder desc = new StringBuilder();
+      for (var l : sc.getLayersList()) {
+        desc.append(desc.length() == 0 ? "" : ", ").append(l.getName()).append(' ').append(l.getN()).append(' ')
+            .append(l.getModel());
+      }
+      o.printf(Locale.ROOT, "model      spiking %s: %s; %d steps of %s ms; see `lottalora snn inspect`%n",
+          m.getFamily(), desc, sc.getTime(), sc.getDt());
     } else {
       StringBuilder layout = new StringBuilder().append(m.getInputDim());
       m.getMlp().getWidthsList().forEach(w -> layout.append('-').append(w));

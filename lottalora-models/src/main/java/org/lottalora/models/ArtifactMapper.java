@@ -275,6 +275,10 @@ public final class ArtifactMapper {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a reservoir (family '" + m.getFamily()
           + "'): load it with ReservoirModel.load, or use `lottalora reservoir eval|forecast`");
     }
+    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.SNN) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a spiking network (family '" + m.getFamily()
+          + "'): load it with SnnArtifact.load, or use `lottalora snn eval|inspect`");
+    }
     if (!a.hasModel() || !a.hasBackbone() || !a.hasAdapter()) {
       throw new ArtifactException(Reason.MALFORMED, where + ": missing " + (!a.hasModel() ? "model spec"
           : !a.hasBackbone() ? "backbone" : "adapter config"));
