@@ -69,6 +69,10 @@ public final class SnnModel {
    */
   public record Evaluation(double allActivity, double proportion, double ngram, int examples, double meanSpikes,
       int silent, double seconds) {
+    /** The same scores with another wall time (to compare runs). */
+    public Evaluation withSeconds(double s) {
+      return new Evaluation(allActivity, proportion, ngram, examples, meanSpikes, silent, s);
+    }
   }
 
   SnnModel(SnnSpec spec, long seed, Network network, LabelAssignment labels, NGram ngram) {
