@@ -136,6 +136,14 @@ final class SnnTrainCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--checkpoint-every", defaultValue = "10000", description = "Save learning state to <out>.ckpt "
+      + "every this many presentations (0: never; default: ${DEFAULT-VALUE}).")
+  int checkpointEvery;
+
+  @Option(names = "--resume", description = "Continue from <out>.ckpt, left by an interrupted run with the same "
+      + "options; the result is the same as an uninterrupted run.")
+  boolean resume;
+
   @Option(names = "--plots", description = "Folder for pictures: learned filters, a raster and a voltage trace.")
   Path plots;
 
@@ -183,7 +191,25 @@ final class SnnTrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException(data.dataset + " has no positive pixel: nothing to encode as spikes");
       }
       SnnSpec s = setup.imageSpec(side, side, d.train().classes(), scale);
-      res = SnnTrainer.trainImages(s, seed, d.train(), d.test(), cfg, progress);
+      if (checkpointEvery < 0) {
+        throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+      }
+      Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt");
+      SnnModel from = null;
+      if (resume) {
+        if (!java.nio.file.Files.exists(ckpt)) {
+          throw new IllegalArgumentException("--resume: no checkpoint at " + ckpt + " (train without --resume)");
+        }
+        from = SnnArtifact.load(ckpt);
+        j.put("resumed_after", from.learnedExamples());
+      }
+      res = SnnTrainer.trainImages(s, seed, d.train(), d.test(), cfg, progress,
+          new SnnTrainer.Checkpoint(ckpt, checkpointEvery, from));
+      try {
+        java.nio.file.Files.deleteIfExists(ckpt);
+      } catch (java.io.IOException e) {
+        progress.say("could not delete the finished run's checkpoint " + ckpt + ": " + e.getMessage());
+      }
       dataset = data.dataset;
       rows = d.train().rows();
       hash = ArtifactMapper.datasetHash(d.train());

@@ -22,10 +22,11 @@ class SnnCliTest {
   void trainEvalInspectWithPictures() throws Exception {
     Path m = dir.resolve("dc.lotta");
     CliTest.Run r = CliTest.run("snn", "train", "--neurons", "25", "--train-examples", "400", "--label-examples",
-        "300", "--time", "120", "--test-examples", "150", "-o", m.toString(), "--plots", dir.resolve("p").toString(),
+        "300", "--time", "120", "--test-examples", "150", "--checkpoint-every", "150", "-o", m.toString(), "--plots", dir.resolve("p").toString(),
         "--json");
     assertEquals(0, r.code(), r.err());
     double acc = number(r.out(), "accuracy_proportion");
+    assertFalse(Files.exists(dir.resolve("dc.lotta.ckpt")), "a finished run removes its checkpoint");
     assertTrue(acc > 0.4, r.out());
     for (String f : new String[] {"filters.png", "raster.png", "raster.svg", "voltage.png", "voltage.svg"}) {
       assertTrue(Files.size(dir.resolve("p").resolve(f)) > 1000, f);
@@ -71,6 +72,9 @@ class SnnCliTest {
     assertEquals(2, j.code(), j.err());
     assertTrue(j.err().contains("jitter >= 0"), j.err());
     assertFalse(Files.exists(Path.of(out)), "no file on failure");
+    CliTest.Run res = CliTest.run("snn", "train", "--resume", "--train-examples", "5", "-o", out);
+    assertEquals(2, res.code(), res.err());
+    assertTrue(res.err().contains("no checkpoint at"), res.err());
     Path notSnn = dir.resolve("note.lotta");
     Files.writeString(notSnn, "not an artifact");
     CliTest.Run e = CliTest.run("snn", "eval", notSnn.toString());

@@ -73,7 +73,7 @@ public final class SnnArtifact {
     SnnConfig.Builder c = SnnConfig.newBuilder().setDt(s.net().dt()).setTime(s.presentation().time())
         .setMinSpikes(s.presentation().minSpikes()).setRetries(s.presentation().retries())
         .setRateStep(s.presentation().rateStep()).setImageHeight(s.height()).setImageWidth(s.width())
-        .setClasses(s.classes()).setNgram(s.ngram())
+        .setClasses(s.classes()).setNgram(s.ngram()).setLearnedExamples(m.learnedExamples())
         .setEncoder(SnnEncoder.newBuilder().setKind(s.encoder().kind()).setRate(s.encoder().rate())
             .setScale(s.encoder().scale()));
     for (NodeSpec l : s.net().layers()) {
@@ -239,7 +239,8 @@ public final class SnnArtifact {
         net.setLatticeStrength(SnnNetworks.LATERAL, spec.inhibition().cMax());
       }
       SnnModel m = new SnnModel(spec, seed, net, null, null);
-      if (spec.patterns() == null) {
+      m.learnedExamples(c.getLearnedExamples());
+      if (spec.patterns() == null && tensors.containsKey(RATES)) {
         int n = net.layer(spec.readoutLayer()).size();
         float[] r = need(tensors, RATES, where, used);
         if (r.length != n * spec.classes()) {

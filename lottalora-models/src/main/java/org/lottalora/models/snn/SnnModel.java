@@ -26,6 +26,7 @@ public final class SnnModel {
   private final Network network;
   private LabelAssignment labels;
   private NGram ngram;
+  private long learnedExamples;
 
   /**
    * What one presentation did in the readout layer.
@@ -178,6 +179,7 @@ public final class SnnModel {
   /** Predicts one raw input with the presentation keyed by {@code key}. */
   public Prediction predict(float[] x, String key) {
     requireImages();
+    requireReadout();
     if (x.length != spec.height() * spec.width()) {
       throw new IllegalArgumentException("input has " + x.length + " values, the model takes " + spec.height() + " x "
           + spec.width());
@@ -276,6 +278,7 @@ public final class SnnModel {
   /** Evaluates on the first {@code examples} rows of a raw dataset (all rows when examples <= 0). */
   public Evaluation evaluate(Dataset d, int examples, int threads, Progress p) {
     requireImages();
+    requireReadout();
     if (d.cols() != spec.height() * spec.width()) {
       throw new IllegalArgumentException(d.name() + " has " + d.cols() + " values per row, the model takes "
           + spec.height() + " x " + spec.width());
@@ -321,6 +324,22 @@ public final class SnnModel {
       throw new IllegalArgumentException("this is a delay model over spike patterns; use predictPattern / "
           + "evaluatePatterns");
     }
+  }
+
+  private void requireReadout() {
+    if (labels == null) {
+      throw new IllegalArgumentException("this model has no readout yet (a training checkpoint): finish it with "
+          + "`lottalora snn train --resume`");
+    }
+  }
+
+  /** Learning presentations this network has seen. */
+  public long learnedExamples() {
+    return learnedExamples;
+  }
+
+  void learnedExamples(long n) {
+    this.learnedExamples = n;
   }
 
   void setReadout(LabelAssignment labels, NGram ngram) {

@@ -65,12 +65,31 @@ public final class SnnTrainer {
     }
   }
 
+  /**
+   * Where and how often learning saves its state, and a saved state to continue from. A checkpoint is a model
+   * artifact without readout that records how many presentations it has learned from; since presentation k's input
+   * spikes and the example order depend only on the seed and k, a resumed run ends with the same bits as one that
+   * was never interrupted.
+   *
+   * @param path the checkpoint file (rewritten atomically)
+   * @param every presentations between saves (0: never)
+   * @param resume the checkpoint to continue, or null
+   */
+  public record Checkpoint(java.nio.file.Path path, int every, SnnModel resume) {
+  }
+
   /** A trained model and its report. */
   public record Result(SnnModel model, Report report) {
   }
 
   /** Trains an image network on raw {@code train} rows and tests on {@code test}. */
   public static Result trainImages(SnnSpec spec, long seed, Dataset train, Dataset test, Config cfg, Progress p) {
+    return trainImages(spec, seed, train, test, cfg, p, null);
+  }
+
+  /** Trains an image network, saving and resuming learning as {@code ck} says (null: neither). */
+  public static Result trainImages(SnnSpec spec, long seed, Dataset train, Dataset test, Config cfg, Progress p,
+      Checkpoint ck) {
     if (spec.patterns() != null) {
       throw new IllegalArgumentException("the delay network trains on its pattern task: use trainPatterns");
     }
@@ -83,15 +102,33 @@ public final class SnnTrainer {
       throw new IllegalArgumentException(train.name() + " has " + train.classes() + " classes; the spec has "
           + spec.classes());
     }
-    Network net = Network.build(spec.net(), seed);
-    SnnModel model = new SnnModel(spec, seed, net, null, null);
+    Network net;
+    SnnModel model;
+    int start = 0;
+    if (ck != null && ck.resume() != null) {
+      model = ck.resume();
+      if (!model.spec().equals(spec) || model.seed() != seed) {
+        throw new IllegalArgumentException("the checkpoint was made with other settings or another seed: train "
+            + "with the same options, or delete " + ck.path());
+      }
+      if (model.learnedExamples() > cfg.trainExamples()) {
+        throw new IllegalArgumentException("the checkpoint has learned from " + model.learnedExamples()
+            + " presentations, more than --train-examples " + cfg.trainExamples());
+      }
+      net = model.network();
+      start = (int) model.learnedExamples();
+    } else {
+      net = Network.build(spec.net(), seed);
+      model = new SnnModel(spec, seed, net, null, null);
+    }
     net.learning(true);
     long t0 = System.nanoTime();
     int[] order = null;
     int epoch = -1;
     long spikes = 0;
     int retried = 0;
-    for (int k = 0; k < cfg.trainExamples(); k++) {
+    String what = start > 0 ? "snn train (resumed after " + start + ")" : "snn train";
+    for (int k = start; k < cfg.trainExamples(); k++) {
       if (k / train.rows() != epoch) {
         epoch = k / train.rows();
         order = new Draws(seed, "snn.order/" + epoch).permutation(train.rows());
@@ -104,9 +141,14 @@ public final class SnnTrainer {
       spikes += a.total();
       retried += a.attempts() > 1 ? 1 : 0;
       if ((k + 1) % 50 == 0 || k + 1 == cfg.trainExamples()) {
-        p.work("snn train", k + 1, cfg.trainExamples(), t0);
+        p.work(what, k + 1 - start, cfg.trainExamples() - start, t0);
+      }
+      if (ck != null && ck.every() > 0 && (k + 1) % ck.every() == 0 && k + 1 < cfg.trainExamples()) {
+        model.learnedExamples(k + 1);
+        SnnArtifact.save(model, ck.path(), null, null);
       }
     }
+    model.learnedExamples(cfg.trainExamples());
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
     if (spec.inhibition() != null) {
       net.setLatticeStrength(SnnNetworks.LATERAL, spec.inhibition().cMax());
@@ -133,7 +175,7 @@ public final class SnnTrainer {
     SnnModel.Evaluation ev = model.evaluate(test, cfg.testExamples(), cfg.threads(), p);
     Report r = new Report(spec.network(), spec.net().layer(spec.readoutLayer()).n(), cfg.trainExamples(), nl, ev,
         null, trainSeconds, labelSeconds, net.neuronUpdates(), net.synapticEvents(),
-        spikes / (double) cfg.trainExamples(), retried, labels.perClass());
+        spikes / (double) Math.max(1, cfg.trainExamples() - start), retried, labels.perClass());
     return new Result(model, r);
   }
 
@@ -150,6 +192,7 @@ public final class SnnTrainer {
     net.learning(true);
     long t0 = System.nanoTime();
     long spikes = 0;
+    model.learnedExamples(cfg.trainExamples());
     for (int k = 0; k < cfg.trainExamples(); k++) {
       spikes += model.presentPattern(net, base, k % spec.classes(), "train/" + k, true, List.of()).total();
       if ((k + 1) % 50 == 0 || k + 1 == cfg.trainExamples()) {

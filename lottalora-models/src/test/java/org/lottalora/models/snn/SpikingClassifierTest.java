@@ -81,6 +81,29 @@ class SpikingClassifierTest {
   }
 
   @Test
+  void aResumedRunEndsWithTheSameBitsAsAnUninterruptedOne() {
+    SnnSpec s = setup("diehl-cook", 16).imageSpec(8, 8, 10, 16);
+    Path ck = dir.resolve("run.ckpt");
+    SnnTrainer.Config cfg = new SnnTrainer.Config(200, 100, 50, 2);
+    SnnTrainer.Result whole = SnnTrainer.trainImages(s, 5, DIGITS.train(), DIGITS.test(), cfg, Progress.silent(),
+        new SnnTrainer.Checkpoint(ck, 120, null));
+    SnnModel half = SnnArtifact.load(ck);
+    assertEquals(120, half.learnedExamples());
+    assertThrows(IllegalArgumentException.class, () -> half.predict(SnnModel.row(DIGITS.test(), 0)),
+        "a checkpoint has no readout");
+    SnnTrainer.Result resumed = SnnTrainer.trainImages(s, 5, DIGITS.train(), DIGITS.test(), cfg, Progress.silent(),
+        new SnnTrainer.Checkpoint(dir.resolve("again.ckpt"), 0, half));
+    assertArrayEquals(whole.model().network().connection(SnnNetworks.INPUT_EXC).weightsCanonical(),
+        resumed.model().network().connection(SnnNetworks.INPUT_EXC).weightsCanonical());
+    assertEquals(whole.report().test().proportion(), resumed.report().test().proportion());
+    SnnSpec other = setup("diehl-cook", 16).imageSpec(8, 8, 10, 15);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SnnTrainer.trainImages(other, 5,
+        DIGITS.train(), DIGITS.test(), cfg, Progress.silent(), new SnnTrainer.Checkpoint(ck, 0,
+            SnnArtifact.load(ck))));
+    assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+  }
+
+  @Test
   void delayNetworkLearnsTimingWithFixedWeights() {
     SnnSpec s = setup("delay", 0).patternSpec();
     SnnTrainer.Result r = SnnTrainer.trainPatterns(s, 2, new SnnTrainer.Config(120, 1, 100, 2), Progress.silent());
