@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "snn", mixinStandardHelpOptions = true,
     description = "Spiking networks (BindsNET-style): Diehl & Cook and lattice-map networks trained with STDP, and "
         + "a delay-learning network; shipped as seed + what they learned.",
-    subcommands = {SnnTrainCommand.class, SnnEvalCommand.class, SnnInspectCommand.class})
+    subcommands = {SnnTrainCommand.class, SnnEvalCommand.class, SnnInspectCommand.class,
+        SnnSimulateCommand.class})
 final class SnnCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

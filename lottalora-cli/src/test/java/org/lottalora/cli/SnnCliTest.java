@@ -48,6 +48,45 @@ class SnnCliTest {
     assertTrue(de.out().contains("delay-stdp") && de.out().contains("delays "), de.out());
   }
 
+  static final String SPEC = """
+      {"dt": 1.0,
+       "layers": [{"name": "input", "model": "input", "n": 64},
+                  {"name": "exc", "model": "lif", "n": 30, "params": {"thresh": -55}},
+                  {"name": "izh", "model": "izhikevich", "n": 5}],
+       "connections": [{"name": "in_exc", "source": "input", "target": "exc", "topology": "dense",
+                        "params": {"w_lo": 0, "w_hi": 0.6, "wmin": 0, "wmax": 1, "delay_max": 3},
+                        "rule": "post-pre", "rule_params": {"nu_post": 0.01}},
+                       {"name": "exc_izh", "source": "exc", "target": "izh", "params": {"w": 4}}]}
+      """;
+
+  @Test
+  void simulateRunsAJsonNetworkAndRefusesBadSpecs() throws Exception {
+    Path f = dir.resolve("net.json");
+    Files.writeString(f, SPEC);
+    CliTest.Run r = CliTest.run("snn", "simulate", "--spec", f.toString(), "--examples", "3", "--learn", "--plots",
+        dir.resolve("sim").toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(number(r.out(), "exc") > 0 && number(r.out(), "input") > 0, r.out());
+    assertTrue(Files.exists(dir.resolve("sim").resolve("raster.svg")));
+    String[][] bad = {
+        {"\"wmax\": 1", "\"wmax\": -1", "connections[0]: connection 'in_exc': weight bounds wmin (0.0) > wmax (-1.0)"},
+        {"\"n\": 5", "\"n\": 5.5", "layers[2].n must be a whole number"},
+        {"\"dt\": 1.0", "\"dt\": 0", "dt must be > 0"},
+        {"\"delay_max\": 3", "\"delay_max\": 900", "longer than the simulation"},
+        {"\"source\": \"exc\"", "\"source\": \"exd\"", "names layer 'exd', which the network does not have"},
+        {"\"n\": 64", "\"n\": 65", "input layer 'input' has 65 neurons but digits images have 64 pixels"},
+        {"\"nu_post\"", "\"nu\"", "connections[0]: rule post-pre has no parameter 'nu'"},
+        {"\"layers\": [", "\"layers\": [[", "not valid JSON (line"},
+    };
+    for (String[] c : bad) {
+      Files.writeString(f, SPEC.replace(c[0], c[1]));
+      CliTest.Run b = CliTest.run("snn", "simulate", "--spec", f.toString());
+      assertEquals(2, b.code(), c[1] + ": " + b.err());
+      assertTrue(b.err().contains(c[2]), b.err());
+      assertEquals(1, b.err().strip().lines().count(), "one line: " + b.err());
+    }
+  }
+
   @Test
   void badInputGetsOneLineAndExitTwo() throws Exception {
     String out = dir.resolve("x.lotta").toString();
