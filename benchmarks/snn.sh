@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Spiking-network figures (issue: BindsNET-style simulation, STDP, Diehl & Cook, LM-SNN, delay learning).
-# Usage: benchmarks/snn.sh [part...]   parts: speed dc lm delay (default: all)
+# Usage: benchmarks/snn.sh [part...]   parts: speed dc lm delay peer (default: all)
 # Writes JSON lines into benchmarks/results/snn/; tables by benchmarks/scripts/snn_table.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ L=${LOTTALORA:-./lottalora}
 BENCH=${BENCH_JAR:-benchmarks/target/benchmarks.jar}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-parts=${*:-speed dc lm delay}
+parts=${*:-speed dc lm delay peer}
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1)" > "$OUT/machine.txt"
 tag() { sed "s/^/{\"case\":\"$1\",\"seed\":$2,\"r\":/; s/$/}/"; }
 
@@ -69,5 +69,18 @@ if [[ $parts == *delay* ]]; then
           --seed $seed -o "$TMP/m.lotta" --json | tag delay-p$p-j$j $seed >> "$OUT/delay.jsonl"
       done
     done
+  done
+fi
+
+if [[ $parts == *peer* ]]; then
+  # Diehl & Cook learning speed against the same network as BindsNET runs it (per-step PyTorch ops; see
+  # benchmarks/peer/torch_diehl_cook.py), Fashion-MNIST, retry rule off on both sides; three alternating rounds
+  : > "$OUT/peer.jsonl"
+  for round in 1 2 3; do
+    for t in 1 2; do
+      /usr/bin/python3 benchmarks/peer/torch_diehl_cook.py $t 150 | tag "torch-t$t" $round >> "$OUT/peer.jsonl"
+    done
+    $L snn train --dataset fashion-mnist --train-examples 3000 --retries 0 --label-examples 100 \
+      --test-examples 100 --threads 1 -o "$TMP/m.lotta" --json | tag lottalora $round >> "$OUT/peer.jsonl"
   done
 fi

@@ -70,3 +70,18 @@ if delay:
     for case, rs in by.items():
         print(f"| {case} | {len(rs)} | {med([r['accuracy'] for r in rs]):.4f} | {min(r['accuracy'] for r in rs):.4f} "
               f"| {med([r['accuracy_before_training'] for r in rs]):.4f} | {med([r['train_seconds'] for r in rs]):.2f} |")
+
+peer = lines("peer.jsonl")
+if peer:
+    by = defaultdict(list)
+    for d in peer:
+        r = d["r"]
+        by[d["case"]].append(r.get("presentations_per_s", r.get("train_examples_per_second")))
+    print("\nDiehl & Cook learning speed, 100 neurons, Fashion-MNIST, 250 steps (medians of alternating rounds)\n")
+    print("| implementation | rounds | presentations/s |")
+    print("|---|---|---|")
+    for case, v in by.items():
+        print(f"| {case} | {len(v)} | {med(v):.1f} |")
+    best_torch = max(med(v) for c, v in by.items() if c.startswith("torch"))
+    if "lottalora" in by:
+        print(f"\nlottalora / best PyTorch setting: {med(by['lottalora']) / best_torch:.1f}x")

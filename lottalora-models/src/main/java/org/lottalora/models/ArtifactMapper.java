@@ -269,6 +269,14 @@ public final class ArtifactMapper {
     return bb;
   }
 
+  /** Refuses an artifact whose backbone needs a generator this build does not have. */
+  public static void checkGenerator(Artifact a, String where) {
+    if (!Backbone.GENERATOR_ID.equals(a.getBackbone().getGenerator())) {
+      throw new ArtifactException(Reason.UNKNOWN_GENERATOR, where + " needs backbone generator '"
+          + a.getBackbone().getGenerator() + "'; this build has only '" + Backbone.GENERATOR_ID + "'");
+    }
+  }
+
   static ModelSpec spec(Artifact a, String where) {
     org.lottalora.format.proto.ModelSpec m = a.getModel();
     if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.RESERVOIR) {
@@ -283,10 +291,7 @@ public final class ArtifactMapper {
       throw new ArtifactException(Reason.MALFORMED, where + ": missing " + (!a.hasModel() ? "model spec"
           : !a.hasBackbone() ? "backbone" : "adapter config"));
     }
-    if (!Backbone.GENERATOR_ID.equals(a.getBackbone().getGenerator())) {
-      throw new ArtifactException(Reason.UNKNOWN_GENERATOR, where + " needs backbone generator '"
-          + a.getBackbone().getGenerator() + "'; this build has only '" + Backbone.GENERATOR_ID + "'");
-    }
+    checkGenerator(a, where);
     try {
       Families.get(m.getFamily());
     } catch (IllegalArgumentException e) {

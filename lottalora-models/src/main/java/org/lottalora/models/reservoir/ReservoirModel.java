@@ -104,10 +104,7 @@ public final class ReservoirModel {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a reservoir (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load, or use `lottalora eval|predict`");
     }
-    if (!Backbone.GENERATOR_ID.equals(a.getBackbone().getGenerator())) {
-      throw new ArtifactException(Reason.UNKNOWN_GENERATOR, where + " needs backbone generator '"
-          + a.getBackbone().getGenerator() + "'; this build has only '" + Backbone.GENERATOR_ID + "'");
-    }
+    ArtifactMapper.checkGenerator(a, where);
     ReservoirConfig rc = a.getModel().getReservoir();
     String family = a.getModel().getFamily();
     long seed = a.getBackbone().getSeed();

@@ -186,10 +186,7 @@ public final class SnnArtifact {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a spiking network (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load or ReservoirModel.load");
     }
-    if (!Backbone.GENERATOR_ID.equals(a.getBackbone().getGenerator())) {
-      throw new ArtifactException(Reason.UNKNOWN_GENERATOR, where + " needs backbone generator '"
-          + a.getBackbone().getGenerator() + "'; this build has only '" + Backbone.GENERATOR_ID + "'");
-    }
+    ArtifactMapper.checkGenerator(a, where);
     SnnConfig c = a.getModel().getSnn();
     long seed = a.getBackbone().getSeed();
     SnnSpec spec;
