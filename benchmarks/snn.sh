@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Spiking-network figures (issue: BindsNET-style simulation, STDP, Diehl & Cook, LM-SNN, delay learning).
-# Usage: benchmarks/snn.sh [part...]   parts: speed dc lm delay peer (default: all)
+# Usage: benchmarks/snn.sh [part...]   parts: speed dc lm lc delay peer (default: all)
 # Writes JSON lines into benchmarks/results/snn/; tables by benchmarks/scripts/snn_table.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ L=${LOTTALORA:-./lottalora}
 BENCH=${BENCH_JAR:-benchmarks/target/benchmarks.jar}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-parts=${*:-speed dc lm delay peer}
+parts=${*:-speed dc lm lc delay peer}
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1)" > "$OUT/machine.txt"
 tag() { sed "s/^/{\"case\":\"$1\",\"seed\":$2,\"r\":/; s/$/}/"; }
 
@@ -58,6 +58,16 @@ if [[ $parts == *lm* ]]; then
     --label-examples 10000 --seed 1 -o "$OUT/lm-fmnist-100.lotta" --json | tag lm-fmnist-100 1 >> "$OUT/lm.jsonl"
   $L snn inspect "$OUT/lm-fmnist-100.lotta" --dataset fashion-mnist --plots "$OUT/lm-fmnist-100-plots" > /dev/null
   rm -f "$OUT/lm-fmnist-100.lotta"
+fi
+
+if [[ $parts == *lc* ]]; then
+  : > "$OUT/lc.jsonl"
+  for seed in 0 1 2; do
+    $L snn train --network lc-snn --dataset digits --filters 25 --train-examples 5000 --seed $seed \
+      -o "$TMP/m.lotta" --json | tag lc-digits-k4s2f25 $seed >> "$OUT/lc.jsonl"
+  done
+  $L snn train --network lc-snn --dataset fashion-mnist --filters 25 --train-examples 54000 --label-examples 10000 \
+    --seed 1 -o "$TMP/m.lotta" --json | tag lc-fmnist-k12s4f25 1 >> "$OUT/lc.jsonl"
 fi
 
 if [[ $parts == *delay* ]]; then

@@ -40,6 +40,7 @@ def classifier_table(rows, title):
 
 classifier_table(lines("dc.jsonl"), "Diehl & Cook (medians over seeds)")
 classifier_table(lines("lm.jsonl"), "LM-SNN (medians over seeds)")
+classifier_table(lines("lc.jsonl"), "LC-SNN (medians over seeds)")
 
 speed = lines("speed.jsonl")
 if speed:

@@ -23,13 +23,13 @@ import picocli.CommandLine.Option;
 
 /** {@code lottalora snn train}: train a spiking classifier and save it as seed + what it learned. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Train a spiking network: diehl-cook or lm-snn on images (unsupervised STDP, then label "
+    description = "Train a spiking network: diehl-cook, lm-snn or lc-snn on images (unsupervised STDP, then label "
         + "assignment), or the delay network on spike-timing patterns (delay-STDP with fixed weights).")
 final class SnnTrainCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--network", defaultValue = "diehl-cook", description = "diehl-cook, lm-snn or delay (default: "
+  @Option(names = "--network", defaultValue = "diehl-cook", description = "diehl-cook, lm-snn, lc-snn or delay (default: "
       + "${DEFAULT-VALUE}).")
   String network;
 
@@ -37,7 +37,7 @@ final class SnnTrainCommand implements Callable<Integer> {
   DataOptions data;
 
   @Option(names = "--neurons", defaultValue = "100", description = "Excitatory neurons (lm-snn: a square number; "
-      + "default: ${DEFAULT-VALUE}).")
+      + "lc-snn: filters x windows instead; default: ${DEFAULT-VALUE}).")
   int neurons;
 
   @Option(names = "--train-examples", defaultValue = "5000", description = "Learning presentations; the training "
@@ -124,6 +124,16 @@ final class SnnTrainCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int jitter;
 
+  @Option(names = "--kernel", description = "lc-snn: window side (default: 4 for images up to 8 x 8, else 12).")
+  Integer kernelOption;
+
+  @Option(names = "--stride", description = "lc-snn: window step (default: 2 for images up to 8 x 8, else 4).")
+  Integer strideOption;
+
+  @Option(names = "--filters", defaultValue = "25", description = "lc-snn: neurons per window (default: "
+      + "${DEFAULT-VALUE}).")
+  int filters;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights, delays, input spikes and "
       + "example order (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -150,16 +160,22 @@ final class SnnTrainCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of text (progress goes away too).")
   boolean json;
 
+  /** The settings for images of side {@code side} (lc-snn windows default by image size). */
+  private SnnSetup setup(int side) {
+    double inhibitionValue = inh != null ? inh : network.equals("lm-snn") ? 17.5 : 120;
+    int kernel = kernelOption != null ? kernelOption : side <= 8 ? 4 : 12;
+    int stride = strideOption != null ? strideOption : side <= 8 ? 2 : 4;
+    return new SnnSetup(network, neurons, time, dt, encoder, rate, minSpikes, retries, rateStep, exc,
+        inhibitionValue, cMin, inhibition, thetaPlus, nuPre, nuPost, norm == null ? Double.NaN : norm, ngram,
+        patterns, inputs, window, jitter, kernel, stride, filters);
+  }
+
   @Override
   public Integer call() {
     if (!SnnSpec.NETWORKS.contains(network)) {
       throw new IllegalArgumentException("unknown --network '" + network + "' (known: " + String.join(", ",
           SnnSpec.NETWORKS) + ")");
     }
-    double inhibitionValue = inh != null ? inh : network.equals("lm-snn") ? 17.5 : 120;
-    SnnSetup setup = new SnnSetup(network, neurons, time, dt, encoder, rate, minSpikes, retries, rateStep, exc,
-        inhibitionValue, cMin, inhibition, thetaPlus, nuPre, nuPost, norm == null ? Double.NaN : norm, ngram,
-        patterns, inputs, window, jitter);
     Progress progress = json ? Progress.silent() : Progress.stderr();
     SnnTrainer.Config cfg = new SnnTrainer.Config(trainExamples, labelExamples, testExamples, threads);
     Map<String, Object> j = new LinkedHashMap<>();
@@ -171,7 +187,7 @@ final class SnnTrainCommand implements Callable<Integer> {
     Dataset test = null;
     long t0 = System.nanoTime();
     if (network.equals("delay")) {
-      SnnSpec s = setup.patternSpec();
+      SnnSpec s = setup(0).patternSpec();
       res = SnnTrainer.trainPatterns(s, seed, cfg, progress);
       dataset = String.format(Locale.ROOT, "spike patterns: %d x %d inputs, window %d, jitter %d", patterns, inputs,
           window, jitter);
@@ -190,7 +206,7 @@ final class SnnTrainCommand implements Callable<Integer> {
       if (!(scale > 0)) {
         throw new IllegalArgumentException(data.dataset + " has no positive pixel: nothing to encode as spikes");
       }
-      SnnSpec s = setup.imageSpec(side, side, d.train().classes(), scale);
+      SnnSpec s = setup(side).imageSpec(side, side, d.train().classes(), scale);
       if (checkpointEvery < 0) {
         throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
       }

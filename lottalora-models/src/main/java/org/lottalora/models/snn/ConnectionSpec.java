@@ -14,7 +14,9 @@ import java.util.TreeMap;
  * (every pair but i to i); {@code local} (the LC-SNN paper's locally connected layer: an {@code in_height x
  * in_width} input seen through {@code kernel x kernel} windows at {@code stride}, {@code filters} neurons per
  * window, unshared weights; post index = filter * positions + window); {@code lattice} (the LM-SNN's
- * distance-dependent inhibition between neurons on a square lattice: {@code w = -min(c_max, c sqrt(d))}).
+ * distance-dependent inhibition between neurons on a square lattice: {@code w = -min(c_max, c sqrt(d))});
+ * {@code local-competition} (the LC-SNN's inhibition: a neuron of a {@code local} layer reaches every neuron of the
+ * other {@code filters} at its own window).
  *
  * <p>Weights start at {@code w} everywhere the topology connects, or, when {@code w_hi > w_lo}, uniform in
  * [w_lo, w_hi) drawn from the seed (backbone tensor {@code snn.<name>.weight}). {@code wmin}/{@code wmax} bound them
@@ -32,7 +34,8 @@ import java.util.TreeMap;
 public record ConnectionSpec(String name, String source, String target, String topology, Map<String, Double> params,
     RuleSpec rule) {
   /** The topology ids. */
-  public static final List<String> TOPOLOGIES = List.of("dense", "one-to-one", "all-but-self", "local", "lattice");
+  public static final List<String> TOPOLOGIES = List.of("dense", "one-to-one", "all-but-self", "local", "lattice",
+      "local-competition");
   private static final Set<String> KEYS = Set.of("w", "w_lo", "w_hi", "wmin", "wmax", "norm", "delay_min",
       "delay_max", "kernel", "stride", "filters", "in_height", "in_width", "c", "c_max");
 

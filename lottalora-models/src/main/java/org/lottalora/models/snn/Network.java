@@ -152,6 +152,16 @@ public final class Network implements AutoCloseable {
         }
         return m;
       }
+      case "local-competition": {
+        int positions = nPost / (int) c.p("filters");
+        boolean[] m = new boolean[nPre * nPost];
+        for (int i = 0; i < nPre; i++) {
+          for (int j = 0; j < nPost; j++) {
+            m[i * nPost + j] = i != j && i % positions == j % positions;
+          }
+        }
+        return m;
+      }
       case "local": {
         int h = (int) c.p("in_height");
         int w = (int) c.p("in_width");

@@ -70,6 +70,15 @@ public record NetworkSpec(List<NodeSpec> layers, List<ConnectionSpec> connection
         c.p("c");
         break;
       }
+      case "local-competition": {
+        int f = (int) c.p("filters");
+        if (nPre != nPost || f < 1 || nPost % f != 0) {
+          throw new IllegalArgumentException("connection '" + c.name() + "' (local-competition) needs one layer of "
+              + "filters x windows neurons connected to itself; got " + nPre + " -> " + nPost + " with " + f
+              + " filters");
+        }
+        break;
+      }
       case "local": {
         int h = (int) c.p("in_height");
         int w = (int) c.p("in_width");

@@ -90,6 +90,33 @@ public final class SnnNetworks {
   }
 
   /**
+   * The LC-SNN of Saunders et al. (2019): the input seen through {@code kernel x kernel} windows at {@code stride}
+   * by {@code filters} adaptive neurons per window (unshared weights, STDP, each neuron's weights normalised to
+   * {@code c.norm()}); neurons at the same window inhibit each other
+   * ({@code -inh}), so each window is a winner-take-all of its own and one_spike is off. {@code c.neurons()} is
+   * ignored: the geometry fixes the size.
+   */
+  public static NetworkSpec locallyConnected(Competitive c, int height, int width, int kernel, int stride,
+      int filters) {
+    int windows = NetworkSpec.localPositions(height, kernel, stride) * NetworkSpec.localPositions(width, kernel,
+        stride);
+    int n = filters * windows;
+    NodeSpec in = NodeSpec.of(INPUT, "input", height * width);
+    NodeSpec ex = excitatory(new Competitive(c.inputs(), n, c.exc(), c.inh(), c.nuPre(), c.nuPost(), c.norm(),
+        c.thetaPlus(), c.cMin(), c.dt()));
+    java.util.Map<String, Double> p = new java.util.HashMap<>(ex.params());
+    p.put("one_spike", 0.0);
+    NodeSpec exc = new NodeSpec(EXC, ex.model(), n, p);
+    ConnectionSpec ie = ConnectionSpec.of(INPUT_EXC, INPUT, EXC, "local", RuleSpec.of("post-pre", "nu_pre",
+        c.nuPre(), "nu_post", c.nuPost()), "w_lo", 0, "w_hi", 0.3, "wmin", 0, "wmax", 1, "norm",
+        c.norm(), "in_height", height, "in_width", width, "kernel", kernel, "stride", stride, "filters",
+        filters);
+    ConnectionSpec comp = ConnectionSpec.of(LATERAL, EXC, EXC, "local-competition", RuleSpec.NONE, "w", -c.inh(),
+        "filters", filters);
+    return new NetworkSpec(List.of(in, exc), List.of(ie, comp), c.dt());
+  }
+
+  /**
    * The delay-learning network: {@code inputs} inputs onto {@code classes} leaky coincidence detectors through
    * equal weights {@code w}, delays in [1, maxDelay] learned by delay-STDP.
    */

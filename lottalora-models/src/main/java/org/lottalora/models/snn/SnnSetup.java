@@ -5,7 +5,7 @@ package org.lottalora.models.snn;
  * {@code lottalora snn train} parses, usable from Java in one call.
  *
  * @param network "diehl-cook", "lm-snn" or "delay"
- * @param neurons excitatory neurons (image networks; a square number for the lm-snn)
+ * @param neurons excitatory neurons (diehl-cook, lm-snn: a square number; the lc-snn's follow from its windows)
  * @param time steps per presentation (image networks; the delay network sizes its own)
  * @param dt ms per step
  * @param encoder "poisson", "bernoulli" or "rank-order"
@@ -20,27 +20,31 @@ package org.lottalora.models.snn;
  * @param thetaPlus threshold increase per spike
  * @param nuPre STDP depression rate
  * @param nuPost STDP potentiation rate
- * @param norm summed input weight per neuron; NaN for 0.1 per input
+ * @param norm summed input weight per neuron; NaN for 0.1 per input (lc-snn: 0.2 per input it sees, as BindsNET's
+ *     LC-SNN example)
  * @param ngram n of the n-gram rule
  * @param patterns delay task: patterns
  * @param inputs delay task: inputs
  * @param window delay task: steps a pattern spans
  * @param jitter delay task: largest shift of a spike
+ * @param kernel lc-snn: window side
+ * @param stride lc-snn: window step
+ * @param filters lc-snn: neurons per window
  */
 public record SnnSetup(String network, int neurons, int time, double dt, String encoder, double rate, int minSpikes,
     int retries, double rateStep, double exc, double inh, double cMin, String inhibition, double thetaPlus,
-    double nuPre, double nuPost, double norm, int ngram, int patterns, int inputs, int window, int jitter) {
+    double nuPre, double nuPost, double norm, int ngram, int patterns, int inputs, int window, int jitter, int kernel, int stride, int filters) {
 
   /** The spec for images of {@code height x width} raw values up to {@code scale}, in {@code classes} classes. */
   public SnnSpec imageSpec(int height, int width, int classes, double scale) {
-    if (neurons < 1) {
+    if (neurons < 1 && !network.equals("lc-snn")) {
       throw new IllegalArgumentException("--neurons must be >= 1, got " + neurons);
     }
     if (!(thetaPlus >= 0) || !(nuPre >= 0) || !(nuPost >= 0)) {
       throw new IllegalArgumentException("--theta-plus, --nu-pre and --nu-post must be >= 0");
     }
     int inputs = height * width;
-    double n = Double.isNaN(norm) ? 0.1 * inputs : norm;
+    double n = !Double.isNaN(norm) ? norm : network.equals("lc-snn") ? 0.2 * kernel * kernel : 0.1 * inputs;
     SnnNetworks.Competitive c = new SnnNetworks.Competitive(inputs, neurons, exc, inh, nuPre, nuPost, n, thetaPlus,
         cMin, dt);
     NetworkSpec net;
@@ -55,6 +59,12 @@ public record SnnSetup(String network, int neurons, int time, double dt, String 
       }
       sched = new InhibitionSchedule(inhibition, cMin, inh);
       net = SnnNetworks.latticeMap(c);
+    } else if (network.equals("lc-snn")) {
+      if (kernel < 1 || stride < 1 || filters < 1 || kernel > height || kernel > width) {
+        throw new IllegalArgumentException("--kernel " + kernel + ", --stride " + stride + " and --filters " + filters
+            + " do not fit " + height + " x " + width + " images");
+      }
+      net = SnnNetworks.locallyConnected(c, height, width, kernel, stride, filters);
     } else if (network.equals("delay")) {
       throw new IllegalArgumentException("the delay network learns spike-timing patterns, not images: use "
           + "patternSpec");

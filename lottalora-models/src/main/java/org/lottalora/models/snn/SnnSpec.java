@@ -6,7 +6,7 @@ import java.util.List;
  * Everything that defines a spiking classifier besides its seed and what it learned: which network, its
  * {@link NetworkSpec}, how inputs are presented, and how the answer is read out.
  *
- * @param network "diehl-cook", "lm-snn" or "delay"
+ * @param network "diehl-cook", "lm-snn", "lc-snn" or "delay"
  * @param net the layers and connections
  * @param encoder how an image becomes spikes (image networks)
  * @param presentation steps per input and the retry rule
@@ -20,7 +20,7 @@ import java.util.List;
 public record SnnSpec(String network, NetworkSpec net, EncoderSpec encoder, Presentation presentation, int classes,
     int height, int width, int ngram, InhibitionSchedule inhibition, PatternTask patterns) {
   /** The network ids. */
-  public static final List<String> NETWORKS = List.of("diehl-cook", "lm-snn", "delay");
+  public static final List<String> NETWORKS = List.of("diehl-cook", "lm-snn", "lc-snn", "delay");
 
   /**
    * How one input is presented: for {@code time} steps; when the excitatory layer fires fewer than

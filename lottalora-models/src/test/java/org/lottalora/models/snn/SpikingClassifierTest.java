@@ -27,7 +27,7 @@ class SpikingClassifierTest {
 
   private static SnnSetup setup(String network, int neurons) {
     return new SnnSetup(network, neurons, 150, 1.0, "poisson", 128, 5, 3, 32, 22.5, network.equals("lm-snn") ? 40
-        : 120, 1.0, "growing", 0.05, 1e-4, 1e-2, Double.NaN, 2, 4, 20, 20, 1);
+        : 120, 1.0, "growing", 0.05, 1e-4, 1e-2, Double.NaN, 2, 4, 20, 20, 1, 4, 2, 9);
   }
 
   private static SnnTrainer.Result train(String network, int neurons, int examples, int threads) {
@@ -47,6 +47,19 @@ class SpikingClassifierTest {
         ((AdaptiveLifNodes) b.model().network().layer(SnnNetworks.EXC)).theta());
     assertEquals(a.report().test(), b.report().test().withSeconds(a.report().test().seconds()),
         "1 and 2 threads: same scores");
+  }
+
+  @Test
+  void locallyConnectedNetworkLearnsThroughItsWindows() {
+    SnnTrainer.Result r = train("lc-snn", 0, 600, 2);
+    assertEquals(81, r.model().network().layer(SnnNetworks.EXC).size(), "9 filters x 3 x 3 windows");
+    assertTrue(r.report().test().proportion() > 0.4, r.report().toString());
+    float[] w = r.model().network().connection(SnnNetworks.INPUT_EXC).weightsCanonical();
+    for (int i = 0; i < 64; i++) {
+      if (i / 8 >= 4 || i % 8 >= 4) {
+        assertEquals(0f, w[i], "neuron 0 sees only its 4 x 4 window; pixel " + i);
+      }
+    }
   }
 
   @Test
