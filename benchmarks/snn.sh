@@ -49,7 +49,7 @@ if [[ $parts == *lm* ]]; then
       $L snn train --network lm-snn --dataset digits --neurons 100 --train-examples 5000 --inhibition $s \
         --seed $seed -o "$TMP/m.lotta" --json | tag lm-digits-100-$s $seed >> "$OUT/lm.jsonl"
     done
-    for c in 40 120; do
+    for c in 17.5 40; do
       $L snn train --network lm-snn --dataset digits --neurons 100 --train-examples 5000 --inh $c \
         --seed $seed -o "$TMP/m.lotta" --json | tag lm-digits-100-cmax$c $seed >> "$OUT/lm.jsonl"
     done

@@ -29,7 +29,8 @@ final class SnnTrainCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--network", defaultValue = "diehl-cook", description = "diehl-cook, lm-snn, lc-snn or delay (default: "
+  @Option(names = "--network", defaultValue = "diehl-cook", description = "diehl-cook, lm-snn, lc-snn or delay "
+      + "(default: "
       + "${DEFAULT-VALUE}).")
   String network;
 
@@ -81,8 +82,8 @@ final class SnnTrainCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   double exc;
 
-  @Option(names = "--inh", description = "Inhibition: diehl-cook's inhibitory weight (default 120), lm-snn's "
-      + "c_max (default 17.5).")
+  @Option(names = "--inh", description = "Inhibition: the inhibitory weight of diehl-cook and lc-snn, the lm-snn's "
+      + "c_max (default: 120).")
   Double inh;
 
   @Option(names = "--c-min", defaultValue = "1.0", description = "lm-snn: starting inhibition scale (default: "
@@ -162,7 +163,7 @@ final class SnnTrainCommand implements Callable<Integer> {
 
   /** The settings for images of side {@code side} (lc-snn windows default by image size). */
   private SnnSetup setup(int side) {
-    double inhibitionValue = inh != null ? inh : network.equals("lm-snn") ? 17.5 : 120;
+    double inhibitionValue = inh != null ? inh : 120;
     int kernel = kernelOption != null ? kernelOption : side <= 8 ? 4 : 12;
     int stride = strideOption != null ? strideOption : side <= 8 ? 2 : 4;
     return new SnnSetup(network, neurons, time, dt, encoder, rate, minSpikes, retries, rateStep, exc,

@@ -22,7 +22,8 @@ class SnnCliTest {
   void trainEvalInspectWithPictures() throws Exception {
     Path m = dir.resolve("dc.lotta");
     CliTest.Run r = CliTest.run("snn", "train", "--neurons", "25", "--train-examples", "400", "--label-examples",
-        "300", "--time", "120", "--test-examples", "150", "--checkpoint-every", "150", "-o", m.toString(), "--plots", dir.resolve("p").toString(),
+        "300", "--time", "120", "--test-examples", "150", "--checkpoint-every", "150", "-o", m.toString(),
+        "--plots", dir.resolve("p").toString(),
         "--json");
     assertEquals(0, r.code(), r.err());
     double acc = number(r.out(), "accuracy_proportion");

@@ -89,7 +89,8 @@ public final class NetworkSpecJson {
   }
 
   private static IllegalArgumentException rethrow(IllegalArgumentException e, String where, String at) {
-    return e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + at + ": " + e.getMessage());
+    return e.getMessage().startsWith(where) ? e
+        : new IllegalArgumentException(where + ": " + at + ": " + e.getMessage());
   }
 
   private static JsonNode array(JsonNode root, String key, String where) {

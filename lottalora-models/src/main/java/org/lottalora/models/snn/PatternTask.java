@@ -5,7 +5,8 @@ package org.lottalora.models.snn;
  * once at a seeded step in [0, window); a presentation shifts every spike by a seeded jitter in
  * [-jitter, jitter] (kept inside the window). The patterns fire the same inputs the same number of times, so only
  * timing tells them apart. Training makes output k fire at {@code targetStep} for pattern k (a teacher current of
- * {@code teacher} at that step; the other outputs are held down by {@code -teacher} throughout) and lets delay-STDP align the arrivals there.
+ * {@code teacher} at that step; the other outputs are held down by {@code -teacher} throughout) and lets delay-STDP
+ * align the arrivals there.
  *
  * @param patterns how many patterns (classes)
  * @param inputs input neurons

@@ -92,7 +92,8 @@ public final class SnnArtifact {
       c.setPatterns(SnnPatternTask.newBuilder().setPatterns(t.patterns()).setInputs(t.inputs()).setWindow(t.window())
           .setJitter(t.jitter()).setTargetStep(t.targetStep()).setTeacher(t.teacher()));
     }
-    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER).setProducerName(LottaModel.PRODUCER_NAME)
+    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
+        .setProducerName(LottaModel.PRODUCER_NAME)
         .setProducerVersion(LottaModel.VERSION).setCreatedUnixMs(System.currentTimeMillis()).setBackbone(bb);
     long learned = 0;
     for (Connection k : net.connections()) {

@@ -33,7 +33,8 @@ package org.lottalora.models.snn;
  */
 public record SnnSetup(String network, int neurons, int time, double dt, String encoder, double rate, int minSpikes,
     int retries, double rateStep, double exc, double inh, double cMin, String inhibition, double thetaPlus,
-    double nuPre, double nuPost, double norm, int ngram, int patterns, int inputs, int window, int jitter, int kernel, int stride, int filters) {
+    double nuPre, double nuPost, double norm, int ngram, int patterns, int inputs, int window, int jitter, int kernel,
+    int stride, int filters) {
 
   /** The spec for images of {@code height x width} raw values up to {@code scale}, in {@code classes} classes. */
   public SnnSpec imageSpec(int height, int width, int classes, double scale) {

@@ -26,7 +26,8 @@ class LearningRulesTest {
     kv[3] = 1;
     System.arraycopy(extra, 0, kv, 4, extra.length);
     NetworkSpec spec = new NetworkSpec(List.of(NodeSpec.of("pre", "input", 1), NodeSpec.of("post",
-        "mcculloch-pitts", 1, "thresh", 100.0)), List.of(ConnectionSpec.of("c", "pre", "post", "dense", rule, kv)), 1.0);
+        "mcculloch-pitts", 1, "thresh", 100.0)), List.of(ConnectionSpec.of("c", "pre", "post", "dense", rule, kv)),
+        1.0);
     Network net = Network.build(spec, 1);
     net.learning(true);
     net.reward(reward);
