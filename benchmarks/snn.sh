@@ -39,7 +39,7 @@ if [[ $parts == *dc* ]]; then
       -o "$OUT/dc-fmnist-$n.lotta" --json | tag dc-fmnist-$n 1 >> "$OUT/dc.jsonl"
   done
   $L snn inspect "$OUT/dc-fmnist-100.lotta" --dataset fashion-mnist --plots "$OUT/dc-fmnist-100-plots" > /dev/null
-  rm -f "$OUT"/dc-fmnist-*.lotta
+  rm -f "$OUT"/dc-fmnist-*.lotta "$OUT"/*-plots/*.svg
 fi
 
 if [[ $parts == *lm* ]]; then
@@ -57,7 +57,7 @@ if [[ $parts == *lm* ]]; then
   $L snn train --network lm-snn --dataset fashion-mnist --neurons 100 --train-examples 54000 \
     --label-examples 10000 --seed 1 -o "$OUT/lm-fmnist-100.lotta" --json | tag lm-fmnist-100 1 >> "$OUT/lm.jsonl"
   $L snn inspect "$OUT/lm-fmnist-100.lotta" --dataset fashion-mnist --plots "$OUT/lm-fmnist-100-plots" > /dev/null
-  rm -f "$OUT/lm-fmnist-100.lotta"
+  rm -f "$OUT/lm-fmnist-100.lotta" "$OUT"/*-plots/*.svg
 fi
 
 if [[ $parts == *lc* ]]; then

@@ -54,6 +54,39 @@ class LearningRulesTest {
   }
 
   @Test
+  void aBatchRunsRowsIndependentlyAndSumsTheirUpdates() {
+    NetworkSpec spec = new NetworkSpec(List.of(NodeSpec.of("pre", "input", 3), NodeSpec.of("post", "lif", 2,
+        "tc_decay", 20.0)), List.of(ConnectionSpec.of("c", "pre", "post", "dense", RuleSpec.of("post-pre", "nu_pre",
+        0.01, "nu_post", 0.02), "w", 7)), 1.0);
+    int[][] sp = {{0, 1}, {2}, {0, 1, 2}, {}, {1}};
+    SpikeTrain t = new SpikeTrain(5, 3, sp);
+    SpikeTrain quiet = new SpikeTrain(5, 3, new int[5][0]);
+    Network one = Network.build(spec, 1);
+    one.learning(true);
+    Monitor m1 = new Monitor("post", true);
+    one.run(5, Map.of("pre", new SpikeTrain[] {t}), null, List.of(m1));
+    Network two = Network.build(spec, 1, 2, 1);
+    two.learning(true);
+    Monitor m2 = new Monitor("post", true);
+    two.run(5, Map.of("pre", new SpikeTrain[] {t, quiet}), null, List.of(m2));
+    assertTrue(m1.spikeCount() > 0, "the train drives the layer");
+    assertEquals(java.util.Arrays.toString(m1.firingOrder(0)), java.util.Arrays.toString(m2.firingOrder(0)));
+    assertEquals(0, m2.firingOrder(1).length, "the silent row stays silent");
+    float[] w1 = one.connection("c").weightsCanonical();
+    float[] w2 = two.connection("c").weightsCanonical();
+    for (int k = 0; k < w1.length; k++) {
+      assertEquals(w1[k], w2[k], 1e-6, "a silent row adds nothing to the summed update");
+    }
+    Network twin = Network.build(spec, 1, 2, 1);
+    twin.learning(true);
+    twin.run(5, Map.of("pre", new SpikeTrain[] {t, t}), null, List.of());
+    float[] w3 = twin.connection("c").weightsCanonical();
+    for (int k = 0; k < w1.length; k++) {
+      assertEquals(7 + 2 * (w1[k] - 7), w3[k], 1e-5, "two equal rows: twice the update");
+    }
+  }
+
+  @Test
   void weightDependentRuleScalesByTheDistanceToTheBounds() {
     RuleSpec r = RuleSpec.of("weight-dependent", "nu_pre", 0.1, "nu_post", 0.2);
     float up = w(pair(r, 6, Set.of(0), Set.of(3), 0, "wmin", 0, "wmax", 2));
