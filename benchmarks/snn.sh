@@ -73,7 +73,7 @@ fi
 if [[ $parts == *delay* ]]; then
   : > "$OUT/delay.jsonl"
   for p in 4 8; do
-    for j in 0 1 2; do
+    for j in 0 1 2 3; do
       for seed in 0 1 2; do
         $L snn train --network delay --patterns $p --jitter $j --train-examples 400 --test-examples 400 \
           --seed $seed -o "$TMP/m.lotta" --json | tag delay-p$p-j$j $seed >> "$OUT/delay.jsonl"
