@@ -11,6 +11,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.enums.WeightsFormat;
 import org.lottalora.core.util.NdArrays;
 
 /**
@@ -122,6 +125,51 @@ public final class GraphBuilder {
         adapterMask));
     SDVariable lora = xa.mmul(at).mmul(bt).mul(adapter.scaling());
     return base.add(lora).add(b);
+  }
+
+  /**
+   * A 2-D convolution (NCHW input, no bias: the Plain-N nets follow each with a trained BatchNorm) over the
+   * backbone kernel {@code prefix.weight} [out, in, k, k] (the canonical layout; permuted for SameDiff in the graph).
+   * Adapter mode: the kernel used is {@code beta W_seed + s reshape(B A, [out, in, k, k])} with A [r, in k k] and
+   * B [out, r], so the adapter sees the kernel as the [out, in k k] matrix its fan-in rule implies; full mode trains
+   * the kernel. Marks the graph as not dense (the dense engine has no convolutions).
+   *
+   * @param stride step in both directions
+   * @param pad zero padding on each side
+   */
+  public SDVariable adaptedConv2d(String prefix, SDVariable x, int in, int out, int k, int stride, int pad) {
+    markNotDense();
+    String wName = prefix + ".weight";
+    int fan = in * k * k;
+    modelParams += (long) out * fan;
+    Conv2DConfig cfg = Conv2DConfig.builder().kH(k).kW(k).sH(stride).sW(stride).pH(pad).pW(pad).dH(1).dW(1)
+        .paddingMode(PaddingMode.VALID).dataFormat("NCHW").weightsFormat(WeightsFormat.YXIO).build();
+    SDVariable kernel;
+    if (full) {
+      kernel = trainedVar(wName, new long[] {out, in, k, k}, false, TrainedTensor.Kind.WEIGHT, backbone.get(wName));
+    } else {
+      int r = adapter.rank();
+      if (r > Math.min(out, fan)) {
+        throw new IllegalArgumentException("rank " + r + " is above min(out, in x k x k) = " + Math.min(out, fan)
+            + " of convolution '" + prefix + "' (" + in + " -> " + out + ", " + k + "x" + k + "); use --rank <= "
+            + Math.min(out, fan));
+      }
+      kernel = sd.constant(wName, NdArrays.of(backbone.get(wName), out, in, k, k));
+      frozenParams += (long) out * fan;
+      if (adapter.trainBeta()) {
+        SDVariable beta = trainedVar(prefix + BETA, new long[] {1}, false, TrainedTensor.Kind.BETA,
+            new float[] {1f});
+        kernel = kernel.mul(beta);
+      }
+      SDVariable at = trainedVar(prefix + LORA_A, new long[] {r, fan}, false, TrainedTensor.Kind.LORA_A,
+          loraAInit(prefix, r, fan));
+      SDVariable bt = trainedVar(prefix + LORA_B, new long[] {out, r}, false, TrainedTensor.Kind.LORA_B,
+          new float[out * r]);
+      SDVariable delta = bt.mmul(at).mul(adapter.scaling()).reshape(out, in, k, k);
+      kernel = kernel.add(delta);
+    }
+    // M2.1's conv2d_bp fails op validation with OIYX weights: permute to its default [k, k, in, out] instead
+    return sd.cnn().conv2d(x, kernel.permute(2, 3, 1, 0), cfg);
   }
 
   /** A fully trained linear layer (a head) starting from {@code w} [dOut, dIn] and {@code b} [dOut]. */
