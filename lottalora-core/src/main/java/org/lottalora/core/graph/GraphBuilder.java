@@ -41,6 +41,8 @@ public final class GraphBuilder {
   public static final String LORA_A = ".lora_A";
   public static final String LORA_B = ".lora_B";
   public static final String BETA = ".beta";
+  /** Suffix of a DoRA magnitude vector. */
+  public static final String DORA_M = ".dora_m";
 
   private final SameDiff sd = SameDiff.create();
   private final Backbone backbone;
@@ -138,7 +140,22 @@ public final class GraphBuilder {
    * @param pad zero padding on each side
    */
   public SDVariable adaptedConv2d(String prefix, SDVariable x, int in, int out, int k, int stride, int pad) {
+    return adaptedConv2d(prefix, x, in, out, k, stride, pad, false);
+  }
+
+  /**
+   * {@link #adaptedConv2d(String, SDVariable, int, int, int, int, int)}, optionally with DoRA (Liu et al. 2024)
+   * on top of the LottaLoRA update: the kernel, seen as the [out, in k k] matrix {@code V = beta W + s B A}, becomes
+   * {@code m * V / ||V||}, row-wise norms, with a trained magnitude {@code prefix.dora_m} [out] that starts at the
+   * row norms of W (so training starts from the scaffold). The norm is differentiated exactly (PEFT detaches it to
+   * save memory; at these sizes exact gradients cost nothing).
+   */
+  public SDVariable adaptedConv2d(String prefix, SDVariable x, int in, int out, int k, int stride, int pad,
+      boolean dora) {
     markNotDense();
+    if (dora && full) {
+      throw new IllegalArgumentException("DoRA decomposes an adapted weight; the full-training baseline has none");
+    }
     String wName = prefix + ".weight";
     int fan = in * k * k;
     modelParams += (long) out * fan;
@@ -167,6 +184,21 @@ public final class GraphBuilder {
           new float[out * r]);
       SDVariable delta = bt.mmul(at).mul(adapter.scaling()).reshape(out, in, k, k);
       kernel = kernel.add(delta);
+      if (dora) {
+        float[] w = backbone.get(wName);
+        float[] norms = new float[out];
+        for (int o = 0; o < out; o++) {
+          double ss = 0;
+          for (int j = 0; j < fan; j++) {
+            ss += (double) w[o * fan + j] * w[o * fan + j];
+          }
+          norms[o] = (float) Math.sqrt(ss);
+        }
+        SDVariable m = trainedVar(prefix + DORA_M, new long[] {out}, false, TrainedTensor.Kind.BETA, norms);
+        SDVariable v = kernel.reshape(out, fan);
+        SDVariable norm = sd.math().sqrt(v.mul(v).sum(true, 1)); // [out, 1]
+        kernel = v.div(norm).mul(m.reshape(out, 1)).reshape(out, in, k, k);
+      }
     }
     // M2.1's conv2d_bp fails op validation with OIYX weights: permute to its default [k, k, in, out] instead
     return sd.cnn().conv2d(x, kernel.permute(2, 3, 1, 0), cfg);

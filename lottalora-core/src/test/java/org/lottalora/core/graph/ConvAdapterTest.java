@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The adapted convolution (issue 5 groundwork): the kernel it uses is {@code beta W + s reshape(B A)} with A's
  * columns in (in, ky, kx) order, checked against a convolution computed by hand; gradients of A, B and beta agree
- * with central finite differences.
+ * with central finite differences; DoRA on top starts at the scaffold, is invariant to beta while B = 0, and its
+ * gradients (A, B, beta, magnitude) agree with finite differences too.
  */
 class ConvAdapterTest {
   private static final int IN = 2;
@@ -44,11 +45,15 @@ class ConvAdapterTest {
   }
 
   private static ModelGraph graph(int stride, int pad, AdapterConfig ac) {
+    return graph(stride, pad, ac, false);
+  }
+
+  private static ModelGraph graph(int stride, int pad, AdapterConfig ac, boolean dora) {
     Backbone bb = Backbone.regenerate(3, List.of(TensorSpec.of("conv.weight", new int[] {OUT, IN, K, K},
         InitSpec.parse("kaiming_uniform"))), 1);
     GraphBuilder g = new GraphBuilder(bb, ac, false, Map.of());
     SDVariable x = g.input(IN * H * H).reshape(-1, IN, H, H);
-    SDVariable y = g.adaptedConv2d("conv", x, IN, OUT, K, stride, pad);
+    SDVariable y = g.adaptedConv2d("conv", x, IN, OUT, K, stride, pad, dora);
     int side = (H + 2 * pad - K) / stride + 1;
     SDVariable flat = y.reshape(-1, OUT * side * side);
     flat.getSameDiff().identity("conv_out", flat);
@@ -121,6 +126,44 @@ class ConvAdapterTest {
       }
     }
     assertTrue(Math.abs(g.get("conv.lora_B").getDouble(0)) > 1e-6, "the check is not vacuous");
+  }
+
+  @Test
+  void doraStartsAtTheScaffoldAndItsGradientsMatchFiniteDifferences() {
+    ModelGraph[] holder = new ModelGraph[2];
+    QuietStdout.run(() -> {
+      holder[0] = graph(1, 1, AdapterConfig.defaults(R), true);
+      holder[1] = graph(1, 1, AdapterConfig.defaults(R), false);
+    }, "Added differentiated op");
+    SameDiff sd = holder[0].sameDiff();
+    Map<String, INDArray> ph = new HashMap<>();
+    ph.put(GraphBuilder.INPUT, Nd4j.create(draw("x", BATCH * IN * H * H, 1.0), new long[] {BATCH, IN * H * H}));
+    ph.put(GraphBuilder.LABELS, Nd4j.create(new float[] {0, 1, 1, 0}, new long[] {BATCH, 2}));
+    INDArray dora0 = sd.output(ph, "conv_out").get("conv_out");
+    INDArray plain0 = holder[1].sameDiff().output(ph, "conv_out").get("conv_out");
+    assertEquals(0, dora0.sub(plain0).norm2Number().doubleValue(), 1e-4,
+        "B = 0, beta = 1 and m = ||W||: DoRA starts exactly at the scaffold");
+    double betaGrad = sd.calculateGradients(ph, List.of("conv.beta")).get("conv.beta").getDouble(0);
+    assertEquals(0, betaGrad, 1e-5, "with B = 0 the direction beta W / ||beta W|| does not depend on beta");
+    sd.getArrForVarName("conv.lora_B").assign(Nd4j.create(draw("B", OUT * R, 0.5), new long[] {OUT, R}));
+    sd.getArrForVarName("conv.beta").assign(1.3);
+    sd.getArrForVarName("conv.dora_m").muli(0.8);
+    List<String> vars = List.of("conv.lora_A", "conv.lora_B", "conv.beta", "conv.dora_m");
+    Map<String, INDArray> g = sd.calculateGradients(ph, vars);
+    double eps = 1e-2;
+    for (String v : vars) {
+      INDArray p = sd.getArrForVarName(v);
+      for (long k : new long[] {0, p.length() / 2, p.length() - 1}) {
+        float orig = p.getFloat(k);
+        p.putScalar(k, orig + eps);
+        double up = sd.output(ph, GraphBuilder.LOSS).get(GraphBuilder.LOSS).getDouble(0);
+        p.putScalar(k, orig - eps);
+        double down = sd.output(ph, GraphBuilder.LOSS).get(GraphBuilder.LOSS).getDouble(0);
+        p.putScalar(k, orig);
+        double fd = (up - down) / (2 * eps);
+        assertEquals(fd, g.get(v).getDouble(k), 1e-3 + 0.02 * Math.abs(fd), "d loss / d " + v + "[" + k + "]");
+      }
+    }
   }
 
   @Test
