@@ -194,7 +194,8 @@ public final class GraphBuilder {
           }
           norms[o] = (float) Math.sqrt(ss);
         }
-        SDVariable m = trainedVar(prefix + DORA_M, new long[] {out}, false, TrainedTensor.Kind.BETA, norms);
+        // a trained vector like a bias (not a BETA: those are the per-layer scalars ModelGraph.betas reports)
+        SDVariable m = trainedVar(prefix + DORA_M, new long[] {out}, false, TrainedTensor.Kind.BIAS, norms);
         SDVariable v = kernel.reshape(out, fan);
         SDVariable norm = sd.math().sqrt(v.mul(v).sum(true, 1)); // [out, 1]
         kernel = v.div(norm).mul(m.reshape(out, 1)).reshape(out, in, k, k);
