@@ -12,10 +12,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code 1 / sqrt(d_src d_dst)}, and sum them into their destination with an unsorted segment sum. Memory and
  * time follow the edges; no N x N matrix is ever built.
  *
- * <p>Forward only for now: in DL4J 1.0.0-M2.1 the backward pass of {@code gather} is wrong unless the indices
- * are 0, 1, 2, ... in order (checked against finite differences: repeated indices are not accumulated, and
- * even a permutation sends each row's gradient to another row). Training a GCN needs a hand-written backward of this linear,
- * symmetric propagation (its gradient is {@code A_hat G}), as the dense engine does for MLPs.
+ * <p>The SameDiff form is forward only: in DL4J 1.0.0-M2.1 the backward pass of {@code gather} is wrong unless the
+ * indices are 0, 1, 2, ... in order (checked against finite differences: repeated indices are not accumulated, and
+ * even a permutation sends each row's gradient to another row). {@link GcnNetwork} therefore trains on the plain
+ * Java form below, whose gradient is the same symmetric propagation.
  */
 public final class GcnAggregation {
   private final int nodes;

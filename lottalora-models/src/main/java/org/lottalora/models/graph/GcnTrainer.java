@@ -1,0 +1,120 @@
+package org.lottalora.models.graph;
+
+import org.lottalora.core.data.Dataset;
+import org.lottalora.core.data.graph.Graph;
+import org.lottalora.core.train.Progress;
+
+/**
+ * Full-batch training of a {@link GcnNetwork} for node classification: a seeded split of the nodes into train,
+ * validation and test; Adam on the training nodes' cross-entropy; the epoch with the best validation accuracy is
+ * the one reported on the test nodes.
+ */
+public final class GcnTrainer {
+  private GcnTrainer() {
+  }
+
+  /**
+   * Training settings.
+   *
+   * @param epochs full-batch steps
+   * @param lr Adam learning rate
+   * @param weightDecay decoupled weight decay of the head
+   * @param trainFraction nodes whose labels train
+   * @param valFraction nodes that pick the epoch
+   * @param splitSeed seed of the node split
+   */
+  public record Config(int epochs, double lr, double weightDecay, double trainFraction, double valFraction,
+      long splitSeed) {
+    /** Validates. */
+    public Config {
+      if (epochs < 1 || !(lr > 0) || !(weightDecay >= 0)) {
+        throw new IllegalArgumentException("epochs >= 1, lr > 0 and weight decay >= 0 are needed");
+      }
+      if (!(trainFraction > 0) || !(valFraction > 0) || trainFraction + valFraction >= 1) {
+        throw new IllegalArgumentException("train and validation fractions must be > 0 and leave test nodes");
+      }
+    }
+  }
+
+  /**
+   * What training reached.
+   *
+   * @param testAccuracy test accuracy at the best validation epoch
+   * @param bestValAccuracy that validation accuracy
+   * @param bestEpoch the epoch (1-based)
+   * @param trainableFraction trained values over the model's
+   * @param betas learned beta per layer at the best epoch
+   * @param seconds wall time
+   */
+  public record Report(double testAccuracy, double bestValAccuracy, int bestEpoch, double trainableFraction,
+      float[] betas, double seconds) {
+  }
+
+  /** Trains {@code net} on graph {@code g} (labels required). */
+  public static Report train(GcnNetwork net, Graph g, Config c, Progress p) {
+    if (g.labels() == null) {
+      throw new IllegalArgumentException(g.name() + " has no labels to train on");
+    }
+    int n = g.nodes();
+    int[] perm = Dataset.permutation(n, c.splitSeed(), "gcn.split");
+    boolean[] train = new boolean[n];
+    boolean[] val = new boolean[n];
+    boolean[] test = new boolean[n];
+    int nt = (int) Math.round(n * c.trainFraction());
+    int nv = (int) Math.round(n * c.valFraction());
+    for (int k = 0; k < n; k++) {
+      (k < nt ? train : k < nt + nv ? val : test)[perm[k]] = true;
+    }
+    float[][] x = new float[n][g.dims()];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(g.features(), i * g.dims(), x[i], 0, g.dims());
+    }
+    long t0 = System.nanoTime();
+    double bestVal = -1;
+    double bestTest = 0;
+    int bestEpoch = 0;
+    float[] bestBetas = net.betas();
+    for (int e = 1; e <= c.epochs(); e++) {
+      float[][] logits = net.forward(x);
+      double va = accuracy(logits, g.labels(), val);
+      if (va > bestVal) {
+        bestVal = va;
+        bestTest = accuracy(logits, g.labels(), test);
+        bestEpoch = e - 1;
+        bestBetas = net.betas();
+      }
+      net.backward(logits, g.labels(), train);
+      net.adam(c.lr(), c.weightDecay(), e);
+      p.work("gcn train", e, c.epochs(), t0);
+    }
+    float[][] logits = net.forward(x);
+    double va = accuracy(logits, g.labels(), val);
+    if (va > bestVal) {
+      bestVal = va;
+      bestTest = accuracy(logits, g.labels(), test);
+      bestEpoch = c.epochs();
+      bestBetas = net.betas();
+    }
+    return new Report(bestTest, bestVal, bestEpoch, net.trainableFraction(), bestBetas,
+        (System.nanoTime() - t0) / 1e9);
+  }
+
+  static double accuracy(float[][] logits, int[] labels, boolean[] mask) {
+    int right = 0;
+    int count = 0;
+    for (int i = 0; i < logits.length; i++) {
+      if (!mask[i]) {
+        continue;
+      }
+      count++;
+      int best = 0;
+      for (int c = 1; c < logits[i].length; c++) {
+        if (logits[i][c] > logits[i][best]) {
+          best = c;
+        }
+      }
+      right += best == labels[i] ? 1 : 0;
+    }
+    return count == 0 ? 0 : right / (double) count;
+  }
+}
