@@ -205,6 +205,51 @@ public final class GraphBuilder {
     return sd.cnn().conv2d(x, kernel.permute(2, 3, 1, 0), cfg);
   }
 
+  /**
+   * The effective weight {@code beta W_seed + s B A} of backbone tensor {@code prefix.weight} [dOut, dIn] as one
+   * graph variable (canonical layout), for layers applied many times with shared weights, such as a recurrent cell
+   * unrolled over time; full mode returns the trained weight itself. Marks the graph as not dense.
+   */
+  public SDVariable adaptedWeight(String prefix, int dIn, int dOut) {
+    markNotDense();
+    String wName = prefix + ".weight";
+    modelParams += (long) dIn * dOut;
+    if (full) {
+      return trainedVar(wName, new long[] {dOut, dIn}, false, TrainedTensor.Kind.WEIGHT, backbone.get(wName));
+    }
+    int r = adapter.rank();
+    if (r > Math.min(dIn, dOut)) {
+      throw new IllegalArgumentException("rank " + r + " is above min(d_in, d_out) = " + Math.min(dIn, dOut)
+          + " of '" + prefix + "' (" + dIn + " -> " + dOut + "); use --rank <= " + Math.min(dIn, dOut));
+    }
+    SDVariable w = sd.constant(wName, NdArrays.of(backbone.get(wName), dOut, dIn));
+    frozenParams += (long) dIn * dOut;
+    if (adapter.trainBeta()) {
+      w = w.mul(trainedVar(prefix + BETA, new long[] {1}, false, TrainedTensor.Kind.BETA, new float[] {1f}));
+    }
+    SDVariable at = trainedVar(prefix + LORA_A, new long[] {r, dIn}, false, TrainedTensor.Kind.LORA_A,
+        loraAInit(prefix, r, dIn));
+    SDVariable bt = trainedVar(prefix + LORA_B, new long[] {dOut, r}, false, TrainedTensor.Kind.LORA_B,
+        new float[dOut * r]);
+    return w.add(bt.mmul(at).mul(adapter.scaling()));
+  }
+
+  /** A frozen (adapter mode) or trained (full mode) bias {@code prefix.bias} [d] from the backbone. */
+  public SDVariable backboneBias(String prefix, int d) {
+    String bName = prefix + ".bias";
+    modelParams += d;
+    if (full || adapter.trainBias()) {
+      return trainedVar(bName, new long[] {d}, false, TrainedTensor.Kind.BIAS, backbone.get(bName));
+    }
+    frozenParams += d;
+    return sd.constant(bName, NdArrays.of(backbone.get(bName), d));
+  }
+
+  /** The graph being built, for families that add ops of their own. */
+  public SameDiff sameDiff() {
+    return sd;
+  }
+
   /** A fully trained linear layer (a head) starting from {@code w} [dOut, dIn] and {@code b} [dOut]. */
   public SDVariable trainedLinear(String prefix, SDVariable x, int dIn, int dOut, float[] w, float[] b) {
     modelParams += (long) dIn * dOut + dOut;
