@@ -27,6 +27,7 @@ import org.lottalora.models.Families;
 import org.lottalora.models.LottaModel;
 import org.lottalora.models.mlp.LinearFamily;
 import org.lottalora.models.mlp.MlpFamily;
+import org.lottalora.models.recurrent.CfcFamily;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +45,8 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   DataOptions data;
 
-  @Option(names = "--family", defaultValue = "mlp", description = "Model family: linear or mlp (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--family", defaultValue = "mlp", description = "Model family: linear, mlp or cfc (a CfC RNN "
+      + "reading image rows; --widths hidden,units) (default: ${DEFAULT-VALUE}).")
   String family;
 
   @Option(names = "--widths", description = "Hidden widths (512,256,128,64) or the full layout "
@@ -148,7 +150,8 @@ final class TrainCommand implements Callable<Integer> {
     int in = d.train().cols();
     int classes = Math.max(d.train().classes(), Math.max(d.validation().classes(), d.test().classes()));
     int[] hidden = widths != null ? MlpFamily.parseWidths(widths, in, classes)
-        : family.equals("linear") ? new int[] {LinearFamily.DEFAULT_WIDTH} : MlpFamily.MEDIUM.clone();
+        : family.equals("linear") ? new int[] {LinearFamily.DEFAULT_WIDTH}
+        : family.equals("cfc") ? CfcFamily.DEFAULT_WIDTHS.clone() : MlpFamily.MEDIUM.clone();
     ModelSpec ms = new ModelSpec(family, in, classes, hidden, dropout, seed, initSpec, adapter, full);
     PrintWriter o = spec.commandLine().getOut();
     if (!json) {

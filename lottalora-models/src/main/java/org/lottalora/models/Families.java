@@ -13,6 +13,7 @@ public final class Families {
   static {
     register(new LinearFamily());
     register(new MlpFamily());
+    register(new org.lottalora.models.recurrent.CfcFamily());
   }
 
   private Families() {}
