@@ -61,6 +61,29 @@ class ConvAdapterTest {
     return g.finish(g.trainedLinear("head", flat, f, 2, draw("hw", 2 * f, 0.3), new float[2]), 2);
   }
 
+  /**
+   * Asserts that SameDiff's gradients of {@code vars} (first, middle and last element of each) agree with central
+   * finite differences of the loss; returns the gradients.
+   */
+  private static Map<String, INDArray> checkGradients(SameDiff sd, Map<String, INDArray> ph, List<String> vars) {
+    Map<String, INDArray> g = sd.calculateGradients(ph, vars);
+    double eps = 1e-2;
+    for (String v : vars) {
+      INDArray p = sd.getArrForVarName(v);
+      for (long k : new long[] {0, p.length() / 2, p.length() - 1}) {
+        float orig = p.getFloat(k);
+        p.putScalar(k, orig + eps);
+        double up = sd.output(ph, GraphBuilder.LOSS).get(GraphBuilder.LOSS).getDouble(0);
+        p.putScalar(k, orig - eps);
+        double down = sd.output(ph, GraphBuilder.LOSS).get(GraphBuilder.LOSS).getDouble(0);
+        p.putScalar(k, orig);
+        double fd = (up - down) / (2 * eps);
+        assertEquals(fd, g.get(v).getDouble(k), 1e-3 + 0.02 * Math.abs(fd), "d loss / d " + v + "[" + k + "]");
+      }
+    }
+    return g;
+  }
+
   @Test
   void kernelIsBetaWPlusReshapedBaAndGradientsMatchFiniteDifferences() {
     ModelGraph[] holder = new ModelGraph[1];
@@ -109,22 +132,7 @@ class ConvAdapterTest {
         }
       }
     }
-    Map<String, INDArray> g = sd.calculateGradients(ph, List.of("conv.lora_A", "conv.lora_B", "conv.beta"));
-    double eps = 1e-2;
-    for (String v : List.of("conv.lora_A", "conv.lora_B", "conv.beta")) {
-      INDArray p = sd.getArrForVarName(v);
-      for (long k : new long[] {0, p.length() / 2, p.length() - 1}) {
-        float orig = p.getFloat(k);
-        p.putScalar(k, orig + eps);
-        double up = sd.output(ph, GraphBuilder.LOSS).get(GraphBuilder.LOSS).getDouble(0);
-        p.putScalar(k, orig - eps);
-        double down = sd.output(ph, GraphBuilder.LOSS).get(GraphBuilder.LOSS).getDouble(0);
-        p.putScalar(k, orig);
-        double fd = (up - down) / (2 * eps);
-        double ad = g.get(v).getDouble(k);
-        assertEquals(fd, ad, 1e-3 + 0.02 * Math.abs(fd), "d loss / d " + v + "[" + k + "]");
-      }
-    }
+    Map<String, INDArray> g = checkGradients(sd, ph, List.of("conv.lora_A", "conv.lora_B", "conv.beta"));
     assertTrue(Math.abs(g.get("conv.lora_B").getDouble(0)) > 1e-6, "the check is not vacuous");
   }
 
@@ -149,21 +157,7 @@ class ConvAdapterTest {
     sd.getArrForVarName("conv.beta").assign(1.3);
     sd.getArrForVarName("conv.dora_m").muli(0.8);
     List<String> vars = List.of("conv.lora_A", "conv.lora_B", "conv.beta", "conv.dora_m");
-    Map<String, INDArray> g = sd.calculateGradients(ph, vars);
-    double eps = 1e-2;
-    for (String v : vars) {
-      INDArray p = sd.getArrForVarName(v);
-      for (long k : new long[] {0, p.length() / 2, p.length() - 1}) {
-        float orig = p.getFloat(k);
-        p.putScalar(k, orig + eps);
-        double up = sd.output(ph, GraphBuilder.LOSS).get(GraphBuilder.LOSS).getDouble(0);
-        p.putScalar(k, orig - eps);
-        double down = sd.output(ph, GraphBuilder.LOSS).get(GraphBuilder.LOSS).getDouble(0);
-        p.putScalar(k, orig);
-        double fd = (up - down) / (2 * eps);
-        assertEquals(fd, g.get(v).getDouble(k), 1e-3 + 0.02 * Math.abs(fd), "d loss / d " + v + "[" + k + "]");
-      }
-    }
+    checkGradients(sd, ph, vars);
   }
 
   @Test

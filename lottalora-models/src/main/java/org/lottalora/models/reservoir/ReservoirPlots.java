@@ -1,17 +1,13 @@
 package org.lottalora.models.reservoir;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.lottalora.core.LottaException;
+import org.lottalora.core.util.Charts;
 
 /**
  * The reservoir plots, each written as PNG and SVG next to each other: a forecast against the truth (one panel
@@ -73,14 +69,6 @@ public final class ReservoirPlots {
   }
 
   private static void save(XYChart c, Path base) {
-    try {
-      if (base.getParent() != null) {
-        Files.createDirectories(base.getParent());
-      }
-      BitmapEncoder.saveBitmapWithDPI(c, base.toString(), BitmapEncoder.BitmapFormat.PNG, 110);
-      VectorGraphicsEncoder.saveVectorGraphic(c, base.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-    } catch (IOException e) {
-      throw new LottaException("cannot write plot " + base + ".png/.svg: " + e.getMessage(), e);
-    }
+    Charts.save(c, base);
   }
 }

@@ -49,7 +49,7 @@ public final class Network implements AutoCloseable {
 
   /** Builds the network with a batch of 1 on one thread. */
   public static Network build(NetworkSpec spec, long seed) {
-    return new Network(spec, seed, 1, 1, null);
+    return new Network(spec, seed, 1, 1, null, null);
   }
 
   /**
@@ -59,10 +59,15 @@ public final class Network implements AutoCloseable {
    * @param threads threads for delivery into large layers
    */
   public static Network build(NetworkSpec spec, long seed, int batch, int threads) {
-    return new Network(spec, seed, batch, threads, null);
+    return new Network(spec, seed, batch, threads, null, null);
   }
 
-  private Network(NetworkSpec spec, long seed, int batch, int threads, Network weightsFrom) {
+  /** Builds the network (batch 1, one thread) from an already regenerated backbone of {@code seed}. */
+  static Network build(NetworkSpec spec, long seed, Backbone backbone) {
+    return new Network(spec, seed, 1, 1, null, backbone);
+  }
+
+  private Network(NetworkSpec spec, long seed, int batch, int threads, Network weightsFrom, Backbone backbone) {
     this.spec = spec;
     this.seed = seed;
     this.batch = batch;
@@ -75,7 +80,8 @@ public final class Network implements AutoCloseable {
         inputs.put(l.name(), new float[batch * l.n()]);
       }
     }
-    Backbone bb = weightsFrom == null ? Backbone.regenerate(seed, tensorSpecs(spec), 1) : null;
+    Backbone bb = weightsFrom != null ? null : backbone != null ? backbone
+        : Backbone.regenerate(seed, tensorSpecs(spec), 1);
     for (ConnectionSpec c : spec.connections()) {
       Nodes pre = layers.get(c.source());
       Nodes post = layers.get(c.target());
@@ -108,7 +114,7 @@ public final class Network implements AutoCloseable {
    * copied: do not learn on either while the other runs) and a copy of the adaptive thresholds.
    */
   public Network inferenceCopy(int batch) {
-    return new Network(spec, seed, batch, 1, this);
+    return new Network(spec, seed, batch, 1, this, null);
   }
 
   /** The backbone tensors a spec draws from its seed: random weights and random delays, layout [post, pre]. */
@@ -316,6 +322,7 @@ public final class Network implements AutoCloseable {
             + " steps, longer than the simulation (" + steps + " steps): shorten delay_max or run longer");
       }
     }
+    int[][] now = new int[batch][]; // this step's input spikes per row; the input layer reads them in step()
     for (int t = 0; t < steps; t++) {
       for (float[] in : inputs.values()) {
         java.util.Arrays.fill(in, 0);
@@ -333,7 +340,6 @@ public final class Network implements AutoCloseable {
         if (l instanceof InputNodes in) {
           SpikeTrain[] tr = trains.get(e.getKey());
           if (tr != null) {
-            int[][] now = new int[batch][];
             for (int b = 0; b < batch; b++) {
               now[b] = tr[b].spikes()[t];
             }

@@ -198,13 +198,14 @@ public final class SnnArtifact {
     }
     List<TensorSpec> specs = Network.tensorSpecs(spec.net());
     ArtifactMapper.checkBackboneRecords(a, specs, where);
-    ArtifactMapper.checkFingerprints(a, Backbone.regenerate(seed, specs, 1), where);
+    Backbone backbone = Backbone.regenerate(seed, specs, 1);
+    ArtifactMapper.checkFingerprints(a, backbone, where);
     Map<String, float[]> tensors = new HashMap<>();
     for (Tensor t : a.getTensorsList()) {
       tensors.put(t.getName(), TensorCodec.decode(t, where));
     }
     Set<String> used = new HashSet<>();
-    Network net = Network.build(spec.net(), seed);
+    Network net = Network.build(spec.net(), seed, backbone);
     try {
       for (Connection k : net.connections()) {
         String name = k.spec().name();

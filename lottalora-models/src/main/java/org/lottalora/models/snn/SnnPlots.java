@@ -8,13 +8,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.lottalora.core.LottaException;
+import org.lottalora.core.util.Charts;
 
 /**
  * Pictures of spiking activity and of what a network learned: spike rasters and voltage traces (PNG and SVG, via
@@ -127,14 +126,7 @@ public final class SnnPlots {
   }
 
   private static void save(XYChart c, Path base) {
-    try {
-      if (base.getParent() != null) {
-        Files.createDirectories(base.getParent());
-      }
-      BitmapEncoder.saveBitmapWithDPI(c, base.toString(), BitmapEncoder.BitmapFormat.PNG, 110);
-      VectorGraphicsEncoder.saveVectorGraphic(c, base.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-    } catch (IOException e) {
-      throw new LottaException("cannot write plot " + base + ".png/.svg: " + e.getMessage(), e);
-    }
+    Charts.save(c, base);
   }
+
 }
