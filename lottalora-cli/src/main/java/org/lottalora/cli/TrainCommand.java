@@ -24,10 +24,8 @@ import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.DType;
 import org.lottalora.models.Families;
+import org.lottalora.models.ModelFamily;
 import org.lottalora.models.LottaModel;
-import org.lottalora.models.mlp.LinearFamily;
-import org.lottalora.models.mlp.MlpFamily;
-import org.lottalora.models.recurrent.CfcFamily;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,13 +43,25 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   DataOptions data;
 
-  @Option(names = "--family", defaultValue = "mlp", description = "Model family: linear, mlp or cfc (a CfC RNN "
-      + "reading image rows; --widths hidden,units) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--family", defaultValue = "mlp", description = "Model family: linear, mlp, cfc (a CfC RNN "
+      + "reading image rows; --widths hidden,units) or cnn (Plain-N; --widths plain-20 or channels per conv as "
+      + "16x3,32x2,64x2) (default: ${DEFAULT-VALUE}).")
   String family;
 
   @Option(names = "--widths", description = "Hidden widths (512,256,128,64) or the full layout "
-      + "(784-512-256-128-64-10). Default: 512,256,128,64 for mlp (the paper's medium), 256 for linear.")
+      + "(784-512-256-128-64-10). Default: 512,256,128,64 for mlp (the paper's medium), 256 for linear, 32,32 "
+      + "for cfc, 16x3,32x2,64x2 (Plain-8) for cnn.")
   String widths;
+
+  @Option(names = "--dora", description = "DoRA: a trained magnitude per output row over the normalised adapted "
+      + "weight (not with --full).")
+  boolean dora;
+
+  @Option(names = "--residual", description = "Add each block's input to its output where the shapes agree.")
+  boolean residual;
+
+  @Option(names = "--layer-norm", description = "A trained LayerNorm on each block's output (after --residual).")
+  boolean layerNorm;
 
   @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r (default: ${DEFAULT-VALUE}).")
   int rank;
@@ -137,9 +147,10 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     int nThreads = threads != null ? threads : Threads.defaultCount();
-    Families.get(family); // unknown family: usage error before any work
+    ModelFamily fam = Families.get(family); // unknown family: usage error before any work
     InitSpec initSpec = InitSpec.parse(init);
-    AdapterConfig adapter = new AdapterConfig(rank, alpha, rsLora, !fixedBeta, adapterDropout, trainBias, adapterSeed);
+    AdapterConfig adapter = new AdapterConfig(rank, alpha, rsLora, !fixedBeta, adapterDropout, trainBias, adapterSeed)
+        .withVariants(dora, residual, layerNorm);
     TrainConfig tc = new TrainConfig(epochs, batch, lr, wd, warmup, !noCosine, patience, shuffleSeed);
     storage = TensorCodec.parse(dtype);
     key = signKey == null ? null : Signing.readPrivate(signKey);
@@ -149,9 +160,7 @@ final class TrainCommand implements Callable<Integer> {
     DataSplits d = data.load(splitSeed);
     int in = d.train().cols();
     int classes = Math.max(d.train().classes(), Math.max(d.validation().classes(), d.test().classes()));
-    int[] hidden = widths != null ? MlpFamily.parseWidths(widths, in, classes)
-        : family.equals("linear") ? new int[] {LinearFamily.DEFAULT_WIDTH}
-        : family.equals("cfc") ? CfcFamily.DEFAULT_WIDTHS.clone() : MlpFamily.MEDIUM.clone();
+    int[] hidden = widths != null ? fam.widthsFrom(widths, in, classes) : fam.defaultWidths();
     ModelSpec ms = new ModelSpec(family, in, classes, hidden, dropout, seed, initSpec, adapter, full);
     PrintWriter o = spec.commandLine().getOut();
     if (!json) {
@@ -217,6 +226,7 @@ final class TrainCommand implements Callable<Integer> {
       m.put("layout", ms.layout());
       m.put("full", full);
       m.put("rank", full ? null : rank);
+      m.put("variant", ms.adapter().variantName());
       m.put("seed", seed);
       m.put("init", initSpec.canonical());
       m.put("dataset", data.dataset);

@@ -121,7 +121,7 @@ public final class ArtifactMapper {
       case LORA_B -> TensorRole.LORA_B;
       case BETA -> TensorRole.BETA;
       case WEIGHT -> TensorRole.WEIGHT;
-      case BIAS -> TensorRole.BIAS;
+      case BIAS, STATISTIC -> TensorRole.BIAS;
     };
   }
 
@@ -158,7 +158,8 @@ public final class ArtifactMapper {
     AdapterConfig ac = spec.adapter();
     a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
         .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setDropout(ac.dropout())
-        .setTrainBias(ac.trainBias()).setInitSeed(ac.initSeed()));
+        .setTrainBias(ac.trainBias()).setInitSeed(ac.initSeed()).setDora(ac.dora()).setResidual(ac.residual())
+        .setLayerNorm(ac.layerNorm()));
     if (!spec.full()) {
       a.addAllAdapters(adapters(graph, ac));
     }
@@ -308,7 +309,7 @@ public final class ArtifactMapper {
       return new ModelSpec(m.getFamily(), m.getInputDim(), m.getClasses(), widths, m.getMlp().getDropout(),
           a.getBackbone().getSeed(), init(a.getBackbone().getInit(), where),
           new AdapterConfig(ac.getRank(), ac.getAlpha(), ac.getRsLora(), ac.getTrainBeta(), ac.getDropout(),
-              ac.getTrainBias(), ac.getInitSeed()), m.getFull());
+              ac.getTrainBias(), ac.getInitSeed(), ac.getDora(), ac.getResidual(), ac.getLayerNorm()), m.getFull());
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid model spec: " + e.getMessage());
     }

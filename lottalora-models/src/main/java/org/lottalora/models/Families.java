@@ -14,6 +14,7 @@ public final class Families {
     register(new LinearFamily());
     register(new MlpFamily());
     register(new org.lottalora.models.recurrent.CfcFamily());
+    register(new org.lottalora.models.cnn.CnnFamily());
   }
 
   private Families() {}

@@ -19,6 +19,19 @@ public interface ModelFamily {
   /** One line for {@code --help} and reports. */
   String description();
 
+  /** The widths a model of this family gets when none are given. */
+  int[] defaultWidths();
+
+  /**
+   * Widths from the text of {@code --widths}; by default hidden widths ({@code 512,256}) or a full layout
+   * ({@code 784-512-256-10}), as {@link org.lottalora.models.mlp.MlpFamily#parseWidths} reads them.
+   *
+   * @throws IllegalArgumentException naming the problem and the accepted forms
+   */
+  default int[] widthsFrom(String text, int inputDim, int classes) {
+    return org.lottalora.models.mlp.MlpFamily.parseWidths(text, inputDim, classes);
+  }
+
   /** Rejects a spec this family cannot build, naming the problem and the fix. */
   void validate(ModelSpec spec);
 

@@ -13,9 +13,46 @@ package org.lottalora.core.adapter;
  * @param dropout adapter dropout on the input of the A path, in [0, 1)
  * @param trainBias train the adapted layers' biases in full; the paper keeps them frozen (false)
  * @param initSeed seed of the A matrices' stream, independent of the backbone seed
+ * @param dora DoRA (Liu et al. 2024) on top: the adapted weight {@code V = beta W_seed + s B A} becomes
+ *     {@code m * V / ||V||} (row norms) with a trained magnitude m that starts at the row norms of W_seed
+ * @param residual add the block's input to its output wherever the shapes agree (an adapted block is the
+ *     adapted layer with its normalisation and activation); families say which blocks qualify
+ * @param layerNorm a trained LayerNorm on each adapted block's combined output (after the residual sum)
  */
 public record AdapterConfig(int rank, double alpha, boolean rsLora, boolean trainBeta, double dropout,
-    boolean trainBias, long initSeed) {
+    boolean trainBias, long initSeed, boolean dora, boolean residual, boolean layerNorm) {
+
+  /** The plain LottaLoRA adapter (no DoRA, residual or LayerNorm). */
+  public AdapterConfig(int rank, double alpha, boolean rsLora, boolean trainBeta, double dropout,
+      boolean trainBias, long initSeed) {
+    this(rank, alpha, rsLora, trainBeta, dropout, trainBias, initSeed, false, false, false);
+  }
+
+  /** This config with the three variant switches set. */
+  public AdapterConfig withVariants(boolean dora, boolean residual, boolean layerNorm) {
+    return new AdapterConfig(rank, alpha, rsLora, trainBeta, dropout, trainBias, initSeed, dora, residual,
+        layerNorm);
+  }
+
+  /** True if any of DoRA, residual or LayerNorm is on (the dense engine implements none of them). */
+  public boolean hasVariants() {
+    return dora || residual || layerNorm;
+  }
+
+  /** The switches that are on, e.g. {@code dora+residual}, or {@code lora} for none. */
+  public String variantName() {
+    StringBuilder sb = new StringBuilder();
+    if (dora) {
+      sb.append("dora");
+    }
+    if (residual) {
+      sb.append(sb.length() > 0 ? "+" : "").append("residual");
+    }
+    if (layerNorm) {
+      sb.append(sb.length() > 0 ? "+" : "").append("layernorm");
+    }
+    return sb.length() == 0 ? "lora" : sb.toString();
+  }
 
   /** The paper's defaults at rank {@code r}: alpha 1, alpha/r scaling, learned beta, frozen bias. */
   public static AdapterConfig defaults(int r) {

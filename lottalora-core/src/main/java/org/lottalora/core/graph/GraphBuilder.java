@@ -43,6 +43,21 @@ public final class GraphBuilder {
   public static final String BETA = ".beta";
   /** Suffix of a DoRA magnitude vector. */
   public static final String DORA_M = ".dora_m";
+  /**
+   * Name of the training-mode placeholder, [batch, 1]: ones while training, zeros at inference. Fed like a
+   * dropout mask (a {@link DropoutSite} with {@code trainingFlag}); only graphs with BatchNorm have it.
+   */
+  public static final String TRAINING = "mode.training";
+  /** Suffixes of a BatchNorm's trained scale and shift and of its running statistics. */
+  public static final String BN_GAMMA = ".bn.gamma";
+  public static final String BN_SHIFT = ".bn.shift";
+  public static final String BN_MEAN = ".bn.mean";
+  public static final String BN_VAR = ".bn.var";
+  /** Suffixes of a block LayerNorm's trained gain and bias. */
+  public static final String LN_GAIN = ".ln.gain";
+  public static final String LN_BIAS = ".ln.bias";
+  /** The epsilon of BatchNorm and LayerNorm (PyTorch's default). */
+  public static final double NORM_EPS = 1e-5;
 
   private final SameDiff sd = SameDiff.create();
   private final Backbone backbone;
@@ -52,6 +67,8 @@ public final class GraphBuilder {
   private final List<TrainedTensor> trained = new ArrayList<>();
   private final List<DropoutSite> dropouts = new ArrayList<>();
   private final List<DenseStep> plan = new ArrayList<>();
+  private final List<ModelGraph.Statistic> statistics = new ArrayList<>();
+  private SDVariable trainingMode;
   private boolean planComplete = true;
   private long frozenParams;
   private long modelParams;
@@ -95,6 +112,16 @@ public final class GraphBuilder {
       throw new IllegalArgumentException("rank " + r + " is above min(d_in, d_out) = " + Math.min(dIn, dOut)
           + " of layer '" + prefix + "' (" + dIn + " -> " + dOut + "); use --rank <= " + Math.min(dIn, dOut));
     }
+    if (adapter.dora()) {
+      if (adapter.dropout() > 0) {
+        throw new IllegalArgumentException("adapter dropout acts on the unmerged A path; DoRA merges the weight, "
+            + "so use one or the other");
+      }
+      // DoRA normalises the combined weight, so the layer cannot stay in the unmerged x W^T + x A^T B^T form
+      modelParams -= (long) dIn * dOut + dOut;
+      SDVariable w = adaptedWeight(prefix, dIn, dOut);
+      return sd.mmul(x, w, false, true, false).add(backboneBias(prefix, dOut));
+    }
     // frozen W stays in the canonical [dOut, dIn] layout and is multiplied transposed: no transposed copy to
     // make at load time (about 0.3 s per 4096 x 4096 weight)
     SDVariable w = sd.constant(wName, NdArrays.of(backbone.get(wName), dOut, dIn));
@@ -132,8 +159,8 @@ public final class GraphBuilder {
   /**
    * A 2-D convolution (NCHW input, no bias: the Plain-N nets follow each with a trained BatchNorm) over the
    * backbone kernel {@code prefix.weight} [out, in, k, k] (the canonical layout; permuted for SameDiff in the graph).
-   * Adapter mode: the kernel used is {@code beta W_seed + s reshape(B A, [out, in, k, k])} with A [r, in k k] and
-   * B [out, r], so the adapter sees the kernel as the [out, in k k] matrix its fan-in rule implies; full mode trains
+   * Adapter mode: the kernel used is {@code beta W_seed + s reshape(B A, [out, in, k, k])} with A [r', in k k] and
+   * B [out, r'], r' = min(r, out, in k k), so the adapter sees the kernel as the [out, in k k] matrix its fan-in rule implies; full mode trains
    * the kernel. Marks the graph as not dense (the dense engine has no convolutions).
    *
    * @param stride step in both directions
@@ -146,9 +173,7 @@ public final class GraphBuilder {
   /**
    * {@link #adaptedConv2d(String, SDVariable, int, int, int, int, int)}, optionally with DoRA (Liu et al. 2024)
    * on top of the LottaLoRA update: the kernel, seen as the [out, in k k] matrix {@code V = beta W + s B A}, becomes
-   * {@code m * V / ||V||}, row-wise norms, with a trained magnitude {@code prefix.dora_m} [out] that starts at the
-   * row norms of W (so training starts from the scaffold). The norm is differentiated exactly (PEFT detaches it to
-   * save memory; at these sizes exact gradients cost nothing).
+   * {@code m * V / ||V||} (see {@link #effectiveWeight}).
    */
   public SDVariable adaptedConv2d(String prefix, SDVariable x, int in, int out, int k, int stride, int pad,
       boolean dora) {
@@ -165,41 +190,10 @@ public final class GraphBuilder {
     if (full) {
       kernel = trainedVar(wName, new long[] {out, in, k, k}, false, TrainedTensor.Kind.WEIGHT, backbone.get(wName));
     } else {
-      int r = adapter.rank();
-      if (r > Math.min(out, fan)) {
-        throw new IllegalArgumentException("rank " + r + " is above min(out, in x k x k) = " + Math.min(out, fan)
-            + " of convolution '" + prefix + "' (" + in + " -> " + out + ", " + k + "x" + k + "); use --rank <= "
-            + Math.min(out, fan));
-      }
-      kernel = sd.constant(wName, NdArrays.of(backbone.get(wName), out, in, k, k));
-      frozenParams += (long) out * fan;
-      if (adapter.trainBeta()) {
-        SDVariable beta = trainedVar(prefix + BETA, new long[] {1}, false, TrainedTensor.Kind.BETA,
-            new float[] {1f});
-        kernel = kernel.mul(beta);
-      }
-      SDVariable at = trainedVar(prefix + LORA_A, new long[] {r, fan}, false, TrainedTensor.Kind.LORA_A,
-          loraAInit(prefix, r, fan));
-      SDVariable bt = trainedVar(prefix + LORA_B, new long[] {out, r}, false, TrainedTensor.Kind.LORA_B,
-          new float[out * r]);
-      SDVariable delta = bt.mmul(at).mul(adapter.scaling()).reshape(out, in, k, k);
-      kernel = kernel.add(delta);
-      if (dora) {
-        float[] w = backbone.get(wName);
-        float[] norms = new float[out];
-        for (int o = 0; o < out; o++) {
-          double ss = 0;
-          for (int j = 0; j < fan; j++) {
-            ss += (double) w[o * fan + j] * w[o * fan + j];
-          }
-          norms[o] = (float) Math.sqrt(ss);
-        }
-        // a trained vector like a bias (not a BETA: those are the per-layer scalars ModelGraph.betas reports)
-        SDVariable m = trainedVar(prefix + DORA_M, new long[] {out}, false, TrainedTensor.Kind.BIAS, norms);
-        SDVariable v = kernel.reshape(out, fan);
-        SDVariable norm = sd.math().sqrt(v.mul(v).sum(true, 1)); // [out, 1]
-        kernel = v.div(norm).mul(m.reshape(out, 1)).reshape(out, in, k, k);
-      }
+      // one --rank must fit a whole network whose stem has in k k = 9: a kernel narrower than the rank takes
+      // rank min(r, out, in k k), which loses nothing (B A already spans every [out, in k k] matrix); s stays alpha/r
+      int r = Math.min(adapter.rank(), Math.min(out, fan));
+      kernel = effectiveWeight(prefix, out, fan, r, dora, "").reshape(out, in, k, k);
     }
     // M2.1's conv2d_bp fails op validation with OIYX weights: permute to its default [k, k, in, out] instead
     return sd.cnn().conv2d(x, kernel.permute(2, 3, 1, 0), cfg);
@@ -217,21 +211,48 @@ public final class GraphBuilder {
     if (full) {
       return trainedVar(wName, new long[] {dOut, dIn}, false, TrainedTensor.Kind.WEIGHT, backbone.get(wName));
     }
-    int r = adapter.rank();
-    if (r > Math.min(dIn, dOut)) {
-      throw new IllegalArgumentException("rank " + r + " is above min(d_in, d_out) = " + Math.min(dIn, dOut)
-          + " of '" + prefix + "' (" + dIn + " -> " + dOut + "); use --rank <= " + Math.min(dIn, dOut));
+    return effectiveWeight(prefix, dOut, dIn, adapter.rank(), adapter.dora(),
+        "'" + prefix + "' (" + dIn + " -> " + dOut + ")");
+  }
+
+  /**
+   * {@code beta W_seed + s B A} for the frozen backbone matrix {@code prefix.weight} seen as [rows, cols], with
+   * DoRA on top when asked: {@code m * V / ||V||}, row-wise norms, with a trained magnitude {@code prefix.dora_m}
+   * [rows] that starts at the row norms of W (so training starts from the scaffold, as B = 0 does). The norm is
+   * differentiated exactly (PEFT detaches it to save memory; at these sizes exact gradients cost nothing).
+   */
+  private SDVariable effectiveWeight(String prefix, int rows, int cols, int r, boolean dora, String what) {
+    String wName = prefix + ".weight";
+    if (r > Math.min(rows, cols)) {
+      throw new IllegalArgumentException("rank " + r + " is above min(d_out, d_in) = " + Math.min(rows, cols)
+          + " of " + what + "; use --rank <= " + Math.min(rows, cols));
     }
-    SDVariable w = sd.constant(wName, NdArrays.of(backbone.get(wName), dOut, dIn));
-    frozenParams += (long) dIn * dOut;
+    float[] seedW = backbone.get(wName);
+    SDVariable w = sd.constant(wName, NdArrays.of(seedW, rows, cols));
+    frozenParams += (long) rows * cols;
     if (adapter.trainBeta()) {
       w = w.mul(trainedVar(prefix + BETA, new long[] {1}, false, TrainedTensor.Kind.BETA, new float[] {1f}));
     }
-    SDVariable at = trainedVar(prefix + LORA_A, new long[] {r, dIn}, false, TrainedTensor.Kind.LORA_A,
-        loraAInit(prefix, r, dIn));
-    SDVariable bt = trainedVar(prefix + LORA_B, new long[] {dOut, r}, false, TrainedTensor.Kind.LORA_B,
-        new float[dOut * r]);
-    return w.add(bt.mmul(at).mul(adapter.scaling()));
+    SDVariable at = trainedVar(prefix + LORA_A, new long[] {r, cols}, false, TrainedTensor.Kind.LORA_A,
+        loraAInit(prefix, r, cols));
+    SDVariable bt = trainedVar(prefix + LORA_B, new long[] {rows, r}, false, TrainedTensor.Kind.LORA_B,
+        new float[rows * r]);
+    SDVariable v = w.add(bt.mmul(at).mul(adapter.scaling()));
+    if (!dora) {
+      return v;
+    }
+    float[] norms = new float[rows];
+    for (int o = 0; o < rows; o++) {
+      double ss = 0;
+      for (int j = 0; j < cols; j++) {
+        ss += (double) seedW[o * cols + j] * seedW[o * cols + j];
+      }
+      norms[o] = (float) Math.sqrt(ss);
+    }
+    // a trained vector like a bias (not a BETA: those are the per-layer scalars ModelGraph.betas reports)
+    SDVariable m = trainedVar(prefix + DORA_M, new long[] {rows}, false, TrainedTensor.Kind.BIAS, norms);
+    SDVariable norm = sd.math().sqrt(v.mul(v).sum(true, 1)); // [rows, 1]
+    return v.div(norm).mul(m.reshape(rows, 1));
   }
 
   /** A frozen (adapter mode) or trained (full mode) bias {@code prefix.bias} [d] from the backbone. */
@@ -243,6 +264,96 @@ public final class GraphBuilder {
     }
     frozenParams += d;
     return sd.constant(bName, NdArrays.of(backbone.get(bName), d));
+  }
+
+  /**
+   * Closes an adapted block whose input {@code in} has per-sample shape {@code inShape} and whose output
+   * {@code out} has {@code outShape} ([features] or [channels, height, width]): adds {@code in} when the adapter
+   * config asks for a residual and the shapes agree, then a trained LayerNorm over each sample's values when it
+   * asks for one (gain and bias per feature or per channel, {@code prefix.ln.gain|bias}). Without either switch
+   * it returns {@code out} unchanged, so families call it after every block.
+   */
+  public SDVariable closeBlock(String prefix, SDVariable in, int[] inShape, SDVariable out, int[] outShape) {
+    SDVariable y = out;
+    if (adapter.residual() && java.util.Arrays.equals(inShape, outShape)) {
+      markNotDense();
+      y = y.add(in);
+    }
+    if (adapter.layerNorm()) {
+      markNotDense();
+      int channels = outShape[0];
+      modelParams += 2L * channels;
+      float[] ones = new float[channels];
+      java.util.Arrays.fill(ones, 1f);
+      SDVariable gain = trainedVar(prefix + LN_GAIN, new long[] {channels}, false, TrainedTensor.Kind.WEIGHT, ones);
+      SDVariable bias = trainedVar(prefix + LN_BIAS, new long[] {channels}, false, TrainedTensor.Kind.BIAS,
+          new float[channels]);
+      int[] dims = new int[outShape.length];
+      long[] bshape = new long[outShape.length + 1];
+      bshape[0] = 1;
+      bshape[1] = channels;
+      for (int d = 0; d < outShape.length; d++) {
+        dims[d] = d + 1;
+        if (d > 0) {
+          bshape[d + 1] = 1;
+        }
+      }
+      SDVariable mean = y.mean(true, dims);
+      SDVariable centred = y.sub(mean);
+      SDVariable var = centred.mul(centred).mean(true, dims);
+      y = centred.div(sd.math().sqrt(var.add(NORM_EPS))).mul(gain.reshape(bshape)).add(bias.reshape(bshape));
+    }
+    return y;
+  }
+
+  /**
+   * BatchNorm over the channels of an NCHW tensor, scale and shift trained in full ({@code prefix.bn.gamma|shift}):
+   * batch statistics while training, running statistics ({@code prefix.bn.mean|var}) at inference. The running
+   * statistics are not trained by gradient: {@link ModelGraph#calibrate} averages the batch statistics of the
+   * current weights over training data (the "precise BN" estimate), and the trainer calls it before every
+   * validation, so a saved model carries statistics that match its weights exactly.
+   */
+  public SDVariable batchNorm(String prefix, SDVariable x, int channels) {
+    markNotDense();
+    modelParams += 2L * channels;
+    float[] ones = new float[channels];
+    java.util.Arrays.fill(ones, 1f);
+    SDVariable gamma = trainedVar(prefix + BN_GAMMA, new long[] {channels}, false, TrainedTensor.Kind.WEIGHT, ones);
+    SDVariable shift = trainedVar(prefix + BN_SHIFT, new long[] {channels}, false, TrainedTensor.Kind.BIAS,
+        new float[channels]);
+    SDVariable runMean = statistic(prefix + BN_MEAN, channels, new float[channels]);
+    SDVariable runVar = statistic(prefix + BN_VAR, channels, ones);
+    SDVariable batchMean = sd.mean(prefix + ".bn.batch_mean", x, false, 0, 2, 3);
+    SDVariable centred = x.sub(batchMean.reshape(1, channels, 1, 1));
+    SDVariable batchVar = sd.mean(prefix + ".bn.batch_var", centred.mul(centred), false, 0, 2, 3);
+    statistics.add(new ModelGraph.Statistic(prefix + BN_MEAN, batchMean.name(), prefix + BN_VAR, batchVar.name()));
+    SDVariable t = trainingMode();
+    SDVariable rest = t.rsub(1.0);
+    SDVariable mean = batchMean.mul(t).add(runMean.mul(rest));
+    SDVariable var = batchVar.mul(t).add(runVar.mul(rest));
+    SDVariable norm = x.sub(mean.reshape(1, channels, 1, 1))
+        .div(sd.math().sqrt(var.add(NORM_EPS)).reshape(1, channels, 1, 1));
+    return norm.mul(gamma.reshape(1, channels, 1, 1)).add(shift.reshape(1, channels, 1, 1));
+  }
+
+  /** The scalar training mode (1 training, 0 inference), from a [batch, 1] placeholder made on first use. */
+  private SDVariable trainingMode() {
+    if (trainingMode == null) {
+      SDVariable ph = sd.placeHolder(TRAINING, DataType.FLOAT, -1, 1);
+      dropouts.add(new DropoutSite(TRAINING, 1, 0, true));
+      trainingMode = ph.mean();
+    }
+    return trainingMode;
+  }
+
+  /** A running statistic: a graph constant the trainer overwrites, saved and loaded with the trained tensors. */
+  private SDVariable statistic(String name, int n, float[] init) {
+    float[] v = initialTrained.getOrDefault(name, init);
+    if (v.length != n) {
+      throw new IllegalArgumentException("tensor '" + name + "' has " + v.length + " values, its shape needs " + n);
+    }
+    trained.add(new TrainedTensor(name, new long[] {n}, false, TrainedTensor.Kind.STATISTIC));
+    return sd.constant(name, NdArrays.of(v, n));
   }
 
   /** The graph being built, for families that add ops of their own. */
@@ -275,7 +386,7 @@ public final class GraphBuilder {
   private SDVariable maskedInput(String site, SDVariable x, int width, double p) {
     String name = "mask." + site;
     SDVariable mask = sd.placeHolder(name, DataType.FLOAT, -1, width);
-    dropouts.add(new DropoutSite(name, width, p));
+    dropouts.add(new DropoutSite(name, width, p, false));
     return x.mul(mask);
   }
 
@@ -294,10 +405,11 @@ public final class GraphBuilder {
     sd.nn.softmax(PROBS, named, 1);
     long trainedCount = 0;
     for (TrainedTensor t : trained) {
-      trainedCount += t.size();
+      trainedCount += t.kind() == TrainedTensor.Kind.STATISTIC ? 0 : t.size();
     }
     return new ModelGraph(sd, List.copyOf(trained), List.copyOf(dropouts), classes,
-        new ParameterCounts(trainedCount, frozenParams, modelParams), planComplete ? List.copyOf(plan) : null);
+        new ParameterCounts(trainedCount, frozenParams, modelParams), planComplete ? List.copyOf(plan) : null,
+        List.copyOf(statistics));
   }
 
   /** The Kaiming-uniform (a = sqrt 5) init of A, drawn from the adapter seed through the same generator. */
@@ -326,8 +438,16 @@ public final class GraphBuilder {
   }
 
 
-  /** A dropout mask placeholder and its rate. */
-  public record DropoutSite(String placeholder, int width, double rate) {}
+  /**
+   * A dropout mask placeholder and its rate, or the training-mode flag (rate 0: ones while training); inference
+   * feeds {@link #inferenceValue()}.
+   */
+  public record DropoutSite(String placeholder, int width, double rate, boolean trainingFlag) {
+    /** What inference feeds: ones for a dropout mask (no dropout), zeros for the training flag. */
+    public float inferenceValue() {
+      return trainingFlag ? 0f : 1f;
+    }
+  }
 
   /** Parameter counts of a built model. */
   public record ParameterCounts(long trainable, long frozen, long model) {

@@ -17,6 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ModelGraph {
   private static final int EVAL_BATCH = 1024;
+  private static final int CALIBRATION_BATCH = 256;
+  private static final int CALIBRATION_ROWS = 4096;
 
   private final SameDiff sd;
   private final List<TrainedTensor> trained;
@@ -24,10 +26,12 @@ public final class ModelGraph {
   private final int classes;
   private final GraphBuilder.ParameterCounts counts;
   private final List<DenseStep> plan;
+  private final List<Statistic> statistics;
 
   ModelGraph(SameDiff sd, List<TrainedTensor> trained, List<GraphBuilder.DropoutSite> dropouts, int classes,
-      GraphBuilder.ParameterCounts counts, List<DenseStep> plan) {
+      GraphBuilder.ParameterCounts counts, List<DenseStep> plan, List<Statistic> statistics) {
     this.plan = plan;
+    this.statistics = statistics;
     this.sd = sd;
     this.trained = trained;
     this.dropouts = dropouts;
@@ -76,7 +80,8 @@ public final class ModelGraph {
       Map<String, INDArray> ph = new HashMap<>();
       ph.put(GraphBuilder.INPUT, NdArrays.of(chunk, n, cols));
       for (GraphBuilder.DropoutSite d : dropouts) {
-        ph.put(d.placeholder(), Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, d.width()));
+        ph.put(d.placeholder(), Nd4j.valueArrayOf(new long[] {n, d.width()}, d.inferenceValue(),
+            org.nd4j.linalg.api.buffer.DataType.FLOAT));
       }
       INDArray p = sd.outputSingle(ph, GraphBuilder.PROBS);
       float[] pv = NdArrays.read(p);
@@ -84,6 +89,73 @@ public final class ModelGraph {
     }
     return out;
   }
+
+  /** True if the graph has running statistics (BatchNorm) that {@link #calibrate} must set. */
+  public boolean hasStatistics() {
+    return !statistics.isEmpty();
+  }
+
+  /**
+   * Sets every running statistic to the mean, over batches of {@value #CALIBRATION_BATCH} rows of the first
+   * {@value #CALIBRATION_ROWS} rows of {@code x}, of the batch statistics the training-mode forward pass computes
+   * with the current weights (no dropout). Deterministic: same weights and rows, same statistics.
+   */
+  public synchronized void calibrate(float[] x, int rows) {
+    if (statistics.isEmpty() || rows == 0) {
+      return;
+    }
+    int cols = x.length / rows;
+    int use = Math.min(rows, CALIBRATION_ROWS);
+    String[] names = new String[2 * statistics.size()];
+    for (int i = 0; i < statistics.size(); i++) {
+      names[2 * i] = statistics.get(i).batchMean();
+      names[2 * i + 1] = statistics.get(i).batchVar();
+    }
+    double[][] sums = new double[names.length][];
+    for (int start = 0; start < use; start += CALIBRATION_BATCH) {
+      int n = Math.min(CALIBRATION_BATCH, use - start);
+      float[] chunk = new float[n * cols];
+      System.arraycopy(x, start * cols, chunk, 0, chunk.length);
+      Map<String, INDArray> ph = new HashMap<>();
+      ph.put(GraphBuilder.INPUT, NdArrays.of(chunk, n, cols));
+      for (GraphBuilder.DropoutSite d : dropouts) {
+        ph.put(d.placeholder(), Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, d.width()));
+      }
+      Map<String, INDArray> out = sd.output(ph, names);
+      for (int k = 0; k < names.length; k++) {
+        float[] v = NdArrays.read(out.get(names[k]));
+        if (sums[k] == null) {
+          sums[k] = new double[v.length];
+        }
+        for (int j = 0; j < v.length; j++) {
+          sums[k][j] += (double) v[j] * n;
+        }
+      }
+    }
+    for (int i = 0; i < statistics.size(); i++) {
+      Statistic st = statistics.get(i);
+      sd.getVariable(st.runningMean()).getArr().assign(mean(sums[2 * i], use));
+      sd.getVariable(st.runningVar()).getArr().assign(mean(sums[2 * i + 1], use));
+    }
+  }
+
+  private static INDArray mean(double[] sum, int n) {
+    float[] v = new float[sum.length];
+    for (int j = 0; j < v.length; j++) {
+      v[j] = (float) (sum[j] / n);
+    }
+    return NdArrays.of(v, v.length);
+  }
+
+  /**
+   * A running statistic pair and the graph variables that compute its batch value.
+   *
+   * @param runningMean name of the running-mean constant
+   * @param batchMean name of the batch-mean variable
+   * @param runningVar name of the running-variance constant
+   * @param batchVar name of the batch-variance variable
+   */
+  public record Statistic(String runningMean, String batchMean, String runningVar, String batchVar) {}
 
   /** Arg-max class of every row of {@code d}. */
   public int[] predict(Dataset d) {

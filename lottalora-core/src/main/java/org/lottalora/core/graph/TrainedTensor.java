@@ -12,7 +12,11 @@ package org.lottalora.core.graph;
  */
 public record TrainedTensor(String name, long[] shape, boolean transposed, Kind kind) {
   /** The roles a trained tensor plays. */
-  public enum Kind { LORA_A, LORA_B, BETA, WEIGHT, BIAS }
+  public enum Kind {
+    LORA_A, LORA_B, BETA, WEIGHT, BIAS,
+    /** Running statistics (BatchNorm mean and variance): set by calibration, not by gradients. */
+    STATISTIC
+  }
 
   /** Number of values. */
   public long size() {

@@ -64,7 +64,8 @@ public record ModelSpec(String family, int inputDim, int classes, int[] widths, 
 
   @Override
   public String toString() {
-    return family + " " + layout() + (full ? " full" : " rank " + adapter.rank()) + " seed " + seed + " init "
-        + init.canonical();
+    String variants = adapter.hasVariants() ? " " + adapter.variantName() : "";
+    return family + " " + layout() + (full ? " full" : " rank " + adapter.rank()) + variants + " seed " + seed
+        + " init " + init.canonical();
   }
 }

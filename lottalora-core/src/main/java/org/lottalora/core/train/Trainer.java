@@ -162,6 +162,7 @@ public final class Trainer {
         progress.message(failure);
         break;
       }
+      graph.calibrate(train.features(), train.rows()); // BatchNorm statistics of this epoch's weights
       double val = accuracy(graph, data.validation());
       double secs = (e1 - e0) / 1e9;
       boolean improved = val > bestVal;

@@ -11,6 +11,11 @@ public final class LinearFamily extends MlpFamily {
   public static final int DEFAULT_WIDTH = 256;
 
   @Override
+  public int[] defaultWidths() {
+    return new int[] {DEFAULT_WIDTH};
+  }
+
+  @Override
   public String id() {
     return "linear";
   }

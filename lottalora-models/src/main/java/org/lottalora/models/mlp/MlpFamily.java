@@ -25,6 +25,11 @@ public class MlpFamily implements ModelFamily {
   static final InitSpec BIAS_INIT = InitSpec.parse("uniform");
 
   @Override
+  public int[] defaultWidths() {
+    return MEDIUM.clone();
+  }
+
+  @Override
   public String id() {
     return "mlp";
   }

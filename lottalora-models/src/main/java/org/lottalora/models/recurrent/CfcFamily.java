@@ -37,6 +37,11 @@ public final class CfcFamily implements ModelFamily {
   }
 
   @Override
+  public int[] defaultWidths() {
+    return DEFAULT_WIDTHS.clone();
+  }
+
+  @Override
   public void validate(ModelSpec spec) {
     if (spec.widths().length != 2) {
       throw new IllegalArgumentException("family 'cfc' takes --widths hidden,units (two numbers), got "
