@@ -84,6 +84,11 @@ public final class GcnNetwork {
 
   /** Builds the network for graph {@code g} (its propagation is precomputed). */
   public GcnNetwork(Spec spec, Graph g) {
+    this(spec, g, java.util.Map.of());
+  }
+
+  /** Builds the network for graph {@code g}; {@code trained} values (a loaded model) replace the fresh ones. */
+  public GcnNetwork(Spec spec, Graph g, java.util.Map<String, float[]> trained) {
     if (g.dims() != spec.inputDim()) {
       throw new IllegalArgumentException(g.name() + " has " + g.dims() + " features per node, the network takes "
           + spec.inputDim());
@@ -93,17 +98,11 @@ public final class GcnNetwork {
     this.layers = spec.hidden().length;
     in = new int[layers];
     out = new int[layers];
-    List<TensorSpec> ts = new ArrayList<>();
-    int d = spec.inputDim();
     for (int l = 0; l < layers; l++) {
-      in[l] = d;
+      in[l] = l == 0 ? spec.inputDim() : spec.hidden()[l - 1];
       out[l] = spec.hidden()[l];
-      ts.add(TensorSpec.of("gcn." + l + ".weight", new int[] {out[l], d}, spec.init()));
-      ts.add(TensorSpec.bias("gcn." + l + ".bias", out[l], d, InitSpec.parse("uniform")));
-      d = out[l];
     }
-    ts.add(TensorSpec.of("head.weight", new int[] {spec.classes(), d}, InitSpec.parse("kaiming_uniform")));
-    ts.add(TensorSpec.bias("head.bias", spec.classes(), d, InitSpec.parse("uniform")));
+    List<TensorSpec> ts = tensors(spec);
     Backbone bb = Backbone.regenerate(spec.seed(), ts, 1);
     wSeed = new float[layers][];
     bias = new float[layers][];
@@ -128,6 +127,31 @@ public final class GcnNetwork {
     }
     headW = add(new Param("head.weight", bb.get("head.weight").clone()));
     headB = add(new Param("head.bias", bb.get("head.bias").clone()));
+    load(params, trained);
+  }
+
+  /** Sets the trained arrays to {@code values} (e.g. the best epoch's snapshot). */
+  public void restore(java.util.Map<String, float[]> values) {
+    load(params, values);
+  }
+
+  /** The network's shape. */
+  public Spec spec() {
+    return spec;
+  }
+
+  /** The backbone tensors of a GCN of this shape (the head's initial values included). */
+  public static List<TensorSpec> tensors(Spec spec) {
+    List<TensorSpec> ts = new ArrayList<>();
+    int d = spec.inputDim();
+    for (int l = 0; l < spec.hidden().length; l++) {
+      ts.add(TensorSpec.of("gcn." + l + ".weight", new int[] {spec.hidden()[l], d}, spec.init()));
+      ts.add(TensorSpec.bias("gcn." + l + ".bias", spec.hidden()[l], d, InitSpec.parse("uniform")));
+      d = spec.hidden()[l];
+    }
+    ts.add(TensorSpec.of("head.weight", new int[] {spec.classes(), d}, InitSpec.parse("kaiming_uniform")));
+    ts.add(TensorSpec.bias("head.bias", spec.classes(), d, InitSpec.parse("uniform")));
+    return ts;
   }
 
   private Param add(Param p) {
@@ -289,21 +313,7 @@ public final class GcnNetwork {
 
   /** One Adam step (decoupled weight decay {@code wd} on the head weight only) over every trained array. */
   public void adam(double lr, double wd, int step) {
-    double b1 = 0.9;
-    double b2 = 0.999;
-    double c1 = 1 - Math.pow(b1, step);
-    double c2 = 1 - Math.pow(b2, step);
-    for (Param p : params) {
-      for (int i = 0; i < p.v.length; i++) {
-        p.m[i] = (float) (b1 * p.m[i] + (1 - b1) * p.g[i]);
-        p.s[i] = (float) (b2 * p.s[i] + (1 - b2) * p.g[i] * p.g[i]);
-        double upd = lr * (p.m[i] / c1) / (Math.sqrt(p.s[i] / c2) + 1e-8);
-        if (p == headW) {
-          upd += lr * wd * p.v[i];
-        }
-        p.v[i] -= (float) upd;
-      }
-    }
+    Adam.step(params, lr, wd, step, java.util.Set.of(headW));
   }
 
   private static float[][] times(float[][] x, float[] wt, int rows, int cols) {
@@ -324,18 +334,33 @@ public final class GcnNetwork {
 
   /** Every trained array by name (live). */
   public java.util.Map<String, float[]> trained() {
-    java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
-    for (Param p : params) {
-      m.put(p.name, p.v);
-    }
-    return m;
+    return byName(params, p -> p.v);
   }
 
   /** Gradients of the last backward by name (live). */
   java.util.Map<String, float[]> gradients() {
+    return byName(params, p -> p.g);
+  }
+
+  /** Overwrites the values of {@code params} named in {@code values} (a loaded model), checking sizes. */
+  static void load(List<Param> params, java.util.Map<String, float[]> values) {
+    for (Param p : params) {
+      float[] v = values.get(p.name);
+      if (v == null) {
+        continue;
+      }
+      if (v.length != p.v.length) {
+        throw new IllegalArgumentException("tensor '" + p.name + "' has " + v.length + " values, the model needs "
+            + p.v.length);
+      }
+      System.arraycopy(v, 0, p.v, 0, v.length);
+    }
+  }
+
+  static java.util.Map<String, float[]> byName(List<Param> params, java.util.function.Function<Param, float[]> f) {
     java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
     for (Param p : params) {
-      m.put(p.name, p.g);
+      m.put(p.name, f.apply(p));
     }
     return m;
   }

@@ -7,7 +7,7 @@ import org.lottalora.core.train.Progress;
 /**
  * Full-batch training of a {@link GcnNetwork} for node classification: a seeded split of the nodes into train,
  * validation and test; Adam on the training nodes' cross-entropy; the epoch with the best validation accuracy is
- * the one reported on the test nodes.
+ * the one reported on the test nodes, and the network is left at that epoch's values (what a saved model holds).
  */
 public final class GcnTrainer {
   private GcnTrainer() {
@@ -74,6 +74,7 @@ public final class GcnTrainer {
     double bestTest = 0;
     int bestEpoch = 0;
     float[] bestBetas = net.betas();
+    java.util.Map<String, float[]> best = null;
     for (int e = 1; e <= c.epochs(); e++) {
       float[][] logits = net.forward(x);
       double va = accuracy(logits, g.labels(), val);
@@ -82,6 +83,7 @@ public final class GcnTrainer {
         bestTest = accuracy(logits, g.labels(), test);
         bestEpoch = e - 1;
         bestBetas = net.betas();
+        best = copy(net.trained());
       }
       net.backward(logits, g.labels(), train);
       net.adam(c.lr(), c.weightDecay(), e);
@@ -94,9 +96,18 @@ public final class GcnTrainer {
       bestTest = accuracy(logits, g.labels(), test);
       bestEpoch = c.epochs();
       bestBetas = net.betas();
+    } else {
+      net.restore(best);
     }
     return new Report(bestTest, bestVal, bestEpoch, net.trainableFraction(), bestBetas,
         (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** A deep copy of live trained arrays (the best epoch's snapshot). */
+  static java.util.Map<String, float[]> copy(java.util.Map<String, float[]> live) {
+    java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
+    live.forEach((k, v) -> m.put(k, v.clone()));
+    return m;
   }
 
   static double accuracy(float[][] logits, int[] labels, boolean[] mask) {

@@ -57,18 +57,25 @@ class GraphDataTest {
   void syntheticSetSeparatesClassesByStructureOnly() {
     GraphSet s = GraphSet.synthetic(200, 12, 24, 3);
     double[] clustering = new double[2];
+    double[] meanLocal = new double[2];
     int[] count = new int[2];
     for (int k = 0; k < 200; k++) {
       Graph g = s.graphs().get(k);
       clustering[s.labels()[k]] += triangles(g) / Math.max(1.0, wedges(g));
       count[s.labels()[k]]++;
-      for (float f : g.features()) {
-        assertEquals(1f, f);
+      assertEquals(GraphSet.FEATURES, g.dims());
+      double mean = 0;
+      for (int i = 0; i < g.nodes(); i++) {
+        assertEquals(1f, g.features()[i * 3]);
+        assertEquals(g.degree(i) / (double) (g.nodes() - 1), g.features()[i * 3 + 1], 1e-6);
+        mean += g.features()[i * 3 + 2] / g.nodes();
       }
+      meanLocal[s.labels()[k]] += mean;
     }
     assertEquals(100, count[0]);
     assertTrue(clustering[0] / count[0] > 1.5 * clustering[1] / count[1],
         "two dense communities cluster more than a random graph of the same density");
+    assertTrue(meanLocal[0] > 1.5 * meanLocal[1], "the local clustering feature carries the same difference");
   }
 
   private static double triangles(Graph g) {

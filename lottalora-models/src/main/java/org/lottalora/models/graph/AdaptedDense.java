@@ -1,0 +1,164 @@
+package org.lottalora.models.graph;
+
+import java.util.List;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.TensorSpec;
+
+/**
+ * One adapted linear layer on plain arrays, for the hand-written graph engines: {@code z = x W'^T + b} with
+ * {@code W' = beta W_seed + s B A} of rank min(r, in, out) (A Kaiming-uniform from the adapter seed, B zero, beta 1, bias frozen from the
+ * seed) or a trained W in full mode. Gradients of a batch accumulate into a dense dW first ({@link #accumulate}),
+ * and {@link #finish} turns it into the adapter's gradients once per batch: the product with A and B is then paid
+ * once, not once per graph.
+ */
+final class AdaptedDense {
+  final String prefix;
+  final int in;
+  final int out;
+  private final boolean full;
+  private final AdapterConfig ac;
+  private final float[] wSeed;
+  private final float[] bias;
+  private GcnNetwork.Param w;
+  private GcnNetwork.Param a;
+  private GcnNetwork.Param b;
+  private GcnNetwork.Param beta;
+  private float[] weff;
+  private final float[] dw;
+  private int rank;
+
+  /** Backbone tensors {@code prefix.weight} [out, in] and {@code prefix.bias} [out] of this layer. */
+  static List<TensorSpec> tensors(String prefix, int in, int out, InitSpec init) {
+    return List.of(TensorSpec.of(prefix + ".weight", new int[] {out, in}, init),
+        TensorSpec.bias(prefix + ".bias", out, in, InitSpec.parse("uniform")));
+  }
+
+  AdaptedDense(String prefix, int in, int out, Backbone bb, AdapterConfig ac, boolean full,
+      List<GcnNetwork.Param> params) {
+    this.prefix = prefix;
+    this.in = in;
+    this.out = out;
+    this.full = full;
+    this.ac = ac;
+    wSeed = bb.get(prefix + ".weight");
+    bias = bb.get(prefix + ".bias");
+    dw = new float[out * in];
+    if (full) {
+      w = new GcnNetwork.Param(prefix + ".weight", wSeed.clone());
+      params.add(w);
+      return;
+    }
+    // one --rank must fit a network whose first layer reads 3 features: a layer narrower than the rank takes
+    // rank min(r, in, out), which loses nothing (B A already spans every matrix of its shape); s stays alpha / r
+    rank = Math.min(ac.rank(), Math.min(in, out));
+    int r = rank;
+    TensorSpec as = TensorSpec.of(prefix + ".lora_A", new int[] {r, in}, InitSpec.parse("kaiming_uniform"));
+    a = new GcnNetwork.Param(as.name(), Backbone.regenerate(ac.initSeed(), List.of(as), 1).get(as.name()));
+    b = new GcnNetwork.Param(prefix + ".lora_B", new float[out * r]);
+    params.add(a);
+    params.add(b);
+    if (ac.trainBeta()) {
+      beta = new GcnNetwork.Param(prefix + ".beta", new float[] {1f});
+      params.add(beta);
+    }
+  }
+
+  /** Recomputes the effective weight from the current parameters; call once per step before forward passes. */
+  void refresh() {
+    if (full) {
+      weff = w.v;
+      return;
+    }
+    int r = rank;
+    float s = (float) ac.scaling();
+    float bt = beta == null ? 1f : beta.v[0];
+    float[] e = new float[out * in];
+    for (int o = 0; o < out; o++) {
+      for (int i = 0; i < in; i++) {
+        double ba = 0;
+        for (int q = 0; q < r; q++) {
+          ba += b.v[o * r + q] * a.v[q * in + i];
+        }
+        e[o * in + i] = (float) (bt * wSeed[o * in + i] + s * ba);
+      }
+    }
+    weff = e;
+  }
+
+  /** {@code x W'^T + b} for rows x [n][in]. */
+  float[][] forward(float[][] x) {
+    float[][] z = new float[x.length][out];
+    for (int n = 0; n < x.length; n++) {
+      float[] xn = x[n];
+      for (int o = 0; o < out; o++) {
+        double acc = bias[o];
+        int off = o * in;
+        for (int i = 0; i < in; i++) {
+          acc += xn[i] * weff[off + i];
+        }
+        z[n][o] = (float) acc;
+      }
+    }
+    return z;
+  }
+
+  /** Adds {@code dz^T x} to the batch's dW and returns {@code dz W'} (the gradient of the input). */
+  float[][] accumulate(float[][] dz, float[][] x) {
+    float[][] dx = new float[dz.length][in];
+    for (int n = 0; n < dz.length; n++) {
+      for (int o = 0; o < out; o++) {
+        float g = dz[n][o];
+        if (g == 0) {
+          continue;
+        }
+        int off = o * in;
+        for (int i = 0; i < in; i++) {
+          dw[off + i] += g * x[n][i];
+          dx[n][i] += g * weff[off + i];
+        }
+      }
+    }
+    return dx;
+  }
+
+  /** Turns the batch's dW into the gradients of the trained arrays (set, not added) and clears dW. */
+  void finish() {
+    if (full) {
+      System.arraycopy(dw, 0, w.g, 0, dw.length);
+    } else {
+      int r = rank;
+      float s = (float) ac.scaling();
+      if (beta != null) {
+        double g = 0;
+        for (int i = 0; i < dw.length; i++) {
+          g += dw[i] * wSeed[i];
+        }
+        beta.g[0] = (float) g;
+      }
+      java.util.Arrays.fill(a.g, 0);
+      for (int o = 0; o < out; o++) {
+        for (int q = 0; q < r; q++) {
+          double gb = 0;
+          for (int i = 0; i < in; i++) {
+            gb += dw[o * in + i] * a.v[q * in + i];
+            a.g[q * in + i] += s * b.v[o * r + q] * dw[o * in + i];
+          }
+          b.g[o * r + q] = (float) (s * gb);
+        }
+      }
+    }
+    java.util.Arrays.fill(dw, 0);
+  }
+
+  /** Learned beta (1 in full mode or with beta fixed). */
+  float beta() {
+    return beta == null ? 1f : beta.v[0];
+  }
+
+  /** Values of this layer's full-size weight and bias (what the adapters count against). */
+  long modelValues() {
+    return (long) out * in + out;
+  }
+}
