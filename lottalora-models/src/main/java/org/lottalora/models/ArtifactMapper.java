@@ -55,7 +55,7 @@ public final class ArtifactMapper {
         .putAllParams(s.params()).build();
   }
 
-  static InitSpec init(org.lottalora.format.proto.InitSpec p, String where) {
+  public static InitSpec init(org.lottalora.format.proto.InitSpec p, String where) {
     try {
       return new InitSpec(InitFamily.byId(p.getFamily()), new TreeMap<>(p.getParamsMap()));
     } catch (IllegalArgumentException e) {
@@ -287,6 +287,10 @@ public final class ArtifactMapper {
     if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.SNN) {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a spiking network (family '" + m.getFamily()
           + "'): load it with SnnArtifact.load, or use `lottalora snn eval|inspect`");
+    }
+    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.GRAPH) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a graph network (family '" + m.getFamily()
+          + "'): load it with GraphModel.load, or use `lottalora graph eval|predict`");
     }
     if (!a.hasModel() || !a.hasBackbone() || !a.hasAdapter()) {
       throw new ArtifactException(Reason.MALFORMED, where + ": missing " + (!a.hasModel() ? "model spec"

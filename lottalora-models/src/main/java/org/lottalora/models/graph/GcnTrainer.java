@@ -56,15 +56,10 @@ public final class GcnTrainer {
       throw new IllegalArgumentException(g.name() + " has no labels to train on");
     }
     int n = g.nodes();
-    int[] perm = Dataset.permutation(n, c.splitSeed(), "gcn.split");
-    boolean[] train = new boolean[n];
-    boolean[] val = new boolean[n];
-    boolean[] test = new boolean[n];
-    int nt = (int) Math.round(n * c.trainFraction());
-    int nv = (int) Math.round(n * c.valFraction());
-    for (int k = 0; k < n; k++) {
-      (k < nt ? train : k < nt + nv ? val : test)[perm[k]] = true;
-    }
+    boolean[][] masks = split(n, c.splitSeed(), c.trainFraction(), c.valFraction());
+    boolean[] train = masks[0];
+    boolean[] val = masks[1];
+    boolean[] test = masks[2];
     float[][] x = new float[n][g.dims()];
     for (int i = 0; i < n; i++) {
       System.arraycopy(g.features(), i * g.dims(), x[i], 0, g.dims());
@@ -103,14 +98,27 @@ public final class GcnTrainer {
         (System.nanoTime() - t0) / 1e9);
   }
 
+  /** The seeded node split (stream "gcn.split"): masks of the train, validation and test nodes. */
+  public static boolean[][] split(int n, long seed, double trainFraction, double valFraction) {
+    int[] perm = Dataset.permutation(n, seed, "gcn.split");
+    boolean[][] m = new boolean[3][n];
+    int nt = (int) Math.round(n * trainFraction);
+    int nv = (int) Math.round(n * valFraction);
+    for (int k = 0; k < n; k++) {
+      m[k < nt ? 0 : k < nt + nv ? 1 : 2][perm[k]] = true;
+    }
+    return m;
+  }
+
   /** A deep copy of live trained arrays (the best epoch's snapshot). */
-  static java.util.Map<String, float[]> copy(java.util.Map<String, float[]> live) {
+  public static java.util.Map<String, float[]> copy(java.util.Map<String, float[]> live) {
     java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
     live.forEach((k, v) -> m.put(k, v.clone()));
     return m;
   }
 
-  static double accuracy(float[][] logits, int[] labels, boolean[] mask) {
+  /** Accuracy of the rows of {@code logits} in {@code mask}. */
+  public static double accuracy(float[][] logits, int[] labels, boolean[] mask) {
     int right = 0;
     int count = 0;
     for (int i = 0; i < logits.length; i++) {

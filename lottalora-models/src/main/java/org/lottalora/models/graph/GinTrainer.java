@@ -44,10 +44,10 @@ public final class GinTrainer {
   /** Which graphs of a set train, validate and test, by index. */
   public record Split(int[] train, int[] val, int[] test) {
     /** The seeded split of {@code n} graphs (stream "gin.split"). */
-    public static Split of(int n, Config c) {
-      int[] perm = Dataset.permutation(n, c.splitSeed(), "gin.split");
-      int nt = (int) Math.round(n * c.trainFraction());
-      int nv = (int) Math.round(n * c.valFraction());
+    public static Split of(int n, long seed, double trainFraction, double valFraction) {
+      int[] perm = Dataset.permutation(n, seed, "gin.split");
+      int nt = (int) Math.round(n * trainFraction);
+      int nv = (int) Math.round(n * valFraction);
       if (nt < 1 || nv < 1 || n - nt - nv < 1) {
         throw new IllegalArgumentException(n + " graphs are too few to split into train, validation and test");
       }
@@ -58,7 +58,7 @@ public final class GinTrainer {
 
   /** Trains {@code net} on {@code set}; the report's betas are per adapted layer, in order. */
   public static GcnTrainer.Report train(GinNetwork net, GraphSet set, Config c, Progress p) {
-    Split split = Split.of(set.graphs().size(), c);
+    Split split = Split.of(set.graphs().size(), c.splitSeed(), c.trainFraction(), c.valFraction());
     long t0 = System.nanoTime();
     double bestVal = -1;
     double bestTest = 0;

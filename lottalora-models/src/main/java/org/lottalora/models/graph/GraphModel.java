@@ -1,0 +1,311 @@
+package org.lottalora.models.graph;
+
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.data.graph.Graph;
+import org.lottalora.core.train.Progress;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactException;
+import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.GraphConfig;
+import org.lottalora.format.proto.Metrics;
+import org.lottalora.format.proto.Tensor;
+import org.lottalora.format.proto.TensorRole;
+import org.lottalora.format.proto.Training;
+import org.lottalora.models.ArtifactMapper;
+import org.lottalora.models.LottaModel;
+
+/**
+ * A graph network as an application uses it: family {@code gcn} (node classification on one graph) or {@code gin}
+ * (graph classification), its shape, the data and split it was trained on, and its trained arrays. Trains, predicts
+ * and saves as "seed + adapters": loading regenerates the scaffold from the seed, checks every backbone tensor's
+ * fingerprint, and puts the stored adapters, betas and head back.
+ */
+public final class GraphModel {
+  /** Registry ids of the graph families. */
+  public static final List<String> FAMILIES = List.of("gcn", "gin");
+
+  /**
+   * What defines a graph model before training.
+   *
+   * @param family {@code gcn} or {@code gin}
+   * @param spec the network's shape, seed, scaffold init and adapter settings
+   * @param data the text of the data it trains on ({@link GraphData#parse})
+   * @param splitSeed seed of the train / validation / test split
+   * @param trainFraction share of nodes or graphs that train
+   * @param valFraction share that picks the epoch
+   */
+  public record Setup(String family, GcnNetwork.Spec spec, String data, long splitSeed, double trainFraction,
+      double valFraction) {
+    /** Validates the family and the fractions; the adapter variants are refused (not in the graph engines). */
+    public Setup {
+      if (!FAMILIES.contains(family)) {
+        throw new IllegalArgumentException("unknown graph family '" + family + "'; known: gcn, gin");
+      }
+      if (!(trainFraction > 0) || !(valFraction > 0) || trainFraction + valFraction >= 1) {
+        throw new IllegalArgumentException("train and validation fractions must be > 0 and leave a test share, got "
+            + trainFraction + " and " + valFraction);
+      }
+      if (spec.adapter().hasVariants()) {
+        throw new IllegalArgumentException("DoRA, residual and LayerNorm are not implemented in the graph engines; "
+            + "train gcn and gin with plain adapters");
+      }
+    }
+  }
+
+  /**
+   * The outcome of training.
+   *
+   * @param report test and validation accuracy, best epoch, trainable fraction, betas, seconds
+   * @param betas beta per adapted layer by name
+   */
+  public record Trained(GcnTrainer.Report report, Map<String, Float> betas) {
+  }
+
+  private final Setup setup;
+  private Map<String, float[]> values;
+
+  private GraphModel(Setup setup, Map<String, float[]> values) {
+    this.setup = setup;
+    this.values = values;
+  }
+
+  /** A fresh model (adapters at their initial values, head from the seed). */
+  public static GraphModel create(Setup setup) {
+    return new GraphModel(setup, Map.of());
+  }
+
+  /** The setup. */
+  public Setup setup() {
+    return setup;
+  }
+
+  /** Checks that {@code d} fits this model: the task, the features per node and the classes. */
+  public void check(GraphData d) {
+    boolean gin = setup.family().equals("gin");
+    if (gin != d.graphTask()) {
+      throw new IllegalArgumentException("family '" + setup.family() + "' " + (gin ? "classifies whole graphs" :
+          "classifies nodes") + "; data '" + d.text() + "' is a " + (d.graphTask() ? "graph" : "node") + " task: use "
+          + (gin ? "--model gcn or node data (sbm, csv:, cora:)" : "--model gin or --data synthetic"));
+    }
+    if (d.dims() != setup.spec().inputDim()) {
+      throw new IllegalArgumentException("data '" + d.text() + "' has " + d.dims() + " features per node, the model "
+          + "takes " + setup.spec().inputDim());
+    }
+    if (d.classes() > setup.spec().classes()) {
+      throw new IllegalArgumentException("data '" + d.text() + "' has " + d.classes() + " classes, the model "
+          + setup.spec().classes());
+    }
+  }
+
+  /** Trains on {@code d} (node task: full batch; graph task: batches of {@code batch} graphs). */
+  public Trained train(GraphData d, int epochs, double lr, double weightDecay, int batch, Progress p) {
+    check(d);
+    if (setup.family().equals("gcn")) {
+      if (d.node().labels() == null) {
+        throw new IllegalArgumentException("data '" + d.text() + "' has no labels to train on");
+      }
+      GcnNetwork net = new GcnNetwork(setup.spec(), d.node(), values);
+      GcnTrainer.Report r = GcnTrainer.train(net, d.node(), new GcnTrainer.Config(epochs, lr, weightDecay,
+          setup.trainFraction(), setup.valFraction(), setup.splitSeed()), p);
+      values = GcnTrainer.copy(net.trained());
+      Map<String, Float> betas = new java.util.LinkedHashMap<>();
+      for (int l = 0; l < r.betas().length; l++) {
+        betas.put("gcn." + l, r.betas()[l]);
+      }
+      return new Trained(r, betas);
+    }
+    GinNetwork net = new GinNetwork(setup.spec(), values);
+    GcnTrainer.Report r = GinTrainer.train(net, d.set(), new GinTrainer.Config(epochs, batch, lr, weightDecay,
+        setup.trainFraction(), setup.valFraction(), setup.splitSeed()), p);
+    values = GcnTrainer.copy(net.trained());
+    return new Trained(r, net.betas());
+  }
+
+  /** Class probabilities of every node of {@code g} (family gcn), [nodes][classes]. */
+  public float[][] nodeProbabilities(Graph g) {
+    requireFamily("gcn");
+    float[][] logits = new GcnNetwork(setup.spec(), g, values).forward(features(g));
+    for (float[] row : logits) {
+      softmax(row);
+    }
+    return logits;
+  }
+
+  /** Class probabilities of graph {@code g} (family gin). */
+  public float[] graphProbabilities(Graph g) {
+    requireFamily("gin");
+    float[] l = new GinNetwork(setup.spec(), values).logits(g);
+    softmax(l);
+    return l;
+  }
+
+  /** Accuracy on the test share of {@code d} under the model's own split (the figure training reports). */
+  public double testAccuracy(GraphData d) {
+    check(d);
+    if (setup.family().equals("gcn")) {
+      boolean[] test = GcnTrainer.split(d.node().nodes(), setup.splitSeed(), setup.trainFraction(),
+          setup.valFraction())[2];
+      return GcnTrainer.accuracy(new GcnNetwork(setup.spec(), d.node(), values).forward(features(d.node())),
+          d.node().labels(), test);
+    }
+    GinTrainer.Split s = GinTrainer.Split.of(d.set().graphs().size(), setup.splitSeed(), setup.trainFraction(),
+        setup.valFraction());
+    return GinTrainer.accuracy(new GinNetwork(setup.spec(), values), d.set(), s.test());
+  }
+
+  private void requireFamily(String f) {
+    if (!setup.family().equals(f)) {
+      throw new IllegalArgumentException("this is a " + setup.family() + " model; "
+          + (f.equals("gcn") ? "nodeProbabilities needs gcn" : "graphProbabilities needs gin"));
+    }
+  }
+
+  static float[][] features(Graph g) {
+    float[][] x = new float[g.nodes()][g.dims()];
+    for (int i = 0; i < g.nodes(); i++) {
+      System.arraycopy(g.features(), i * g.dims(), x[i], 0, g.dims());
+    }
+    return x;
+  }
+
+  private static void softmax(float[] v) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float x : v) {
+      max = Math.max(max, x);
+    }
+    double sum = 0;
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) Math.exp(v[i] - max);
+      sum += v[i];
+    }
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (v[i] / sum);
+    }
+  }
+
+  /** The backbone tensors this model regenerates from its seed. */
+  List<TensorSpec> backboneTensors() {
+    return setup.family().equals("gcn") ? GcnNetwork.tensors(setup.spec()) : GinNetwork.tensors(setup.spec());
+  }
+
+  /** The trained arrays: after training, or as loaded; a fresh model's initial values otherwise. */
+  public Map<String, float[]> trained() {
+    if (!values.isEmpty()) {
+      return values;
+    }
+    return setup.family().equals("gin") ? new GinNetwork(setup.spec(), Map.of()).trained()
+        : GcnTrainer.copy(new GcnNetwork(setup.spec(), Graph.of("empty", 1, new int[0], new int[0],
+            new float[setup.spec().inputDim()], setup.spec().inputDim(), null, 0)).trained());
+  }
+
+  /**
+   * Writes the model atomically ({@code key} signs it when not null).
+   *
+   * @param testAccuracy the test accuracy to record, or NaN
+   * @param seconds training wall time to record
+   */
+  public void save(Path path, double testAccuracy, double seconds, PrivateKey key) {
+    GcnNetwork.Spec s = setup.spec();
+    List<TensorSpec> specs = backboneTensors();
+    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
+        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
+        .setCreatedUnixMs(System.currentTimeMillis())
+        .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1), false));
+    GraphConfig.Builder gc = GraphConfig.newBuilder().setData(setup.data()).setSplitSeed(setup.splitSeed())
+        .setTrainFraction(setup.trainFraction()).setValFraction(setup.valFraction());
+    for (int h : s.hidden()) {
+      gc.addHidden(h);
+    }
+    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(setup.family()).setInputDim(s.inputDim())
+        .setClasses(s.classes()).setFull(s.full()).setGraph(gc));
+    AdapterConfig ac = s.adapter();
+    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()));
+    long trainedCount = 0;
+    for (Map.Entry<String, float[]> e : trained().entrySet()) {
+      float[] v = e.getValue();
+      trainedCount += v.length;
+      a.addTensors(TensorCodec.encode(e.getKey(), new long[] {v.length}, role(e.getKey()), v, DType.FLOAT32));
+    }
+    long model = 0;
+    for (TensorSpec t : specs) {
+      model += t.size();
+    }
+    a.setTraining(Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
+        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(setup.data())
+        .setMetrics(Metrics.newBuilder().setTestAccuracy(testAccuracy).setWallSeconds(seconds)
+            .setTrainableParams(trainedCount).setModelParams(model)));
+    ArtifactCodec.write(a.build(), path, key);
+  }
+
+  private static TensorRole role(String name) {
+    return name.endsWith(".lora_A") ? TensorRole.LORA_A : name.endsWith(".lora_B") ? TensorRole.LORA_B
+        : name.endsWith(".beta") ? TensorRole.BETA : name.endsWith(".bias") ? TensorRole.BIAS : TensorRole.WEIGHT;
+  }
+
+  /** Loads and verifies a graph model. */
+  public static GraphModel load(Path path) {
+    return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /** The graph model an opened artifact describes. */
+  public static GraphModel load(ArtifactFile file, String where) {
+    Artifact a = file.artifact();
+    if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.GRAPH) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a graph network (family '"
+          + a.getModel().getFamily() + "'): load it with LottaModel.load, ReservoirModel.load or SnnArtifact.load");
+    }
+    ArtifactMapper.checkGenerator(a, where);
+    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    GraphConfig gc = m.getGraph();
+    org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
+    Setup setup;
+    try {
+      AdapterConfig ac = new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
+          pa.getInitSeed());
+      GcnNetwork.Spec spec = new GcnNetwork.Spec(m.getInputDim(), gc.getHiddenList().stream().mapToInt(i -> i)
+          .toArray(), m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where), ac,
+          m.getFull());
+      setup = new Setup(m.getFamily(), spec, gc.getData(), gc.getSplitSeed(), gc.getTrainFraction(),
+          gc.getValFraction());
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": invalid graph model spec: " + e.getMessage());
+    }
+    GraphModel fresh = create(setup);
+    List<TensorSpec> specs = fresh.backboneTensors();
+    ArtifactMapper.checkBackboneRecords(a, specs, where);
+    ArtifactMapper.checkFingerprints(a, Backbone.regenerate(setup.spec().seed(), specs, 1), where);
+    Map<String, float[]> expected = fresh.trained();
+    Map<String, float[]> stored = new HashMap<>();
+    for (Tensor t : a.getTensorsList()) {
+      float[] v = TensorCodec.decode(t, where);
+      float[] want = expected.get(t.getName());
+      if (want == null) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": tensor '" + t.getName() + "' is not part of "
+            + "this " + setup.family() + " model");
+      }
+      if (want.length != v.length) {
+        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": tensor '" + t.getName() + "' has " + v.length
+            + " values, the model needs " + want.length);
+      }
+      stored.put(t.getName(), v);
+    }
+    for (String name : expected.keySet()) {
+      if (!stored.containsKey(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no '" + name + "' tensor");
+      }
+    }
+    return new GraphModel(setup, stored);
+  }
+}
