@@ -47,23 +47,6 @@ public final class GcnNetwork {
     }
   }
 
-  /** A trained array with its gradient and Adam moments. */
-  static final class Param {
-    final String name;
-    final float[] v;
-    final float[] g;
-    final float[] m;
-    final float[] s;
-
-    Param(String name, float[] v) {
-      this.name = name;
-      this.v = v;
-      this.g = new float[v.length];
-      this.m = new float[v.length];
-      this.s = new float[v.length];
-    }
-  }
-
   private final Spec spec;
   private final GcnAggregation agg;
   private final int layers;
@@ -71,13 +54,13 @@ public final class GcnNetwork {
   private final int[] out;
   private final float[][] wSeed;
   private final float[][] bias;
-  private final Param[] w;
-  private final Param[] a;
-  private final Param[] b;
-  private final Param[] beta;
-  private final Param headW;
-  private final Param headB;
-  private final List<Param> params = new ArrayList<>();
+  private final org.lottalora.models.engine.Param[] w;
+  private final org.lottalora.models.engine.Param[] a;
+  private final org.lottalora.models.engine.Param[] b;
+  private final org.lottalora.models.engine.Param[] beta;
+  private final org.lottalora.models.engine.Param headW;
+  private final org.lottalora.models.engine.Param headB;
+  private final List<org.lottalora.models.engine.Param> params = new ArrayList<>();
   private float[][][] h;
   private float[][][] z;
   private float[][] weff;
@@ -106,27 +89,27 @@ public final class GcnNetwork {
     Backbone bb = Backbone.regenerate(spec.seed(), ts, 1);
     wSeed = new float[layers][];
     bias = new float[layers][];
-    w = new Param[layers];
-    a = new Param[layers];
-    b = new Param[layers];
-    beta = new Param[layers];
+    w = new org.lottalora.models.engine.Param[layers];
+    a = new org.lottalora.models.engine.Param[layers];
+    b = new org.lottalora.models.engine.Param[layers];
+    beta = new org.lottalora.models.engine.Param[layers];
     int r = spec.adapter().rank();
     for (int l = 0; l < layers; l++) {
       wSeed[l] = bb.get("gcn." + l + ".weight");
       bias[l] = bb.get("gcn." + l + ".bias");
       if (spec.full()) {
-        w[l] = add(new Param("gcn." + l + ".weight", wSeed[l].clone()));
+        w[l] = add(new org.lottalora.models.engine.Param("gcn." + l + ".weight", wSeed[l].clone()));
       } else {
         TensorSpec as = TensorSpec.of("gcn." + l + ".lora_A", new int[] {r, in[l]}, InitSpec.parse("kaiming_uniform"));
-        a[l] = add(new Param(as.name(), Backbone.regenerate(spec.adapter().initSeed(), List.of(as), 1).get(as.name())));
-        b[l] = add(new Param("gcn." + l + ".lora_B", new float[out[l] * r]));
+        a[l] = add(new org.lottalora.models.engine.Param(as.name(), Backbone.regenerate(spec.adapter().initSeed(), List.of(as), 1).get(as.name())));
+        b[l] = add(new org.lottalora.models.engine.Param("gcn." + l + ".lora_B", new float[out[l] * r]));
         if (spec.adapter().trainBeta()) {
-          beta[l] = add(new Param("gcn." + l + ".beta", new float[] {1f}));
+          beta[l] = add(new org.lottalora.models.engine.Param("gcn." + l + ".beta", new float[] {1f}));
         }
       }
     }
-    headW = add(new Param("head.weight", bb.get("head.weight").clone()));
-    headB = add(new Param("head.bias", bb.get("head.bias").clone()));
+    headW = add(new org.lottalora.models.engine.Param("head.weight", bb.get("head.weight").clone()));
+    headB = add(new org.lottalora.models.engine.Param("head.bias", bb.get("head.bias").clone()));
     load(params, trained);
   }
 
@@ -154,7 +137,7 @@ public final class GcnNetwork {
     return ts;
   }
 
-  private Param add(Param p) {
+  private org.lottalora.models.engine.Param add(org.lottalora.models.engine.Param p) {
     params.add(p);
     return p;
   }
@@ -213,7 +196,7 @@ public final class GcnNetwork {
    * trained array.
    */
   public double backward(float[][] logits, int[] labels, boolean[] mask) {
-    for (Param p : params) {
+    for (org.lottalora.models.engine.Param p : params) {
       java.util.Arrays.fill(p.g, 0);
     }
     int nodes = logits.length;
@@ -313,7 +296,7 @@ public final class GcnNetwork {
 
   /** One Adam step (decoupled weight decay {@code wd} on the head weight only) over every trained array. */
   public void adam(double lr, double wd, int step) {
-    Adam.step(params, lr, wd, step, java.util.Set.of(headW));
+    org.lottalora.models.engine.Adam.step(params, lr, wd, step, java.util.Set.of(headW));
   }
 
   private static float[][] times(float[][] x, float[] wt, int rows, int cols) {
@@ -343,8 +326,8 @@ public final class GcnNetwork {
   }
 
   /** Overwrites the values of {@code params} named in {@code values} (a loaded model), checking sizes. */
-  static void load(List<Param> params, java.util.Map<String, float[]> values) {
-    for (Param p : params) {
+  static void load(List<org.lottalora.models.engine.Param> params, java.util.Map<String, float[]> values) {
+    for (org.lottalora.models.engine.Param p : params) {
       float[] v = values.get(p.name);
       if (v == null) {
         continue;
@@ -357,9 +340,9 @@ public final class GcnNetwork {
     }
   }
 
-  static java.util.Map<String, float[]> byName(List<Param> params, java.util.function.Function<Param, float[]> f) {
+  static java.util.Map<String, float[]> byName(List<org.lottalora.models.engine.Param> params, java.util.function.Function<org.lottalora.models.engine.Param, float[]> f) {
     java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
-    for (Param p : params) {
+    for (org.lottalora.models.engine.Param p : params) {
       m.put(p.name, f.apply(p));
     }
     return m;
@@ -368,7 +351,7 @@ public final class GcnNetwork {
   /** Trained values over the network's size: adapters, betas and head against every weight and bias. */
   public double trainableFraction() {
     long t = 0;
-    for (Param p : params) {
+    for (org.lottalora.models.engine.Param p : params) {
       t += p.v.length;
     }
     long all = (long) headW.v.length + headB.v.length;

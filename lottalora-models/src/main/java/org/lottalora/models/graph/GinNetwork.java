@@ -13,16 +13,16 @@ import org.lottalora.core.data.graph.Graph;
  * and backward by hand on plain arrays (as {@link GcnNetwork}, for the same M2.1 gather bug). Layer l computes
  * {@code H_l = MLP_l(H_(l-1) + A H_(l-1))}, the sum over each node's neighbours without normalisation, with the
  * two-layer ReLU MLP {@code gin.<l>.0} (in -> hidden) and {@code gin.<l>.1} (hidden -> hidden), both adapted layers
- * ({@link AdaptedDense}); a graph's vector is the sum of its nodes' last states, and a trained head maps it to
+ * ({@link org.lottalora.models.engine.AdaptedDense}); a graph's vector is the sum of its nodes' last states, and a trained head maps it to
  * classes. The sum costs the edges: no N x N matrix exists. Backbone tensors {@code gin.<l>.<0|1>.weight|bias},
  * head {@code head.weight|bias} (trained, initial values from the backbone seed).
  */
 public final class GinNetwork {
   private final GcnNetwork.Spec spec;
-  private final AdaptedDense[][] mlps;
-  private final GcnNetwork.Param headW;
-  private final GcnNetwork.Param headB;
-  private final List<GcnNetwork.Param> params = new ArrayList<>();
+  private final org.lottalora.models.engine.AdaptedDense[][] mlps;
+  private final org.lottalora.models.engine.Param headW;
+  private final org.lottalora.models.engine.Param headB;
+  private final List<org.lottalora.models.engine.Param> params = new ArrayList<>();
 
   /** The backbone tensors of a GIN of this shape (the head's initial values included). */
   public static List<TensorSpec> tensors(GcnNetwork.Spec spec) {
@@ -30,8 +30,8 @@ public final class GinNetwork {
     int d = spec.inputDim();
     for (int l = 0; l < spec.hidden().length; l++) {
       int h = spec.hidden()[l];
-      ts.addAll(AdaptedDense.tensors("gin." + l + ".0", d, h, spec.init()));
-      ts.addAll(AdaptedDense.tensors("gin." + l + ".1", h, h, spec.init()));
+      ts.addAll(org.lottalora.models.engine.AdaptedDense.tensors("gin." + l + ".0", d, h, spec.init()));
+      ts.addAll(org.lottalora.models.engine.AdaptedDense.tensors("gin." + l + ".1", h, h, spec.init()));
       d = h;
     }
     ts.add(TensorSpec.of("head.weight", new int[] {spec.classes(), d}, InitSpec.parse("kaiming_uniform")));
@@ -44,16 +44,16 @@ public final class GinNetwork {
     this.spec = spec;
     Backbone bb = Backbone.regenerate(spec.seed(), tensors(spec), 1);
     int layers = spec.hidden().length;
-    mlps = new AdaptedDense[layers][2];
+    mlps = new org.lottalora.models.engine.AdaptedDense[layers][2];
     int d = spec.inputDim();
     for (int l = 0; l < layers; l++) {
       int h = spec.hidden()[l];
-      mlps[l][0] = new AdaptedDense("gin." + l + ".0", d, h, bb, spec.adapter(), spec.full(), params);
-      mlps[l][1] = new AdaptedDense("gin." + l + ".1", h, h, bb, spec.adapter(), spec.full(), params);
+      mlps[l][0] = new org.lottalora.models.engine.AdaptedDense("gin." + l + ".0", d, h, bb, spec.adapter(), spec.full(), params);
+      mlps[l][1] = new org.lottalora.models.engine.AdaptedDense("gin." + l + ".1", h, h, bb, spec.adapter(), spec.full(), params);
       d = h;
     }
-    headW = new GcnNetwork.Param("head.weight", bb.get("head.weight").clone());
-    headB = new GcnNetwork.Param("head.bias", bb.get("head.bias").clone());
+    headW = new org.lottalora.models.engine.Param("head.weight", bb.get("head.weight").clone());
+    headB = new org.lottalora.models.engine.Param("head.bias", bb.get("head.bias").clone());
     params.add(headW);
     params.add(headB);
     GcnNetwork.load(params, trained);
@@ -72,7 +72,7 @@ public final class GinNetwork {
   }
 
   private void refresh() {
-    for (AdaptedDense[] mlp : mlps) {
+    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
       mlp[0].refresh();
       mlp[1].refresh();
     }
@@ -130,7 +130,7 @@ public final class GinNetwork {
     }
     Pass p = new Pass();
     float[][] h = features(g);
-    for (AdaptedDense[] mlp : mlps) {
+    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
       float[][] s = aggregate(g, h);
       float[][] z0 = mlp[0].forward(s);
       float[][] u = relu(z0);
@@ -171,7 +171,7 @@ public final class GinNetwork {
    * mean) left in place for {@link #adam}.
    */
   public double backward(List<Graph> graphs, int[] labels) {
-    for (GcnNetwork.Param p : params) {
+    for (org.lottalora.models.engine.Param p : params) {
       java.util.Arrays.fill(p.g, 0);
     }
     double loss = 0;
@@ -224,7 +224,7 @@ public final class GinNetwork {
         dh = aggregate(g, ds);
       }
     }
-    for (AdaptedDense[] mlp : mlps) {
+    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
       mlp[0].finish();
       mlp[1].finish();
     }
@@ -233,7 +233,7 @@ public final class GinNetwork {
 
   /** One Adam step over every trained array (decoupled weight decay on the head weight only). */
   public void adam(double lr, double wd, int step) {
-    Adam.step(params, lr, wd, step, java.util.Set.of(headW));
+    org.lottalora.models.engine.Adam.step(params, lr, wd, step, java.util.Set.of(headW));
     refresh();
   }
 
@@ -250,11 +250,11 @@ public final class GinNetwork {
   /** Trained values over the network's size: adapters, betas and head against every weight and bias. */
   public double trainableFraction() {
     long t = 0;
-    for (GcnNetwork.Param p : params) {
+    for (org.lottalora.models.engine.Param p : params) {
       t += p.v.length;
     }
     long all = (long) headW.v.length + headB.v.length;
-    for (AdaptedDense[] mlp : mlps) {
+    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
       all += mlp[0].modelValues() + mlp[1].modelValues();
     }
     return t / (double) all;
@@ -263,7 +263,7 @@ public final class GinNetwork {
   /** Learned beta per adapted layer, {@code gin.<l>.<0|1>} in order. */
   public Map<String, Float> betas() {
     Map<String, Float> m = new java.util.LinkedHashMap<>();
-    for (AdaptedDense[] mlp : mlps) {
+    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
       m.put(mlp[0].prefix, mlp[0].beta());
       m.put(mlp[1].prefix, mlp[1].beta());
     }

@@ -1,4 +1,4 @@
-package org.lottalora.models.graph;
+package org.lottalora.models.engine;
 
 import java.util.List;
 import java.util.Set;
@@ -7,16 +7,17 @@ import java.util.Set;
  * Adam (beta 0.9 / 0.999, eps 1e-8, bias-corrected) over the hand-written engines' arrays, with decoupled weight
  * decay on the arrays named in {@code decayed} only (the heads: adapters, betas and the scaffold are not decayed).
  */
-final class Adam {
+public final class Adam {
   private Adam() {
   }
 
-  static void step(List<GcnNetwork.Param> params, double lr, double wd, int step, Set<GcnNetwork.Param> decayed) {
+  /** One Adam step over {@code params} ({@code step} counts from 1). */
+  public static void step(List<Param> params, double lr, double wd, int step, Set<Param> decayed) {
     double b1 = 0.9;
     double b2 = 0.999;
     double c1 = 1 - Math.pow(b1, step);
     double c2 = 1 - Math.pow(b2, step);
-    for (GcnNetwork.Param p : params) {
+    for (Param p : params) {
       boolean decay = decayed.contains(p);
       for (int i = 0; i < p.v.length; i++) {
         p.m[i] = (float) (b1 * p.m[i] + (1 - b1) * p.g[i]);

@@ -1,4 +1,4 @@
-package org.lottalora.models.graph;
+package org.lottalora.models.engine;
 
 import java.util.List;
 import org.lottalora.core.adapter.AdapterConfig;
@@ -13,30 +13,33 @@ import org.lottalora.core.backbone.TensorSpec;
  * and {@link #finish} turns it into the adapter's gradients once per batch: the product with A and B is then paid
  * once, not once per graph.
  */
-final class AdaptedDense {
-  final String prefix;
-  final int in;
-  final int out;
+public final class AdaptedDense {
+  /** Backbone name prefix of the layer. */
+  public final String prefix;
+  /** Input width. */
+  public final int in;
+  /** Output width. */
+  public final int out;
   private final boolean full;
   private final AdapterConfig ac;
   private final float[] wSeed;
   private final float[] bias;
-  private GcnNetwork.Param w;
-  private GcnNetwork.Param a;
-  private GcnNetwork.Param b;
-  private GcnNetwork.Param beta;
+  private Param w;
+  private Param a;
+  private Param b;
+  private Param beta;
   private float[] weff;
   private final float[] dw;
   private int rank;
 
   /** Backbone tensors {@code prefix.weight} [out, in] and {@code prefix.bias} [out] of this layer. */
-  static List<TensorSpec> tensors(String prefix, int in, int out, InitSpec init) {
+  public static List<TensorSpec> tensors(String prefix, int in, int out, InitSpec init) {
     return List.of(TensorSpec.of(prefix + ".weight", new int[] {out, in}, init),
         TensorSpec.bias(prefix + ".bias", out, in, InitSpec.parse("uniform")));
   }
 
-  AdaptedDense(String prefix, int in, int out, Backbone bb, AdapterConfig ac, boolean full,
-      List<GcnNetwork.Param> params) {
+  public AdaptedDense(String prefix, int in, int out, Backbone bb, AdapterConfig ac, boolean full,
+      List<Param> params) {
     this.prefix = prefix;
     this.in = in;
     this.out = out;
@@ -46,7 +49,7 @@ final class AdaptedDense {
     bias = bb.get(prefix + ".bias");
     dw = new float[out * in];
     if (full) {
-      w = new GcnNetwork.Param(prefix + ".weight", wSeed.clone());
+      w = new Param(prefix + ".weight", wSeed.clone());
       params.add(w);
       return;
     }
@@ -55,18 +58,18 @@ final class AdaptedDense {
     rank = Math.min(ac.rank(), Math.min(in, out));
     int r = rank;
     TensorSpec as = TensorSpec.of(prefix + ".lora_A", new int[] {r, in}, InitSpec.parse("kaiming_uniform"));
-    a = new GcnNetwork.Param(as.name(), Backbone.regenerate(ac.initSeed(), List.of(as), 1).get(as.name()));
-    b = new GcnNetwork.Param(prefix + ".lora_B", new float[out * r]);
+    a = new Param(as.name(), Backbone.regenerate(ac.initSeed(), List.of(as), 1).get(as.name()));
+    b = new Param(prefix + ".lora_B", new float[out * r]);
     params.add(a);
     params.add(b);
     if (ac.trainBeta()) {
-      beta = new GcnNetwork.Param(prefix + ".beta", new float[] {1f});
+      beta = new Param(prefix + ".beta", new float[] {1f});
       params.add(beta);
     }
   }
 
   /** Recomputes the effective weight from the current parameters; call once per step before forward passes. */
-  void refresh() {
+  public void refresh() {
     if (full) {
       weff = w.v;
       return;
@@ -88,7 +91,7 @@ final class AdaptedDense {
   }
 
   /** {@code x W'^T + b} for rows x [n][in]. */
-  float[][] forward(float[][] x) {
+  public float[][] forward(float[][] x) {
     float[][] z = new float[x.length][out];
     for (int n = 0; n < x.length; n++) {
       float[] xn = x[n];
@@ -105,7 +108,7 @@ final class AdaptedDense {
   }
 
   /** Adds {@code dz^T x} to the batch's dW and returns {@code dz W'} (the gradient of the input). */
-  float[][] accumulate(float[][] dz, float[][] x) {
+  public float[][] accumulate(float[][] dz, float[][] x) {
     float[][] dx = new float[dz.length][in];
     for (int n = 0; n < dz.length; n++) {
       for (int o = 0; o < out; o++) {
@@ -124,7 +127,7 @@ final class AdaptedDense {
   }
 
   /** Turns the batch's dW into the gradients of the trained arrays (set, not added) and clears dW. */
-  void finish() {
+  public void finish() {
     if (full) {
       System.arraycopy(dw, 0, w.g, 0, dw.length);
     } else {
@@ -153,12 +156,12 @@ final class AdaptedDense {
   }
 
   /** Learned beta (1 in full mode or with beta fixed). */
-  float beta() {
+  public float beta() {
     return beta == null ? 1f : beta.v[0];
   }
 
   /** Values of this layer's full-size weight and bias (what the adapters count against). */
-  long modelValues() {
+  public long modelValues() {
     return (long) out * in + out;
   }
 }
