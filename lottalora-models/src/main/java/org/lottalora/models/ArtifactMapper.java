@@ -288,6 +288,10 @@ public final class ArtifactMapper {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a spiking network (family '" + m.getFamily()
           + "'): load it with SnnArtifact.load, or use `lottalora snn eval|inspect`");
     }
+    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.SEQUENCE) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a recurrent sequence model (family '"
+          + m.getFamily() + "'): load it with RecurrentModel.load, or use `lottalora sequence eval`");
+    }
     if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.GRAPH) {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a graph network (family '" + m.getFamily()
           + "'): load it with GraphModel.load, or use `lottalora graph eval|predict`");

@@ -1,0 +1,151 @@
+package org.lottalora.models.recurrent;
+
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactException;
+import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.Metrics;
+import org.lottalora.format.proto.SequenceConfig;
+import org.lottalora.format.proto.Tensor;
+import org.lottalora.format.proto.TensorRole;
+import org.lottalora.format.proto.Training;
+import org.lottalora.models.ArtifactMapper;
+import org.lottalora.models.LottaModel;
+
+/**
+ * A recurrent sequence classifier as an application uses it: a {@link RecurrentNetwork} (CfC or LSTM on the
+ * hand-written engine), the data and split it was trained on, and the per-feature standardisation its inputs get.
+ * Saves as "seed + adapters" ({@code SequenceConfig} in the artifact); loading regenerates the scaffold from the seed,
+ * checks the backbone fingerprints and puts the stored adapters, betas and head back.
+ *
+ * @param network the network with its trained values
+ * @param data the --data text it was trained on
+ * @param splitSeed seed of the split
+ * @param maxTrain training sequences used (0: all)
+ * @param pad whether ragged CSV series were padded
+ * @param steps steps per (padded) training sequence
+ * @param mean per-feature mean subtracted from inputs (empty: none)
+ * @param std per-feature standard deviation inputs are divided by (empty: none)
+ */
+public record RecurrentModel(RecurrentNetwork network, String data, long splitSeed, int maxTrain, boolean pad,
+    int steps, float[] mean, float[] std) {
+
+  /** Class probabilities of raw (unstandardised) sequences, [n][classes]. */
+  public float[][] probabilities(SequenceSet raw) {
+    return RecurrentTrainer.probabilities(network, SequenceData.standardise(raw, mean, std));
+  }
+
+  /** Writes the model atomically ({@code key} signs it when not null); metrics are recorded when given. */
+  public void save(Path path, RecurrentTrainer.Report report, PrivateKey key) {
+    RecurrentNetwork.Spec s = network.spec();
+    List<TensorSpec> specs = RecurrentNetwork.tensors(s);
+    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
+        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
+        .setCreatedUnixMs(System.currentTimeMillis())
+        .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1), false));
+    SequenceConfig.Builder c = SequenceConfig.newBuilder().setHidden(s.hidden())
+        .setUnits(s.cell().equals("cfc") ? s.units() : 0).setSteps(steps).setData(data).setSplitSeed(splitSeed)
+        .setMaxTrain(maxTrain).setPad(pad);
+    for (int k = 0; k < mean.length; k++) {
+      c.addFeatureMean(mean[k]).addFeatureStd(std[k]);
+    }
+    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(s.cell()).setInputDim(s.inputs())
+        .setClasses(s.classes()).setFull(s.full()).setSequence(c));
+    AdapterConfig ac = s.adapter();
+    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()));
+    long trained = 0;
+    for (Map.Entry<String, float[]> e : network.trained().entrySet()) {
+      float[] v = e.getValue();
+      trained += v.length;
+      String n = e.getKey();
+      TensorRole role = n.endsWith(".lora_A") ? TensorRole.LORA_A : n.endsWith(".lora_B") ? TensorRole.LORA_B
+          : n.endsWith(".beta") ? TensorRole.BETA : n.endsWith(".bias") ? TensorRole.BIAS : TensorRole.WEIGHT;
+      a.addTensors(TensorCodec.encode(n, new long[] {v.length}, role, v, DType.FLOAT32));
+    }
+    long model = 0;
+    for (TensorSpec t : specs) {
+      model += t.size();
+    }
+    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(model);
+    if (report != null) {
+      m.setTestAccuracy(report.test().accuracy()).setWallSeconds(report.seconds());
+    }
+    a.setTraining(Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
+        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(data).setMetrics(m));
+    ArtifactCodec.write(a.build(), path, key);
+  }
+
+  /** Loads and verifies a recurrent sequence model. */
+  public static RecurrentModel load(Path path) {
+    return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /** The model an opened artifact describes. */
+  public static RecurrentModel load(ArtifactFile file, String where) {
+    Artifact a = file.artifact();
+    if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.SEQUENCE) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a recurrent sequence model (family '"
+          + a.getModel().getFamily() + "'): load it with LottaModel.load, GraphModel.load or SnnArtifact.load");
+    }
+    ArtifactMapper.checkGenerator(a, where);
+    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    SequenceConfig c = m.getSequence();
+    org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
+    RecurrentNetwork.Spec spec;
+    try {
+      spec = new RecurrentNetwork.Spec(m.getFamily(), m.getInputDim(), c.getHidden(), Math.max(1, c.getUnits()),
+          m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
+          new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
+              pa.getInitSeed()), m.getFull());
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": invalid sequence model spec: " + e.getMessage());
+    }
+    if (c.getFeatureMeanCount() != c.getFeatureStdCount()
+        || (c.getFeatureMeanCount() != 0 && c.getFeatureMeanCount() != spec.inputs())) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": " + c.getFeatureMeanCount() + " feature means and "
+          + c.getFeatureStdCount() + " deviations for " + spec.inputs() + " features");
+    }
+    List<TensorSpec> specs = RecurrentNetwork.tensors(spec);
+    ArtifactMapper.checkBackboneRecords(a, specs, where);
+    ArtifactMapper.checkFingerprints(a, Backbone.regenerate(spec.seed(), specs, 1), where);
+    RecurrentNetwork net = new RecurrentNetwork(spec, Map.of());
+    Map<String, float[]> expected = net.trained();
+    Map<String, float[]> stored = new HashMap<>();
+    for (Tensor t : a.getTensorsList()) {
+      float[] v = TensorCodec.decode(t, where);
+      float[] want = expected.get(t.getName());
+      if (want == null || want.length != v.length) {
+        throw new ArtifactException(want == null ? Reason.MISSING_TENSOR : Reason.SHAPE_MISMATCH, where
+            + ": tensor '" + t.getName() + "' " + (want == null ? "is not part of this " + spec.cell() + " model"
+            : "has " + v.length + " values, the model needs " + want.length));
+      }
+      stored.put(t.getName(), v);
+    }
+    for (String name : expected.keySet()) {
+      if (!stored.containsKey(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no '" + name + "' tensor");
+      }
+    }
+    net.restore(stored);
+    float[] mean = new float[c.getFeatureMeanCount()];
+    float[] std = new float[c.getFeatureStdCount()];
+    for (int k = 0; k < mean.length; k++) {
+      mean[k] = c.getFeatureMean(k);
+      std[k] = c.getFeatureStd(k);
+    }
+    return new RecurrentModel(net, c.getData(), c.getSplitSeed(), c.getMaxTrain(), c.getPad(), c.getSteps(), mean,
+        std);
+  }
+}

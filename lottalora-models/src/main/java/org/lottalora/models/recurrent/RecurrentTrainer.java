@@ -1,0 +1,207 @@
+package org.lottalora.models.recurrent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.data.Dataset;
+import org.lottalora.core.train.Progress;
+
+/**
+ * Minibatch training of a {@link RecurrentNetwork}: Adam, a seeded order every epoch, optional class weights
+ * ("balanced": {@code n / (classes n_c)}, for rare positives), and the epoch with the best validation score kept:
+ * AUROC for binary tasks (the PhysioNet convention), accuracy otherwise. The network is left at that epoch's values.
+ */
+public final class RecurrentTrainer {
+  private static final int EVAL_CHUNK = 512;
+
+  private RecurrentTrainer() {
+  }
+
+  /**
+   * Training settings.
+   *
+   * @param epochs passes over the training sequences
+   * @param batch sequences per step
+   * @param lr Adam learning rate
+   * @param weightDecay decoupled weight decay of the head weight
+   * @param balanced weight each class by {@code n / (classes n_c)} in the loss
+   * @param shuffleSeed seed of the batch order
+   */
+  public record Config(int epochs, int batch, double lr, double weightDecay, boolean balanced, long shuffleSeed) {
+    /** Validates. */
+    public Config {
+      if (epochs < 1 || batch < 1 || !(lr > 0) || !(weightDecay >= 0)) {
+        throw new IllegalArgumentException("epochs >= 1, batch >= 1, lr > 0 and weight decay >= 0 are needed");
+      }
+    }
+  }
+
+  /**
+   * Scores of a model on a set.
+   *
+   * @param accuracy share of sequences whose arg-max class is the label
+   * @param auroc area under the ROC curve of the class-1 probability (binary tasks; NaN otherwise or with one class
+   *     present)
+   * @param loss mean unweighted cross-entropy
+   */
+  public record Metrics(double accuracy, double auroc, double loss) {
+    /** The score that picks the epoch: AUROC when defined, else accuracy. */
+    public double selection() {
+      return Double.isNaN(auroc) ? accuracy : auroc;
+    }
+  }
+
+  /**
+   * What training reached.
+   *
+   * @param test test metrics at the best validation epoch
+   * @param validation validation metrics at that epoch
+   * @param bestEpoch the epoch (0: the untrained model)
+   * @param trainableFraction trained values over the model's
+   * @param betas beta per adapted matrix at that epoch
+   * @param seconds wall time
+   * @param samplesPerSecond training sequences per second
+   * @param history validation score per epoch
+   */
+  public record Report(Metrics test, Metrics validation, int bestEpoch, double trainableFraction,
+      Map<String, Float> betas, double seconds, double samplesPerSecond, List<Double> history) {
+  }
+
+  /** The balanced class weights of {@code s}: {@code n / (classes n_c)}, 0 for a class that is absent. */
+  public static float[] balancedWeights(SequenceSet s) {
+    int[] counts = s.classCounts();
+    float[] w = new float[s.classes()];
+    for (int c = 0; c < w.length; c++) {
+      w[c] = counts[c] == 0 ? 0f : (float) (s.size() / (double) (s.classes() * counts[c]));
+    }
+    return w;
+  }
+
+  /** Trains {@code net}; {@code val} picks the epoch, {@code test} is reported at it. */
+  public static Report train(RecurrentNetwork net, SequenceSet train, SequenceSet val, SequenceSet test, Config c,
+      Progress p) {
+    float[] weights = c.balanced() ? balancedWeights(train) : null;
+    long t0 = System.nanoTime();
+    Metrics bestVal = evaluate(net, val);
+    int bestEpoch = 0;
+    Map<String, float[]> best = copy(net.trained());
+    List<Double> history = new ArrayList<>();
+    int step = 0;
+    int perEpoch = (train.size() + c.batch() - 1) / c.batch();
+    long trainNanos = 0;
+    long seen = 0;
+    for (int e = 1; e <= c.epochs(); e++) {
+      int[] order = Dataset.permutation(train.size(), c.shuffleSeed(), "recurrent.order/" + e);
+      long e0 = System.nanoTime();
+      for (int start = 0; start < order.length; start += c.batch()) {
+        int[] idx = java.util.Arrays.copyOfRange(order, start, Math.min(order.length, start + c.batch()));
+        double loss = net.backward(train, idx, weights);
+        if (!Double.isFinite(loss)) {
+          throw new IllegalStateException("loss became " + loss + " at epoch " + e + "; try a lower --lr");
+        }
+        net.adam(c.lr(), c.weightDecay(), ++step);
+        seen += idx.length;
+        p.work("recurrent train", step, (long) perEpoch * c.epochs(), t0);
+      }
+      trainNanos += System.nanoTime() - e0;
+      Metrics v = evaluate(net, val);
+      history.add(v.selection());
+      if (v.selection() > bestVal.selection()) {
+        bestVal = v;
+        bestEpoch = e;
+        best = copy(net.trained());
+      }
+    }
+    net.restore(best);
+    return new Report(evaluate(net, test), bestVal, bestEpoch, net.trainableFraction(), net.betas(),
+        (System.nanoTime() - t0) / 1e9, seen / Math.max(1e-9, trainNanos / 1e9), history);
+  }
+
+  static Map<String, float[]> copy(Map<String, float[]> live) {
+    Map<String, float[]> m = new java.util.LinkedHashMap<>();
+    live.forEach((k, v) -> m.put(k, v.clone()));
+    return m;
+  }
+
+  /** Class probabilities of every sequence of {@code s}, [n][classes]. */
+  public static float[][] probabilities(RecurrentNetwork net, SequenceSet s) {
+    float[][] out = new float[s.size()][];
+    for (int start = 0; start < s.size(); start += EVAL_CHUNK) {
+      int n = Math.min(EVAL_CHUNK, s.size() - start);
+      int[] idx = new int[n];
+      for (int i = 0; i < n; i++) {
+        idx[i] = start + i;
+      }
+      float[][] logits = net.logits(s, idx);
+      for (int i = 0; i < n; i++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits[i]) {
+          max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : logits[i]) {
+          sum += Math.exp(v - max);
+        }
+        float[] pr = new float[logits[i].length];
+        for (int k = 0; k < pr.length; k++) {
+          pr[k] = (float) (Math.exp(logits[i][k] - max) / sum);
+        }
+        out[start + i] = pr;
+      }
+    }
+    return out;
+  }
+
+  /** Accuracy, AUROC (binary) and mean cross-entropy of {@code net} on {@code s}. */
+  public static Metrics evaluate(RecurrentNetwork net, SequenceSet s) {
+    float[][] p = probabilities(net, s);
+    int right = 0;
+    double loss = 0;
+    float[] pos = new float[s.size()];
+    for (int i = 0; i < s.size(); i++) {
+      int best = 0;
+      for (int k = 1; k < p[i].length; k++) {
+        best = p[i][k] > p[i][best] ? k : best;
+      }
+      right += best == s.labels()[i] ? 1 : 0;
+      loss -= Math.log(Math.max(1e-12, p[i][s.labels()[i]]));
+      pos[i] = p[i].length > 1 ? p[i][1] : 0;
+    }
+    double auc = s.classes() == 2 ? auroc(pos, s.labels()) : Double.NaN;
+    return new Metrics(right / (double) s.size(), auc, loss / s.size());
+  }
+
+  /**
+   * Area under the ROC curve of {@code scores} for {@code labels} (1 positive): the Mann-Whitney statistic with
+   * ties counted half; NaN when only one class is present.
+   */
+  public static double auroc(float[] scores, int[] labels) {
+    Integer[] order = new Integer[scores.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Float.compare(scores[a], scores[b]));
+    double rankSum = 0;
+    long pos = 0;
+    int i = 0;
+    while (i < order.length) {
+      int j = i;
+      while (j + 1 < order.length && scores[order[j + 1]] == scores[order[i]]) {
+        j++;
+      }
+      double rank = (i + j) / 2.0 + 1; // average rank of the tie group, 1-based
+      for (int k = i; k <= j; k++) {
+        if (labels[order[k]] == 1) {
+          rankSum += rank;
+          pos++;
+        }
+      }
+      i = j + 1;
+    }
+    long neg = scores.length - pos;
+    if (pos == 0 || neg == 0) {
+      return Double.NaN;
+    }
+    return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+  }
+}
