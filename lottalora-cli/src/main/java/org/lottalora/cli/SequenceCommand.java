@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Recurrent classifiers over frozen random scaffolds: CfC (time gaps as input) and LSTM, adapters on "
         + "every gate matrix, head trained; image rows as steps, or labelled time series from CSV, irregular ones "
         + "included; AUROC and class weighting for binary tasks.",
-    subcommands = {SequenceTrainCommand.class, SequenceEvalCommand.class})
+    subcommands = {SequenceTrainCommand.class, SequenceEvalCommand.class, SequencePredictCommand.class})
 final class SequenceCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

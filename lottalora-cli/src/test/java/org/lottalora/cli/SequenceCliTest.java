@@ -66,6 +66,9 @@ class SequenceCliTest {
     assertTrue(number(r.out(), "test_auroc") > 0.8, "the frequency is visible through the gaps: " + r.out());
     CliTest.Run e = CliTest.run("sequence", "eval", m.toString(), "--json");
     assertEquals(number(r.out(), "test_auroc"), number(e.out(), "test_auroc"));
+    CliTest.Run p = CliTest.run("sequence", "predict", m.toString(), "--csv", f.toString(), "--pad");
+    assertEquals(0, p.code(), p.err());
+    assertEquals(201, p.out().trim().split("\n").length, "a header and one line per series");
     CliTest.Run plain = CliTest.run("eval", m.toString());
     assertEquals(1, plain.code());
     assertTrue(plain.err().contains("sequence eval"), plain.err());

@@ -122,7 +122,8 @@ public class MlpFamily implements ModelFamily {
     int in = spec.inputDim();
     for (int i = 0; i < spec.widths().length; i++) {
       int w = spec.widths()[i];
-      x = g.relu(g.adaptedLinear("layers." + i, x, in, w)); // [batch, w]
+      SDVariable y = g.relu(g.adaptedLinear("layers." + i, x, in, w)); // [batch, w]
+      x = g.closeBlock("layers." + i, x, new int[] {in}, y, new int[] {w}); // residual / LayerNorm when asked
       x = g.dropout("layers." + i, x, w, spec.dropout());
       in = w;
     }
