@@ -164,6 +164,10 @@ final class InspectCommand implements Callable<Integer> {
     } else {
       StringBuilder layout = new StringBuilder().append(m.getInputDim());
       m.getMlp().getWidthsList().forEach(w -> layout.append('-').append(w));
+      m.getGraph().getHiddenList().forEach(w -> layout.append('-').append(w)); // graph networks: hidden widths
+      if (m.hasSequence()) {
+        layout.append("-(hidden ").append(m.getSequence().getHidden()).append(')');
+      }
       layout.append('-').append(m.getClasses());
       var ac = a.getAdapter();
       o.printf(Locale.ROOT, "model      %s %s, %s%n", m.getFamily(), layout, m.getFull() ? "fully trained (baseline)"

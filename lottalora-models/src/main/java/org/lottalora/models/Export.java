@@ -40,7 +40,8 @@ public final class Export {
       state.put(name, m.backbone().get(name));
     }
     for (TrainedTensor t : m.graph().trained()) {
-      if (t.kind() == TrainedTensor.Kind.WEIGHT || t.kind() == TrainedTensor.Kind.BIAS) {
+      if (t.kind() == TrainedTensor.Kind.WEIGHT || t.kind() == TrainedTensor.Kind.BIAS
+          || t.kind() == TrainedTensor.Kind.STATISTIC) {
         state.put(t.name(), values.get(t.name()));
       }
     }
@@ -74,6 +75,10 @@ public final class Export {
   public static Map<String, Float> peft(LottaModel m, String sourceDigest, Path dir) {
     if (m.spec().full()) {
       throw new IllegalArgumentException("a fully trained model has no adapters; export it with --format merged");
+    }
+    if (m.graph().densePlan() == null) {
+      throw new IllegalArgumentException("a '" + m.spec().family() + "' model has no PEFT form (PEFT's LoRA layout "
+          + "covers linear layers); export --format base");
     }
     try {
       Files.createDirectories(dir);

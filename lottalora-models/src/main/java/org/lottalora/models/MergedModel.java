@@ -55,8 +55,9 @@ public final class MergedModel {
   private static MergedModel of(LottaModel m, boolean scaffold) {
     ModelGraph g = m.graph();
     if (g.densePlan() == null) {
-      throw new UnsupportedOperationException("family '" + m.spec().family() + "' has no merged path: its "
-          + "graph uses layers beyond affine and ReLU");
+      throw new IllegalArgumentException("a '" + m.spec().family() + "' model" + (m.spec().adapter().hasVariants()
+          ? " with " + m.spec().adapter().variantName() : "") + " has no merged form (its graph uses layers beyond "
+          + "affine and ReLU); predict without --merged, or export --format base");
     }
     Map<String, float[]> values = g.trainedValues();
     Backbone bb = m.backbone();
