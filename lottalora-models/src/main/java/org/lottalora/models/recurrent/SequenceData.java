@@ -11,7 +11,8 @@ import org.lottalora.core.data.Datasets;
  * row by row ({@code digits}, {@code fashion-mnist}, or any name {@link Datasets} knows; its own splits),
  * {@code csv:FILE} (long-form series, {@link SequenceCsv}) or {@code irregular[:count=2000,positive=0.2,seed=3]}
  * ({@link IrregularSeries}); the last two are split 70 / 15 / 15 by the split seed and standardised per feature with
- * the training share's statistics (over valid steps only).
+ * the training share's statistics (over valid steps only); images get their dataset's pixel normalization. The sets
+ * returned are standardised; {@code mean} and {@code std} say how, for raw inputs later.
  *
  * @param text the canonical text
  * @param train training sequences
@@ -72,8 +73,14 @@ public record SequenceData(String text, SequenceSet train, SequenceSet validatio
         if (maxTrain > 0) {
           d = d.limit(maxTrain);
         }
+        d = d.normalized(); // the dataset's own pixel normalization, fitted on its training split
+        int side = (int) Math.round(Math.sqrt(d.train().cols()));
+        float[] mean = new float[side];
+        float[] std = new float[side];
+        java.util.Arrays.fill(mean, (float) d.normalization().mean());
+        java.util.Arrays.fill(std, (float) d.normalization().std());
         return new SequenceData(t, SequenceSet.ofImages(d.train(), t), SequenceSet.ofImages(d.validation(), t),
-            SequenceSet.ofImages(d.test(), t), new float[0], new float[0]);
+            SequenceSet.ofImages(d.test(), t), mean, std);
       }
     }
     int n = all.size();
