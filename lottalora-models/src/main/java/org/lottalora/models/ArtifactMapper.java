@@ -125,6 +125,12 @@ public final class ArtifactMapper {
     };
   }
 
+  /** The role of a hand-written engine's trained array, from its name's suffix. */
+  public static TensorRole roleByName(String name) {
+    return name.endsWith(".lora_A") ? TensorRole.LORA_A : name.endsWith(".lora_B") ? TensorRole.LORA_B
+        : name.endsWith(".beta") ? TensorRole.BETA : name.endsWith(".bias") ? TensorRole.BIAS : TensorRole.WEIGHT;
+  }
+
   /** The adapter records of a graph: one per adapted affine step. */
   static List<Adapter> adapters(ModelGraph g, AdapterConfig ac) {
     List<Adapter> out = new java.util.ArrayList<>();

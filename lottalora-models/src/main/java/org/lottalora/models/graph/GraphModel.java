@@ -20,7 +20,6 @@ import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.GraphConfig;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.Tensor;
-import org.lottalora.format.proto.TensorRole;
 import org.lottalora.format.proto.Training;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.LottaModel;
@@ -136,8 +135,8 @@ public final class GraphModel {
   public float[][] nodeProbabilities(Graph g) {
     requireFamily("gcn");
     float[][] logits = new GcnNetwork(setup.spec(), g, values).forward(features(g));
-    for (float[] row : logits) {
-      softmax(row);
+    for (int n = 0; n < logits.length; n++) {
+      logits[n] = org.lottalora.models.engine.Softmax.of(logits[n]);
     }
     return logits;
   }
@@ -145,9 +144,7 @@ public final class GraphModel {
   /** Class probabilities of graph {@code g} (family gin). */
   public float[] graphProbabilities(Graph g) {
     requireFamily("gin");
-    float[] l = new GinNetwork(setup.spec(), values).logits(g);
-    softmax(l);
-    return l;
+    return org.lottalora.models.engine.Softmax.of(new GinNetwork(setup.spec(), values).logits(g));
   }
 
   /** Accuracy on the test share of {@code d} under the model's own split (the figure training reports). */
@@ -177,21 +174,6 @@ public final class GraphModel {
       System.arraycopy(g.features(), i * g.dims(), x[i], 0, g.dims());
     }
     return x;
-  }
-
-  private static void softmax(float[] v) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float x : v) {
-      max = Math.max(max, x);
-    }
-    double sum = 0;
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) Math.exp(v[i] - max);
-      sum += v[i];
-    }
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (v[i] / sum);
-    }
   }
 
   /** The backbone tensors this model regenerates from its seed. */
@@ -236,7 +218,8 @@ public final class GraphModel {
     for (Map.Entry<String, float[]> e : trained().entrySet()) {
       float[] v = e.getValue();
       trainedCount += v.length;
-      a.addTensors(TensorCodec.encode(e.getKey(), new long[] {v.length}, role(e.getKey()), v, DType.FLOAT32));
+      a.addTensors(TensorCodec.encode(e.getKey(), new long[] {v.length}, ArtifactMapper.roleByName(e.getKey()), v,
+          DType.FLOAT32));
     }
     long model = 0;
     for (TensorSpec t : specs) {
@@ -247,11 +230,6 @@ public final class GraphModel {
         .setMetrics(Metrics.newBuilder().setTestAccuracy(testAccuracy).setWallSeconds(seconds)
             .setTrainableParams(trainedCount).setModelParams(model)));
     ArtifactCodec.write(a.build(), path, key);
-  }
-
-  private static TensorRole role(String name) {
-    return name.endsWith(".lora_A") ? TensorRole.LORA_A : name.endsWith(".lora_B") ? TensorRole.LORA_B
-        : name.endsWith(".beta") ? TensorRole.BETA : name.endsWith(".bias") ? TensorRole.BIAS : TensorRole.WEIGHT;
   }
 
   /** Loads and verifies a graph model. */

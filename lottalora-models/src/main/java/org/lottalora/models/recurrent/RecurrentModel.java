@@ -18,7 +18,6 @@ import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.SequenceConfig;
 import org.lottalora.format.proto.Tensor;
-import org.lottalora.format.proto.TensorRole;
 import org.lottalora.format.proto.Training;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.LottaModel;
@@ -69,10 +68,8 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     for (Map.Entry<String, float[]> e : network.trained().entrySet()) {
       float[] v = e.getValue();
       trained += v.length;
-      String n = e.getKey();
-      TensorRole role = n.endsWith(".lora_A") ? TensorRole.LORA_A : n.endsWith(".lora_B") ? TensorRole.LORA_B
-          : n.endsWith(".beta") ? TensorRole.BETA : n.endsWith(".bias") ? TensorRole.BIAS : TensorRole.WEIGHT;
-      a.addTensors(TensorCodec.encode(n, new long[] {v.length}, role, v, DType.FLOAT32));
+      a.addTensors(TensorCodec.encode(e.getKey(), new long[] {v.length}, ArtifactMapper.roleByName(e.getKey()), v,
+          DType.FLOAT32));
     }
     long model = 0;
     for (TensorSpec t : specs) {

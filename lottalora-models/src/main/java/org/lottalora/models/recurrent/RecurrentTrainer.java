@@ -134,19 +134,7 @@ public final class RecurrentTrainer {
       }
       float[][] logits = net.logits(s, idx);
       for (int i = 0; i < n; i++) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits[i]) {
-          max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : logits[i]) {
-          sum += Math.exp(v - max);
-        }
-        float[] pr = new float[logits[i].length];
-        for (int k = 0; k < pr.length; k++) {
-          pr[k] = (float) (Math.exp(logits[i][k] - max) / sum);
-        }
-        out[start + i] = pr;
+        out[start + i] = org.lottalora.models.engine.Softmax.of(logits[i]);
       }
     }
     return out;

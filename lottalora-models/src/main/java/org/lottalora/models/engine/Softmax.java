@@ -1,0 +1,24 @@
+package org.lottalora.models.engine;
+
+/** The numerically stable softmax the hand-written engines and their callers share. */
+public final class Softmax {
+  private Softmax() {
+  }
+
+  /** {@code exp(z - max) / sum}, in a new array. */
+  public static float[] of(float[] logits) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : logits) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (float v : logits) {
+      sum += Math.exp(v - max);
+    }
+    float[] p = new float[logits.length];
+    for (int k = 0; k < p.length; k++) {
+      p[k] = (float) (Math.exp(logits[k] - max) / sum);
+    }
+    return p;
+  }
+}
