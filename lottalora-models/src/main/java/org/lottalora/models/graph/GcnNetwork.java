@@ -7,6 +7,10 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.graph.Graph;
+import org.lottalora.models.engine.AdaptedDense;
+import org.lottalora.models.engine.Adam;
+import org.lottalora.models.engine.Param;
+import org.lottalora.models.engine.Softmax;
 
 /**
  * A graph convolutional network (Kipf and Welling) for node classification over a frozen random scaffold, with
@@ -49,21 +53,13 @@ public final class GcnNetwork {
 
   private final Spec spec;
   private final GcnAggregation agg;
-  private final int layers;
-  private final int[] in;
-  private final int[] out;
-  private final float[][] wSeed;
-  private final float[][] bias;
-  private final org.lottalora.models.engine.Param[] w;
-  private final org.lottalora.models.engine.Param[] a;
-  private final org.lottalora.models.engine.Param[] b;
-  private final org.lottalora.models.engine.Param[] beta;
-  private final org.lottalora.models.engine.Param headW;
-  private final org.lottalora.models.engine.Param headB;
-  private final List<org.lottalora.models.engine.Param> params = new ArrayList<>();
-  private float[][][] h;
+  private final AdaptedDense[] dense;
+  private final Param headW;
+  private final Param headB;
+  private final List<Param> params = new ArrayList<>();
+  private float[][][] aggregated;
   private float[][][] z;
-  private float[][] weff;
+  private float[][] last;
 
   /** Builds the network for graph {@code g} (its propagation is precomputed). */
   public GcnNetwork(Spec spec, Graph g) {
@@ -78,44 +74,119 @@ public final class GcnNetwork {
     }
     this.spec = spec;
     this.agg = new GcnAggregation(g);
-    this.layers = spec.hidden().length;
-    in = new int[layers];
-    out = new int[layers];
-    for (int l = 0; l < layers; l++) {
-      in[l] = l == 0 ? spec.inputDim() : spec.hidden()[l - 1];
-      out[l] = spec.hidden()[l];
+    Backbone bb = Backbone.regenerate(spec.seed(), tensors(spec), 1);
+    dense = new AdaptedDense[spec.hidden().length];
+    for (int l = 0; l < dense.length; l++) {
+      dense[l] = new AdaptedDense("gcn." + l, l == 0 ? spec.inputDim() : spec.hidden()[l - 1], spec.hidden()[l], bb,
+          spec.adapter(), spec.full(), params);
     }
-    List<TensorSpec> ts = tensors(spec);
-    Backbone bb = Backbone.regenerate(spec.seed(), ts, 1);
-    wSeed = new float[layers][];
-    bias = new float[layers][];
-    w = new org.lottalora.models.engine.Param[layers];
-    a = new org.lottalora.models.engine.Param[layers];
-    b = new org.lottalora.models.engine.Param[layers];
-    beta = new org.lottalora.models.engine.Param[layers];
-    int r = spec.adapter().rank();
+    headW = new Param("head.weight", bb.get("head.weight").clone());
+    headB = new Param("head.bias", bb.get("head.bias").clone());
+    params.add(headW);
+    params.add(headB);
+    restore(trained);
+  }
+
+  /**
+   * Logits [nodes][classes] of every node for features x [nodes][dims]; keeps what backward needs. Layer l is
+   * computed as {@code (A_hat H) W'^T + b}, equal to {@code A_hat (H W'^T) + b} by linearity, so the adapted layer
+   * is an ordinary {@link AdaptedDense} applied to the propagated features.
+   */
+  public float[][] forward(float[][] x) {
+    int layers = dense.length;
+    aggregated = new float[layers][][];
+    z = new float[layers][][];
+    float[][] h = x;
     for (int l = 0; l < layers; l++) {
-      wSeed[l] = bb.get("gcn." + l + ".weight");
-      bias[l] = bb.get("gcn." + l + ".bias");
-      if (spec.full()) {
-        w[l] = add(new org.lottalora.models.engine.Param("gcn." + l + ".weight", wSeed[l].clone()));
-      } else {
-        TensorSpec as = TensorSpec.of("gcn." + l + ".lora_A", new int[] {r, in[l]}, InitSpec.parse("kaiming_uniform"));
-        a[l] = add(new org.lottalora.models.engine.Param(as.name(), Backbone.regenerate(spec.adapter().initSeed(), List.of(as), 1).get(as.name())));
-        b[l] = add(new org.lottalora.models.engine.Param("gcn." + l + ".lora_B", new float[out[l] * r]));
-        if (spec.adapter().trainBeta()) {
-          beta[l] = add(new org.lottalora.models.engine.Param("gcn." + l + ".beta", new float[] {1f}));
+      dense[l].refresh(); // trained() hands out live arrays: a caller may have changed them since the last step
+      aggregated[l] = agg.apply(h);
+      z[l] = dense[l].forward(aggregated[l]);
+      float[][] next = new float[z[l].length][];
+      for (int n = 0; n < next.length; n++) {
+        next[n] = new float[z[l][n].length];
+        for (int o = 0; o < next[n].length; o++) {
+          next[n][o] = Math.max(0, z[l][n][o]);
+        }
+      }
+      h = next;
+    }
+    last = h;
+    int d = spec.hidden()[layers - 1];
+    float[][] logits = new float[h.length][spec.classes()];
+    for (int n = 0; n < h.length; n++) {
+      for (int c = 0; c < spec.classes(); c++) {
+        double acc = headB.v[c];
+        for (int j = 0; j < d; j++) {
+          acc += headW.v[c * d + j] * h[n][j];
+        }
+        logits[n][c] = (float) acc;
+      }
+    }
+    return logits;
+  }
+
+  /**
+   * Mean softmax cross-entropy over the nodes in {@code mask}, and (after {@link #forward}) the gradient of every
+   * trained array.
+   */
+  public double backward(float[][] logits, int[] labels, boolean[] mask) {
+    for (Param p : params) {
+      java.util.Arrays.fill(p.g, 0);
+    }
+    int nodes = logits.length;
+    int k = spec.classes();
+    int count = 0;
+    for (boolean m : mask) {
+      count += m ? 1 : 0;
+    }
+    double loss = 0;
+    int d = spec.hidden()[dense.length - 1];
+    float[][] dh = new float[nodes][d];
+    for (int n = 0; n < nodes; n++) {
+      if (!mask[n]) {
+        continue;
+      }
+      float[] p = Softmax.of(logits[n]);
+      loss -= Math.log(Math.max(1e-30, p[labels[n]]));
+      for (int c = 0; c < k; c++) {
+        float g = (p[c] - (c == labels[n] ? 1 : 0)) / count;
+        headB.g[c] += g;
+        for (int j = 0; j < d; j++) {
+          headW.g[c * d + j] += g * last[n][j];
+          dh[n][j] += g * headW.v[c * d + j];
         }
       }
     }
-    headW = add(new org.lottalora.models.engine.Param("head.weight", bb.get("head.weight").clone()));
-    headB = add(new org.lottalora.models.engine.Param("head.bias", bb.get("head.bias").clone()));
-    load(params, trained);
+    for (int l = dense.length - 1; l >= 0; l--) {
+      for (int n = 0; n < nodes; n++) {
+        for (int o = 0; o < dh[n].length; o++) {
+          if (z[l][n][o] <= 0) {
+            dh[n][o] = 0;
+          }
+        }
+      }
+      dh = agg.apply(dense[l].accumulate(dh, aggregated[l])); // A_hat is symmetric: its transpose is itself
+    }
+    for (AdaptedDense a : dense) {
+      a.finish();
+    }
+    return loss / Math.max(1, count);
+  }
+
+  /** One Adam step (decoupled weight decay {@code wd} on the head weight only) over every trained array. */
+  public void adam(double lr, double wd, int step) {
+    Adam.step(params, lr, wd, step, java.util.Set.of(headW));
+    for (AdaptedDense a : dense) {
+      a.refresh();
+    }
   }
 
   /** Sets the trained arrays to {@code values} (e.g. the best epoch's snapshot). */
   public void restore(java.util.Map<String, float[]> values) {
     load(params, values);
+    for (AdaptedDense d : dense) {
+      d.refresh();
+    }
   }
 
   /** The network's shape. */
@@ -137,182 +208,9 @@ public final class GcnNetwork {
     return ts;
   }
 
-  private org.lottalora.models.engine.Param add(org.lottalora.models.engine.Param p) {
+  private Param add(Param p) {
     params.add(p);
     return p;
-  }
-
-  /** The effective weight of layer l [out][in], row-major. */
-  float[] effective(int l) {
-    if (spec.full()) {
-      return w[l].v;
-    }
-    int r = spec.adapter().rank();
-    float s = (float) spec.adapter().scaling();
-    float bt = beta[l] == null ? 1f : beta[l].v[0];
-    float[] e = new float[out[l] * in[l]];
-    for (int o = 0; o < out[l]; o++) {
-      for (int i = 0; i < in[l]; i++) {
-        double ba = 0;
-        for (int q = 0; q < r; q++) {
-          ba += b[l].v[o * r + q] * a[l].v[q * in[l] + i];
-        }
-        e[o * in[l] + i] = (float) (bt * wSeed[l][o * in[l] + i] + s * ba);
-      }
-    }
-    return e;
-  }
-
-  /** Logits [nodes][classes] of every node for features x [nodes][dims]; keeps what backward needs. */
-  public float[][] forward(float[][] x) {
-    h = new float[layers + 1][][];
-    z = new float[layers][][];
-    weff = new float[layers][];
-    h[0] = x;
-    for (int l = 0; l < layers; l++) {
-      weff[l] = effective(l);
-      float[][] zl = agg.apply(times(h[l], weff[l], out[l], in[l]));
-      float[][] hl = new float[zl.length][out[l]];
-      for (int n = 0; n < zl.length; n++) {
-        for (int o = 0; o < out[l]; o++) {
-          zl[n][o] += bias[l][o];
-          hl[n][o] = Math.max(0, zl[n][o]);
-        }
-      }
-      z[l] = zl;
-      h[l + 1] = hl;
-    }
-    float[][] logits = times(h[layers], headW.v, spec.classes(), out[layers - 1]);
-    for (float[] row : logits) {
-      for (int c = 0; c < row.length; c++) {
-        row[c] += headB.v[c];
-      }
-    }
-    return logits;
-  }
-
-  /**
-   * Mean softmax cross-entropy over the nodes in {@code mask}, and (after {@link #forward}) the gradient of every
-   * trained array.
-   */
-  public double backward(float[][] logits, int[] labels, boolean[] mask) {
-    for (org.lottalora.models.engine.Param p : params) {
-      java.util.Arrays.fill(p.g, 0);
-    }
-    int nodes = logits.length;
-    int k = spec.classes();
-    int count = 0;
-    for (boolean m : mask) {
-      count += m ? 1 : 0;
-    }
-    double loss = 0;
-    float[][] dl = new float[nodes][k];
-    for (int n = 0; n < nodes; n++) {
-      if (!mask[n]) {
-        continue;
-      }
-      double max = Double.NEGATIVE_INFINITY;
-      for (float v : logits[n]) {
-        max = Math.max(max, v);
-      }
-      double sum = 0;
-      for (float v : logits[n]) {
-        sum += Math.exp(v - max);
-      }
-      loss += -(logits[n][labels[n]] - max - Math.log(sum));
-      for (int c = 0; c < k; c++) {
-        dl[n][c] = (float) ((Math.exp(logits[n][c] - max) / sum - (c == labels[n] ? 1 : 0)) / count);
-      }
-    }
-    int last = out[layers - 1];
-    float[][] dh = new float[nodes][last];
-    for (int n = 0; n < nodes; n++) {
-      for (int c = 0; c < k; c++) {
-        float g = dl[n][c];
-        if (g == 0) {
-          continue;
-        }
-        headB.g[c] += g;
-        for (int j = 0; j < last; j++) {
-          headW.g[c * last + j] += g * h[layers][n][j];
-          dh[n][j] += g * headW.v[c * last + j];
-        }
-      }
-    }
-    for (int l = layers - 1; l >= 0; l--) {
-      for (int n = 0; n < nodes; n++) {
-        for (int o = 0; o < out[l]; o++) {
-          if (z[l][n][o] <= 0) {
-            dh[n][o] = 0;
-          }
-        }
-      }
-      float[][] dxw = agg.apply(dh); // A_hat is symmetric: its transpose is itself
-      float[] dw = new float[out[l] * in[l]];
-      float[][] dprev = new float[nodes][in[l]];
-      for (int n = 0; n < nodes; n++) {
-        for (int o = 0; o < out[l]; o++) {
-          float g = dxw[n][o];
-          if (g == 0) {
-            continue;
-          }
-          for (int i = 0; i < in[l]; i++) {
-            dw[o * in[l] + i] += g * h[l][n][i];
-            dprev[n][i] += g * weff[l][o * in[l] + i];
-          }
-        }
-      }
-      adapterGradients(l, dw);
-      dh = dprev;
-    }
-    return loss / Math.max(1, count);
-  }
-
-  private void adapterGradients(int l, float[] dw) {
-    if (spec.full()) {
-      System.arraycopy(dw, 0, w[l].g, 0, dw.length);
-      return;
-    }
-    int r = spec.adapter().rank();
-    float s = (float) spec.adapter().scaling();
-    if (beta[l] != null) {
-      double g = 0;
-      for (int i = 0; i < dw.length; i++) {
-        g += dw[i] * wSeed[l][i];
-      }
-      beta[l].g[0] = (float) g;
-    }
-    for (int o = 0; o < out[l]; o++) {
-      for (int q = 0; q < r; q++) {
-        double gb = 0;
-        for (int i = 0; i < in[l]; i++) {
-          gb += dw[o * in[l] + i] * a[l].v[q * in[l] + i];
-          a[l].g[q * in[l] + i] += s * b[l].v[o * r + q] * dw[o * in[l] + i];
-        }
-        b[l].g[o * r + q] = (float) (s * gb);
-      }
-    }
-  }
-
-  /** One Adam step (decoupled weight decay {@code wd} on the head weight only) over every trained array. */
-  public void adam(double lr, double wd, int step) {
-    org.lottalora.models.engine.Adam.step(params, lr, wd, step, java.util.Set.of(headW));
-  }
-
-  private static float[][] times(float[][] x, float[] wt, int rows, int cols) {
-    float[][] y = new float[x.length][rows];
-    for (int n = 0; n < x.length; n++) {
-      float[] xn = x[n];
-      for (int o = 0; o < rows; o++) {
-        double acc = 0;
-        int off = o * cols;
-        for (int i = 0; i < cols; i++) {
-          acc += xn[i] * wt[off + i];
-        }
-        y[n][o] = (float) acc;
-      }
-    }
-    return y;
   }
 
   /** Every trained array by name (live). */
@@ -326,8 +224,8 @@ public final class GcnNetwork {
   }
 
   /** Overwrites the values of {@code params} named in {@code values} (a loaded model), checking sizes. */
-  static void load(List<org.lottalora.models.engine.Param> params, java.util.Map<String, float[]> values) {
-    for (org.lottalora.models.engine.Param p : params) {
+  static void load(List<Param> params, java.util.Map<String, float[]> values) {
+    for (Param p : params) {
       float[] v = values.get(p.name);
       if (v == null) {
         continue;
@@ -340,9 +238,9 @@ public final class GcnNetwork {
     }
   }
 
-  static java.util.Map<String, float[]> byName(List<org.lottalora.models.engine.Param> params, java.util.function.Function<org.lottalora.models.engine.Param, float[]> f) {
+  static java.util.Map<String, float[]> byName(List<Param> params, java.util.function.Function<Param, float[]> f) {
     java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
-    for (org.lottalora.models.engine.Param p : params) {
+    for (Param p : params) {
       m.put(p.name, f.apply(p));
     }
     return m;
@@ -351,21 +249,21 @@ public final class GcnNetwork {
   /** Trained values over the network's size: adapters, betas and head against every weight and bias. */
   public double trainableFraction() {
     long t = 0;
-    for (org.lottalora.models.engine.Param p : params) {
+    for (Param p : params) {
       t += p.v.length;
     }
     long all = (long) headW.v.length + headB.v.length;
-    for (int l = 0; l < layers; l++) {
-      all += (long) out[l] * in[l] + out[l];
+    for (AdaptedDense d : dense) {
+      all += d.modelValues();
     }
     return t / (double) all;
   }
 
   /** Learned beta per layer (1 in full mode or with beta fixed). */
   public float[] betas() {
-    float[] v = new float[layers];
-    for (int l = 0; l < layers; l++) {
-      v[l] = beta[l] == null ? 1f : beta[l].v[0];
+    float[] v = new float[dense.length];
+    for (int l = 0; l < dense.length; l++) {
+      v[l] = dense[l].beta();
     }
     return v;
   }
