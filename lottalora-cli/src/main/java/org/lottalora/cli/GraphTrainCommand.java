@@ -50,6 +50,9 @@ final class GraphTrainCommand implements Callable<Integer> {
   @Option(names = "--fixed-beta", description = "Keep beta at 1 instead of learning it.")
   boolean fixedBeta;
 
+  @Option(names = "--dora", description = "DoRA on every adapted matrix (not with --full).")
+  boolean dora;
+
   @Option(names = "--full", description = "Train every weight: the baseline.")
   boolean full;
 
@@ -107,7 +110,8 @@ final class GraphTrainCommand implements Callable<Integer> {
     if (ep < 1 || batch < 1 || !(lr > 0)) {
       throw new IllegalArgumentException("--epochs and --batch must be >= 1 and --lr > 0");
     }
-    AdapterConfig ac = new AdapterConfig(rank, alpha, false, !fixedBeta, 0, false, adapterSeed);
+    AdapterConfig ac = new AdapterConfig(rank, alpha, false, !fixedBeta, 0, false, adapterSeed)
+        .withVariants(dora, false, false);
     java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
     ArtifactCodec.checkWritable(out);
     GraphData d = GraphData.parse(data != null ? data : gin ? "synthetic" : "sbm");
@@ -141,6 +145,7 @@ final class GraphTrainCommand implements Callable<Integer> {
       j.put("hidden", hidden);
       j.put("full", full);
       j.put("rank", full ? null : rank);
+      j.put("variant", ac.variantName());
       j.put("seed", seed);
       j.put("test_accuracy", t.report().testAccuracy());
       j.put("best_val_accuracy", t.report().bestValAccuracy());

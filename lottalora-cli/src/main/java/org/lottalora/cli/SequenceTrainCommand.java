@@ -54,6 +54,9 @@ final class SequenceTrainCommand implements Callable<Integer> {
   @Option(names = "--fixed-beta", description = "Keep beta at 1.")
   boolean fixedBeta;
 
+  @Option(names = "--dora", description = "DoRA on every adapted matrix (not with --full).")
+  boolean dora;
+
   @Option(names = "--full", description = "Train every weight: the baseline.")
   boolean full;
 
@@ -115,7 +118,8 @@ final class SequenceTrainCommand implements Callable<Integer> {
     if (maxTrain < 0) {
       throw new IllegalArgumentException("--max-train must be >= 0, got " + maxTrain);
     }
-    AdapterConfig ac = new AdapterConfig(rank, alpha, false, !fixedBeta, 0, false, adapterSeed);
+    AdapterConfig ac = new AdapterConfig(rank, alpha, false, !fixedBeta, 0, false, adapterSeed)
+        .withVariants(dora, false, false);
     RecurrentTrainer.Config tc = new RecurrentTrainer.Config(epochs, batch, lr, wd, classWeights.equals("balanced"),
         splitSeed);
     InitSpec initSpec = InitSpec.parse(init);
@@ -154,6 +158,7 @@ final class SequenceTrainCommand implements Callable<Integer> {
       j.put("units", cell.equals("cfc") ? units : null);
       j.put("full", full);
       j.put("rank", full ? null : rank);
+      j.put("variant", ac.variantName());
       j.put("class_weights", classWeights);
       j.put("seed", seed);
       j.put("test_accuracy", r.test().accuracy());

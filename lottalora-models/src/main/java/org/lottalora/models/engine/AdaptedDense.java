@@ -8,7 +8,8 @@ import org.lottalora.core.backbone.TensorSpec;
 
 /**
  * One adapted linear layer on plain arrays, for the hand-written graph engines: {@code z = x W'^T + b} with
- * {@code W' = beta W_seed + s B A} of rank min(r, in, out) (A Kaiming-uniform from the adapter seed, B zero, beta 1, bias frozen from the
+ * {@code W' = beta W_seed + s B A} of rank min(r, in, out), optionally DoRA on top ({@code m V / ||V||} row by
+ * row, magnitude {@code prefix.dora_m} starting at the row norms of W_seed) (A Kaiming-uniform from the adapter seed, B zero, beta 1, bias frozen from the
  * seed) or a trained W in full mode. Gradients of a batch accumulate into a dense dW first ({@link #accumulate}),
  * and {@link #finish} turns it into the adapter's gradients once per batch: the product with A and B is then paid
  * once, not once per graph.
@@ -29,6 +30,9 @@ public final class AdaptedDense {
   private Param b;
   private Param beta;
   private float[] weff;
+  private Param magnitude;
+  private float[] direction;
+  private double[] norm;
   private final float[] dw;
   private int rank;
 
@@ -48,6 +52,9 @@ public final class AdaptedDense {
     wSeed = bb.get(prefix + ".weight");
     bias = bb.get(prefix + ".bias");
     dw = new float[out * in];
+    if (full && ac.dora()) {
+      throw new IllegalArgumentException("DoRA decomposes an adapted weight; the full-training baseline has none");
+    }
     if (full) {
       w = new Param(prefix + ".weight", wSeed.clone());
       params.add(w);
@@ -65,6 +72,18 @@ public final class AdaptedDense {
     if (ac.trainBeta()) {
       beta = new Param(prefix + ".beta", new float[] {1f});
       params.add(beta);
+    }
+    if (ac.dora()) {
+      float[] norms = new float[out];
+      for (int o = 0; o < out; o++) {
+        double ss = 0;
+        for (int i = 0; i < in; i++) {
+          ss += (double) wSeed[o * in + i] * wSeed[o * in + i];
+        }
+        norms[o] = (float) Math.sqrt(ss);
+      }
+      magnitude = new Param(prefix + ".dora_m", norms); // starts at ||W_seed||: training starts at the scaffold
+      params.add(magnitude);
     }
   }
 
@@ -86,6 +105,22 @@ public final class AdaptedDense {
         }
         e[o * in + i] = (float) (bt * wSeed[o * in + i] + s * ba);
       }
+    }
+    if (magnitude != null) { // DoRA: W' = m V / ||V|| row by row
+      direction = e;
+      norm = new double[out];
+      float[] scaled = new float[out * in];
+      for (int o = 0; o < out; o++) {
+        double ss = 0;
+        for (int i = 0; i < in; i++) {
+          ss += (double) e[o * in + i] * e[o * in + i];
+        }
+        norm[o] = Math.sqrt(ss);
+        for (int i = 0; i < in; i++) {
+          scaled[o * in + i] = (float) (magnitude.v[o] * e[o * in + i] / norm[o]);
+        }
+      }
+      e = scaled;
     }
     weff = e;
   }
@@ -133,6 +168,20 @@ public final class AdaptedDense {
     } else {
       int r = rank;
       float s = (float) ac.scaling();
+      if (magnitude != null) { // through W' = m V / n: dm = (g . V) / n, dV = (m / n) (g - (g . V) V / n^2)
+        for (int o = 0; o < out; o++) {
+          double gv = 0;
+          for (int i = 0; i < in; i++) {
+            gv += (double) dw[o * in + i] * direction[o * in + i];
+          }
+          double n = norm[o];
+          magnitude.g[o] = (float) (gv / n);
+          double k = magnitude.v[o] / n;
+          for (int i = 0; i < in; i++) {
+            dw[o * in + i] = (float) (k * (dw[o * in + i] - gv * direction[o * in + i] / (n * n)));
+          }
+        }
+      }
       if (beta != null) {
         double g = 0;
         for (int i = 0; i < dw.length; i++) {

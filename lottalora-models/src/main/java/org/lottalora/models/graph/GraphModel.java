@@ -46,7 +46,7 @@ public final class GraphModel {
    */
   public record Setup(String family, GcnNetwork.Spec spec, String data, long splitSeed, double trainFraction,
       double valFraction) {
-    /** Validates the family and the fractions; the adapter variants are refused (not in the graph engines). */
+    /** Validates the family and the fractions; residual and LayerNorm are refused (not in the graph engines). */
     public Setup {
       if (!FAMILIES.contains(family)) {
         throw new IllegalArgumentException("unknown graph family '" + family + "'; known: gcn, gin");
@@ -55,9 +55,9 @@ public final class GraphModel {
         throw new IllegalArgumentException("train and validation fractions must be > 0 and leave a test share, got "
             + trainFraction + " and " + valFraction);
       }
-      if (spec.adapter().hasVariants()) {
-        throw new IllegalArgumentException("DoRA, residual and LayerNorm are not implemented in the graph engines; "
-            + "train gcn and gin with plain adapters");
+      if (spec.adapter().residual() || spec.adapter().layerNorm()) {
+        throw new IllegalArgumentException("residual and LayerNorm blocks are not implemented in the graph engines "
+            + "(DoRA is); train gcn and gin without them");
       }
     }
   }
@@ -213,7 +213,7 @@ public final class GraphModel {
         .setClasses(s.classes()).setFull(s.full()).setGraph(gc));
     AdapterConfig ac = s.adapter();
     a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()));
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()));
     long trainedCount = 0;
     for (Map.Entry<String, float[]> e : trained().entrySet()) {
       float[] v = e.getValue();
@@ -251,7 +251,7 @@ public final class GraphModel {
     Setup setup;
     try {
       AdapterConfig ac = new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-          pa.getInitSeed());
+          pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm());
       GcnNetwork.Spec spec = new GcnNetwork.Spec(m.getInputDim(), gc.getHiddenList().stream().mapToInt(i -> i)
           .toArray(), m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where), ac,
           m.getFull());

@@ -63,7 +63,7 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
         .setClasses(s.classes()).setFull(s.full()).setSequence(c));
     AdapterConfig ac = s.adapter();
     a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()));
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()));
     long trained = 0;
     for (Map.Entry<String, float[]> e : network.trained().entrySet()) {
       float[] v = e.getValue();
@@ -105,7 +105,7 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
       spec = new RecurrentNetwork.Spec(m.getFamily(), m.getInputDim(), c.getHidden(), Math.max(1, c.getUnits()),
           m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
           new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-              pa.getInitSeed()), m.getFull());
+              pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm()), m.getFull());
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid sequence model spec: " + e.getMessage());
     }

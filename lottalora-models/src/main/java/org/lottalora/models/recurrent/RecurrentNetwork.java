@@ -49,9 +49,9 @@ public final class RecurrentNetwork {
       if (inputs < 1 || hidden < 1 || units < 1 || classes < 2) {
         throw new IllegalArgumentException("a recurrent network needs inputs, hidden and units >= 1 and 2+ classes");
       }
-      if (adapter.hasVariants()) {
-        throw new IllegalArgumentException("DoRA, residual and LayerNorm are not implemented in the recurrent "
-            + "engine; train cfc and lstm with plain adapters");
+      if (adapter.residual() || adapter.layerNorm()) {
+        throw new IllegalArgumentException("residual and LayerNorm blocks are not implemented in the recurrent "
+            + "engine (DoRA is); train cfc and lstm without them");
       }
     }
   }

@@ -18,7 +18,8 @@ import org.lottalora.models.LottaModel;
  * The hand-written recurrent engine (issue 5): backpropagation through time for the CfC and the LSTM with adapters,
  * ragged lengths, irregular time gaps and class weights agrees with central finite differences; its CfC computes
  * exactly what the SameDiff {@link CfcCell} computes for the same seed and trained values; padding steps do not
- * change a sequence's output.
+ * change a sequence's output; DoRA on every matrix starts at the scaffold and its gradients (magnitudes included)
+ * agree with finite differences too.
  */
 class RecurrentNetworkTest {
   private static SequenceSet irregular(int n, int steps, int features) {
@@ -42,10 +43,10 @@ class RecurrentNetworkTest {
     return new SequenceSet("test", x, dt, len, lab, 2);
   }
 
-  private static void checkGradients(String cell) {
+  private static void checkGradients(String cell, boolean dora) {
     SequenceSet s = irregular(5, 6, 3);
     RecurrentNetwork net = new RecurrentNetwork(new RecurrentNetwork.Spec(cell, 3, 4, 5, 2, 2, InitSpec.parse("normal"),
-        new AdapterConfig(2, 2.0, false, true, 0, false, 1), false), Map.of());
+        new AdapterConfig(2, 2.0, false, true, 0, false, 1).withVariants(dora, false, false), false), Map.of());
     Map<String, float[]> t = net.trained();
     int salt = 0;
     for (Map.Entry<String, float[]> e : t.entrySet()) {
@@ -55,6 +56,12 @@ class RecurrentNetworkTest {
           b[i] = (float) Math.sin(7 * salt + i) * 0.4f;
         }
         salt++;
+      }
+      if (e.getKey().endsWith("dora_m")) {
+        float[] m = e.getValue();
+        for (int i = 0; i < m.length; i++) {
+          m[i] *= 0.7f + 0.1f * (i % 5);
+        }
       }
     }
     net.restore(t);
@@ -83,17 +90,36 @@ class RecurrentNetworkTest {
       }
     }
     int mats = cell.equals("cfc") ? 5 : 4;
-    assertEquals(3 * (3 * mats + 2), checked, "A, B and beta of every matrix and the head");
+    assertEquals(3 * ((dora ? 4 : 3) * mats + 2), checked, "A, B, beta (and DoRA's m) of every matrix and the head");
   }
 
   @Test
   void cfcGradientsMatchFiniteDifferences() {
-    checkGradients("cfc");
+    checkGradients("cfc", false);
+    checkGradients("cfc", true);
   }
 
   @Test
   void lstmGradientsMatchFiniteDifferences() {
-    checkGradients("lstm");
+    checkGradients("lstm", false);
+    checkGradients("lstm", true);
+  }
+
+  @Test
+  void doraStartsAtTheScaffold() {
+    SequenceSet s = irregular(4, 5, 3);
+    int[] idx = {0, 1, 2, 3};
+    RecurrentNetwork.Spec plain = new RecurrentNetwork.Spec("cfc", 3, 4, 5, 2, 2, InitSpec.parse("normal"),
+        AdapterConfig.defaults(2), false);
+    RecurrentNetwork.Spec dora = new RecurrentNetwork.Spec("cfc", 3, 4, 5, 2, 2, InitSpec.parse("normal"),
+        AdapterConfig.defaults(2).withVariants(true, false, false), false);
+    float[][] a = new RecurrentNetwork(plain, Map.of()).logits(s, idx);
+    float[][] b = new RecurrentNetwork(dora, Map.of()).logits(s, idx);
+    for (int r = 0; r < idx.length; r++) {
+      for (int c = 0; c < 2; c++) {
+        assertEquals(a[r][c], b[r][c], 1e-5, "B = 0, beta = 1, m = ||W||: DoRA's weight is the scaffold");
+      }
+    }
   }
 
   @Test
