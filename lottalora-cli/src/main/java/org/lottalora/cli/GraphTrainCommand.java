@@ -53,6 +53,12 @@ final class GraphTrainCommand implements Callable<Integer> {
   @Option(names = "--dora", description = "DoRA on every adapted matrix (not with --full).")
   boolean dora;
 
+  @Option(names = "--residual", description = "Add each layer's input to its output where the widths agree.")
+  boolean residual;
+
+  @Option(names = "--layer-norm", description = "A trained LayerNorm on each layer's output (after --residual).")
+  boolean layerNorm;
+
   @Option(names = "--full", description = "Train every weight: the baseline.")
   boolean full;
 
@@ -111,7 +117,7 @@ final class GraphTrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--epochs and --batch must be >= 1 and --lr > 0");
     }
     AdapterConfig ac = new AdapterConfig(rank, alpha, false, !fixedBeta, 0, false, adapterSeed)
-        .withVariants(dora, false, false);
+        .withVariants(dora, residual, layerNorm);
     java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
     ArtifactCodec.checkWritable(out);
     GraphData d = GraphData.parse(data != null ? data : gin ? "synthetic" : "sbm");

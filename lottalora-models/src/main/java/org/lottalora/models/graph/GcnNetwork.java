@@ -54,6 +54,8 @@ public final class GcnNetwork {
   private final Spec spec;
   private final GcnAggregation agg;
   private final AdaptedDense[] dense;
+  private final org.lottalora.models.engine.BlockClose[] closes;
+  private org.lottalora.models.engine.BlockClose.Cache[] caches;
   private final Param headW;
   private final Param headB;
   private final List<Param> params = new ArrayList<>();
@@ -76,9 +78,11 @@ public final class GcnNetwork {
     this.agg = new GcnAggregation(g);
     Backbone bb = Backbone.regenerate(spec.seed(), tensors(spec), 1);
     dense = new AdaptedDense[spec.hidden().length];
+    closes = new org.lottalora.models.engine.BlockClose[dense.length];
     for (int l = 0; l < dense.length; l++) {
-      dense[l] = new AdaptedDense("gcn." + l, l == 0 ? spec.inputDim() : spec.hidden()[l - 1], spec.hidden()[l], bb,
-          spec.adapter(), spec.full(), params);
+      int in = l == 0 ? spec.inputDim() : spec.hidden()[l - 1];
+      dense[l] = new AdaptedDense("gcn." + l, in, spec.hidden()[l], bb, spec.adapter(), spec.full(), params);
+      closes[l] = new org.lottalora.models.engine.BlockClose("gcn." + l, in, spec.hidden()[l], spec.adapter(), params);
     }
     headW = new Param("head.weight", bb.get("head.weight").clone());
     headB = new Param("head.bias", bb.get("head.bias").clone());
@@ -96,6 +100,7 @@ public final class GcnNetwork {
     int layers = dense.length;
     aggregated = new float[layers][][];
     z = new float[layers][][];
+    caches = new org.lottalora.models.engine.BlockClose.Cache[layers];
     float[][] h = x;
     for (int l = 0; l < layers; l++) {
       dense[l].refresh(); // trained() hands out live arrays: a caller may have changed them since the last step
@@ -108,7 +113,8 @@ public final class GcnNetwork {
           next[n][o] = Math.max(0, z[l][n][o]);
         }
       }
-      h = next;
+      caches[l] = new org.lottalora.models.engine.BlockClose.Cache();
+      h = closes[l].forward(h, next, caches[l]);
     }
     last = h;
     int d = spec.hidden()[layers - 1];
@@ -158,6 +164,8 @@ public final class GcnNetwork {
       }
     }
     for (int l = dense.length - 1; l >= 0; l--) {
+      float[][][] split = closes[l].backward(dh, caches[l]);
+      dh = split[0];
       for (int n = 0; n < nodes; n++) {
         for (int o = 0; o < dh[n].length; o++) {
           if (z[l][n][o] <= 0) {
@@ -166,6 +174,13 @@ public final class GcnNetwork {
         }
       }
       dh = agg.apply(dense[l].accumulate(dh, aggregated[l])); // A_hat is symmetric: its transpose is itself
+      if (split[1] != null) { // the residual's path to the block input
+        for (int n = 0; n < nodes; n++) {
+          for (int j = 0; j < dh[n].length; j++) {
+            dh[n][j] += split[1][n][j];
+          }
+        }
+      }
     }
     for (AdaptedDense a : dense) {
       a.finish();

@@ -20,6 +20,7 @@ import org.lottalora.core.data.graph.Graph;
 public final class GinNetwork {
   private final GcnNetwork.Spec spec;
   private final org.lottalora.models.engine.AdaptedDense[][] mlps;
+  private final org.lottalora.models.engine.BlockClose[] closes;
   private final org.lottalora.models.engine.Param headW;
   private final org.lottalora.models.engine.Param headB;
   private final List<org.lottalora.models.engine.Param> params = new ArrayList<>();
@@ -45,11 +46,13 @@ public final class GinNetwork {
     Backbone bb = Backbone.regenerate(spec.seed(), tensors(spec), 1);
     int layers = spec.hidden().length;
     mlps = new org.lottalora.models.engine.AdaptedDense[layers][2];
+    closes = new org.lottalora.models.engine.BlockClose[layers];
     int d = spec.inputDim();
     for (int l = 0; l < layers; l++) {
       int h = spec.hidden()[l];
       mlps[l][0] = new org.lottalora.models.engine.AdaptedDense("gin." + l + ".0", d, h, bb, spec.adapter(), spec.full(), params);
       mlps[l][1] = new org.lottalora.models.engine.AdaptedDense("gin." + l + ".1", h, h, bb, spec.adapter(), spec.full(), params);
+      closes[l] = new org.lottalora.models.engine.BlockClose("gin." + l, d, h, spec.adapter(), params);
       d = h;
     }
     headW = new org.lottalora.models.engine.Param("head.weight", bb.get("head.weight").clone());
@@ -84,6 +87,7 @@ public final class GinNetwork {
     final List<float[][]> z0 = new ArrayList<>();
     final List<float[][]> u = new ArrayList<>();
     final List<float[][]> z1 = new ArrayList<>();
+    final List<org.lottalora.models.engine.BlockClose.Cache> closes = new ArrayList<>();
     float[] pooled;
     float[] logits;
   }
@@ -130,7 +134,8 @@ public final class GinNetwork {
     }
     Pass p = new Pass();
     float[][] h = features(g);
-    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
+    for (int l = 0; l < mlps.length; l++) {
+      org.lottalora.models.engine.AdaptedDense[] mlp = mlps[l];
       float[][] s = aggregate(g, h);
       float[][] z0 = mlp[0].forward(s);
       float[][] u = relu(z0);
@@ -139,7 +144,9 @@ public final class GinNetwork {
       p.z0.add(z0);
       p.u.add(u);
       p.z1.add(z1);
-      h = relu(z1);
+      org.lottalora.models.engine.BlockClose.Cache cache = new org.lottalora.models.engine.BlockClose.Cache();
+      h = closes[l].forward(h, relu(z1), cache);
+      p.closes.add(cache);
     }
     int d = h.length == 0 ? spec.hidden()[spec.hidden().length - 1] : h[0].length;
     float[] pooled = new float[d];
@@ -203,6 +210,8 @@ public final class GinNetwork {
         dh[n] = dPooled.clone();
       }
       for (int l = mlps.length - 1; l >= 0; l--) {
+        float[][][] split = closes[l].backward(dh, p.closes.get(l));
+        dh = split[0];
         float[][] z1 = p.z1.get(l);
         for (int n = 0; n < dh.length; n++) {
           for (int j = 0; j < dh[n].length; j++) {
@@ -222,6 +231,13 @@ public final class GinNetwork {
         }
         float[][] ds = mlps[l][0].accumulate(du, p.sums.get(l));
         dh = aggregate(g, ds);
+        if (split[1] != null) { // the residual's path to the block input
+          for (int n = 0; n < dh.length; n++) {
+            for (int j = 0; j < dh[n].length; j++) {
+              dh[n][j] += split[1][n][j];
+            }
+          }
+        }
       }
     }
     for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {

@@ -46,7 +46,7 @@ public final class GraphModel {
    */
   public record Setup(String family, GcnNetwork.Spec spec, String data, long splitSeed, double trainFraction,
       double valFraction) {
-    /** Validates the family and the fractions; residual and LayerNorm are refused (not in the graph engines). */
+    /** Validates the family and the fractions. */
     public Setup {
       if (!FAMILIES.contains(family)) {
         throw new IllegalArgumentException("unknown graph family '" + family + "'; known: gcn, gin");
@@ -54,10 +54,6 @@ public final class GraphModel {
       if (!(trainFraction > 0) || !(valFraction > 0) || trainFraction + valFraction >= 1) {
         throw new IllegalArgumentException("train and validation fractions must be > 0 and leave a test share, got "
             + trainFraction + " and " + valFraction);
-      }
-      if (spec.adapter().residual() || spec.adapter().layerNorm()) {
-        throw new IllegalArgumentException("residual and LayerNorm blocks are not implemented in the graph engines "
-            + "(DoRA is); train gcn and gin without them");
       }
     }
   }
@@ -213,7 +209,8 @@ public final class GraphModel {
         .setClasses(s.classes()).setFull(s.full()).setGraph(gc));
     AdapterConfig ac = s.adapter();
     a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()));
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()).setResidual(ac.residual())
+        .setLayerNorm(ac.layerNorm()));
     long trainedCount = 0;
     for (Map.Entry<String, float[]> e : trained().entrySet()) {
       float[] v = e.getValue();

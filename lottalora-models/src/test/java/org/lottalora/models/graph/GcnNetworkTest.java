@@ -14,7 +14,8 @@ import org.lottalora.core.train.Progress;
 
 /**
  * The hand-written GCN with adapters (issue 5 groundwork): gradients of every trained array agree with central
- * finite differences, and it learns a stochastic block model whose features alone are too noisy.
+ * finite differences (with DoRA, residual and LayerNorm too), and it learns a stochastic block model whose features
+ * alone are too noisy.
  */
 class GcnNetworkTest {
   private static float[][] features(Graph g) {
@@ -27,9 +28,19 @@ class GcnNetworkTest {
 
   @Test
   void gradientsMatchFiniteDifferences() {
+    checkGradients(new AdapterConfig(2, 2.0, false, true, 0, false, 1), new int[] {7, 6}, 24);
+  }
+
+  @Test
+  void gradientsWithDoraResidualAndLayerNormMatchFiniteDifferences() {
+    // A, B, beta, m of both layers, two LayerNorms' gain and bias, the head: 14 arrays, 3 points each
+    checkGradients(new AdapterConfig(2, 2.0, false, true, 0, false, 1).withVariants(true, true, true),
+        new int[] {7, 7}, 42);
+  }
+
+  private static void checkGradients(AdapterConfig ac, int[] hidden, int expected) {
     Graph g = StochasticBlockModel.generate(new StochasticBlockModel.Params(40, 3, 0.3, 0.05, 5, 1.0), 2);
-    GcnNetwork net = new GcnNetwork(new GcnNetwork.Spec(5, new int[] {7, 6}, 3, 4, InitSpec.parse("normal"),
-        new AdapterConfig(2, 2.0, false, true, 0, false, 1), false), g);
+    GcnNetwork net = new GcnNetwork(new GcnNetwork.Spec(5, hidden, 3, 4, InitSpec.parse("normal"), ac, false), g);
     Map<String, float[]> t = net.trained();
     float[] b0 = t.get("gcn.0.lora_B");
     for (int i = 0; i < b0.length; i++) {
@@ -48,8 +59,9 @@ class GcnNetworkTest {
     net.backward(net.forward(x), g.labels(), mask);
     Map<String, float[]> grads = new java.util.LinkedHashMap<>();
     net.gradients().forEach((k, v) -> grads.put(k, v.clone()));
-    double eps = 2e-3;
+    double eps = 5e-4; // LayerNorm and DoRA curve the loss: a wider step's central difference is off by ~4%
     int checked = 0;
+    int kinks = 0;
     for (Map.Entry<String, float[]> e : t.entrySet()) {
       float[] v = e.getValue();
       for (int k : new int[] {0, v.length / 2, v.length - 1}) {
@@ -59,12 +71,18 @@ class GcnNetworkTest {
         v[k] = (float) (orig - eps);
         double down = net.backward(net.forward(x), g.labels(), mask);
         v[k] = orig;
+        double here = net.backward(net.forward(x), g.labels(), mask);
         double fd = (up - down) / (2 * eps);
+        if (Math.abs((up - here) - (here - down)) / eps > 2e-3 + 0.05 * Math.abs(fd)) {
+          kinks++; // a ReLU switches inside [-eps, eps]: the one-sided slopes differ, no derivative to compare
+          continue;
+        }
         assertEquals(fd, grads.get(e.getKey())[k], 2e-4 + 0.02 * Math.abs(fd), e.getKey() + "[" + k + "]");
         checked++;
       }
     }
-    assertTrue(checked >= 18, "A, B and beta of both layers and the head: " + checked);
+    assertEquals(expected, checked + kinks, "every trained array, three points each");
+    assertTrue(kinks <= 3, kinks + " of " + expected + " points sit on a ReLU switch");
   }
 
   @Test

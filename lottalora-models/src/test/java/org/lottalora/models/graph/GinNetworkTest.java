@@ -16,7 +16,8 @@ import org.lottalora.core.train.Progress;
 /**
  * The hand-written GIN (issue 5): gradients of every trained array (both MLP layers of every GIN layer, rank capped
  * on the 3-feature input layer, betas, head) agree with central finite differences over a batch of graphs; it
- * learns the synthetic structure set at rank 4; rebuilding from the seed with the trained values gives the same
+ * learns the synthetic structure set at rank 4; with DoRA, residual and LayerNorm the gradients (magnitudes, gains and
+ * biases included) agree too; rebuilding from the seed with the trained values gives the same
  * logits; and a graph's logits do not depend on the numbering of its nodes.
  */
 class GinNetworkTest {
@@ -27,8 +28,20 @@ class GinNetworkTest {
 
   @Test
   void gradientsMatchFiniteDifferences() {
+    checkGradients(spec(4, false), 3 * (4 * 3 + 2));
+  }
+
+  @Test
+  void gradientsWithDoraResidualAndLayerNormMatchFiniteDifferences() {
+    GcnNetwork.Spec s = new GcnNetwork.Spec(GraphSet.FEATURES, new int[] {6, 6}, 2, 4, InitSpec.parse("normal"),
+        new AdapterConfig(4, 2.0, false, true, 0, false, 1).withVariants(true, true, true), false);
+    // A, B, beta, m of four layers, gain and bias of two LayerNorms, the head
+    checkGradients(s, 3 * (4 * 4 + 2 * 2 + 2));
+  }
+
+  private static void checkGradients(GcnNetwork.Spec spec, int expected) {
     GraphSet set = GraphSet.synthetic(6, 6, 9, 2);
-    GinNetwork net = new GinNetwork(spec(4, false), Map.of());
+    GinNetwork net = new GinNetwork(spec, Map.of());
     Map<String, float[]> t = net.trained();
     assertEquals(3 * GraphSet.FEATURES, t.get("gin.0.0.lora_A").length, "rank 4 capped at the 3 input features");
     int salt = 1;
@@ -42,6 +55,13 @@ class GinNetworkTest {
       }
     }
     t.get("gin.1.0.beta")[0] = 0.8f;
+    if (t.containsKey("gin.1.ln.gain")) {
+      float[] gain = t.get("gin.1.ln.gain");
+      for (int i = 0; i < gain.length; i++) {
+        gain[i] = 0.6f + 0.2f * i;
+      }
+      t.get("gin.0.0.dora_m")[1] *= 1.5f;
+    }
     net.restore(t);
     List<Graph> gs = set.graphs();
     int[] labels = set.labels();
@@ -73,7 +93,7 @@ class GinNetworkTest {
         checked++;
       }
     }
-    assertEquals(3 * (4 * 3 + 2), checked + kinks, "A, B and beta of four layers and the head's weight and bias");
+    assertEquals(expected, checked + kinks, "every trained array, three points each");
     assertTrue(kinks <= 4, kinks + " of " + (checked + kinks) + " points sit on a ReLU switch");
   }
 
