@@ -162,6 +162,7 @@ final class TrainCommand implements Callable<Integer> {
     int classes = Math.max(d.train().classes(), Math.max(d.validation().classes(), d.test().classes()));
     int[] hidden = widths != null ? fam.widthsFrom(widths, in, classes) : fam.defaultWidths();
     ModelSpec ms = new ModelSpec(family, in, classes, hidden, dropout, seed, initSpec, adapter, full);
+    fam.validate(ms); // a spec the family cannot build fails before any output
     PrintWriter o = spec.commandLine().getOut();
     if (!json) {
       o.printf(Locale.ROOT, "lottalora train  %s%n", ms);

@@ -52,6 +52,10 @@ public final class CfcFamily implements ModelFamily {
       throw new IllegalArgumentException("family 'cfc' reads square images row by row; " + spec.inputDim()
           + " features are not a square");
     }
+    if (spec.adapter().residual() || spec.adapter().layerNorm()) {
+      throw new IllegalArgumentException("family 'cfc' has no residual or LayerNorm blocks (a recurrent cell is "
+          + "not a stack of blocks); use --dora alone, or family mlp / cnn");
+    }
   }
 
   static int side(int inputDim) {
