@@ -28,5 +28,9 @@ class CfcCliTest {
     CliTest.Run bad = CliTest.run("train", "--family", "cfc", "--widths", "16", "--out", m.toString());
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().contains("--widths hidden,units"), bad.err());
+    CliTest.Run residual = CliTest.run("train", "--family", "cfc", "--residual", "--out", m.toString());
+    assertEquals(2, residual.code(), residual.err());
+    assertTrue(residual.err().contains("no residual or LayerNorm"), residual.err());
+    assertTrue(residual.out().isEmpty(), "refused before any output: " + residual.out());
   }
 }
