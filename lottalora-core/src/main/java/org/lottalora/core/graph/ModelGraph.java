@@ -96,8 +96,8 @@ public final class ModelGraph {
   }
 
   /**
-   * Sets every running statistic to the mean, over batches of {@value #CALIBRATION_BATCH} rows of the first
-   * {@value #CALIBRATION_ROWS} rows of {@code x}, of the batch statistics the training-mode forward pass computes
+   * Sets every running statistic to the mean, over batches of {@value #CALIBRATION_BATCH} rows of at most
+   * {@value #CALIBRATION_ROWS} rows spread evenly over {@code x}, of the batch statistics the training-mode forward pass computes
    * with the current weights (no dropout). Deterministic: same weights and rows, same statistics.
    */
   public synchronized void calibrate(float[] x, int rows) {
@@ -115,7 +115,10 @@ public final class ModelGraph {
     for (int start = 0; start < use; start += CALIBRATION_BATCH) {
       int n = Math.min(CALIBRATION_BATCH, use - start);
       float[] chunk = new float[n * cols];
-      System.arraycopy(x, start * cols, chunk, 0, chunk.length);
+      for (int i = 0; i < n; i++) { // rows spread evenly over x: a file sorted by class still gives fair statistics
+        int row = (int) ((long) (start + i) * rows / use);
+        System.arraycopy(x, row * cols, chunk, i * cols, cols);
+      }
       Map<String, INDArray> ph = new HashMap<>();
       ph.put(GraphBuilder.INPUT, NdArrays.of(chunk, n, cols));
       for (GraphBuilder.DropoutSite d : dropouts) {
