@@ -4,9 +4,9 @@
 #           all 54,000 training images, 8 epochs, batch 64, lr 0.01, seed 0; the LSTM at full and rank 8 alongside.
 #   irregular: the irregularly sampled binary task (2,000 series, 20% positive), CfC against LSTM, with and without
 #           balanced class weights, rank 8 and full, 15 epochs; test AUROC.
-#   fulllr: the fully trained CfC and LSTM baselines at lr 3e-3 and 1e-3 too (full training at 0.01 is unstable), so
-#           recovery is measured against the best full run.
-# Usage: benchmarks/recurrent.sh [fmnist] [irregular] [fulllr]   Writes benchmarks/results/recurrent/*.jsonl
+#   fulllr, irrlr: the fully trained CfC and LSTM baselines at lr 3e-3 and 1e-3 too, on both tasks (full training
+#           at 0.01 is unstable), so recovery is measured against the best full run.
+# Usage: benchmarks/recurrent.sh [fmnist] [irregular] [fulllr] [irrlr]   Writes benchmarks/results/recurrent/*.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=benchmarks/results/recurrent
@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 L=${LOTTALORA:-./lottalora}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-parts=${*:-fmnist irregular fulllr}
+parts=${*:-fmnist irregular fulllr irrlr}
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), one thread (the engine is single-threaded)" \
   > "$OUT/machine.txt"
 if [[ $parts == *fmnist* ]]; then
@@ -48,6 +48,17 @@ if [[ $parts == *fulllr* ]]; then
     for lr in 3e-3 1e-3; do
       $L sequence train --cell $cell --data fashion-mnist --epochs 8 --full --lr $lr --quiet --json -o "$TMP/m.lotta" \
         | sed "s/^{/{\"lr\":$lr,/" >> "$OUT/fmnist-full-lr.jsonl"
+    done
+  done
+fi
+if [[ $parts == *irrlr* ]]; then
+  : > "$OUT/irregular-full-lr.jsonl"
+  for cell in cfc lstm; do
+    for w in none balanced; do
+      for lr in 3e-3 1e-3; do
+        $L sequence train --cell $cell --data irregular --epochs 15 --class-weights $w --full --lr $lr --quiet --json \
+          -o "$TMP/m.lotta" | sed "s/^{/{\"lr\":$lr,/" >> "$OUT/irregular-full-lr.jsonl"
+      done
     done
   done
 fi

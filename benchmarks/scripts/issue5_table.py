@@ -59,7 +59,7 @@ def table(title, rows, metric, group=("cell", "family")):
 table("CNN (Plain-8) on Fashion-MNIST", load("benchmarks/results/cnn/fmnist.jsonl"), "test_accuracy")
 table("CfC and LSTM on sequential Fashion-MNIST", load("benchmarks/results/recurrent/fmnist.jsonl")
       + load("benchmarks/results/recurrent/fmnist-full-lr.jsonl"), "test_accuracy")
-table("Irregularly sampled binary series (AUROC)", load("benchmarks/results/recurrent/irregular.jsonl"),
-      "test_auroc")
+table("Irregularly sampled binary series (AUROC)", load("benchmarks/results/recurrent/irregular.jsonl")
+      + load("benchmarks/results/recurrent/irregular-full-lr.jsonl"), "test_auroc")
 table("GCN on the stochastic block model", load("benchmarks/results/graph/gcn.jsonl"), "test_accuracy")
 table("GIN on the synthetic graph set", load("benchmarks/results/graph/gin.jsonl"), "test_accuracy")

@@ -57,6 +57,12 @@ final class SequenceTrainCommand implements Callable<Integer> {
   @Option(names = "--dora", description = "DoRA on every adapted matrix (not with --full).")
   boolean dora;
 
+  @Option(names = "--residual", description = "Residual state update: h' = h + step(x, h).")
+  boolean residual;
+
+  @Option(names = "--layer-norm", description = "A trained LayerNorm on each new state (after --residual).")
+  boolean layerNorm;
+
   @Option(names = "--full", description = "Train every weight: the baseline.")
   boolean full;
 
@@ -119,7 +125,7 @@ final class SequenceTrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--max-train must be >= 0, got " + maxTrain);
     }
     AdapterConfig ac = new AdapterConfig(rank, alpha, false, !fixedBeta, 0, false, adapterSeed)
-        .withVariants(dora, false, false);
+        .withVariants(dora, residual, layerNorm);
     RecurrentTrainer.Config tc = new RecurrentTrainer.Config(epochs, batch, lr, wd, classWeights.equals("balanced"),
         splitSeed);
     InitSpec initSpec = InitSpec.parse(init);

@@ -28,9 +28,9 @@ class CfcCliTest {
     CliTest.Run bad = CliTest.run("train", "--family", "cfc", "--widths", "16", "--out", m.toString());
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().contains("--widths hidden,units"), bad.err());
-    CliTest.Run residual = CliTest.run("train", "--family", "cfc", "--residual", "--out", m.toString());
-    assertEquals(2, residual.code(), residual.err());
-    assertTrue(residual.err().contains("no residual or LayerNorm"), residual.err());
-    assertTrue(residual.out().isEmpty(), "refused before any output: " + residual.out());
+    CliTest.Run badRank = CliTest.run("train", "--family", "cfc", "--widths", "16,16", "--rank", "40", "--out",
+        m.toString());
+    assertEquals(2, badRank.code(), badRank.err());
+    assertTrue(badRank.out().isEmpty(), "refused before any output: " + badRank.out());
   }
 }

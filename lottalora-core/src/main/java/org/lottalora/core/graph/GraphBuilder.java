@@ -270,8 +270,9 @@ public final class GraphBuilder {
    * Closes an adapted block whose input {@code in} has per-sample shape {@code inShape} and whose output
    * {@code out} has {@code outShape} ([features] or [channels, height, width]): adds {@code in} when the adapter
    * config asks for a residual and the shapes agree, then a trained LayerNorm over each sample's values when it
-   * asks for one (gain and bias per feature or per channel, {@code prefix.ln.gain|bias}). Without either switch
-   * it returns {@code out} unchanged, so families call it after every block.
+   * asks for one (gain and bias per feature or per channel, {@code prefix.ln.gain|bias}, shared when the same prefix
+   * closes several blocks, as the steps of a recurrent unroll do). Without either switch it returns {@code out}
+   * unchanged, so families call it after every block.
    */
   public SDVariable closeBlock(String prefix, SDVariable in, int[] inShape, SDVariable out, int[] outShape) {
     SDVariable y = out;
@@ -282,12 +283,19 @@ public final class GraphBuilder {
     if (adapter.layerNorm()) {
       markNotDense();
       int channels = outShape[0];
-      modelParams += 2L * channels;
-      float[] ones = new float[channels];
-      java.util.Arrays.fill(ones, 1f);
-      SDVariable gain = trainedVar(prefix + LN_GAIN, new long[] {channels}, false, TrainedTensor.Kind.WEIGHT, ones);
-      SDVariable bias = trainedVar(prefix + LN_BIAS, new long[] {channels}, false, TrainedTensor.Kind.BIAS,
-          new float[channels]);
+      SDVariable gain;
+      SDVariable bias;
+      if (sd.hasVariable(prefix + LN_GAIN)) { // a block applied again with shared weights (a recurrent step)
+        gain = sd.getVariable(prefix + LN_GAIN);
+        bias = sd.getVariable(prefix + LN_BIAS);
+      } else {
+        modelParams += 2L * channels;
+        float[] ones = new float[channels];
+        java.util.Arrays.fill(ones, 1f);
+        gain = trainedVar(prefix + LN_GAIN, new long[] {channels}, false, TrainedTensor.Kind.WEIGHT, ones);
+        bias = trainedVar(prefix + LN_BIAS, new long[] {channels}, false, TrainedTensor.Kind.BIAS,
+            new float[channels]);
+      }
       int[] dims = new int[outShape.length];
       long[] bshape = new long[outShape.length + 1];
       bshape[0] = 1;

@@ -52,10 +52,6 @@ public final class CfcFamily implements ModelFamily {
       throw new IllegalArgumentException("family 'cfc' reads square images row by row; " + spec.inputDim()
           + " features are not a square");
     }
-    if (spec.adapter().residual() || spec.adapter().layerNorm()) {
-      throw new IllegalArgumentException("family 'cfc' has no residual or LayerNorm blocks (a recurrent cell is "
-          + "not a stack of blocks); use --dora alone, or family mlp / cnn");
-    }
   }
 
   static int side(int inputDim) {
@@ -80,7 +76,8 @@ public final class CfcFamily implements ModelFamily {
     SDVariable dt = sd.constant("cfc.dt", Nd4j.scalar(1f));
     SDVariable h = sd.zerosLike(x.get(SDIndex.all(), SDIndex.interval(0, hidden)));
     for (int t = 0; t < side; t++) {
-      h = cell.step(sd, x.get(SDIndex.all(), SDIndex.interval(t * side, (t + 1) * side)), h, dt);
+      SDVariable next = cell.step(sd, x.get(SDIndex.all(), SDIndex.interval(t * side, (t + 1) * side)), h, dt);
+      h = g.closeBlock("cfc", h, new int[] {hidden}, next, new int[] {hidden}); // residual / LayerNorm when asked
     }
     List<TensorSpec> headSpecs = List.of(TensorSpec.of("head.weight", new int[] {spec.classes(), hidden}, HEAD_INIT),
         TensorSpec.bias("head.bias", spec.classes(), hidden, BIAS_INIT));

@@ -63,7 +63,8 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
         .setClasses(s.classes()).setFull(s.full()).setSequence(c));
     AdapterConfig ac = s.adapter();
     a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()));
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()).setResidual(ac.residual())
+        .setLayerNorm(ac.layerNorm()));
     long trained = 0;
     for (Map.Entry<String, float[]> e : network.trained().entrySet()) {
       float[] v = e.getValue();

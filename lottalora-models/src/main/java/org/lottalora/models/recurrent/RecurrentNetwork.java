@@ -18,7 +18,10 @@ import org.lottalora.models.engine.Param;
  * see {@link CfcFamily}). The cell is a CfC (the same equations and tensor names as {@link CfcCell}: five adapted
  * matrices {@code cfc.backbone|ff1|ff2|time_a|time_b}, the time gap dt as an input) or an LSTM (four adapted gate
  * matrices {@code lstm.i|f|g|o} over [x; h]); a trained head {@code head} maps the state after each sequence's last
- * valid step to classes. Padding steps (after a sequence's length) leave the state unchanged. The loss is
+ * valid step to classes. With the adapter config's residual / LayerNorm switches each step's new state is
+ * {@code h + step(x, h)} and / or layer-normalised ({@code <cell>.ln.gain|bias}), via
+ * {@link org.lottalora.models.engine.BlockClose}. Padding steps (after a sequence's length) leave the state unchanged.
+ * The loss is
  * cross-entropy with optional per-class weights, averaged as PyTorch does ({@code sum w_y l / sum w_y}).
  */
 public final class RecurrentNetwork {
@@ -49,15 +52,12 @@ public final class RecurrentNetwork {
       if (inputs < 1 || hidden < 1 || units < 1 || classes < 2) {
         throw new IllegalArgumentException("a recurrent network needs inputs, hidden and units >= 1 and 2+ classes");
       }
-      if (adapter.residual() || adapter.layerNorm()) {
-        throw new IllegalArgumentException("residual and LayerNorm blocks are not implemented in the recurrent "
-            + "engine (DoRA is); train cfc and lstm without them");
-      }
     }
   }
 
   private final Spec spec;
   private final AdaptedDense[] mats;
+  private final org.lottalora.models.engine.BlockClose close;
   private final Param headW;
   private final Param headB;
   private final List<Param> params = new ArrayList<>();
@@ -95,6 +95,8 @@ public final class RecurrentNetwork {
             params);
       }
     }
+    close = new org.lottalora.models.engine.BlockClose(spec.cell(), spec.hidden(), spec.hidden(), spec.adapter(),
+        params);
     headW = new Param("head.weight", bb.get("head.weight").clone());
     headB = new Param("head.bias", bb.get("head.bias").clone());
     params.add(headW);
@@ -135,6 +137,7 @@ public final class RecurrentNetwork {
     float[][] cellPrev;
     float[][] cellNew;
     boolean[] active;
+    org.lottalora.models.engine.BlockClose.Cache close;
   }
 
   /** The forward pass over rows {@code idx} of {@code s}; returns logits and fills {@code steps} when not null. */
@@ -187,6 +190,10 @@ public final class RecurrentNetwork {
             hNew[r][j] = st.d[r][j] * (float) Math.tanh(c2);
           }
         }
+      }
+      if (close.active()) { // residual (h + cell step) and / or LayerNorm on the new state
+        st.close = new org.lottalora.models.engine.BlockClose.Cache();
+        hNew = close.forward(h, hNew, st.close);
       }
       for (int r = 0; r < n; r++) {
         if (!st.active[r]) {
@@ -278,6 +285,12 @@ public final class RecurrentNetwork {
           dh[r] = new float[hd];
         }
       }
+      float[][] dResidual = null;
+      if (st.close != null) {
+        float[][][] split = close.backward(dh, st.close);
+        dh = split[0];
+        dResidual = split[1];
+      }
       float[][] dxh = spec.cell().equals("cfc") ? cfcBack(st, dh) : lstmBack(st, dh, dc);
       float[][] next = new float[n][hd];
       for (int r = 0; r < n; r++) {
@@ -285,6 +298,11 @@ public final class RecurrentNetwork {
           next[r] = dPass[r];
         } else {
           System.arraycopy(dxh[r], in, next[r], 0, hd);
+          if (dResidual != null) {
+            for (int j = 0; j < hd; j++) {
+              next[r][j] += dResidual[r][j];
+            }
+          }
         }
       }
       dh = next;

@@ -18,8 +18,8 @@ import org.lottalora.models.LottaModel;
  * The hand-written recurrent engine (issue 5): backpropagation through time for the CfC and the LSTM with adapters,
  * ragged lengths, irregular time gaps and class weights agrees with central finite differences; its CfC computes
  * exactly what the SameDiff {@link CfcCell} computes for the same seed and trained values; padding steps do not
- * change a sequence's output; DoRA on every matrix starts at the scaffold and its gradients (magnitudes included)
- * agree with finite differences too.
+ * change a sequence's output; DoRA on every matrix starts at the scaffold, and with DoRA, a residual state update and
+ * a LayerNorm on the state the gradients still agree with finite differences and the CfC still equals SameDiff's.
  */
 class RecurrentNetworkTest {
   private static SequenceSet irregular(int n, int steps, int features) {
@@ -46,7 +46,7 @@ class RecurrentNetworkTest {
   private static void checkGradients(String cell, boolean dora) {
     SequenceSet s = irregular(5, 6, 3);
     RecurrentNetwork net = new RecurrentNetwork(new RecurrentNetwork.Spec(cell, 3, 4, 5, 2, 2, InitSpec.parse("normal"),
-        new AdapterConfig(2, 2.0, false, true, 0, false, 1).withVariants(dora, false, false), false), Map.of());
+        new AdapterConfig(2, 2.0, false, true, 0, false, 1).withVariants(dora, dora, dora), false), Map.of());
     Map<String, float[]> t = net.trained();
     int salt = 0;
     for (Map.Entry<String, float[]> e : t.entrySet()) {
@@ -90,7 +90,8 @@ class RecurrentNetworkTest {
       }
     }
     int mats = cell.equals("cfc") ? 5 : 4;
-    assertEquals(3 * ((dora ? 4 : 3) * mats + 2), checked, "A, B, beta (and DoRA's m) of every matrix and the head");
+    assertEquals(3 * ((dora ? 4 : 3) * mats + 2 + (dora ? 2 : 0)), checked,
+        "A, B, beta (and DoRA's m) of every matrix, the head (and the state's LayerNorm)");
   }
 
   @Test
@@ -124,8 +125,16 @@ class RecurrentNetworkTest {
 
   @Test
   void cfcEqualsTheSameDiffCellAndPaddingChangesNothing() {
+    sameAsSameDiff(AdapterConfig.defaults(4));
+  }
+
+  @Test
+  void withDoraResidualAndLayerNormTheCfcStillEqualsTheSameDiffCell() {
+    sameAsSameDiff(AdapterConfig.defaults(4).withVariants(true, true, true));
+  }
+
+  private static void sameAsSameDiff(AdapterConfig ac) {
     Dataset d = Datasets.digits().head(20);
-    AdapterConfig ac = AdapterConfig.defaults(4);
     ModelSpec ms = new ModelSpec("cfc", 64, 10, new int[] {12, 10}, 0, 9, InitSpec.parse("normal"), ac, false);
     LottaModel[] holder = new LottaModel[1];
     QuietStdout.run(() -> holder[0] = LottaModel.create(ms), "Added differentiated op");
@@ -135,6 +144,12 @@ class RecurrentNetworkTest {
         float[] b = e.getValue();
         for (int i = 0; i < b.length; i++) {
           b[i] = (float) Math.cos(i + e.getKey().length()) * 0.3f;
+        }
+      }
+      if (e.getKey().endsWith("ln.gain") || e.getKey().endsWith("dora_m")) {
+        float[] g = e.getValue();
+        for (int i = 0; i < g.length; i++) {
+          g[i] *= 0.8f + 0.05f * (i % 7);
         }
       }
     }
