@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import org.lottalora.models.recurrent.RecurrentModel;
 import org.lottalora.models.recurrent.RecurrentTrainer;
 import org.lottalora.models.recurrent.SequenceData;
-import org.lottalora.models.recurrent.SequenceSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,8 +35,7 @@ final class SequenceEvalCommand implements Callable<Integer> {
   public Integer call() {
     RecurrentModel m = RecurrentModel.load(model);
     SequenceData d = SequenceData.load(m.data(), m.splitSeed(), m.maxTrain(), m.pad(), true, dataDir);
-    SequenceSet test = SequenceData.standardise(d.test(), new float[0], new float[0]);
-    RecurrentTrainer.Metrics r = RecurrentTrainer.evaluate(m.network(), test);
+    RecurrentTrainer.Metrics r = RecurrentTrainer.evaluate(m.network(), d.test()); // d is standardised already
     PrintWriter o = spec.commandLine().getOut();
     if (json) {
       Map<String, Object> j = new LinkedHashMap<>();

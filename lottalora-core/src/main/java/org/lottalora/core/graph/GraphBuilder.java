@@ -160,8 +160,8 @@ public final class GraphBuilder {
    * A 2-D convolution (NCHW input, no bias: the Plain-N nets follow each with a trained BatchNorm) over the
    * backbone kernel {@code prefix.weight} [out, in, k, k] (the canonical layout; permuted for SameDiff in the graph).
    * Adapter mode: the kernel used is {@code beta W_seed + s reshape(B A, [out, in, k, k])} with A [r', in k k] and
-   * B [out, r'], r' = min(r, out, in k k), so the adapter sees the kernel as the [out, in k k] matrix its fan-in rule implies; full mode trains
-   * the kernel. Marks the graph as not dense (the dense engine has no convolutions).
+   * B [out, r'], r' = min(r, out, in k k), so the adapter sees the kernel as the [out, in k k] matrix its fan-in
+   * rule implies; full mode trains the kernel. Marks the graph as not dense (the dense engine has no convolutions).
    *
    * @param stride step in both directions
    * @param pad zero padding on each side
