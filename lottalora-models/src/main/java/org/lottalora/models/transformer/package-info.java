@@ -1,0 +1,5 @@
+/**
+ * Transformer building blocks on plain arrays (issue 4, started): multi-head self-attention with an adapter on each
+ * of W_Q, W_K, W_V, W_O. No family, training loop or CLI yet.
+ */
+package org.lottalora.models.transformer;
