@@ -123,6 +123,67 @@ public final class SelfAttention {
     return o.forward(ctx);
   }
 
+  /** Keys and values of the tokens seen so far, for generation one token at a time. */
+  public static final class KvCache {
+    private final List<float[]> keys = new ArrayList<>();
+    private final List<float[]> values = new ArrayList<>();
+
+    /** Tokens cached. */
+    public int size() {
+      return keys.size();
+    }
+  }
+
+  /** An empty cache for {@link #step}. */
+  public KvCache newCache() {
+    if (!causal) {
+      throw new IllegalStateException("a KV cache needs a causal block: later tokens would change earlier outputs");
+    }
+    return new KvCache();
+  }
+
+  /**
+   * The output for one new token {@code xt} [d] attending to every cached token and itself, appending its key and
+   * value to {@code cache}: the same numbers as row t of {@link #forward} on the whole prefix, at O(t d) instead of
+   * recomputing O(t^2 d).
+   */
+  public float[] step(KvCache cache, float[] xt) {
+    float[][] row = {xt};
+    float[] qt = q.forward(row)[0];
+    cache.keys.add(k.forward(row)[0]);
+    cache.values.add(v.forward(row)[0]);
+    int n = cache.keys.size();
+    float[] c = new float[d];
+    double scale = 1 / Math.sqrt(dh);
+    for (int h = 0; h < heads; h++) {
+      int off = h * dh;
+      double[] s = new double[n];
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < n; j++) {
+        double acc = 0;
+        float[] kj = cache.keys.get(j);
+        for (int e = 0; e < dh; e++) {
+          acc += qt[off + e] * kj[off + e];
+        }
+        s[j] = acc * scale;
+        max = Math.max(max, s[j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < n; j++) {
+        s[j] = Math.exp(s[j] - max);
+        sum += s[j];
+      }
+      for (int j = 0; j < n; j++) {
+        float p = (float) (s[j] / sum);
+        float[] vj = cache.values.get(j);
+        for (int e = 0; e < dh; e++) {
+          c[off + e] += p * vj[off + e];
+        }
+      }
+    }
+    return o.forward(new float[][] {c})[0];
+  }
+
   /** Adds the gradients of the last forward's sequence for output gradient {@code dy}; returns d input. */
   public float[][] backward(float[][] dy) {
     int t = dy.length;

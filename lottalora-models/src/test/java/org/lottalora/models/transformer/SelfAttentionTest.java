@@ -16,7 +16,8 @@ import org.lottalora.models.engine.Param;
 /**
  * Self-attention with adapters on W_Q, W_K, W_V, W_O (issue 4, first block): gradients of every adapter, beta and the
  * input agree with central finite differences for a causal and a full mask; the causal mask lets no later token
- * change an earlier output; a width the heads do not divide is refused.
+ * change an earlier output; a KV-cached step equals the last row of the whole prefix's forward; a width the heads
+ * do not divide is refused.
  */
 class SelfAttentionTest {
   private static final int D = 6;
@@ -99,6 +100,34 @@ class SelfAttentionTest {
   void gradientsMatchFiniteDifferences() {
     check(true);
     check(false);
+  }
+
+  @Test
+  void kvCachedStepsEqualTheWholePrefixForward() {
+    List<Param> params = new ArrayList<>();
+    Backbone bb = Backbone.regenerate(3, SelfAttention.tensors("att", D, InitSpec.parse("normal")), 1);
+    SelfAttention att = new SelfAttention("att", D, 2, true, bb, AdapterConfig.defaults(2), false, params);
+    for (Param p : params) {
+      if (p.name.endsWith("lora_B")) {
+        for (int i = 0; i < p.v.length; i++) {
+          p.v[i] = 0.2f * (float) Math.sin(i * 3 + p.name.length());
+        }
+      }
+    }
+    att.refresh();
+    float[][] x = matrix(T, D, 6);
+    float[][] whole = att.forward(x);
+    SelfAttention.KvCache cache = att.newCache();
+    for (int t = 0; t < T; t++) {
+      float[] y = att.step(cache, x[t]);
+      for (int c = 0; c < D; c++) {
+        assertEquals(whole[t][c], y[c], 1e-6f, "token " + t + " feature " + c);
+      }
+    }
+    assertEquals(T, cache.size());
+    SelfAttention full = new SelfAttention("att", D, 2, false, bb, AdapterConfig.defaults(2), false,
+        new ArrayList<>());
+    assertThrows(IllegalStateException.class, full::newCache, "no cache without the causal mask");
   }
 
   @Test
