@@ -1,0 +1,56 @@
+package org.lottalora.models.transformer;
+
+/**
+ * Rotary position embedding (Su et al. 2021, LLaMA's form): within each head of width d_h, the pairs
+ * {@code (x_2i, x_2i+1)} of the token at position p are rotated by {@code p * base^(-2i / d_h)}. A rotation's
+ * transpose is the rotation by minus the angle, which is the backward pass. Angles are computed in binary64 with
+ * {@link StrictMath} so every JVM rotates identically.
+ */
+public final class Rope {
+  private final int heads;
+  private final int dh;
+  private final double base;
+
+  /**
+   * @param d model width
+   * @param heads heads ({@code d / heads} must be even)
+   * @param base LLaMA's 10,000
+   */
+  public Rope(int d, int heads, double base) {
+    if (heads < 1 || d % heads != 0 || (d / heads) % 2 != 0) {
+      throw new IllegalArgumentException("RoPE rotates pairs within a head: width " + d + " over " + heads
+          + " heads must give an even head width");
+    }
+    this.heads = heads;
+    this.dh = d / heads;
+    this.base = base;
+  }
+
+  /** Rotates rows x [T][d] in place, row t at position {@code first + t}. */
+  public void apply(float[][] x, int first) {
+    rotate(x, first, 1);
+  }
+
+  /** The backward pass: rotates the gradient rows back in place. */
+  public void backward(float[][] dx, int first) {
+    rotate(dx, first, -1);
+  }
+
+  private void rotate(float[][] x, int first, int sign) {
+    for (int t = 0; t < x.length; t++) {
+      int pos = first + t;
+      for (int i = 0; i < dh / 2; i++) {
+        double angle = sign * pos * StrictMath.pow(base, -2.0 * i / dh);
+        double c = StrictMath.cos(angle);
+        double s = StrictMath.sin(angle);
+        for (int h = 0; h < heads; h++) {
+          int a = h * dh + 2 * i;
+          double x0 = x[t][a];
+          double x1 = x[t][a + 1];
+          x[t][a] = (float) (x0 * c - x1 * s);
+          x[t][a + 1] = (float) (x0 * s + x1 * c);
+        }
+      }
+    }
+  }
+}
