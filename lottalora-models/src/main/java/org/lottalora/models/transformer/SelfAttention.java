@@ -26,6 +26,7 @@ public final class SelfAttention {
   private final AdaptedDense k;
   private final AdaptedDense v;
   private final AdaptedDense o;
+  private Rope rope;
   private float[][] x;
   private float[][] qs;
   private float[][] ks;
@@ -73,6 +74,12 @@ public final class SelfAttention {
     return 1;
   }
 
+  /** Rotates queries and keys by their positions (RoPE, LLaMA's choice) from now on; returns this block. */
+  public SelfAttention withRope(double base) {
+    rope = new Rope(d, heads, base);
+    return this;
+  }
+
   /** Recomputes the four effective weights (after an optimizer step or a change to the trained arrays). */
   public void refresh() {
     q.refresh();
@@ -88,6 +95,10 @@ public final class SelfAttention {
     qs = q.forward(input);
     ks = k.forward(input);
     vs = v.forward(input);
+    if (rope != null) {
+      rope.apply(qs, 0);
+      rope.apply(ks, 0);
+    }
     probs = new float[heads][t][];
     ctx = new float[t][d];
     double scale = 1 / Math.sqrt(dh);
@@ -149,8 +160,14 @@ public final class SelfAttention {
    */
   public float[] step(KvCache cache, float[] xt) {
     float[][] row = {xt};
-    float[] qt = q.forward(row)[0];
-    cache.keys.add(k.forward(row)[0]);
+    float[][] qt1 = q.forward(row);
+    float[][] kt1 = k.forward(row);
+    if (rope != null) { // both at this token's position
+      rope.apply(qt1, cache.size());
+      rope.apply(kt1, cache.size());
+    }
+    float[] qt = qt1[0];
+    cache.keys.add(kt1[0]);
     cache.values.add(v.forward(row)[0]);
     int n = cache.keys.size();
     float[] c = new float[d];
@@ -216,6 +233,10 @@ public final class SelfAttention {
           }
         }
       }
+    }
+    if (rope != null) { // through the rotation: its transpose
+      rope.backward(dq, 0);
+      rope.backward(dk, 0);
     }
     float[][] dx = q.accumulate(dq, x);
     float[][] dxk = k.accumulate(dk, x);

@@ -15,12 +15,12 @@ import org.lottalora.models.engine.Param;
 
 /**
  * Self-attention with adapters on W_Q, W_K, W_V, W_O (issue 4, first block): gradients of every adapter, beta and the
- * input agree with central finite differences for a causal and a full mask; the causal mask lets no later token
+ * input agree with central finite differences for a causal and a full mask, and with RoPE; the causal mask lets no later token
  * change an earlier output; a KV-cached step equals the last row of the whole prefix's forward; a width the heads
  * do not divide is refused.
  */
 class SelfAttentionTest {
-  private static final int D = 6;
+  private static final int D = 8;
   private static final int T = 5;
 
   private static float[][] matrix(int rows, int cols, int salt) {
@@ -43,11 +43,14 @@ class SelfAttentionTest {
     return l;
   }
 
-  private static void check(boolean causal) {
+  private static void check(boolean causal, boolean rope) {
     List<Param> params = new ArrayList<>();
     Backbone bb = Backbone.regenerate(3, SelfAttention.tensors("att", D, InitSpec.parse("normal")), 1);
     SelfAttention att = new SelfAttention("att", D, 2, causal, bb,
         new AdapterConfig(2, 2.0, false, true, 0, false, 1), false, params);
+    if (rope) {
+      att.withRope(10000);
+    }
     for (Param p : params) {
       if (p.name.endsWith("lora_B")) {
         for (int i = 0; i < p.v.length; i++) {
@@ -98,15 +101,24 @@ class SelfAttentionTest {
 
   @Test
   void gradientsMatchFiniteDifferences() {
-    check(true);
-    check(false);
+    check(true, false);
+    check(false, false);
+    check(true, true);
   }
 
   @Test
   void kvCachedStepsEqualTheWholePrefixForward() {
+    kvCache(false);
+    kvCache(true);
+  }
+
+  private static void kvCache(boolean rope) {
     List<Param> params = new ArrayList<>();
     Backbone bb = Backbone.regenerate(3, SelfAttention.tensors("att", D, InitSpec.parse("normal")), 1);
     SelfAttention att = new SelfAttention("att", D, 2, true, bb, AdapterConfig.defaults(2), false, params);
+    if (rope) {
+      att.withRope(10000);
+    }
     for (Param p : params) {
       if (p.name.endsWith("lora_B")) {
         for (int i = 0; i < p.v.length; i++) {
@@ -134,7 +146,7 @@ class SelfAttentionTest {
   void theCausalMaskLetsNoFutureTokenLeak() {
     List<Param> params = new ArrayList<>();
     Backbone bb = Backbone.regenerate(3, SelfAttention.tensors("att", D, InitSpec.parse("normal")), 1);
-    SelfAttention causal = new SelfAttention("att", D, 3, true, bb, AdapterConfig.defaults(2), false, params);
+    SelfAttention causal = new SelfAttention("att", D, 4, true, bb, AdapterConfig.defaults(2), false, params);
     float[][] x = matrix(T, D, 4);
     float[][] before = causal.forward(x);
     float[][] changed = matrix(T, D, 4);
@@ -148,11 +160,11 @@ class SelfAttentionTest {
       }
     }
     assertNotEquals(before[3][0], after[3][0], "token 3's own output changes");
-    SelfAttention full = new SelfAttention("att", D, 3, false, bb, AdapterConfig.defaults(2), false,
+    SelfAttention full = new SelfAttention("att", D, 4, false, bb, AdapterConfig.defaults(2), false,
         new ArrayList<>());
     assertNotEquals(full.forward(x)[0][0], full.forward(changed)[0][0], "without the mask token 0 sees token 3");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new SelfAttention("att", D, 4, true, bb, AdapterConfig.defaults(2), false, new ArrayList<>()));
-    assertTrue(e.getMessage().contains("not divisible by 4 heads"), e.getMessage());
+        () -> new SelfAttention("att", D, 3, true, bb, AdapterConfig.defaults(2), false, new ArrayList<>()));
+    assertTrue(e.getMessage().contains("not divisible by 3 heads"), e.getMessage());
   }
 }
