@@ -31,6 +31,7 @@ public final class AdaptedDense {
   private Param beta;
   private float[] weff;
   private Param magnitude;
+  private boolean frozenLayer;
   private float[] direction;
   private double[] norm;
   private final float[] dw;
@@ -87,8 +88,24 @@ public final class AdaptedDense {
     }
   }
 
+  /**
+   * A frozen layer with no adapter (the paper's LM keeps its MLP random and untouched): nothing is trained, the
+   * weight is {@code W_seed}; it still passes gradients to its input.
+   */
+  public static AdaptedDense frozen(String prefix, int in, int out, Backbone bb) {
+    List<Param> ignored = new java.util.ArrayList<>();
+    AdaptedDense d = new AdaptedDense(prefix, in, out, bb, AdapterConfig.defaults(1), true, ignored);
+    d.frozenLayer = true;
+    d.refresh();
+    return d;
+  }
+
   /** Recomputes the effective weight from the current parameters; call once per step before forward passes. */
   public void refresh() {
+    if (frozenLayer) {
+      weff = wSeed;
+      return;
+    }
     if (full) {
       weff = w.v;
       return;
@@ -163,6 +180,10 @@ public final class AdaptedDense {
 
   /** Turns the batch's dW into the gradients of the trained arrays (set, not added) and clears dW. */
   public void finish() {
+    if (frozenLayer) {
+      java.util.Arrays.fill(dw, 0);
+      return;
+    }
     if (full) {
       System.arraycopy(dw, 0, w.g, 0, dw.length);
     } else {
