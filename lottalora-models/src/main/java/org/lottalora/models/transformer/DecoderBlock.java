@@ -1,0 +1,88 @@
+package org.lottalora.models.transformer;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.models.engine.Param;
+
+/**
+ * A LLaMA-style pre-norm decoder block: {@code h = x + Attn(RMSNorm(x))} (causal, RoPE, adapters on Q/K/V/O), then
+ * {@code y = h + SwiGLU(RMSNorm(h))} (adapted or frozen random). Norm gains {@code <prefix>.attn_norm.gain} and
+ * {@code <prefix>.mlp_norm.gain} are trained. {@link #step} runs one token against a KV cache.
+ */
+public final class DecoderBlock {
+  private final RmsNorm attnNorm;
+  private final SelfAttention attention;
+  private final RmsNorm mlpNorm;
+  private final SwiGlu mlp;
+
+  /** The backbone tensors of one block. */
+  public static List<TensorSpec> tensors(String prefix, int d, int hidden, InitSpec init) {
+    List<TensorSpec> ts = new ArrayList<>(SelfAttention.tensors(prefix + ".attn", d, init));
+    ts.addAll(SwiGlu.tensors(prefix + ".mlp", d, hidden, init));
+    return ts;
+  }
+
+  /**
+   * Declares the block.
+   *
+   * @param mlpAdapted adapters on the MLP too; false keeps it frozen random (the paper's WikiText setting)
+   */
+  public DecoderBlock(String prefix, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, boolean full,
+      boolean mlpAdapted, List<Param> params) {
+    attnNorm = new RmsNorm(prefix + ".attn_norm", d, params);
+    attention = new SelfAttention(prefix + ".attn", d, heads, true, bb, ac, full, params).withRope(10000);
+    mlpNorm = new RmsNorm(prefix + ".mlp_norm", d, params);
+    mlp = new SwiGlu(prefix + ".mlp", d, hidden, bb, ac, full, mlpAdapted, params);
+  }
+
+  /** Recomputes the effective weights. */
+  public void refresh() {
+    attention.refresh();
+    mlp.refresh();
+  }
+
+  /** The block's output for one sequence x [T][d]. */
+  public float[][] forward(float[][] x) {
+    float[][] h = add(x, attention.forward(attnNorm.forward(x)));
+    return add(h, mlp.forward(mlpNorm.forward(h)));
+  }
+
+  /** Adds the gradients for output gradient {@code dy} of the last forward; returns d x. */
+  public float[][] backward(float[][] dy) {
+    float[][] dh = add(dy, mlpNorm.backward(mlp.backward(dy)));
+    return add(dh, attnNorm.backward(attention.backward(dh)));
+  }
+
+  /** Turns accumulated gradients into the trained arrays' gradients. */
+  public void finish() {
+    attention.finish();
+    mlp.finish();
+  }
+
+  /** An empty KV cache for {@link #step}. */
+  public SelfAttention.KvCache newCache() {
+    return attention.newCache();
+  }
+
+  /** The output for one new token (the same numbers as the last row of {@link #forward} on the whole prefix). */
+  public float[] step(SelfAttention.KvCache cache, float[] xt) {
+    float[][] x = {xt};
+    float[][] h = add(x, new float[][] {attention.step(cache, attnNorm.forward(x)[0])});
+    return add(h, mlp.forward(mlpNorm.forward(h)))[0];
+  }
+
+  private static float[][] add(float[][] a, float[][] b) {
+    float[][] y = new float[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      y[i] = a[i].clone();
+      for (int j = 0; j < y[i].length; j++) {
+        y[i][j] += b[i][j];
+      }
+    }
+    return y;
+  }
+}
