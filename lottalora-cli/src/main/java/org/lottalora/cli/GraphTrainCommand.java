@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.adapter.AdapterConfig;
-import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.train.Progress;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.Signing;
@@ -27,6 +26,9 @@ final class GraphTrainCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin
+  EngineAdapterOptions model;
+
   @Option(names = "--model", defaultValue = "gcn", description = "gcn (node classification) or gin (graph "
       + "classification) (default: ${DEFAULT-VALUE}).")
   String family;
@@ -40,36 +42,15 @@ final class GraphTrainCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   String hidden;
 
-  @Option(names = "--rank", defaultValue = "8", description = "LoRA rank (capped per layer at min(d_in, d_out)) "
-      + "(default: ${DEFAULT-VALUE}).")
-  int rank;
 
-  @Option(names = "--alpha", defaultValue = "1", description = "LoRA alpha (default: ${DEFAULT-VALUE}).")
-  double alpha;
 
-  @Option(names = "--fixed-beta", description = "Keep beta at 1 instead of learning it.")
-  boolean fixedBeta;
 
-  @Option(names = "--dora", description = "DoRA on every adapted matrix (not with --full).")
-  boolean dora;
 
-  @Option(names = "--residual", description = "Add each layer's input to its output where the widths agree.")
-  boolean residual;
 
-  @Option(names = "--layer-norm", description = "A trained LayerNorm on each layer's output (after --residual).")
-  boolean layerNorm;
 
-  @Option(names = "--full", description = "Train every weight: the baseline.")
-  boolean full;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Backbone seed (default: ${DEFAULT-VALUE}).")
-  long seed;
 
-  @Option(names = "--adapter-seed", defaultValue = "1", description = "Seed of the A init (default: ${DEFAULT-VALUE}).")
-  long adapterSeed;
 
-  @Option(names = "--init", defaultValue = "normal", description = "Scaffold init (default: ${DEFAULT-VALUE}).")
-  String init;
 
   @Option(names = "--epochs", description = "Epochs (default: 200 full-batch steps for gcn, 40 passes for gin).")
   Integer epochs;
@@ -116,20 +97,19 @@ final class GraphTrainCommand implements Callable<Integer> {
     if (ep < 1 || batch < 1 || !(lr > 0)) {
       throw new IllegalArgumentException("--epochs and --batch must be >= 1 and --lr > 0");
     }
-    AdapterConfig ac = new AdapterConfig(rank, alpha, false, !fixedBeta, 0, false, adapterSeed)
-        .withVariants(dora, residual, layerNorm);
+    AdapterConfig ac = model.adapter();
     java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
     ArtifactCodec.checkWritable(out);
     GraphData d = GraphData.parse(data != null ? data : gin ? "synthetic" : "sbm");
-    GcnNetwork.Spec s = new GcnNetwork.Spec(d.dims(), widths, Math.max(2, d.classes()), seed, InitSpec.parse(init),
-        ac, full);
+    GcnNetwork.Spec s = new GcnNetwork.Spec(d.dims(), widths, Math.max(2, d.classes()), model.seed, model.initSpec(),
+        ac, model.full);
     GraphModel m = GraphModel.create(new GraphModel.Setup(family, s, d.text(), splitSeed,
         trainFraction != null ? trainFraction : gin ? 0.7 : 0.1, valFraction != null ? valFraction : gin ? 0.15 : 0.1));
     m.check(d);
     PrintWriter o = spec.commandLine().getOut();
     if (!json) {
-      o.printf(Locale.ROOT, "lottalora graph train  %s %s, %s, seed %d%n", family, hidden, full ? "full" : "rank " + rank,
-          seed);
+      o.printf(Locale.ROOT, "lottalora graph train  %s %s, %s, seed %d%n", family, hidden, model.mode(),
+          model.seed);
       o.printf(Locale.ROOT, "data %s: %s%n", d.text(), d.graphTask() ? String.format(Locale.ROOT, "%,d graphs, %d "
           + "features per node, %d classes", d.set().graphs().size(), d.dims(), d.classes())
           : String.format(Locale.ROOT, "%,d nodes, %,d edges, %d features, %d classes", d.node().nodes(),
@@ -149,10 +129,10 @@ final class GraphTrainCommand implements Callable<Integer> {
       j.put("family", family);
       j.put("data", d.text());
       j.put("hidden", hidden);
-      j.put("full", full);
-      j.put("rank", full ? null : rank);
+      j.put("full", model.full);
+      j.put("rank", model.full ? null : model.rank);
       j.put("variant", ac.variantName());
-      j.put("seed", seed);
+      j.put("seed", model.seed);
       j.put("test_accuracy", t.report().testAccuracy());
       j.put("best_val_accuracy", t.report().bestValAccuracy());
       j.put("best_epoch", t.report().bestEpoch());

@@ -27,6 +27,9 @@ final class SequenceTrainCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin
+  EngineAdapterOptions model;
+
   @Option(names = "--cell", defaultValue = "cfc", description = "cfc or lstm (default: ${DEFAULT-VALUE}).")
   String cell;
 
@@ -44,40 +47,19 @@ final class SequenceTrainCommand implements Callable<Integer> {
   @Option(names = "--units", defaultValue = "32", description = "CfC backbone width (default: ${DEFAULT-VALUE}).")
   int units;
 
-  @Option(names = "--rank", defaultValue = "8", description = "LoRA rank, capped per matrix (default: "
-      + "${DEFAULT-VALUE}).")
-  int rank;
 
-  @Option(names = "--alpha", defaultValue = "1", description = "LoRA alpha (default: ${DEFAULT-VALUE}).")
-  double alpha;
 
-  @Option(names = "--fixed-beta", description = "Keep beta at 1.")
-  boolean fixedBeta;
 
-  @Option(names = "--dora", description = "DoRA on every adapted matrix (not with --full).")
-  boolean dora;
 
-  @Option(names = "--residual", description = "Residual state update: h' = h + step(x, h).")
-  boolean residual;
 
-  @Option(names = "--layer-norm", description = "A trained LayerNorm on each new state (after --residual).")
-  boolean layerNorm;
 
-  @Option(names = "--full", description = "Train every weight: the baseline.")
-  boolean full;
 
   @Option(names = "--class-weights", defaultValue = "none", description = "none or balanced (n / (classes n_c)) "
       + "(default: ${DEFAULT-VALUE}).")
   String classWeights;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Backbone seed (default: ${DEFAULT-VALUE}).")
-  long seed;
 
-  @Option(names = "--adapter-seed", defaultValue = "1", description = "Seed of the A init (default: ${DEFAULT-VALUE}).")
-  long adapterSeed;
 
-  @Option(names = "--init", defaultValue = "normal", description = "Scaffold init (default: ${DEFAULT-VALUE}).")
-  String init;
 
   @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
   int epochs;
@@ -124,21 +106,20 @@ final class SequenceTrainCommand implements Callable<Integer> {
     if (maxTrain < 0) {
       throw new IllegalArgumentException("--max-train must be >= 0, got " + maxTrain);
     }
-    AdapterConfig ac = new AdapterConfig(rank, alpha, false, !fixedBeta, 0, false, adapterSeed)
-        .withVariants(dora, residual, layerNorm);
+    AdapterConfig ac = model.adapter();
     RecurrentTrainer.Config tc = new RecurrentTrainer.Config(epochs, batch, lr, wd, classWeights.equals("balanced"),
         splitSeed);
-    InitSpec initSpec = InitSpec.parse(init);
+    InitSpec initSpec = model.initSpec();
     java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
     ArtifactCodec.checkWritable(out);
     SequenceData d = SequenceData.load(data, splitSeed, maxTrain, pad, !noDownload, dataDir);
     RecurrentNetwork.Spec s = new RecurrentNetwork.Spec(cell, d.train().features(), hidden, units,
-        Math.max(d.train().classes(), Math.max(d.validation().classes(), d.test().classes())), seed, initSpec, ac,
-        full);
+        Math.max(d.train().classes(), Math.max(d.validation().classes(), d.test().classes())), model.seed, initSpec, ac,
+        model.full);
     PrintWriter o = spec.commandLine().getOut();
     if (!json) {
       o.printf(Locale.ROOT, "lottalora sequence train  %s hidden %d%s, %s, seed %d%n", cell, hidden,
-          cell.equals("cfc") ? " units " + units : "", full ? "full" : "rank " + rank, seed);
+          cell.equals("cfc") ? " units " + units : "", model.mode(), model.seed);
       o.printf(Locale.ROOT, "data %s: %,d / %,d / %,d sequences, up to %d steps of %d features, %d classes%n",
           d.text(), d.train().size(), d.validation().size(), d.test().size(), d.train().steps(),
           d.train().features(), s.classes());
@@ -162,11 +143,11 @@ final class SequenceTrainCommand implements Callable<Integer> {
       j.put("data", d.text());
       j.put("hidden", hidden);
       j.put("units", cell.equals("cfc") ? units : null);
-      j.put("full", full);
-      j.put("rank", full ? null : rank);
+      j.put("full", model.full);
+      j.put("rank", model.full ? null : model.rank);
       j.put("variant", ac.variantName());
       j.put("class_weights", classWeights);
-      j.put("seed", seed);
+      j.put("seed", model.seed);
       j.put("test_accuracy", r.test().accuracy());
       j.put("test_auroc", Double.isNaN(r.test().auroc()) ? null : r.test().auroc());
       j.put("best_val_score", r.validation().selection());
