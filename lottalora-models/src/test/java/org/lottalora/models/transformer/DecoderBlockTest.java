@@ -28,15 +28,6 @@ class DecoderBlockTest {
     return m;
   }
 
-  private static double dot(float[][] a, float[][] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      for (int j = 0; j < a[i].length; j++) {
-        s += a[i][j] * b[i][j];
-      }
-    }
-    return s;
-  }
 
   private static DecoderBlock block(List<Param> params) {
     Backbone bb = Backbone.regenerate(7, DecoderBlock.tensors("b0", D, 12, InitSpec.parse("normal")), 1);
@@ -69,32 +60,10 @@ class DecoderBlockTest {
     float[][] dx = b.backward(r);
     b.finish();
     double eps = 1e-3;
-    for (Param p : params) {
-      float[] g = p.g.clone();
-      for (int k : new int[] {0, p.v.length - 1}) {
-        float orig = p.v[k];
-        p.v[k] = (float) (orig + eps);
-        b.refresh();
-        double up = dot(b.forward(x), r);
-        p.v[k] = (float) (orig - eps);
-        b.refresh();
-        double down = dot(b.forward(x), r);
-        p.v[k] = orig;
-        b.refresh();
-        double fd = (up - down) / (2 * eps);
-        assertEquals(fd, g[k], 1e-3 + 0.02 * Math.abs(fd), p.name + "[" + k + "]");
-      }
-    }
-    for (int[] at : new int[][] {{0, 0}, {2, 5}, {3, 7}}) {
-      float orig = x[at[0]][at[1]];
-      x[at[0]][at[1]] = (float) (orig + eps);
-      double up = dot(b.forward(x), r);
-      x[at[0]][at[1]] = (float) (orig - eps);
-      double down = dot(b.forward(x), r);
-      x[at[0]][at[1]] = orig;
-      double fd = (up - down) / (2 * eps);
-      assertEquals(fd, dx[at[0]][at[1]], 1e-3 + 0.02 * Math.abs(fd), "d x" + java.util.Arrays.toString(at));
-    }
+    Gradients.checkParams(params, p -> new int[] {0, p.v.length - 1}, b::refresh,
+        () -> Gradients.dot(b.forward(x), r), eps, 1e-3, 0.02);
+    Gradients.checkInput(x, dx, new int[][] {{0, 0}, {2, 5}, {3, 7}},
+        () -> Gradients.dot(b.forward(x), r), eps, 1e-3, 0.02);
   }
 
   @Test

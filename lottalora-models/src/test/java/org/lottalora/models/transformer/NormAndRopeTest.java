@@ -48,32 +48,23 @@ class NormAndRopeTest {
     for (int j = 0; j < 6; j++) {
       float orig = gain.v[j];
       gain.v[j] = (float) (orig + eps);
-      double up = dot(n.forward(x), r);
+      double up = Gradients.dot(n.forward(x), r);
       gain.v[j] = (float) (orig - eps);
-      double down = dot(n.forward(x), r);
+      double down = Gradients.dot(n.forward(x), r);
       gain.v[j] = orig;
       assertEquals((up - down) / (2 * eps), gain.g[j], 1e-3, "d gain " + j);
     }
     for (int[] at : new int[][] {{0, 0}, {1, 3}, {2, 5}}) {
       float orig = x[at[0]][at[1]];
       x[at[0]][at[1]] = (float) (orig + eps);
-      double up = dot(n.forward(x), r);
+      double up = Gradients.dot(n.forward(x), r);
       x[at[0]][at[1]] = (float) (orig - eps);
-      double down = dot(n.forward(x), r);
+      double down = Gradients.dot(n.forward(x), r);
       x[at[0]][at[1]] = orig;
       assertEquals((up - down) / (2 * eps), dx[at[0]][at[1]], 1e-3, "d x" + java.util.Arrays.toString(at));
     }
   }
 
-  private static double dot(float[][] a, float[][] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      for (int j = 0; j < a[i].length; j++) {
-        s += a[i][j] * b[i][j];
-      }
-    }
-    return s;
-  }
 
   @Test
   void ropeIsARelativeRotationWhoseBackwardIsItsTranspose() {
@@ -90,7 +81,7 @@ class NormAndRopeTest {
       for (int h = 0; h < 8; h += 2) {
         assertEquals(Math.hypot(q[h], q[h + 1]), Math.hypot(qr[0][h], qr[0][h + 1]), 1e-5, "a rotation");
       }
-      scores[c] = dot(qr, kr);
+      scores[c] = Gradients.dot(qr, kr);
     }
     assertEquals(scores[0], scores[1], 1e-4, "q.k depends on the distance only");
     float[][] x = matrix(3, 8, 5);
@@ -105,7 +96,7 @@ class NormAndRopeTest {
       g[t] = r[t].clone();
     }
     rope.backward(g, 4);
-    assertEquals(dot(y, r), dot(x, g), 1e-4, "<R x, r> = <x, R^T r>");
+    assertEquals(Gradients.dot(y, r), Gradients.dot(x, g), 1e-4, "<R x, r> = <x, R^T r>");
     assertThrows(IllegalArgumentException.class, () -> new Rope(6, 2, 10000), "odd head width");
   }
 }

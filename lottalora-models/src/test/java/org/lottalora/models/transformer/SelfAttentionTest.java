@@ -15,9 +15,9 @@ import org.lottalora.models.engine.Param;
 
 /**
  * Self-attention with adapters on W_Q, W_K, W_V, W_O (issue 4, first block): gradients of every adapter, beta and the
- * input agree with central finite differences for a causal and a full mask, and with RoPE; the causal mask lets no later token
- * change an earlier output; a KV-cached step equals the last row of the whole prefix's forward; a width the heads
- * do not divide is refused.
+ * input agree with central finite differences for a causal and a full mask, and with RoPE; the causal mask lets no
+ * later token change an earlier output; a KV-cached step equals the last row of the whole prefix's forward; a width
+ * the heads do not divide is refused.
  */
 class SelfAttentionTest {
   private static final int D = 8;
@@ -33,15 +33,6 @@ class SelfAttentionTest {
     return m;
   }
 
-  private static double loss(float[][] y, float[][] r) {
-    double l = 0;
-    for (int i = 0; i < y.length; i++) {
-      for (int j = 0; j < y[i].length; j++) {
-        l += y[i][j] * r[i][j];
-      }
-    }
-    return l;
-  }
 
   private static void check(boolean causal, boolean rope) {
     List<Param> params = new ArrayList<>();
@@ -68,35 +59,11 @@ class SelfAttentionTest {
     float[][] dx = att.backward(r);
     att.finish();
     double eps = 1e-3;
-    int checked = 0;
-    for (Param p : params) {
-      float[] g = p.g.clone();
-      for (int k : new int[] {0, p.v.length / 2, p.v.length - 1}) {
-        float orig = p.v[k];
-        p.v[k] = (float) (orig + eps);
-        att.refresh();
-        double up = loss(att.forward(x), r);
-        p.v[k] = (float) (orig - eps);
-        att.refresh();
-        double down = loss(att.forward(x), r);
-        p.v[k] = orig;
-        att.refresh();
-        double fd = (up - down) / (2 * eps);
-        assertEquals(fd, g[k], 5e-4 + 0.02 * Math.abs(fd), p.name + "[" + k + "] causal " + causal);
-        checked++;
-      }
-    }
+    int checked = Gradients.checkParams(params, p -> new int[] {0, p.v.length / 2, p.v.length - 1},
+        att::refresh, () -> Gradients.dot(att.forward(x), r), eps, 5e-4, 0.02);
     assertEquals(3 * 12, checked, "A, B and beta of Q, K, V and O");
-    for (int[] at : new int[][] {{0, 0}, {2, 3}, {4, 5}}) {
-      float orig = x[at[0]][at[1]];
-      x[at[0]][at[1]] = (float) (orig + eps);
-      double up = loss(att.forward(x), r);
-      x[at[0]][at[1]] = (float) (orig - eps);
-      double down = loss(att.forward(x), r);
-      x[at[0]][at[1]] = orig;
-      double fd = (up - down) / (2 * eps);
-      assertEquals(fd, dx[at[0]][at[1]], 5e-4 + 0.02 * Math.abs(fd), "d x" + java.util.Arrays.toString(at));
-    }
+    Gradients.checkInput(x, dx, new int[][] {{0, 0}, {2, 3}, {4, 5}},
+        () -> Gradients.dot(att.forward(x), r), eps, 5e-4, 0.02);
   }
 
   @Test

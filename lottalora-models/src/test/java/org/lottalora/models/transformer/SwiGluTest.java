@@ -26,15 +26,6 @@ class SwiGluTest {
     return m;
   }
 
-  private static double dot(float[][] a, float[][] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      for (int j = 0; j < a[i].length; j++) {
-        s += a[i][j] * b[i][j];
-      }
-    }
-    return s;
-  }
 
   private static void check(boolean adapted) {
     List<Param> params = new ArrayList<>();
@@ -56,32 +47,10 @@ class SwiGluTest {
     float[][] dx = mlp.backward(r);
     mlp.finish();
     double eps = 1e-3;
-    for (Param p : params) {
-      float[] g = p.g.clone();
-      for (int k : new int[] {0, p.v.length - 1}) {
-        float orig = p.v[k];
-        p.v[k] = (float) (orig + eps);
-        mlp.refresh();
-        double up = dot(mlp.forward(x), r);
-        p.v[k] = (float) (orig - eps);
-        mlp.refresh();
-        double down = dot(mlp.forward(x), r);
-        p.v[k] = orig;
-        mlp.refresh();
-        double fd = (up - down) / (2 * eps);
-        assertEquals(fd, g[k], 5e-4 + 0.02 * Math.abs(fd), p.name + "[" + k + "]");
-      }
-    }
-    for (int[] at : new int[][] {{0, 0}, {1, 4}, {2, 5}}) {
-      float orig = x[at[0]][at[1]];
-      x[at[0]][at[1]] = (float) (orig + eps);
-      double up = dot(mlp.forward(x), r);
-      x[at[0]][at[1]] = (float) (orig - eps);
-      double down = dot(mlp.forward(x), r);
-      x[at[0]][at[1]] = orig;
-      double fd = (up - down) / (2 * eps);
-      assertEquals(fd, dx[at[0]][at[1]], 5e-4 + 0.02 * Math.abs(fd), "d x" + java.util.Arrays.toString(at));
-    }
+    Gradients.checkParams(params, p -> new int[] {0, p.v.length - 1}, mlp::refresh,
+        () -> Gradients.dot(mlp.forward(x), r), eps, 5e-4, 0.02);
+    Gradients.checkInput(x, dx, new int[][] {{0, 0}, {1, 4}, {2, 5}},
+        () -> Gradients.dot(mlp.forward(x), r), eps, 5e-4, 0.02);
     assertTrue(Math.abs(dx[0][0]) > 0, "a gradient flows");
   }
 
