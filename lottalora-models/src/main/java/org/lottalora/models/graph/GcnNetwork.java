@@ -190,10 +190,7 @@ public final class GcnNetwork {
 
   /** One Adam step (decoupled weight decay {@code wd} on the head weight only) over every trained array. */
   public void adam(double lr, double wd, int step) {
-    Adam.step(params, lr, wd, step, java.util.Set.of(headW));
-    for (AdaptedDense a : dense) {
-      a.refresh();
-    }
+    Adam.step(params, lr, wd, step, java.util.Set.of(headW)); // forward recomputes the effective weights
   }
 
   /** Sets the trained arrays to {@code values} (e.g. the best epoch's snapshot). */
