@@ -294,6 +294,10 @@ public final class ArtifactMapper {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a spiking network (family '" + m.getFamily()
           + "'): load it with SnnArtifact.load, or use `lottalora snn eval|inspect`");
     }
+    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.LM) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a byte-level language model (family '"
+          + m.getFamily() + "'): load it with LmModel.load, or use `lottalora lm eval` / `lottalora generate`");
+    }
     if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.SEQUENCE) {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a recurrent sequence model (family '"
           + m.getFamily() + "'): load it with RecurrentModel.load, or use `lottalora sequence eval`");

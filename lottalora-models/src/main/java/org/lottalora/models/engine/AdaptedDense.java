@@ -12,7 +12,7 @@ import org.lottalora.core.backbone.TensorSpec;
  * row, magnitude {@code prefix.dora_m} starting at the row norms of W_seed) (A Kaiming-uniform from the adapter seed, B zero, beta 1, bias frozen from the
  * seed) or a trained W in full mode. Gradients of a batch accumulate into a dense dW first ({@link #accumulate}),
  * and {@link #finish} turns it into the adapter's gradients once per batch: the product with A and B is then paid
- * once, not once per graph.
+ * once, not once per graph. Products go through {@link Blas} (GEMM when large).
  */
 public final class AdaptedDense {
   /** Backbone name prefix of the layer. */
@@ -31,7 +31,7 @@ public final class AdaptedDense {
   private Param beta;
   private float[] weff;
   private Param magnitude;
-  private boolean frozenLayer;
+  private final boolean frozenLayer;
   private float[] direction;
   private double[] norm;
   private final float[] dw;
@@ -45,13 +45,24 @@ public final class AdaptedDense {
 
   public AdaptedDense(String prefix, int in, int out, Backbone bb, AdapterConfig ac, boolean full,
       List<Param> params) {
+    this(prefix, in, out, bb, ac, full, false, params);
+  }
+
+  private AdaptedDense(String prefix, int in, int out, Backbone bb, AdapterConfig ac, boolean full, boolean frozen,
+      List<Param> params) {
     this.prefix = prefix;
     this.in = in;
     this.out = out;
     this.full = full;
     this.ac = ac;
+    this.frozenLayer = frozen;
     wSeed = bb.get(prefix + ".weight");
     bias = bb.get(prefix + ".bias");
+    if (frozen) { // nothing trained: no copy of the weight, no dW (the 900M preset's MLPs are 3 GB of them)
+      dw = null;
+      refresh();
+      return;
+    }
     dw = new float[out * in];
     if (full && ac.dora()) {
       throw new IllegalArgumentException("DoRA decomposes an adapted weight; the full-training baseline has none");
@@ -93,11 +104,7 @@ public final class AdaptedDense {
    * weight is {@code W_seed}; it still passes gradients to its input.
    */
   public static AdaptedDense frozen(String prefix, int in, int out, Backbone bb) {
-    List<Param> ignored = new java.util.ArrayList<>();
-    AdaptedDense d = new AdaptedDense(prefix, in, out, bb, AdapterConfig.defaults(1), true, ignored);
-    d.frozenLayer = true;
-    d.refresh();
-    return d;
+    return new AdaptedDense(prefix, in, out, bb, AdapterConfig.defaults(1), true, true, new java.util.ArrayList<>());
   }
 
   /** Recomputes the effective weight from the current parameters; call once per step before forward passes. */
@@ -114,13 +121,20 @@ public final class AdaptedDense {
     float s = (float) ac.scaling();
     float bt = beta == null ? 1f : beta.v[0];
     float[] e = new float[out * in];
-    for (int o = 0; o < out; o++) {
-      for (int i = 0; i < in; i++) {
-        double ba = 0;
-        for (int q = 0; q < r; q++) {
-          ba += b.v[o * r + q] * a.v[q * in + i];
+    if ((long) out * in * r >= Blas.CUTOFF) {
+      float[] ba = Blas.times(b.v, out, r, a.v, in, false, false);
+      for (int j = 0; j < e.length; j++) {
+        e[j] = bt * wSeed[j] + s * ba[j];
+      }
+    } else {
+      for (int o = 0; o < out; o++) {
+        for (int i = 0; i < in; i++) {
+          double ba = 0;
+          for (int q = 0; q < r; q++) {
+            ba += b.v[o * r + q] * a.v[q * in + i];
+          }
+          e[o * in + i] = (float) (bt * wSeed[o * in + i] + s * ba);
         }
-        e[o * in + i] = (float) (bt * wSeed[o * in + i] + s * ba);
       }
     }
     if (magnitude != null) { // DoRA: W' = m V / ||V|| row by row
@@ -144,44 +158,26 @@ public final class AdaptedDense {
 
   /** {@code x W'^T + b} for rows x [n][in]. */
   public float[][] forward(float[][] x) {
-    float[][] z = new float[x.length][out];
-    for (int n = 0; n < x.length; n++) {
-      float[] xn = x[n];
+    float[][] z = Blas.timesTransposed(x, weff, out);
+    for (float[] zn : z) {
       for (int o = 0; o < out; o++) {
-        double acc = bias[o];
-        int off = o * in;
-        for (int i = 0; i < in; i++) {
-          acc += xn[i] * weff[off + i];
-        }
-        z[n][o] = (float) acc;
+        zn[o] += bias[o];
       }
     }
     return z;
   }
 
-  /** Adds {@code dz^T x} to the batch's dW and returns {@code dz W'} (the gradient of the input). */
+  /** Adds {@code dz^T x} to the batch's dW (not for a frozen layer) and returns {@code dz W'}, the input's gradient. */
   public float[][] accumulate(float[][] dz, float[][] x) {
-    float[][] dx = new float[dz.length][in];
-    for (int n = 0; n < dz.length; n++) {
-      for (int o = 0; o < out; o++) {
-        float g = dz[n][o];
-        if (g == 0) {
-          continue;
-        }
-        int off = o * in;
-        for (int i = 0; i < in; i++) {
-          dw[off + i] += g * x[n][i];
-          dx[n][i] += g * weff[off + i];
-        }
-      }
+    if (!frozenLayer) {
+      Blas.addTransposedTimes(dz, x, dw, out, in);
     }
-    return dx;
+    return Blas.times(dz, weff, in);
   }
 
   /** Turns the batch's dW into the gradients of the trained arrays (set, not added) and clears dW. */
   public void finish() {
     if (frozenLayer) {
-      java.util.Arrays.fill(dw, 0);
       return;
     }
     if (full) {
@@ -210,15 +206,26 @@ public final class AdaptedDense {
         }
         beta.g[0] = (float) g;
       }
-      java.util.Arrays.fill(a.g, 0);
-      for (int o = 0; o < out; o++) {
-        for (int q = 0; q < r; q++) {
-          double gb = 0;
-          for (int i = 0; i < in; i++) {
-            gb += dw[o * in + i] * a.v[q * in + i];
-            a.g[q * in + i] += s * b.v[o * r + q] * dw[o * in + i];
+      if ((long) out * in * r >= Blas.CUTOFF) { // dB = s dW A^T, dA = s B^T dW
+        float[] gb = Blas.times(dw, out, in, a.v, r, false, true);
+        float[] ga = Blas.times(b.v, r, out, dw, in, true, false);
+        for (int j = 0; j < gb.length; j++) {
+          b.g[j] = s * gb[j];
+        }
+        for (int j = 0; j < ga.length; j++) {
+          a.g[j] = s * ga[j];
+        }
+      } else {
+        java.util.Arrays.fill(a.g, 0);
+        for (int o = 0; o < out; o++) {
+          for (int q = 0; q < r; q++) {
+            double gb = 0;
+            for (int i = 0; i < in; i++) {
+              gb += dw[o * in + i] * a.v[q * in + i];
+              a.g[q * in + i] += s * b.v[o * r + q] * dw[o * in + i];
+            }
+            b.g[o * r + q] = (float) (s * gb);
           }
-          b.g[o * r + q] = (float) (s * gb);
         }
       }
     }

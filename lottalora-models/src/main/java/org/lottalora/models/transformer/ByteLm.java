@@ -7,6 +7,7 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.models.engine.Blas;
 import org.lottalora.models.engine.Param;
 import org.lottalora.models.engine.Softmax;
 
@@ -37,19 +38,38 @@ public final class ByteLm {
    * @param full train every weight instead of adapters
    */
   public record Spec(int d, int heads, int layers, int hidden, int context, long seed, InitSpec init,
-      AdapterConfig adapter, boolean full) {
+      AdapterConfig adapter, boolean full, boolean adaptMlp) {
     /** Validates. */
     public Spec {
       if (d < 2 || heads < 1 || d % heads != 0) {
         throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
       }
+      if ((d / heads) % 2 != 0) {
+        throw new IllegalArgumentException("RoPE rotates pairs: the head width " + d + "/" + heads + " must be even");
+      }
       if (layers < 1 || hidden < 1 || context < 2) {
         throw new IllegalArgumentException("a language model needs layers, hidden >= 1 and a context of 2+");
       }
     }
+
+    /** The paper's WikiText setting: adapters on attention only, the SwiGLU frozen random. */
+    public Spec(int d, int heads, int layers, int hidden, int context, long seed, InitSpec init,
+        AdapterConfig adapter, boolean full) {
+      this(d, heads, layers, hidden, context, seed, init, adapter, full, false);
+    }
+
+    /** Values of the full model: embedding, blocks (weights and biases), norms. */
+    public long modelValues() {
+      long n = (2L * layers + 1) * d; // the norm gains
+      for (TensorSpec t : tensors(this)) {
+        n += t.size();
+      }
+      return n;
+    }
   }
 
   private final Spec spec;
+  private final Backbone backbone;
   private final Param embedding;
   private final DecoderBlock[] blocks;
   private final RmsNorm norm;
@@ -67,14 +87,19 @@ public final class ByteLm {
 
   /** Builds the model from its seed. */
   public ByteLm(Spec spec) {
+    this(spec, Backbone.regenerate(spec.seed(), tensors(spec)));
+  }
+
+  /** Builds the model on an already regenerated scaffold {@code bb} (of {@link #tensors}; its arrays are shared). */
+  public ByteLm(Spec spec, Backbone bb) {
     this.spec = spec;
-    Backbone bb = Backbone.regenerate(spec.seed(), tensors(spec), 1);
+    this.backbone = bb;
     embedding = new Param("tok.embedding", bb.get("tok.embedding").clone());
     params.add(embedding);
     blocks = new DecoderBlock[spec.layers()];
     for (int l = 0; l < blocks.length; l++) {
       blocks[l] = new DecoderBlock("blocks." + l, spec.d(), spec.heads(), spec.hidden(), bb, spec.adapter(),
-          spec.full(), false, params);
+          spec.full(), spec.adaptMlp(), params);
     }
     norm = new RmsNorm("final_norm", spec.d(), params);
   }
@@ -116,63 +141,171 @@ public final class ByteLm {
 
   /** Next-token logits at every position of {@code tokens}, [T][256]. */
   public float[][] logits(int[] tokens) {
-    checkLength(tokens.length);
-    float[][] h = new float[tokens.length][];
-    for (int i = 0; i < tokens.length; i++) {
-      h[i] = embed(tokens[i]);
+    return logits(new int[][] {tokens});
+  }
+
+  /** Next-token logits at every position of equally long sequences, stacked as rows [B T][256]. */
+  public float[][] logits(int[][] batch) {
+    int t = batch[0].length;
+    checkLength(t);
+    float[][] h = new float[batch.length * t][];
+    for (int b = 0; b < batch.length; b++) {
+      if (batch[b].length != t) {
+        throw new IllegalArgumentException("sequences of a batch must be equally long: " + batch[b].length + " vs "
+            + t);
+      }
+      for (int i = 0; i < t; i++) {
+        h[b * t + i] = embed(batch[b][i]);
+      }
     }
     for (DecoderBlock b : blocks) {
-      h = b.forward(h);
+      h = b.forward(h, t);
     }
-    float[][] hn = norm.forward(h);
-    float[][] z = new float[tokens.length][];
-    for (int i = 0; i < tokens.length; i++) {
-      z[i] = logitsOf(hn[i]);
-    }
-    lastNormed = hn;
-    return z;
+    lastNormed = norm.forward(h);
+    return Blas.timesTransposed(lastNormed, embedding.v, VOCAB);
   }
 
   private float[][] lastNormed;
 
-  /**
-   * Mean next-token cross-entropy (nats) of {@code tokens} and, in place, every trained array's gradient of it
-   * (zeroed first).
-   */
+  /** Mean next-token cross-entropy (nats) of {@code tokens} with every trained array's gradient (see below). */
   public double backward(int[] tokens) {
+    return backward(new int[][] {tokens});
+  }
+
+  /** Mean next-token cross-entropy (nats) over every prediction in {@code batch}, without gradients. */
+  public double loss(int[][] batch) {
+    float[][] z = logits(batch);
+    int t = batch[0].length;
+    double loss = 0;
+    for (int b = 0; b < batch.length; b++) {
+      for (int i = 0; i + 1 < t; i++) {
+        loss -= logSoftmaxAt(z[b * t + i], batch[b][i + 1]);
+      }
+    }
+    return loss / (batch.length * (t - 1));
+  }
+
+  private static double logSoftmaxAt(float[] z, int y) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : z) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (float v : z) {
+      sum += Math.exp(v - max);
+    }
+    return z[y] - max - Math.log(sum);
+  }
+
+  /**
+   * Mean next-token cross-entropy (nats) over every prediction of equally long sequences and, in place, every
+   * trained array's gradient of it (zeroed first).
+   */
+  public double backward(int[][] batch) {
     for (Param p : params) {
       java.util.Arrays.fill(p.g, 0);
     }
-    float[][] z = logits(tokens);
-    int n = tokens.length - 1;
+    float[][] z = logits(batch);
+    int t = batch[0].length;
+    int n = batch.length * (t - 1);
     int d = spec.d();
     double loss = 0;
-    float[][] dh = new float[tokens.length][d];
-    for (int i = 0; i < n; i++) {
-      float[] p = Softmax.of(z[i]);
-      int y = tokens[i + 1];
-      loss -= Math.log(Math.max(1e-30, p[y]));
-      for (int t = 0; t < VOCAB; t++) {
-        float g = (p[t] - (t == y ? 1 : 0)) / n;
-        for (int c = 0; c < d; c++) {
-          embedding.g[t * d + c] += g * lastNormed[i][c];
-          dh[i][c] += g * embedding.v[t * d + c];
+    float[][] dz = new float[z.length][VOCAB];
+    for (int b = 0; b < batch.length; b++) {
+      for (int i = 0; i + 1 < t; i++) {
+        int row = b * t + i;
+        float[] p = Softmax.of(z[row]);
+        int y = batch[b][i + 1];
+        loss -= Math.log(Math.max(1e-30, p[y]));
+        for (int v = 0; v < VOCAB; v++) {
+          dz[row][v] = (p[v] - (v == y ? 1 : 0)) / n;
         }
       }
     }
-    float[][] dx = norm.backward(dh);
+    Blas.addTransposedTimes(dz, lastNormed, embedding.g, VOCAB, d);
+    float[][] dx = norm.backward(Blas.times(dz, embedding.v, d));
     for (int l = blocks.length - 1; l >= 0; l--) {
       dx = blocks[l].backward(dx);
     }
     for (DecoderBlock b : blocks) {
       b.finish();
     }
-    for (int i = 0; i < tokens.length; i++) {
-      for (int c = 0; c < d; c++) {
-        embedding.g[tokens[i] * d + c] += dx[i][c];
+    for (int b = 0; b < batch.length; b++) {
+      for (int i = 0; i < t; i++) {
+        int tok = batch[b][i];
+        for (int c = 0; c < d; c++) {
+          embedding.g[tok * d + c] += dx[b * t + i][c];
+        }
       }
     }
     return loss / n;
+  }
+
+  /** The frozen scaffold it was built on. */
+  public Backbone backbone() {
+    return backbone;
+  }
+
+  /** The model's shape. */
+  public Spec spec() {
+    return spec;
+  }
+
+  /** Copies of the trained arrays by name (what the artifact stores). */
+  public java.util.Map<String, float[]> trained() {
+    java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
+    for (Param p : params) {
+      m.put(p.name, p.v.clone());
+    }
+    return m;
+  }
+
+  /**
+   * Puts stored trained arrays back (every name must be one of {@link #trained()}'s, same length) and refreshes.
+   *
+   * @throws IllegalArgumentException on an unknown name or a wrong length
+   */
+  public void restore(java.util.Map<String, float[]> values) {
+    java.util.Map<String, Param> byName = new java.util.HashMap<>();
+    for (Param p : params) {
+      byName.put(p.name, p);
+    }
+    for (java.util.Map.Entry<String, float[]> e : values.entrySet()) {
+      Param p = byName.get(e.getKey());
+      if (p == null || p.v.length != e.getValue().length) {
+        throw new IllegalArgumentException("tensor '" + e.getKey() + "' " + (p == null ? "is not part of this model"
+            : "has " + e.getValue().length + " values, the model needs " + p.v.length));
+      }
+      System.arraycopy(e.getValue(), 0, p.v, 0, p.v.length);
+    }
+    refresh();
+  }
+
+  /** Canonical shape of a trained array (for int8 row scales and readers): by its name. */
+  public long[] shapeOf(String name) {
+    int d = spec.d();
+    if (name.equals("tok.embedding")) {
+      return new long[] {VOCAB, d};
+    }
+    if (name.endsWith(".lora_A") || name.endsWith(".lora_B") || name.endsWith(".weight")) {
+      boolean mlp = name.contains(".mlp.");
+      boolean down = name.contains(".mlp.down.");
+      int in = mlp && down ? spec.hidden() : d;
+      int out = mlp && !down ? spec.hidden() : d;
+      int rr = Math.min(spec.adapter().rank(), Math.min(in, out));
+      return name.endsWith(".lora_A") ? new long[] {rr, in} : name.endsWith(".lora_B") ? new long[] {out, rr}
+          : new long[] {out, in};
+    }
+    return new long[] {params.stream().filter(p -> p.name.equals(name)).findFirst().orElseThrow().v.length};
+  }
+
+  /** Probabilities of the next byte after {@code prefix} (1 to context bytes). */
+  public float[] nextTokenDistribution(int[] prefix) {
+    if (prefix.length == 0) {
+      throw new IllegalArgumentException("the prefix is empty; give at least one byte");
+    }
+    float[][] z = logits(prefix);
+    return Softmax.of(z[z.length - 1]);
   }
 
   /**

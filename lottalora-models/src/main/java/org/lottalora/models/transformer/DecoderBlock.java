@@ -47,7 +47,12 @@ public final class DecoderBlock {
 
   /** The block's output for one sequence x [T][d]. */
   public float[][] forward(float[][] x) {
-    float[][] h = add(x, attention.forward(attnNorm.forward(x)));
+    return forward(x, x.length);
+  }
+
+  /** The block's output for sequences of {@code seqLen} tokens stacked as rows x [B seqLen][d]. */
+  public float[][] forward(float[][] x, int seqLen) {
+    float[][] h = add(x, attention.forward(attnNorm.forward(x), seqLen));
     return add(h, mlp.forward(mlpNorm.forward(h)));
   }
 

@@ -36,13 +36,37 @@ public final class Rope {
     rotate(dx, first, -1);
   }
 
+  private double[] cos = new double[0];
+  private double[] sin = new double[0];
+
+  // the angles of positions 0..n-1, computed once (StrictMath, so every JVM gets the same bits) and grown on demand
+  private void table(int n) {
+    int half = dh / 2;
+    if (cos.length >= n * half) {
+      return;
+    }
+    int size = Math.max(n, 2 * (cos.length / Math.max(1, half)));
+    double[] c = new double[size * half];
+    double[] s = new double[size * half];
+    for (int i = 0; i < half; i++) {
+      double freq = StrictMath.pow(base, -2.0 * i / dh);
+      for (int pos = 0; pos < size; pos++) {
+        c[pos * half + i] = StrictMath.cos(pos * freq);
+        s[pos * half + i] = StrictMath.sin(pos * freq);
+      }
+    }
+    cos = c;
+    sin = s;
+  }
+
   private void rotate(float[][] x, int first, int sign) {
+    table(first + x.length);
+    int half = dh / 2;
     for (int t = 0; t < x.length; t++) {
       int pos = first + t;
-      for (int i = 0; i < dh / 2; i++) {
-        double angle = sign * pos * StrictMath.pow(base, -2.0 * i / dh);
-        double c = StrictMath.cos(angle);
-        double s = StrictMath.sin(angle);
+      for (int i = 0; i < half; i++) {
+        double c = cos[pos * half + i];
+        double s = sign * sin[pos * half + i];
         for (int h = 0; h < heads; h++) {
           int a = h * dh + 2 * i;
           double x0 = x[t][a];

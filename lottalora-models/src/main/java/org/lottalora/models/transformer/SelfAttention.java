@@ -7,6 +7,7 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.models.engine.AdaptedDense;
+import org.lottalora.models.engine.Blas;
 import org.lottalora.models.engine.Param;
 
 /**
@@ -28,6 +29,7 @@ public final class SelfAttention {
   private final AdaptedDense o;
   private Rope rope;
   private float[][] x;
+  private int seq;
   private float[][] qs;
   private float[][] ks;
   private float[][] vs;
@@ -90,48 +92,84 @@ public final class SelfAttention {
 
   /** The block's output for one sequence x [T][d]. */
   public float[][] forward(float[][] input) {
+    return forward(input, input.length);
+  }
+
+  /**
+   * The block's output for a batch of sequences of {@code seqLen} tokens each, stacked as rows x [B seqLen][d]:
+   * the projections run on all rows at once, attention within each sequence.
+   *
+   * @throws IllegalArgumentException when the rows are not whole sequences
+   */
+  public float[][] forward(float[][] input, int seqLen) {
+    if (seqLen < 1 || input.length % seqLen != 0) {
+      throw new IllegalArgumentException(input.length + " rows are not whole sequences of " + seqLen);
+    }
     x = input;
-    int t = input.length;
+    seq = seqLen;
+    int rows = input.length;
     qs = q.forward(input);
     ks = k.forward(input);
     vs = v.forward(input);
     if (rope != null) {
-      rope.apply(qs, 0);
-      rope.apply(ks, 0);
+      for (int base = 0; base < rows; base += seqLen) {
+        rope.apply(java.util.Arrays.copyOfRange(qs, base, base + seqLen), 0);
+        rope.apply(java.util.Arrays.copyOfRange(ks, base, base + seqLen), 0);
+      }
     }
-    probs = new float[heads][t][];
-    ctx = new float[t][d];
+    probs = new float[heads][rows][];
+    ctx = new float[rows][d];
     double scale = 1 / Math.sqrt(dh);
-    for (int h = 0; h < heads; h++) {
-      int off = h * dh;
-      for (int i = 0; i < t; i++) {
-        int last = causal ? i : t - 1;
-        double[] s = new double[last + 1];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j <= last; j++) {
-          double acc = 0;
-          for (int c = 0; c < dh; c++) {
-            acc += qs[i][off + c] * ks[j][off + c];
-          }
-          s[j] = acc * scale;
-          max = Math.max(max, s[j]);
+    for (int base = 0; base < rows; base += seqLen) {
+      for (int h = 0; h < heads; h++) {
+        int off = h * dh;
+        float[][] qh = slice(qs, base, seqLen, off);
+        float[][] scores = Blas.timesTransposed(qh, flat(ks, base, seqLen, off), seqLen);
+        for (int i = 0; i < seqLen; i++) {
+          softmaxInPlace(scores[i], causal ? i : seqLen - 1, scale);
+          probs[h][base + i] = scores[i];
         }
-        double sum = 0;
-        for (int j = 0; j <= last; j++) {
-          s[j] = Math.exp(s[j] - max);
-          sum += s[j];
+        float[][] ch = Blas.times(scores, flat(vs, base, seqLen, off), dh);
+        for (int i = 0; i < seqLen; i++) {
+          System.arraycopy(ch[i], 0, ctx[base + i], off, dh);
         }
-        float[] p = new float[t]; // masked positions stay exactly 0
-        for (int j = 0; j <= last; j++) {
-          p[j] = (float) (s[j] / sum);
-          for (int c = 0; c < dh; c++) {
-            ctx[i][off + c] += p[j] * vs[j][off + c];
-          }
-        }
-        probs[h][i] = p;
       }
     }
     return o.forward(ctx);
+  }
+
+  // softmax(row * scale) over positions 0..last, later positions (masked) set to exactly 0
+  private static void softmaxInPlace(float[] row, int last, double scale) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j <= last; j++) {
+      max = Math.max(max, row[j] * scale);
+    }
+    double sum = 0;
+    double[] e = new double[last + 1];
+    for (int j = 0; j <= last; j++) {
+      e[j] = Math.exp(row[j] * scale - max);
+      sum += e[j];
+    }
+    for (int j = 0; j < row.length; j++) {
+      row[j] = j <= last ? (float) (e[j] / sum) : 0f;
+    }
+  }
+
+  // head h's columns [off, off + dh) of rows base..base+n-1, as rows and as one row-major block
+  private float[][] slice(float[][] m, int base, int n, int off) {
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = java.util.Arrays.copyOfRange(m[base + i], off, off + dh);
+    }
+    return out;
+  }
+
+  private float[] flat(float[][] m, int base, int n, int off) {
+    float[] out = new float[n * dh];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(m[base + i], off, out, i * dh, dh);
+    }
+    return out;
   }
 
   /** Keys and values of the tokens seen so far, for generation one token at a time. */
@@ -170,78 +208,66 @@ public final class SelfAttention {
     cache.keys.add(kt1[0]);
     cache.values.add(v.forward(row)[0]);
     int n = cache.keys.size();
+    float[][] keys = cache.keys.toArray(new float[0][]);
+    float[][] values = cache.values.toArray(new float[0][]);
     float[] c = new float[d];
     double scale = 1 / Math.sqrt(dh);
-    for (int h = 0; h < heads; h++) {
+    for (int h = 0; h < heads; h++) { // the same products and softmax as forward's last row
       int off = h * dh;
-      double[] s = new double[n];
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < n; j++) {
-        double acc = 0;
-        float[] kj = cache.keys.get(j);
-        for (int e = 0; e < dh; e++) {
-          acc += qt[off + e] * kj[off + e];
-        }
-        s[j] = acc * scale;
-        max = Math.max(max, s[j]);
-      }
-      double sum = 0;
-      for (int j = 0; j < n; j++) {
-        s[j] = Math.exp(s[j] - max);
-        sum += s[j];
-      }
-      for (int j = 0; j < n; j++) {
-        float p = (float) (s[j] / sum);
-        float[] vj = cache.values.get(j);
-        for (int e = 0; e < dh; e++) {
-          c[off + e] += p * vj[off + e];
-        }
-      }
+      float[][] qh = {java.util.Arrays.copyOfRange(qt, off, off + dh)};
+      float[][] scores = Blas.timesTransposed(qh, flat(keys, 0, n, off), n);
+      softmaxInPlace(scores[0], n - 1, scale);
+      float[][] ch = Blas.times(scores, flat(values, 0, n, off), dh);
+      System.arraycopy(ch[0], 0, c, off, dh);
     }
     return o.forward(new float[][] {c})[0];
   }
 
-  /** Adds the gradients of the last forward's sequence for output gradient {@code dy}; returns d input. */
+  /** Adds the gradients of the last forward's sequences for output gradient {@code dy}; returns d input. */
   public float[][] backward(float[][] dy) {
-    int t = dy.length;
+    int rows = dy.length;
     float[][] dctx = o.accumulate(dy, ctx);
-    float[][] dq = new float[t][d];
-    float[][] dk = new float[t][d];
-    float[][] dv = new float[t][d];
+    float[][] dq = new float[rows][d];
+    float[][] dk = new float[rows][d];
+    float[][] dv = new float[rows][d];
     double scale = 1 / Math.sqrt(dh);
-    for (int h = 0; h < heads; h++) {
-      int off = h * dh;
-      for (int i = 0; i < t; i++) {
-        float[] p = probs[h][i];
-        int last = causal ? i : t - 1;
-        double[] dp = new double[last + 1];
-        double dot = 0;
-        for (int j = 0; j <= last; j++) {
-          double acc = 0;
-          for (int c = 0; c < dh; c++) {
-            acc += dctx[i][off + c] * vs[j][off + c];
-            dv[j][off + c] += p[j] * dctx[i][off + c];
+    for (int base = 0; base < rows; base += seq) {
+      for (int h = 0; h < heads; h++) {
+        int off = h * dh;
+        float[][] p = java.util.Arrays.copyOfRange(probs[h], base, base + seq);
+        float[][] dch = slice(dctx, base, seq, off);
+        float[][] dp = Blas.timesTransposed(dch, flat(vs, base, seq, off), seq);
+        float[] dvh = new float[seq * dh];
+        Blas.addTransposedTimes(p, dch, dvh, seq, dh);
+        for (int i = 0; i < seq; i++) { // dS = P (dP - rowsum(P dP)) / sqrt(d_h); masked entries have P = 0
+          double dot = 0;
+          for (int j = 0; j < seq; j++) {
+            dot += p[i][j] * dp[i][j];
           }
-          dp[j] = acc;
-          dot += acc * p[j];
+          for (int j = 0; j < seq; j++) {
+            dp[i][j] = (float) (p[i][j] * (dp[i][j] - dot) * scale);
+          }
         }
-        for (int j = 0; j <= last; j++) {
-          float ds = (float) (p[j] * (dp[j] - dot) * scale);
-          for (int c = 0; c < dh; c++) {
-            dq[i][off + c] += ds * ks[j][off + c];
-            dk[j][off + c] += ds * qs[i][off + c];
-          }
+        float[][] dqh = Blas.times(dp, flat(ks, base, seq, off), dh);
+        float[] dkh = new float[seq * dh];
+        Blas.addTransposedTimes(dp, slice(qs, base, seq, off), dkh, seq, dh);
+        for (int i = 0; i < seq; i++) {
+          System.arraycopy(dqh[i], 0, dq[base + i], off, dh);
+          System.arraycopy(dkh, i * dh, dk[base + i], off, dh);
+          System.arraycopy(dvh, i * dh, dv[base + i], off, dh);
         }
       }
     }
     if (rope != null) { // through the rotation: its transpose
-      rope.backward(dq, 0);
-      rope.backward(dk, 0);
+      for (int base = 0; base < rows; base += seq) {
+        rope.backward(java.util.Arrays.copyOfRange(dq, base, base + seq), 0);
+        rope.backward(java.util.Arrays.copyOfRange(dk, base, base + seq), 0);
+      }
     }
     float[][] dx = q.accumulate(dq, x);
     float[][] dxk = k.accumulate(dk, x);
     float[][] dxv = v.accumulate(dv, x);
-    for (int i = 0; i < t; i++) {
+    for (int i = 0; i < rows; i++) {
       for (int c = 0; c < d; c++) {
         dx[i][c] += dxk[i][c] + dxv[i][c];
       }

@@ -1,0 +1,234 @@
+package org.lottalora.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.lottalora.core.LottaException;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.train.Progress;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.Signing;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.DType;
+import org.lottalora.models.transformer.ByteCorpus;
+import org.lottalora.models.transformer.ByteLm;
+import org.lottalora.models.transformer.LmModel;
+import org.lottalora.models.transformer.LmPreset;
+import org.lottalora.models.transformer.LmTrainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code lottalora lm train}: trains a byte-level LM on a UTF-8 text and writes the artifact. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Train a byte-level LM on a UTF-8 text file (the last --val-fraction held out). Reports held-out "
+        + "loss (nats/byte), perplexity and bits per byte before and after, the trainable fraction, beta per "
+        + "matrix and bytes/s; the artifact is reloaded and checked.")
+final class LmTrainCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin
+  EngineAdapterOptions model;
+
+  @CommandLine.Mixin
+  ThreadOptions threads;
+
+  @Option(names = "--data", required = true, paramLabel = "FILE", description = "UTF-8 text to train on.")
+  Path data;
+
+  @Option(names = "--preset", defaultValue = "small", description = "Model shape: tiny, small, 3m, 30m, 300m, 600m, "
+      + "900m (`lottalora lm presets`; default: ${DEFAULT-VALUE}).")
+  String preset;
+
+  @Option(names = "--width", description = "Override the preset's width.")
+  Integer width;
+
+  @Option(names = "--heads", description = "Override the preset's head count.")
+  Integer heads;
+
+  @Option(names = "--layers", description = "Override the preset's depth.")
+  Integer layers;
+
+  @Option(names = "--mlp-hidden", description = "Override the preset's SwiGLU width.")
+  Integer mlpHidden;
+
+  @Option(names = "--context", description = "Override the preset's context.")
+  Integer context;
+
+  @Option(names = "--adapt-mlp", description = "Adapters on the SwiGLU too (default: frozen random, no adapter).")
+  boolean adaptMlp;
+
+  @Option(names = "--steps", defaultValue = "300", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--batch", defaultValue = "16", description = "Windows per step (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--seq-len", defaultValue = "128", description = "Bytes per window, at most the context "
+      + "(default: ${DEFAULT-VALUE}).")
+  int seqLen;
+
+  @Option(names = "--lr", defaultValue = "3e-3", description = "Peak Adam rate, warm-up then cosine (default: "
+      + "${DEFAULT-VALUE}).")
+  double lr;
+
+  @Option(names = "--val-fraction", defaultValue = "0.1", description = "Held-out tail of the text (default: "
+      + "${DEFAULT-VALUE}).")
+  double valFraction;
+
+  @Option(names = "--eval-every", defaultValue = "0", description = "Steps between held-out evaluations (0: at the "
+      + "end only; default: ${DEFAULT-VALUE}).")
+  int evalEvery;
+
+  @Option(names = "--eval-bytes", defaultValue = "65536", description = "Held-out bytes per evaluation (0: all; "
+      + "default: ${DEFAULT-VALUE}).")
+  long evalBytes;
+
+  @Option(names = "--batch-seed", defaultValue = "0", description = "Seed of the window positions (default: "
+      + "${DEFAULT-VALUE}).")
+  long batchSeed;
+
+  @Option(names = "--dtype", defaultValue = "fp32", description = "Storage of the trained matrices: fp32, fp16, "
+      + "bf16, int8 (default: ${DEFAULT-VALUE}).")
+  String dtype;
+
+  @Option(names = {"-o", "--out"}, defaultValue = "lm.lotta", description = "Artifact (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--sign-key", paramLabel = "PEM", description = "Sign with this Ed25519 private key.")
+  Path signKey;
+
+  @Option(names = "--quiet", description = "No progress output.")
+  boolean quiet;
+
+  @Option(names = "--json", description = "Print the report as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    if (model.dora || model.residual || model.layerNorm) {
+      throw new IllegalArgumentException("--dora, --residual and --layer-norm are not built for the LM; its blocks "
+          + "are pre-norm residual already");
+    }
+    LmPreset p = LmPreset.of(preset);
+    DType storage = TensorCodec.parse(dtype);
+    AdapterConfig ac = model.adapter();
+    ByteLm.Spec s = new ByteLm.Spec(or(width, p.width()), or(heads, p.heads()), or(layers, p.layers()),
+        or(mlpHidden, p.hidden()), or(context, p.context()), model.seed, model.initSpec(), ac, model.full, adaptMlp);
+    if (seqLen > s.context()) {
+      throw new IllegalArgumentException("--seq-len " + seqLen + " is longer than the model's context of "
+          + s.context() + "; use --seq-len " + s.context() + " or less, or a larger --context");
+    }
+    LmTrainer.Config tc = new LmTrainer.Config(steps, batch, seqLen, lr, evalEvery, evalBytes, batchSeed);
+    java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
+    ArtifactCodec.checkWritable(out);
+    ByteCorpus corpus = ByteCorpus.read(data, valFraction);
+    corpus.checkWindow(seqLen);
+    int nThreads = threads.apply();
+    PrintWriter o = spec.commandLine().getOut();
+    if (!json) {
+      o.printf(Locale.ROOT, "lottalora lm train  %s: %d layers, width %d, %d heads, SwiGLU %d (%s), %s, seed %d%n",
+          p.name(), s.layers(), s.d(), s.heads(), s.hidden(), adaptMlp ? "adapted" : "frozen", model.mode(),
+          model.seed);
+      o.printf(Locale.ROOT, "data %s: %,d training bytes, %,d held out; %,d steps x %d windows x %d bytes = %,d "
+          + "bytes; %d thread(s)%n", data, corpus.train().length, corpus.validation().length, steps, batch, seqLen,
+          tc.tokens(), nThreads);
+      o.flush();
+    }
+    long t0 = System.nanoTime();
+    ByteLm lm = new ByteLm(s);
+    double buildSeconds = (System.nanoTime() - t0) / 1e9;
+    LmTrainer.Report r = LmTrainer.train(lm, corpus, tc, quiet || json ? Progress.silent() : Progress.stderr());
+    LmModel m = new LmModel(lm, width == null && heads == null && layers == null && mlpHidden == null
+        && context == null ? p.name() : "", data.toString(), valFraction, seqLen, r.validationLoss());
+    m.save(out, r, storage, key);
+    int[] probe = ByteCorpus.tokens(corpus.validation(), 0, Math.min(seqLen, corpus.validation().length));
+    float[] before = lm.nextTokenDistribution(probe);
+    float[] after = LmModel.load(out).lm().nextTokenDistribution(probe);
+    boolean identical = java.util.Arrays.equals(before, after);
+    if (!identical && storage == DType.FLOAT32) {
+      throw new LottaException("the reloaded model predicts differently from the one trained: this is a bug; " + out
+          + " is not to be trusted");
+    }
+    if (json) {
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("preset", p.name());
+      j.put("layers", s.layers());
+      j.put("width", s.d());
+      j.put("heads", s.heads());
+      j.put("mlp_hidden", s.hidden());
+      j.put("adapt_mlp", adaptMlp);
+      j.put("full", model.full);
+      j.put("rank", model.full ? null : model.rank);
+      j.put("seed", model.seed);
+      j.put("data", data.toString());
+      j.put("train_bytes", corpus.train().length);
+      j.put("validation_bytes", corpus.validation().length);
+      j.put("steps", steps);
+      j.put("batch", batch);
+      j.put("seq_len", seqLen);
+      j.put("lr", lr);
+      j.put("tokens", r.tokens());
+      j.put("initial_loss", r.initialLoss());
+      j.put("validation_loss", r.validationLoss());
+      j.put("perplexity", r.perplexity());
+      j.put("bits_per_byte", r.bitsPerByte());
+      j.put("train_loss", r.trainLoss());
+      List<Object> curve = new ArrayList<>();
+      for (double[] c : r.curve()) {
+        curve.add(List.of(c[0], c[1], c[2]));
+      }
+      j.put("curve", curve);
+      j.put("trainable_values", LmTrainer.trainableValues(lm));
+      j.put("model_values", s.modelValues());
+      j.put("trainable_fraction", r.trainableFraction());
+      j.put("betas", r.betas());
+      j.put("median_beta", median(r.betas().values()));
+      j.put("threads", nThreads);
+      j.put("build_seconds", buildSeconds);
+      j.put("train_seconds", r.seconds());
+      j.put("tokens_per_second", r.tokensPerSecond());
+      j.put("artifact", out.toString());
+      j.put("artifact_bytes", out.toFile().length());
+      j.put("dtype", TensorCodec.shortName(storage));
+      j.put("reloaded_identical", identical);
+      o.println(Json.write(j));
+    } else {
+      o.printf(Locale.ROOT, "held-out loss     %.4f nats/byte (from %.4f)  perplexity %.3f  %.4f bits/byte%n",
+          r.validationLoss(), r.initialLoss(), r.perplexity(), r.bitsPerByte());
+      o.printf(Locale.ROOT, "training loss     %.4f (last 10%% of steps)%n", r.trainLoss());
+      o.printf(Locale.ROOT, "trainable         %,d of %,d values (%.3f%%)%n", LmTrainer.trainableValues(lm),
+          s.modelValues(), 100 * r.trainableFraction());
+      if (!r.betas().isEmpty()) {
+        o.printf(Locale.ROOT, "beta              median %.4f over %d matrices%n", median(r.betas().values()),
+            r.betas().size());
+      }
+      o.printf(Locale.ROOT, "wall time         %.1f s training (%.0f bytes/s), %.1f s building the scaffold%n",
+          r.seconds(), r.tokensPerSecond(), buildSeconds);
+      o.printf(Locale.ROOT, "artifact          %s  %s (%s)%n", out, Human.bytes(out.toFile().length()),
+          TensorCodec.shortName(storage));
+      o.println("reloaded          " + (identical ? "identical next-byte distribution"
+          : "next-byte distribution within " + TensorCodec.shortName(storage) + " rounding"));
+    }
+    o.flush();
+    return 0;
+  }
+
+  private static int or(Integer v, int d) {
+    return v == null ? d : v;
+  }
+
+  static double median(java.util.Collection<Double> xs) {
+    if (xs.isEmpty()) {
+      return Double.NaN;
+    }
+    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+}

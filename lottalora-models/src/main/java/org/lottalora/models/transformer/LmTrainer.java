@@ -1,0 +1,187 @@
+package org.lottalora.models.transformer;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.backbone.Stream;
+import org.lottalora.core.train.Progress;
+import org.lottalora.models.engine.Adam;
+import org.lottalora.models.engine.Param;
+
+/**
+ * Trains a {@link ByteLm} on a {@link ByteCorpus}: each step draws {@code batch} windows of {@code seqLen} bytes at
+ * positions from stream "lm.batches" of the config's seed (so a run is reproducible), takes one Adam step (linear
+ * warm-up over the first 5% of steps, cosine decay to 10% of the rate), and every {@code evalEvery} steps and at
+ * the end measures the held-out loss. Losses are nats per byte; perplexity is {@code e^loss} and bits per byte
+ * {@code loss / ln 2} (a token is a byte).
+ */
+public final class LmTrainer {
+  private LmTrainer() {
+  }
+
+  /**
+   * Training settings.
+   *
+   * @param steps optimizer steps
+   * @param batch windows per step
+   * @param seqLen bytes per window (at most the model's context)
+   * @param lr peak Adam learning rate
+   * @param evalEvery steps between held-out evaluations (0: only at the end)
+   * @param evalBytes at most this many held-out bytes per evaluation (0: all)
+   * @param seed seed of the window positions
+   */
+  public record Config(int steps, int batch, int seqLen, double lr, int evalEvery, long evalBytes, long seed) {
+    /** Validates. */
+    public Config {
+      if (steps < 1 || batch < 1 || seqLen < 2 || !(lr > 0) || evalEvery < 0 || evalBytes < 0) {
+        throw new IllegalArgumentException("steps and batch must be >= 1, --seq-len >= 2 and the learning rate > 0");
+      }
+    }
+
+    /** Bytes seen in training: steps x batch x seqLen. */
+    public long tokens() {
+      return (long) steps * batch * seqLen;
+    }
+  }
+
+  /**
+   * What a run measured.
+   *
+   * @param initialLoss held-out loss before training
+   * @param validationLoss held-out loss at the end (nats per byte)
+   * @param trainLoss mean training loss over the last 10% of steps
+   * @param curve (step, training loss, held-out loss or NaN) at each evaluation
+   * @param tokens training bytes seen
+   * @param seconds wall time of the training steps (evaluation excluded)
+   * @param trainableFraction trained values over the full model's values
+   * @param betas learned beta per adapted matrix
+   */
+  public record Report(double initialLoss, double validationLoss, double trainLoss, List<double[]> curve,
+      long tokens, double seconds, double trainableFraction, Map<String, Double> betas) {
+    /** {@code e^loss} on the held-out text. */
+    public double perplexity() {
+      return Math.exp(validationLoss);
+    }
+
+    /** Bits per byte on the held-out text. */
+    public double bitsPerByte() {
+      return validationLoss / Math.log(2);
+    }
+
+    /** Training bytes per second. */
+    public double tokensPerSecond() {
+      return tokens / Math.max(1e-9, seconds);
+    }
+  }
+
+  /**
+   * Mean next-byte loss (nats) over {@code text}, cut into windows of {@code seqLen} that overlap by one byte so
+   * every byte after the first is predicted exactly once, at most {@code maxBytes} of it (0: all).
+   */
+  public static double evaluate(ByteLm lm, byte[] text, int seqLen, long maxBytes) {
+    int n = (int) Math.min(text.length, maxBytes <= 0 ? Long.MAX_VALUE : maxBytes);
+    int len = Math.min(seqLen, n);
+    if (len < 2) {
+      throw new IllegalArgumentException("the held-out text has " + n + " bytes: nothing to predict");
+    }
+    double sum = 0;
+    long count = 0;
+    List<int[]> windows = new ArrayList<>();
+    for (int start = 0; start + len <= n; start += len - 1) {
+      windows.add(ByteCorpus.tokens(text, start, len));
+    }
+    for (int i = 0; i < windows.size(); i += 16) {
+      int[][] b = windows.subList(i, Math.min(windows.size(), i + 16)).toArray(new int[0][]);
+      double mean = lm.loss(b);
+      sum += mean * b.length * (len - 1);
+      count += (long) b.length * (len - 1);
+    }
+    return sum / count;
+  }
+
+  /** The learning rate at {@code step} (from 1) of {@code steps}: warm-up, then cosine to 10%. */
+  static double rate(double lr, int step, int steps) {
+    int warm = Math.max(1, steps / 20);
+    if (step <= warm) {
+      return lr * step / warm;
+    }
+    double t = (step - warm) / (double) Math.max(1, steps - warm);
+    return lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
+  }
+
+  /** Trains {@code lm} in place. */
+  public static Report train(ByteLm lm, ByteCorpus corpus, Config c, Progress progress) {
+    if (c.seqLen() > lm.spec().context()) {
+      throw new IllegalArgumentException("--seq-len " + c.seqLen() + " is longer than the model's context of "
+          + lm.spec().context() + "; use --seq-len " + lm.spec().context() + " or less");
+    }
+    corpus.checkWindow(c.seqLen());
+    double initial = evaluate(lm, corpus.validation(), c.seqLen(), c.evalBytes());
+    Stream positions = new Stream(c.seed(), "lm.batches");
+    List<double[]> curve = new ArrayList<>();
+    List<Param> params = lm.params();
+    int span = corpus.train().length - c.seqLen() + 1;
+    double tail = 0;
+    int tailCount = 0;
+    double recent = 0;
+    long trainNanos = 0;
+    long start = System.nanoTime();
+    double val = Double.NaN;
+    for (int step = 1; step <= c.steps(); step++) {
+      long t0 = System.nanoTime();
+      int[][] batch = new int[c.batch()][];
+      for (int b = 0; b < c.batch(); b++) {
+        long k = (long) (step - 1) * c.batch() + b;
+        int at = (int) Math.min(span - 1, (long) (Stream.uniform(positions.word(k)) * span));
+        batch[b] = ByteCorpus.tokens(corpus.train(), at, c.seqLen());
+      }
+      double loss = lm.backward(batch);
+      if (!Double.isFinite(loss)) {
+        throw new org.lottalora.core.LottaException("the training loss became " + loss + " at step " + step
+            + "; lower --lr");
+      }
+      Adam.step(params, rate(c.lr(), step, c.steps()), 0, step, new HashSet<>());
+      lm.refresh();
+      trainNanos += System.nanoTime() - t0;
+      recent = step == 1 ? loss : 0.9 * recent + 0.1 * loss;
+      if (step > c.steps() - Math.max(1, c.steps() / 10)) {
+        tail += loss;
+        tailCount++;
+      }
+      boolean last = step == c.steps();
+      if (last || (c.evalEvery() > 0 && step % c.evalEvery() == 0)) {
+        val = evaluate(lm, corpus.validation(), c.seqLen(), c.evalBytes());
+        curve.add(new double[] {step, recent, val});
+        progress.say(String.format(java.util.Locale.ROOT, "step %d/%d  train loss %.4f  held-out loss %.4f (%.3f "
+            + "bits/byte)  %.0f bytes/s", step, c.steps(), recent, val, val / Math.log(2),
+            (double) step * c.batch() * c.seqLen() / (trainNanos / 1e9)));
+      } else {
+        progress.work("lm steps", step, c.steps(), start);
+      }
+    }
+    return new Report(initial, val, tail / tailCount, curve, c.tokens(), trainNanos / 1e9,
+        trainableValues(lm) / (double) lm.spec().modelValues(), betas(lm));
+  }
+
+  /** Values the run trains. */
+  public static long trainableValues(ByteLm lm) {
+    long n = 0;
+    for (Param p : lm.params()) {
+      n += p.v.length;
+    }
+    return n;
+  }
+
+  /** Learned beta per adapted matrix, by layer prefix. */
+  public static Map<String, Double> betas(ByteLm lm) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (Param p : lm.params()) {
+      if (p.name.endsWith(".beta")) {
+        m.put(p.name.substring(0, p.name.length() - ".beta".length()), (double) p.v[0]);
+      }
+    }
+    return m;
+  }
+}
