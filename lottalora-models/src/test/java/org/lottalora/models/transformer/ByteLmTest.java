@@ -98,4 +98,47 @@ class ByteLmTest {
     }
     assertTrue(last < first - 0.5, "30 steps on one text: " + first + " -> " + last);
   }
+
+  @Test
+  void aBatchIsTheMeanOfItsSequences() {
+    ByteLm lm = tiny();
+    int[] a = java.util.Arrays.copyOf(bytes("in the beginning god"), 16);
+    int[] b = java.util.Arrays.copyOf(bytes("and the earth was w"), 16);
+    double la = lm.backward(a);
+    float[][] ga = grads(lm);
+    double lb = lm.backward(b);
+    float[][] gb = grads(lm);
+    double both = lm.backward(new int[][] {a, b});
+    float[][] g = grads(lm);
+    assertEquals((la + lb) / 2, both, 1e-5);
+    assertEquals(both, lm.loss(new int[][] {a, b}), 1e-6);
+    for (int p = 0; p < g.length; p++) {
+      for (int i = 0; i < g[p].length; i++) {
+        assertEquals((ga[p][i] + gb[p][i]) / 2, g[p][i], 1e-5, lm.params().get(p).name + "[" + i + "]");
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> lm.loss(new int[][] {a, java.util.Arrays.copyOf(b, 8)}));
+  }
+
+  private static float[][] grads(ByteLm lm) {
+    return lm.params().stream().map(p -> p.g.clone()).toArray(float[][]::new);
+  }
+
+  @Test
+  void restoredValuesPredictTheSameAndStrangersAreRefused() {
+    ByteLm lm = tiny();
+    int[] t = java.util.Arrays.copyOf(bytes("let there be light"), 16);
+    for (int step = 1; step <= 3; step++) {
+      lm.backward(t);
+      Adam.step(lm.params(), 0.01, 0, step, java.util.Set.of());
+      lm.refresh();
+    }
+    ByteLm fresh = tiny();
+    fresh.restore(lm.trained());
+    assertArrayEquals(lm.nextTokenDistribution(t), fresh.nextTokenDistribution(t));
+    assertThrows(IllegalArgumentException.class, () -> fresh.restore(java.util.Map.of("nope", new float[1])));
+    assertThrows(IllegalArgumentException.class, () -> fresh.restore(java.util.Map.of("tok.embedding", new float[3])));
+    assertEquals(2, fresh.shapeOf("blocks.0.attn.q.lora_A")[0]);
+    assertEquals(8, fresh.shapeOf("blocks.0.attn.q.lora_A")[1]);
+  }
 }

@@ -1,0 +1,104 @@
+package org.lottalora.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code lottalora lm train|eval|presets} and {@code lottalora generate}: a tiny LM trains on a text, reloads, scores
+ * the same held-out loss in eval, and generates the same text for the same seed; and the bad inputs of issue 4
+ * (a width not divisible by the heads, a window longer than the context, an empty or non-UTF-8 file with its byte
+ * offset, a prompt longer than the context, an unknown preset listing the valid ones), each one line, exit 2, no
+ * artifact.
+ */
+class LmCliTest {
+  @TempDir
+  Path dir;
+
+  private static double number(String json, String key) {
+    return Double.parseDouble(json.replaceAll("(?s).*\"" + key + "\":([0-9.eE-]+).*", "$1"));
+  }
+
+  private Path text() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 80; i++) {
+      b.append("In the beginning God created the heaven and the earth. And the earth was without form. ");
+    }
+    Path f = dir.resolve("text.txt");
+    Files.writeString(f, b);
+    return f;
+  }
+
+  @Test
+  void trainEvalAndGenerate() throws Exception {
+    Path f = text();
+    Path m = dir.resolve("lm.lotta");
+    CliTest.Run r = CliTest.run("lm", "train", "--data", f.toString(), "--preset", "tiny", "--steps", "30",
+        "--batch", "4", "--seq-len", "32", "--lr", "0.01", "--rank", "4", "-o", m.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    double loss = number(r.out(), "validation_loss");
+    assertTrue(loss < number(r.out(), "initial_loss") - 1, r.out());
+    assertTrue(r.out().contains("\"reloaded_identical\":true"), r.out());
+    CliTest.Run e = CliTest.run("lm", "eval", m.toString(), "--json");
+    assertEquals(0, e.code(), e.err());
+    assertEquals(loss, number(e.out(), "loss"), 1e-9, "eval scores the same held-out tail with the same windows");
+    CliTest.Run g1 = CliTest.run("generate", m.toString(), "--prompt", "In the", "--max-tokens", "20", "--seed", "3");
+    CliTest.Run g2 = CliTest.run("generate", m.toString(), "--prompt", "In the", "--max-tokens", "20", "--seed", "3");
+    assertEquals(0, g1.code(), g1.err());
+    assertTrue(g1.out().startsWith("In the"), g1.out());
+    assertEquals(g1.out(), g2.out(), "same seed, same text");
+    CliTest.Run p = CliTest.run("lm", "presets");
+    assertTrue(p.out().contains("900m") && p.out().contains("1664"), p.out());
+
+    // a prompt that with --max-tokens does not fit the context: refused, or cut with --truncate
+    String longPrompt = "x".repeat(120);
+    CliTest.Run tooLong = CliTest.run("generate", m.toString(), "--prompt", longPrompt, "--max-tokens", "20");
+    assertEquals(2, tooLong.code());
+    assertTrue(tooLong.err().contains("context of 128"), tooLong.err());
+    CliTest.Run cut = CliTest.run("generate", m.toString(), "--prompt", longPrompt, "--max-tokens", "20",
+        "--truncate", "--json");
+    assertEquals(0, cut.code(), cut.err());
+    assertTrue(cut.out().contains("\"truncated\":true"), cut.out());
+  }
+
+  @Test
+  void badInputsGetOneLineAndNoArtifact() throws Exception {
+    Path f = text();
+    Path m = dir.resolve("bad.lotta");
+    String[][] cases = {
+        {"--preset", "huge"}, {"--preset", "tiny", "--width", "30", "--heads", "4"},
+        {"--preset", "tiny", "--seq-len", "512"},
+    };
+    String[] expect = {"valid presets: tiny, small", "not divisible by 4 heads", "longer than the model's context"};
+    for (int i = 0; i < cases.length; i++) {
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("lm", "train", "--data",
+          f.toString(), "-o", m.toString()));
+      args.addAll(java.util.List.of(cases[i]));
+      CliTest.Run r = CliTest.run(args.toArray(new String[0]));
+      assertEquals(2, r.code(), args + ": " + r.err());
+      assertTrue(r.err().contains(expect[i]), r.err());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+      assertFalse(Files.exists(m));
+    }
+    Path empty = dir.resolve("empty.txt");
+    Files.write(empty, new byte[0]);
+    CliTest.Run r = CliTest.run("lm", "train", "--data", empty.toString(), "-o", m.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("is empty"), r.err());
+    Path latin = dir.resolve("latin1.txt");
+    byte[] good = Files.readAllBytes(f);
+    byte[] bad = java.util.Arrays.copyOf(good, good.length + 4);
+    bad[1000] = (byte) 0xe9; // Latin-1 "é" between ASCII letters: not UTF-8
+    Files.write(latin, bad);
+    r = CliTest.run("lm", "train", "--data", latin.toString(), "-o", m.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("byte offset 1000"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertFalse(Files.exists(m));
+  }
+}
