@@ -294,6 +294,10 @@ public final class ArtifactMapper {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a spiking network (family '" + m.getFamily()
           + "'): load it with SnnArtifact.load, or use `lottalora snn eval|inspect`");
     }
+    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.VIT) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a Vision Transformer (family '"
+          + m.getFamily() + "'): load it with VitModel.load, or use `lottalora vit eval|predict`");
+    }
     if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.LM) {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a byte-level language model (family '"
           + m.getFamily() + "'): load it with LmModel.load, or use `lottalora lm eval` / `lottalora generate`");

@@ -102,8 +102,20 @@ public final class SelfAttention {
    * @throws IllegalArgumentException when the rows are not whole sequences
    */
   public float[][] forward(float[][] input, int seqLen) {
+    return forward(input, seqLen, null);
+  }
+
+  /**
+   * As {@link #forward(float[][], int)} with a padding mask: sequence s has {@code lengths[s]} real tokens (null:
+   * all {@code seqLen}); no query attends to a later, padded key. Padded rows still get outputs (over the real
+   * keys), which a caller's pooling ignores.
+   */
+  public float[][] forward(float[][] input, int seqLen, int[] lengths) {
     if (seqLen < 1 || input.length % seqLen != 0) {
       throw new IllegalArgumentException(input.length + " rows are not whole sequences of " + seqLen);
+    }
+    if (lengths != null && lengths.length != input.length / seqLen) {
+      throw new IllegalArgumentException(lengths.length + " lengths for " + input.length / seqLen + " sequences");
     }
     x = input;
     seq = seqLen;
@@ -126,7 +138,8 @@ public final class SelfAttention {
         float[][] qh = slice(qs, base, seqLen, off);
         float[][] scores = Blas.timesTransposed(qh, flat(ks, base, seqLen, off), seqLen);
         for (int i = 0; i < seqLen; i++) {
-          softmaxInPlace(scores[i], causal ? i : seqLen - 1, scale);
+          int valid = lengths == null ? seqLen : Math.max(1, Math.min(seqLen, lengths[base / seqLen]));
+          softmaxInPlace(scores[i], Math.min(causal ? i : seqLen - 1, valid - 1), scale);
           probs[h][base + i] = scores[i];
         }
         float[][] ch = Blas.times(scores, flat(vs, base, seqLen, off), dh);

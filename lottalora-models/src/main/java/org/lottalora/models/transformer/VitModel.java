@@ -1,0 +1,140 @@
+package org.lottalora.models.transformer;
+
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.data.Normalization;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactException;
+import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.Metrics;
+import org.lottalora.format.proto.Tensor;
+import org.lottalora.format.proto.Training;
+import org.lottalora.format.proto.VitConfig;
+import org.lottalora.models.ArtifactMapper;
+import org.lottalora.models.LottaModel;
+
+/**
+ * A ViT classifier as an application uses it: load the artifact (scaffold regenerated from the seed, fingerprints
+ * checked, trained arrays put back), then {@link #probabilities} of raw pixel rows. Saves as "seed + adapters"
+ * (plus the embeddings and head, trained in full) with the pixel normalisation it was trained with.
+ *
+ * @param vit the network with its trained values
+ * @param data the dataset it was trained on
+ * @param splitSeed seed of the split
+ * @param maxTrain training images used (0: all)
+ * @param pixels the normalisation its inputs get
+ */
+public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Normalization pixels) {
+  /** Family id in the artifact. */
+  public static final String FAMILY = "vit";
+
+  /** Class probabilities [n][classes] of raw pixel rows (side x side each). */
+  public float[][] probabilities(float[][] raw) {
+    float[][] x = new float[raw.length][];
+    for (int i = 0; i < raw.length; i++) {
+      x[i] = new float[raw[i].length];
+      for (int j = 0; j < raw[i].length; j++) {
+        x[i][j] = (raw[i][j] - pixels.mean()) / pixels.std();
+      }
+    }
+    return vit.probabilities(x);
+  }
+
+  /** Writes the model atomically (matrices as {@code dtype}; signed with {@code key} when not null). */
+  public void save(Path path, VitTrainer.Report report, DType dtype, PrivateKey key) {
+    Vit.Spec s = vit.spec();
+    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
+        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
+        .setCreatedUnixMs(System.currentTimeMillis())
+        .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), vit.backbone(), false));
+    VitConfig.Builder c = VitConfig.newBuilder().setSide(s.side()).setPatch(s.patch()).setWidth(s.d())
+        .setHeads(s.heads()).setLayers(s.layers()).setMlpHidden(s.hidden()).setAdaptMlp(s.adaptMlp()).setData(data)
+        .setSplitSeed(splitSeed).setMaxTrain(maxTrain).setPixelMean(pixels.mean()).setPixelStd(pixels.std());
+    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY)
+        .setInputDim(s.side() * s.side()).setClasses(s.classes()).setFull(s.full()).setVit(c));
+    AdapterConfig ac = s.adapter();
+    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()));
+    long trained = 0;
+    Map<String, TensorSpec> specs = vit.backbone().specs();
+    for (Map.Entry<String, float[]> e : vit.trained().entrySet()) {
+      float[] v = e.getValue();
+      trained += v.length;
+      TensorSpec t = specs.get(e.getKey());
+      long[] shape = {v.length};
+      if (t != null && t.shape().length == 2) {
+        shape = new long[] {t.shape()[0], t.shape()[1]};
+      }
+      a.addTensors(TensorCodec.encode(e.getKey(), shape, ArtifactMapper.roleByName(e.getKey()), v,
+          shape.length > 1 ? dtype : DType.FLOAT32));
+    }
+    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(s.modelValues());
+    if (report != null) {
+      m.setTestAccuracy(report.testAccuracy()).setWallSeconds(report.seconds());
+    }
+    a.setTraining(Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
+        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(data).setMetrics(m));
+    ArtifactCodec.write(a.build(), path, key);
+  }
+
+  /** Loads and verifies a ViT. */
+  public static VitModel load(Path path) {
+    return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /** The model an opened artifact describes. */
+  public static VitModel load(ArtifactFile file, String where) {
+    Artifact a = file.artifact();
+    if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.VIT) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a ViT (family '"
+          + a.getModel().getFamily() + "'): load it with LottaModel.load or the loader its family names");
+    }
+    ArtifactMapper.checkGenerator(a, where);
+    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    VitConfig c = m.getVit();
+    org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
+    Vit.Spec spec;
+    Normalization pixels;
+    try {
+      spec = new Vit.Spec(c.getSide(), c.getPatch(), c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(),
+          m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
+          new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
+              pa.getInitSeed()), m.getFull(), c.getAdaptMlp());
+      pixels = new Normalization((float) c.getPixelMean(), (float) c.getPixelStd());
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": invalid ViT spec: " + e.getMessage());
+    }
+    List<TensorSpec> specs = Vit.tensors(spec);
+    ArtifactMapper.checkBackboneRecords(a, specs, where);
+    Vit vit = new Vit(spec);
+    ArtifactMapper.checkFingerprints(a, vit.backbone(), where);
+    Map<String, float[]> expected = vit.trained();
+    Map<String, float[]> stored = new HashMap<>();
+    for (Tensor t : a.getTensorsList()) {
+      float[] v = TensorCodec.decode(t, where);
+      float[] want = expected.get(t.getName());
+      if (want == null || want.length != v.length) {
+        throw new ArtifactException(want == null ? Reason.MISSING_TENSOR : Reason.SHAPE_MISMATCH, where
+            + ": tensor '" + t.getName() + "' " + (want == null ? "is not part of this ViT"
+            : "has " + v.length + " values, the model needs " + want.length));
+      }
+      stored.put(t.getName(), v);
+    }
+    for (String name : expected.keySet()) {
+      if (!stored.containsKey(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no '" + name + "' tensor");
+      }
+    }
+    vit.restore(stored);
+    return new VitModel(vit, c.getData(), c.getSplitSeed(), c.getMaxTrain(), pixels);
+  }
+}

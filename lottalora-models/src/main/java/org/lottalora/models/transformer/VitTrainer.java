@@ -1,0 +1,140 @@
+package org.lottalora.models.transformer;
+
+import java.util.Locale;
+import java.util.Map;
+import org.lottalora.core.data.DataSplits;
+import org.lottalora.core.data.Dataset;
+import org.lottalora.core.train.Progress;
+import org.lottalora.models.engine.Adam;
+import org.lottalora.models.engine.Param;
+
+/**
+ * Trains a {@link Vit} on image splits: Adam (cosine decay over all steps, weight decay on the head only), batches
+ * in an order drawn from the split seed each epoch, validation accuracy after every epoch; the best epoch's
+ * arrays are kept and scored on the test split.
+ */
+public final class VitTrainer {
+  private VitTrainer() {
+  }
+
+  /**
+   * Settings.
+   *
+   * @param epochs passes over the training split
+   * @param batch images per step
+   * @param lr peak Adam rate
+   * @param wd weight decay on the head
+   * @param seed seed of the batch order
+   */
+  public record Config(int epochs, int batch, double lr, double wd, long seed) {
+    /** Validates. */
+    public Config {
+      if (epochs < 1 || batch < 1 || !(lr > 0) || wd < 0) {
+        throw new IllegalArgumentException("epochs and batch must be >= 1, the learning rate > 0, decay >= 0");
+      }
+    }
+  }
+
+  /**
+   * What a run measured.
+   *
+   * @param testAccuracy test accuracy of the best validation epoch
+   * @param validationAccuracy its validation accuracy
+   * @param bestEpoch that epoch (from 1)
+   * @param seconds wall time
+   * @param images training images seen
+   * @param trainableFraction trained values over the model's values
+   * @param betas learned beta per adapted matrix
+   */
+  public record Report(double testAccuracy, double validationAccuracy, int bestEpoch, double seconds, long images,
+      double trainableFraction, Map<String, Double> betas) {
+    /** Training images per second. */
+    public double imagesPerSecond() {
+      return images / Math.max(1e-9, seconds);
+    }
+  }
+
+  /** Rows {@code idx} of a dataset as images. */
+  static float[][] rows(Dataset d, int[] idx) {
+    float[][] x = new float[idx.length][];
+    for (int i = 0; i < idx.length; i++) {
+      x[i] = java.util.Arrays.copyOfRange(d.features(), idx[i] * d.cols(), (idx[i] + 1) * d.cols());
+    }
+    return x;
+  }
+
+  /** Accuracy on a dataset (batches of 256). */
+  public static double accuracy(Vit vit, Dataset d) {
+    int correct = 0;
+    for (int start = 0; start < d.rows(); start += 256) {
+      int n = Math.min(256, d.rows() - start);
+      int[] idx = new int[n];
+      for (int i = 0; i < n; i++) {
+        idx[i] = start + i;
+      }
+      float[][] z = vit.logits(rows(d, idx));
+      for (int i = 0; i < n; i++) {
+        int best = 0;
+        for (int k = 1; k < z[i].length; k++) {
+          best = z[i][k] > z[i][best] ? k : best;
+        }
+        correct += best == d.labels()[start + i] ? 1 : 0;
+      }
+    }
+    return correct / (double) d.rows();
+  }
+
+  /** Trains in place and leaves the best validation epoch's arrays in {@code vit}. */
+  public static Report train(Vit vit, DataSplits data, Config c, Progress progress) {
+    Dataset train = data.train();
+    int steps = c.epochs() * ((train.rows() + c.batch() - 1) / c.batch());
+    int step = 0;
+    double bestVal = -1;
+    int bestEpoch = 0;
+    Map<String, float[]> best = vit.trained();
+    long start = System.nanoTime();
+    long trainNanos = 0;
+    for (int epoch = 1; epoch <= c.epochs(); epoch++) {
+      int[] order = Dataset.permutation(train.rows(), c.seed(), "vit.epoch." + epoch);
+      double lossSum = 0;
+      int batches = 0;
+      long e0 = System.nanoTime();
+      for (int s = 0; s < train.rows(); s += c.batch()) {
+        int[] idx = java.util.Arrays.copyOfRange(order, s, Math.min(train.rows(), s + c.batch()));
+        int[] y = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+          y[i] = train.labels()[idx[i]];
+        }
+        double loss = vit.backward(rows(train, idx), y);
+        if (!Double.isFinite(loss)) {
+          throw new org.lottalora.core.LottaException("the training loss became " + loss + " in epoch " + epoch
+              + "; lower --lr");
+        }
+        step++;
+        double lr = c.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / steps)));
+        Adam.step(vit.params(), lr, c.wd(), step, vit.decayed());
+        vit.refresh();
+        lossSum += loss;
+        batches++;
+        progress.work(String.format(Locale.ROOT, "epoch %d/%d", epoch, c.epochs()), Math.min(train.rows(),
+            s + c.batch()), train.rows(), e0);
+      }
+      trainNanos += System.nanoTime() - e0;
+      double val = accuracy(vit, data.validation());
+      if (val > bestVal) {
+        bestVal = val;
+        bestEpoch = epoch;
+        best = vit.trained();
+      }
+      progress.say(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  validation accuracy %.4f%s", epoch,
+          c.epochs(), lossSum / batches, val, epoch == bestEpoch ? " *" : ""));
+    }
+    vit.restore(best);
+    long trained = 0;
+    for (Param p : vit.params()) {
+      trained += p.v.length;
+    }
+    return new Report(accuracy(vit, data.test()), bestVal, bestEpoch, trainNanos / 1e9,
+        (long) c.epochs() * train.rows(), trained / (double) vit.spec().modelValues(), vit.betas());
+  }
+}
