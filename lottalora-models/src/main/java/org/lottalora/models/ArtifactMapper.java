@@ -276,6 +276,34 @@ public final class ArtifactMapper {
     return bb;
   }
 
+  /**
+   * The artifact's trained tensors, decoded, checked against the arrays the model {@code expected} (same names,
+   * same lengths, none missing).
+   *
+   * @param what the model, for the error ("this ViT")
+   * @throws ArtifactException naming the first stranger, wrong length or missing tensor
+   */
+  public static Map<String, float[]> trainedTensors(Artifact a, Map<String, float[]> expected, String where,
+      String what) {
+    Map<String, float[]> stored = new java.util.HashMap<>();
+    for (org.lottalora.format.proto.Tensor t : a.getTensorsList()) {
+      float[] v = org.lottalora.format.TensorCodec.decode(t, where);
+      float[] want = expected.get(t.getName());
+      if (want == null || want.length != v.length) {
+        throw new ArtifactException(want == null ? Reason.MISSING_TENSOR : Reason.SHAPE_MISMATCH, where
+            + ": tensor '" + t.getName() + "' " + (want == null ? "is not part of " + what
+            : "has " + v.length + " values, the model needs " + want.length));
+      }
+      stored.put(t.getName(), v);
+    }
+    for (String name : expected.keySet()) {
+      if (!stored.containsKey(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no '" + name + "' tensor");
+      }
+    }
+    return stored;
+  }
+
   /** Refuses an artifact whose backbone needs a generator this build does not have. */
   public static void checkGenerator(Artifact a, String where) {
     if (!Backbone.GENERATOR_ID.equals(a.getBackbone().getGenerator())) {
@@ -293,6 +321,10 @@ public final class ArtifactMapper {
     if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.SNN) {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a spiking network (family '" + m.getFamily()
           + "'): load it with SnnArtifact.load, or use `lottalora snn eval|inspect`");
+    }
+    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.TEXT) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a Transformer text classifier (family '"
+          + m.getFamily() + "'): load it with TextModel.load, or use `lottalora text eval|predict`");
     }
     if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.VIT) {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a Vision Transformer (family '"

@@ -2,7 +2,6 @@ package org.lottalora.models.recurrent;
 
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.adapter.AdapterConfig;
@@ -17,7 +16,6 @@ import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.SequenceConfig;
-import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.Training;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.LottaModel;
@@ -119,23 +117,8 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     ArtifactMapper.checkBackboneRecords(a, specs, where);
     ArtifactMapper.checkFingerprints(a, Backbone.regenerate(spec.seed(), specs, 1), where);
     RecurrentNetwork net = new RecurrentNetwork(spec, Map.of());
-    Map<String, float[]> expected = net.trained();
-    Map<String, float[]> stored = new HashMap<>();
-    for (Tensor t : a.getTensorsList()) {
-      float[] v = TensorCodec.decode(t, where);
-      float[] want = expected.get(t.getName());
-      if (want == null || want.length != v.length) {
-        throw new ArtifactException(want == null ? Reason.MISSING_TENSOR : Reason.SHAPE_MISMATCH, where
-            + ": tensor '" + t.getName() + "' " + (want == null ? "is not part of this " + spec.cell() + " model"
-            : "has " + v.length + " values, the model needs " + want.length));
-      }
-      stored.put(t.getName(), v);
-    }
-    for (String name : expected.keySet()) {
-      if (!stored.containsKey(name)) {
-        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no '" + name + "' tensor");
-      }
-    }
+    Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, net.trained(), where,
+        "this " + spec.cell() + " model");
     net.restore(stored);
     float[] mean = new float[c.getFeatureMeanCount()];
     float[] std = new float[c.getFeatureStdCount()];

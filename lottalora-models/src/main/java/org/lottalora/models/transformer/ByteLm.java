@@ -9,6 +9,7 @@ import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.models.engine.Blas;
 import org.lottalora.models.engine.Param;
+import org.lottalora.models.engine.Params;
 import org.lottalora.models.engine.Softmax;
 
 /**
@@ -253,11 +254,7 @@ public final class ByteLm {
 
   /** Copies of the trained arrays by name (what the artifact stores). */
   public java.util.Map<String, float[]> trained() {
-    java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
-    for (Param p : params) {
-      m.put(p.name, p.v.clone());
-    }
-    return m;
+    return Params.copy(params);
   }
 
   /**
@@ -266,18 +263,7 @@ public final class ByteLm {
    * @throws IllegalArgumentException on an unknown name or a wrong length
    */
   public void restore(java.util.Map<String, float[]> values) {
-    java.util.Map<String, Param> byName = new java.util.HashMap<>();
-    for (Param p : params) {
-      byName.put(p.name, p);
-    }
-    for (java.util.Map.Entry<String, float[]> e : values.entrySet()) {
-      Param p = byName.get(e.getKey());
-      if (p == null || p.v.length != e.getValue().length) {
-        throw new IllegalArgumentException("tensor '" + e.getKey() + "' " + (p == null ? "is not part of this model"
-            : "has " + e.getValue().length + " values, the model needs " + p.v.length));
-      }
-      System.arraycopy(e.getValue(), 0, p.v, 0, p.v.length);
-    }
+    Params.restore(params, values, "this model");
     refresh();
   }
 

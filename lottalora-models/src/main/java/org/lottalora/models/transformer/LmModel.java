@@ -2,7 +2,6 @@ package org.lottalora.models.transformer;
 
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.adapter.AdapterConfig;
@@ -17,7 +16,6 @@ import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.LmConfig;
 import org.lottalora.format.proto.Metrics;
-import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.Training;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.LottaModel;
@@ -136,23 +134,7 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
     Backbone bb = Backbone.regenerate(spec.seed(), specs);
     ArtifactMapper.checkFingerprints(a, bb, where);
     ByteLm lm = new ByteLm(spec, bb);
-    Map<String, float[]> expected = lm.trained();
-    Map<String, float[]> stored = new HashMap<>();
-    for (Tensor t : a.getTensorsList()) {
-      float[] v = TensorCodec.decode(t, where);
-      float[] want = expected.get(t.getName());
-      if (want == null || want.length != v.length) {
-        throw new ArtifactException(want == null ? Reason.MISSING_TENSOR : Reason.SHAPE_MISMATCH, where
-            + ": tensor '" + t.getName() + "' " + (want == null ? "is not part of this language model"
-            : "has " + v.length + " values, the model needs " + want.length));
-      }
-      stored.put(t.getName(), v);
-    }
-    for (String name : expected.keySet()) {
-      if (!stored.containsKey(name)) {
-        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no '" + name + "' tensor");
-      }
-    }
+    Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, lm.trained(), where, "this language model");
     lm.restore(stored);
     return new LmModel(lm, c.getPreset(), c.getData(), c.getValidationFraction(), c.getSeqLen(),
         c.getValidationLoss());

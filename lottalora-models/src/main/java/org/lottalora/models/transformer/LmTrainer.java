@@ -2,13 +2,13 @@ package org.lottalora.models.transformer;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.train.Progress;
 import org.lottalora.models.engine.Adam;
 import org.lottalora.models.engine.Param;
+import org.lottalora.models.engine.Params;
 
 /**
  * Trains a {@link ByteLm} on a {@link ByteCorpus}: each step draws {@code batch} windows of {@code seqLen} bytes at
@@ -167,21 +167,11 @@ public final class LmTrainer {
 
   /** Values the run trains. */
   public static long trainableValues(ByteLm lm) {
-    long n = 0;
-    for (Param p : lm.params()) {
-      n += p.v.length;
-    }
-    return n;
+    return Params.count(lm.params());
   }
 
   /** Learned beta per adapted matrix, by layer prefix. */
   public static Map<String, Double> betas(ByteLm lm) {
-    Map<String, Double> m = new LinkedHashMap<>();
-    for (Param p : lm.params()) {
-      if (p.name.endsWith(".beta")) {
-        m.put(p.name.substring(0, p.name.length() - ".beta".length()), (double) p.v[0]);
-      }
-    }
-    return m;
+    return Params.betas(lm.params());
   }
 }

@@ -1,7 +1,6 @@
 package org.lottalora.models.transformer;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.adapter.AdapterConfig;
@@ -10,6 +9,7 @@ import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.models.engine.Blas;
 import org.lottalora.models.engine.Param;
+import org.lottalora.models.engine.Params;
 import org.lottalora.models.engine.Softmax;
 
 /**
@@ -285,11 +285,7 @@ public final class Vit {
 
   /** Copies of the trained arrays by name. */
   public Map<String, float[]> trained() {
-    Map<String, float[]> m = new LinkedHashMap<>();
-    for (Param q : params) {
-      m.put(q.name, q.v.clone());
-    }
-    return m;
+    return Params.copy(params);
   }
 
   /**
@@ -298,29 +294,12 @@ public final class Vit {
    * @throws IllegalArgumentException on an unknown name or a wrong length
    */
   public void restore(Map<String, float[]> values) {
-    Map<String, Param> byName = new java.util.HashMap<>();
-    for (Param q : params) {
-      byName.put(q.name, q);
-    }
-    for (Map.Entry<String, float[]> e : values.entrySet()) {
-      Param q = byName.get(e.getKey());
-      if (q == null || q.v.length != e.getValue().length) {
-        throw new IllegalArgumentException("tensor '" + e.getKey() + "' " + (q == null ? "is not part of this ViT"
-            : "has " + e.getValue().length + " values, the model needs " + q.v.length));
-      }
-      System.arraycopy(e.getValue(), 0, q.v, 0, q.v.length);
-    }
+    Params.restore(params, values, "this ViT");
     refresh();
   }
 
   /** Learned beta per adapted matrix. */
   public Map<String, Double> betas() {
-    Map<String, Double> m = new LinkedHashMap<>();
-    for (Param q : params) {
-      if (q.name.endsWith(".beta")) {
-        m.put(q.name.substring(0, q.name.length() - 5), (double) q.v[0]);
-      }
-    }
-    return m;
+    return Params.betas(params);
   }
 }

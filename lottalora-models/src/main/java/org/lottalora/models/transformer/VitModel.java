@@ -2,7 +2,6 @@ package org.lottalora.models.transformer;
 
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.adapter.AdapterConfig;
@@ -16,7 +15,6 @@ import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Metrics;
-import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.Training;
 import org.lottalora.format.proto.VitConfig;
 import org.lottalora.models.ArtifactMapper;
@@ -117,23 +115,7 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
     ArtifactMapper.checkBackboneRecords(a, specs, where);
     Vit vit = new Vit(spec);
     ArtifactMapper.checkFingerprints(a, vit.backbone(), where);
-    Map<String, float[]> expected = vit.trained();
-    Map<String, float[]> stored = new HashMap<>();
-    for (Tensor t : a.getTensorsList()) {
-      float[] v = TensorCodec.decode(t, where);
-      float[] want = expected.get(t.getName());
-      if (want == null || want.length != v.length) {
-        throw new ArtifactException(want == null ? Reason.MISSING_TENSOR : Reason.SHAPE_MISMATCH, where
-            + ": tensor '" + t.getName() + "' " + (want == null ? "is not part of this ViT"
-            : "has " + v.length + " values, the model needs " + want.length));
-      }
-      stored.put(t.getName(), v);
-    }
-    for (String name : expected.keySet()) {
-      if (!stored.containsKey(name)) {
-        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no '" + name + "' tensor");
-      }
-    }
+    Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, vit.trained(), where, "this ViT");
     vit.restore(stored);
     return new VitModel(vit, c.getData(), c.getSplitSeed(), c.getMaxTrain(), pixels);
   }

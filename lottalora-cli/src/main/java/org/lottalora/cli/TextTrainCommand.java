@@ -1,0 +1,161 @@
+package org.lottalora.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.lottalora.core.LottaException;
+import org.lottalora.core.train.Progress;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.Signing;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.DType;
+import org.lottalora.models.transformer.TextClassifier;
+import org.lottalora.models.transformer.TextCsv;
+import org.lottalora.models.transformer.TextModel;
+import org.lottalora.models.transformer.TextTrainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code lottalora text train}: trains a text classifier on a CSV of text,label rows. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Train a Transformer text classifier on text,label CSV rows (70 / 15 / 15 split). Reports test "
+        + "accuracy at the best validation epoch, the trainable fraction and the median beta; reloaded and checked.")
+final class TextTrainCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin
+  EngineAdapterOptions model;
+
+  @CommandLine.Mixin
+  ThreadOptions threads;
+
+  @Option(names = "--data", required = true, paramLabel = "CSV", description = "text,label rows (UTF-8).")
+  Path data;
+
+  @Option(names = "--max-len", defaultValue = "128", description = "Context in bytes (default: ${DEFAULT-VALUE}).")
+  int maxLen;
+
+  @Option(names = "--truncate", description = "Cut longer texts to --max-len bytes instead of refusing them.")
+  boolean truncate;
+
+  @Option(names = "--width", defaultValue = "64", description = "Width (default: ${DEFAULT-VALUE}).")
+  int width;
+
+  @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+  int heads;
+
+  @Option(names = "--layers", defaultValue = "2", description = "Blocks (default: ${DEFAULT-VALUE}).")
+  int layers;
+
+  @Option(names = "--mlp-hidden", defaultValue = "128", description = "MLP width (default: ${DEFAULT-VALUE}).")
+  int mlpHidden;
+
+  @Option(names = "--adapt-mlp", description = "Adapters on the MLP too (default: frozen random).")
+  boolean adaptMlp;
+
+  @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--batch", defaultValue = "32", description = "Texts per step (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--lr", defaultValue = "3e-3", description = "Peak Adam rate (default: ${DEFAULT-VALUE}).")
+  double lr;
+
+  @Option(names = "--wd", defaultValue = "1e-4", description = "Head weight decay (default: ${DEFAULT-VALUE}).")
+  double wd;
+
+  @Option(names = "--split-seed", defaultValue = "0", description = "Seed of the split (default: ${DEFAULT-VALUE}).")
+  long splitSeed;
+
+  @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, fp16, bf16 or int8 (default: "
+      + "${DEFAULT-VALUE}).")
+  String dtype;
+
+  @Option(names = {"-o", "--out"}, defaultValue = "text.lotta", description = "Artifact (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--sign-key", paramLabel = "PEM", description = "Sign with this Ed25519 private key.")
+  Path signKey;
+
+  @Option(names = "--quiet", description = "No progress output.")
+  boolean quiet;
+
+  @Option(names = "--json", description = "Print the report as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    if (model.dora || model.residual || model.layerNorm) {
+      throw new IllegalArgumentException("--dora, --residual and --layer-norm are not built for the text encoder");
+    }
+    DType storage = TensorCodec.parse(dtype);
+    TextTrainer.Config tc = new TextTrainer.Config(epochs, batch, lr, wd, splitSeed);
+    java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
+    ArtifactCodec.checkWritable(out);
+    TextCsv d = TextCsv.read(data, maxLen, truncate, null);
+    TextClassifier.Spec s = new TextClassifier.Spec(maxLen, width, heads, layers, mlpHidden, d.classes().size(),
+        model.seed, model.initSpec(), model.adapter(), model.full, adaptMlp);
+    TextTrainer.split(d.size(), splitSeed);
+    int nThreads = threads.apply();
+    PrintWriter o = spec.commandLine().getOut();
+    if (!json) {
+      o.printf(Locale.ROOT, "lottalora text train  %d blocks, width %d, %d heads, MLP %d (%s), context %d, %s, "
+          + "seed %d%n", layers, width, heads, mlpHidden, adaptMlp ? "adapted" : "frozen", maxLen, model.mode(),
+          model.seed);
+      o.printf(Locale.ROOT, "data %s: %,d texts, classes %s; %d thread(s)%n", data, d.size(), d.classes(), nThreads);
+      o.flush();
+    }
+    TextClassifier m = new TextClassifier(s);
+    TextTrainer.Report r = TextTrainer.train(m, d, tc, quiet || json ? Progress.silent() : Progress.stderr());
+    new TextModel(m, d.classes(), data.toString(), splitSeed, truncate).save(out, r, storage, key);
+    double again = TextTrainer.accuracy(TextModel.load(out).model(), d, TextTrainer.split(d.size(), splitSeed)[2]);
+    if (again != r.testAccuracy() && storage == DType.FLOAT32) {
+      throw new LottaException("the reloaded model scores " + again + " against " + r.testAccuracy()
+          + " before saving: this is a bug; " + out + " is not to be trusted");
+    }
+    double medianBeta = LmTrainCommand.median(r.betas().values());
+    if (json) {
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("family", TextModel.FAMILY);
+      j.put("data", data.toString());
+      j.put("texts", d.size());
+      j.put("classes", d.classes());
+      j.put("max_len", maxLen);
+      j.put("layers", layers);
+      j.put("width", width);
+      j.put("adapt_mlp", adaptMlp);
+      j.put("full", model.full);
+      j.put("rank", model.full ? null : model.rank);
+      j.put("seed", model.seed);
+      j.put("lr", lr);
+      j.put("test_accuracy", r.testAccuracy());
+      j.put("best_val_accuracy", r.validationAccuracy());
+      j.put("best_epoch", r.bestEpoch());
+      j.put("trainable_fraction", r.trainableFraction());
+      j.put("median_beta", Double.isNaN(medianBeta) ? null : medianBeta);
+      j.put("wall_seconds", r.seconds());
+      j.put("artifact_bytes", out.toFile().length());
+      j.put("reloaded_test_accuracy", again);
+      o.println(Json.write(j));
+    } else {
+      o.printf(Locale.ROOT, "test accuracy     %.4f  (best validation %.4f at epoch %d)%n", r.testAccuracy(),
+          r.validationAccuracy(), r.bestEpoch());
+      o.printf(Locale.ROOT, "trainable         %.2f%% of the model's values%n", 100 * r.trainableFraction());
+      if (!r.betas().isEmpty()) {
+        o.printf(Locale.ROOT, "beta              median %.4f over %d matrices%n", medianBeta, r.betas().size());
+      }
+      o.printf(Locale.ROOT, "wall time         %.1f s%n", r.seconds());
+      o.printf(Locale.ROOT, "artifact          %s  %s (%s)%n", out, Human.bytes(out.toFile().length()),
+          TensorCodec.shortName(storage));
+      o.printf(Locale.ROOT, "reloaded          test accuracy %.4f%n", again);
+    }
+    o.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,274 @@
+package org.lottalora.models.transformer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.models.engine.Blas;
+import org.lottalora.models.engine.Param;
+import org.lottalora.models.engine.Params;
+import org.lottalora.models.engine.Softmax;
+
+/**
+ * A Transformer sequence classifier over a frozen random scaffold (the paper's IMDB setting): byte tokens embedded
+ * ({@code tok.embedding}, trained), learned positions ({@code pos}, trained), {@link EncoderBlock}s with adapters on
+ * attention and a frozen random GELU MLP by default, a final LayerNorm, the mean over each sequence's real tokens
+ * (padding masked in attention and pooling), and a linear head trained in full.
+ */
+public final class TextClassifier {
+  /**
+   * The shape.
+   *
+   * @param maxLen longest sequence (the context)
+   * @param d width
+   * @param heads attention heads
+   * @param layers blocks
+   * @param hidden MLP width
+   * @param classes outputs
+   * @param seed backbone seed
+   * @param init scaffold init
+   * @param adapter adapter settings
+   * @param full train every matrix instead of adapters
+   * @param adaptMlp adapters on the MLP too (default false: frozen random)
+   */
+  public record Spec(int maxLen, int d, int heads, int layers, int hidden, int classes, long seed, InitSpec init,
+      AdapterConfig adapter, boolean full, boolean adaptMlp) {
+    /** Validates. */
+    public Spec {
+      if (d < 2 || heads < 1 || d % heads != 0) {
+        throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
+      }
+      if (maxLen < 1 || layers < 1 || hidden < 1 || classes < 2) {
+        throw new IllegalArgumentException("a text classifier needs a context, layers and MLP width >= 1 and 2+ "
+            + "classes");
+      }
+    }
+
+    /** Values of the full model. */
+    public long modelValues() {
+      long n = 2L * d * (2L * layers + 1);
+      for (TensorSpec t : tensors(this)) {
+        n += t.size();
+      }
+      return n;
+    }
+  }
+
+  private final Spec spec;
+  private final Backbone backbone;
+  private final Param tok;
+  private final Param pos;
+  private final EncoderBlock[] blocks;
+  private final LayerNorm norm;
+  private final Param headW;
+  private final Param headB;
+  private final List<Param> params = new ArrayList<>();
+  private int[][] lastTokens;
+  private int[] lastLengths;
+  private int lastT;
+  private float[][] pooledNormed;
+
+  /** The backbone tensors. */
+  public static List<TensorSpec> tensors(Spec s) {
+    List<TensorSpec> ts = new ArrayList<>();
+    ts.add(TensorSpec.of("tok.embedding", new int[] {ByteLm.VOCAB, s.d()}, InitSpec.parse("normal")));
+    ts.add(TensorSpec.of("pos", new int[] {s.maxLen(), s.d()}, InitSpec.parse("normal")));
+    for (int l = 0; l < s.layers(); l++) {
+      ts.addAll(EncoderBlock.tensors("blocks." + l, s.d(), s.hidden(), s.init()));
+    }
+    ts.add(TensorSpec.of("head.weight", new int[] {s.classes(), s.d()}, InitSpec.parse("kaiming_uniform")));
+    ts.add(TensorSpec.bias("head.bias", s.classes(), s.d(), InitSpec.parse("uniform")));
+    return ts;
+  }
+
+  /** Builds the classifier from its seed. */
+  public TextClassifier(Spec spec) {
+    this.spec = spec;
+    backbone = Backbone.regenerate(spec.seed(), tensors(spec));
+    tok = trained("tok.embedding");
+    pos = trained("pos");
+    blocks = new EncoderBlock[spec.layers()];
+    for (int l = 0; l < blocks.length; l++) {
+      blocks[l] = new EncoderBlock("blocks." + l, spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),
+          spec.full(), spec.adaptMlp(), params);
+    }
+    norm = new LayerNorm("final_norm", spec.d(), params);
+    headW = trained("head.weight");
+    headB = trained("head.bias");
+  }
+
+  private Param trained(String name) {
+    Param p = new Param(name, backbone.get(name).clone());
+    params.add(p);
+    return p;
+  }
+
+  /** The shape. */
+  public Spec spec() {
+    return spec;
+  }
+
+  /** The scaffold. */
+  public Backbone backbone() {
+    return backbone;
+  }
+
+  /** Trained arrays (live). */
+  public List<Param> params() {
+    return params;
+  }
+
+  /** The head's weight (weight decay applies to it only). */
+  public java.util.Set<Param> decayed() {
+    return java.util.Set.of(headW);
+  }
+
+  /** Recomputes effective weights. */
+  public void refresh() {
+    for (EncoderBlock b : blocks) {
+      b.refresh();
+    }
+  }
+
+  /**
+   * Logits [B][classes] of token sequences (each 1..maxLen tokens; shorter ones are padded and masked).
+   *
+   * @throws IllegalArgumentException for an empty sequence or one longer than the context
+   */
+  public float[][] logits(int[][] batch) {
+    int t = 1;
+    int[] lengths = new int[batch.length];
+    for (int b = 0; b < batch.length; b++) {
+      if (batch[b].length == 0 || batch[b].length > spec.maxLen()) {
+        throw new IllegalArgumentException("a sequence of " + batch[b].length + " tokens: this classifier takes 1 "
+            + "to " + spec.maxLen() + " (its context); truncate longer texts");
+      }
+      lengths[b] = batch[b].length;
+      t = Math.max(t, batch[b].length);
+    }
+    int d = spec.d();
+    lastTokens = batch;
+    lastLengths = lengths;
+    lastT = t;
+    float[][] x = new float[batch.length * t][];
+    for (int b = 0; b < batch.length; b++) {
+      for (int i = 0; i < t; i++) {
+        float[] row = new float[d];
+        if (i < lengths[b]) {
+          int k = batch[b][i];
+          for (int j = 0; j < d; j++) {
+            row[j] = tok.v[k * d + j] + pos.v[i * d + j];
+          }
+        }
+        x[b * t + i] = row;
+      }
+    }
+    for (EncoderBlock blk : blocks) {
+      x = blk.forward(x, t, lengths);
+    }
+    float[][] pooled = new float[batch.length][d];
+    for (int b = 0; b < batch.length; b++) {
+      for (int i = 0; i < lengths[b]; i++) {
+        for (int j = 0; j < d; j++) {
+          pooled[b][j] += x[b * t + i][j] / lengths[b];
+        }
+      }
+    }
+    pooledNormed = norm.forward(pooled);
+    float[][] z = Blas.timesTransposed(pooledNormed, headW.v, spec.classes());
+    for (float[] zb : z) {
+      for (int k = 0; k < zb.length; k++) {
+        zb[k] += headB.v[k];
+      }
+    }
+    return z;
+  }
+
+  /** Class probabilities [B][classes]. */
+  public float[][] probabilities(int[][] batch) {
+    float[][] z = logits(batch);
+    for (int b = 0; b < z.length; b++) {
+      z[b] = Softmax.of(z[b]);
+    }
+    return z;
+  }
+
+  /** Mean cross-entropy of a batch and, in place, every trained array's gradient of it (zeroed first). */
+  public double backward(int[][] batch, int[] labels) {
+    for (Param q : params) {
+      java.util.Arrays.fill(q.g, 0);
+    }
+    float[][] z = logits(batch);
+    int n = batch.length;
+    int d = spec.d();
+    int t = lastT;
+    double loss = 0;
+    float[][] dz = new float[n][];
+    for (int b = 0; b < n; b++) {
+      if (labels[b] < 0 || labels[b] >= spec.classes()) {
+        throw new IllegalArgumentException("label " + labels[b] + " is outside 0.." + (spec.classes() - 1));
+      }
+      float[] p = Softmax.of(z[b]);
+      loss -= Math.log(Math.max(1e-30, p[labels[b]]));
+      for (int k = 0; k < p.length; k++) {
+        p[k] = (p[k] - (k == labels[b] ? 1 : 0)) / n;
+        headB.g[k] += p[k];
+      }
+      dz[b] = p;
+    }
+    Blas.addTransposedTimes(dz, pooledNormed, headW.g, spec.classes(), d);
+    float[][] dp = norm.backward(Blas.times(dz, headW.v, d));
+    float[][] dx = new float[n * t][];
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < t; i++) {
+        float[] row = new float[d];
+        if (i < lastLengths[b]) {
+          for (int j = 0; j < d; j++) {
+            row[j] = dp[b][j] / lastLengths[b];
+          }
+        }
+        dx[b * t + i] = row;
+      }
+    }
+    for (int l = blocks.length - 1; l >= 0; l--) {
+      dx = blocks[l].backward(dx);
+    }
+    for (EncoderBlock blk : blocks) {
+      blk.finish();
+    }
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < lastLengths[b]; i++) {
+        int k = lastTokens[b][i];
+        float[] g = dx[b * t + i];
+        for (int j = 0; j < d; j++) {
+          tok.g[k * d + j] += g[j];
+          pos.g[i * d + j] += g[j];
+        }
+      }
+    }
+    return loss / n;
+  }
+
+  /** Copies of the trained arrays by name. */
+  public Map<String, float[]> trained() {
+    return Params.copy(params);
+  }
+
+  /**
+   * Puts stored trained arrays back and refreshes.
+   *
+   * @throws IllegalArgumentException on an unknown name or a wrong length
+   */
+  public void restore(Map<String, float[]> values) {
+    Params.restore(params, values, "this classifier");
+    refresh();
+  }
+
+  /** Learned beta per adapted matrix. */
+  public Map<String, Double> betas() {
+    return Params.betas(params);
+  }
+}

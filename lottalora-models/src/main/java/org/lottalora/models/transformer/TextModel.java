@@ -1,0 +1,135 @@
+package org.lottalora.models.transformer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactException;
+import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.Metrics;
+import org.lottalora.format.proto.TextConfig;
+import org.lottalora.format.proto.Training;
+import org.lottalora.models.ArtifactMapper;
+import org.lottalora.models.LottaModel;
+
+/**
+ * A Transformer text classifier as an application uses it:
+ *
+ * <pre>{@code
+ * TextModel m = TextModel.load(Path.of("reviews.lotta"));
+ * Map<String, Float> p = m.classify("a gripping, beautifully shot film");
+ * }</pre>
+ *
+ * Saves as "seed + adapters" (with the embeddings and head) and the label names.
+ *
+ * @param model the network with its trained values
+ * @param classes label names, index order
+ * @param data the CSV it was trained on
+ * @param splitSeed seed of the split
+ * @param truncate whether texts longer than the context were cut
+ */
+public record TextModel(TextClassifier model, List<String> classes, String data, long splitSeed,
+    boolean truncate) {
+  /** Family id in the artifact. */
+  public static final String FAMILY = "text-encoder";
+
+  /**
+   * Probability of each label for one text.
+   *
+   * @throws IllegalArgumentException for an empty text, or a longer one than the context unless the model was
+   *     trained with truncation (then its first bytes are used)
+   */
+  public Map<String, Float> classify(String text) {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    int max = model.spec().maxLen();
+    if (b.length > max && truncate) {
+      b = java.util.Arrays.copyOf(b, max);
+    }
+    float[] p = model.probabilities(new int[][] {ByteCorpus.tokens(b, 0, b.length)})[0];
+    Map<String, Float> m = new java.util.LinkedHashMap<>();
+    for (int k = 0; k < p.length; k++) {
+      m.put(classes.get(k), p[k]);
+    }
+    return m;
+  }
+
+  /** Writes the model atomically (matrices as {@code dtype}; signed with {@code key} when not null). */
+  public void save(Path path, TextTrainer.Report report, DType dtype, PrivateKey key) {
+    TextClassifier.Spec s = model.spec();
+    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
+        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
+        .setCreatedUnixMs(System.currentTimeMillis())
+        .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), model.backbone(), false));
+    TextConfig.Builder c = TextConfig.newBuilder().setMaxLen(s.maxLen()).setWidth(s.d()).setHeads(s.heads())
+        .setLayers(s.layers()).setMlpHidden(s.hidden()).setAdaptMlp(s.adaptMlp()).addAllClasses(classes)
+        .setData(data).setSplitSeed(splitSeed).setTruncate(truncate);
+    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY).setInputDim(ByteLm.VOCAB)
+        .setClasses(s.classes()).setFull(s.full()).setText(c));
+    AdapterConfig ac = s.adapter();
+    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()));
+    long trained = 0;
+    Map<String, TensorSpec> specs = model.backbone().specs();
+    for (Map.Entry<String, float[]> e : model.trained().entrySet()) {
+      float[] v = e.getValue();
+      trained += v.length;
+      TensorSpec t = specs.get(e.getKey());
+      long[] shape = t != null && t.shape().length == 2 ? new long[] {t.shape()[0], t.shape()[1]}
+          : new long[] {v.length};
+      a.addTensors(TensorCodec.encode(e.getKey(), shape, ArtifactMapper.roleByName(e.getKey()), v,
+          shape.length > 1 ? dtype : DType.FLOAT32));
+    }
+    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(s.modelValues());
+    if (report != null) {
+      m.setTestAccuracy(report.testAccuracy()).setWallSeconds(report.seconds());
+    }
+    a.setTraining(Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
+        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(data).setMetrics(m));
+    ArtifactCodec.write(a.build(), path, key);
+  }
+
+  /** Loads and verifies a text classifier. */
+  public static TextModel load(Path path) {
+    return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /** The model an opened artifact describes. */
+  public static TextModel load(ArtifactFile file, String where) {
+    Artifact a = file.artifact();
+    if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.TEXT) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a Transformer text classifier (family '"
+          + a.getModel().getFamily() + "'): load it with LottaModel.load or the loader its family names");
+    }
+    ArtifactMapper.checkGenerator(a, where);
+    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    TextConfig c = m.getText();
+    org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
+    TextClassifier.Spec spec;
+    try {
+      spec = new TextClassifier.Spec(c.getMaxLen(), c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(),
+          m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
+          new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
+              pa.getInitSeed()), m.getFull(), c.getAdaptMlp());
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": invalid text classifier spec: " + e.getMessage());
+    }
+    if (c.getClassesCount() != spec.classes()) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": " + c.getClassesCount() + " label names for "
+          + spec.classes() + " classes");
+    }
+    ArtifactMapper.checkBackboneRecords(a, TextClassifier.tensors(spec), where);
+    TextClassifier model = new TextClassifier(spec);
+    ArtifactMapper.checkFingerprints(a, model.backbone(), where);
+    Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, model.trained(), where, "this classifier");
+    model.restore(stored);
+    return new TextModel(model, List.copyOf(c.getClassesList()), c.getData(), c.getSplitSeed(), c.getTruncate());
+  }
+}
