@@ -23,6 +23,12 @@ public final class Families {
     BY_ID.put(f.id(), f);
   }
 
+  // families on the hand-written engines, whose options differ enough to have their own command groups
+  private static final Map<String, String> ELSEWHERE = Map.ofEntries(Map.entry("vit", "vit"),
+      Map.entry("byte-lm", "lm"), Map.entry("lm", "lm"), Map.entry("llama", "lm"), Map.entry("text", "text"),
+      Map.entry("text-encoder", "text"), Map.entry("gcn", "graph"), Map.entry("gin", "graph"),
+      Map.entry("lstm", "sequence"), Map.entry("esn", "reservoir"), Map.entry("diehl-cook", "snn"));
+
   /**
    * The family with this id.
    *
@@ -31,8 +37,11 @@ public final class Families {
   public static ModelFamily get(String id) {
     ModelFamily f = BY_ID.get(id.toLowerCase(Locale.ROOT));
     if (f == null) {
-      throw new IllegalArgumentException("unknown model family '" + id + "'; known: "
-          + String.join(", ", BY_ID.keySet()));
+      String elsewhere = ELSEWHERE.get(id.toLowerCase(Locale.ROOT));
+      throw new IllegalArgumentException(elsewhere != null ? "family '" + id + "' trains with `lottalora " + elsewhere
+          + " train`, not `lottalora train`" : "unknown model family '" + id + "'; known: "
+          + String.join(", ", BY_ID.keySet()) + "; on their own commands: vit, lm, text, graph (gcn, gin), sequence "
+          + "(lstm), reservoir, snn");
     }
     return f;
   }
