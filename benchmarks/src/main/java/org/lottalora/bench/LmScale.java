@@ -19,6 +19,7 @@ import org.lottalora.models.transformer.ByteCorpus;
 import org.lottalora.models.transformer.ByteLm;
 import org.lottalora.models.transformer.LmModel;
 import org.lottalora.models.transformer.LmPreset;
+import org.lottalora.models.transformer.Targets;
 
 /**
  * An LM preset end to end at scale (issue 4's 900M check): build from the seed, train a few Adam steps at rank r on
@@ -42,7 +43,7 @@ public final class LmScale {
     int threads = Integer.parseInt(args[6]);
     Path dir = Files.createTempDirectory(Path.of(args[7]), "lmscale");
     Threads.apply(threads);
-    ByteLm.Spec spec = preset.spec(0, InitSpec.DEFAULT, AdapterConfig.defaults(rank), false, false);
+    ByteLm.Spec spec = preset.spec(0, InitSpec.DEFAULT, AdapterConfig.defaults(rank), Targets.LM);
     System.out.printf(Locale.ROOT, "preset %s: %d layers, width %d, %d heads, SwiGLU %d; %,d values; rank %d; "
         + "%d cores, ND4J threads %d, max heap %.1f GiB%n", preset.name(), spec.layers(), spec.d(), spec.heads(),
         spec.hidden(), spec.modelValues(), rank, Runtime.getRuntime().availableProcessors(), threads,

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.models.transformer.LmPreset;
+import org.lottalora.models.transformer.Targets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +36,7 @@ final class LmPresetsCommand implements Callable<Integer> {
         j.put("heads", p.heads());
         j.put("mlp_hidden", p.hidden());
         j.put("context", p.context());
-        j.put("values", p.spec(0, InitSpec.DEFAULT, AdapterConfig.defaults(1), false, false).modelValues());
+        j.put("values", p.spec(0, InitSpec.DEFAULT, AdapterConfig.defaults(1), Targets.LM).modelValues());
         all.add(j);
       }
       o.println(Json.write(all));

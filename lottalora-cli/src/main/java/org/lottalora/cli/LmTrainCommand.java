@@ -20,6 +20,7 @@ import org.lottalora.models.transformer.ByteLm;
 import org.lottalora.models.transformer.LmModel;
 import org.lottalora.models.transformer.LmPreset;
 import org.lottalora.models.transformer.LmTrainer;
+import org.lottalora.models.transformer.Targets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,8 +62,8 @@ final class LmTrainCommand implements Callable<Integer> {
   @Option(names = "--context", description = "Override the preset's context.")
   Integer context;
 
-  @Option(names = "--adapt-mlp", description = "Adapters on the SwiGLU too (default: frozen random, no adapter).")
-  boolean adaptMlp;
+  @CommandLine.Mixin
+  TargetsOptions targets;
 
   @Option(names = "--steps", defaultValue = "300", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
   int steps;
@@ -120,7 +121,8 @@ final class LmTrainCommand implements Callable<Integer> {
     DType storage = TensorCodec.parse(dtype);
     AdapterConfig ac = model.adapter();
     ByteLm.Spec s = new ByteLm.Spec(or(width, p.width()), or(heads, p.heads()), or(layers, p.layers()),
-        or(mlpHidden, p.hidden()), or(context, p.context()), model.seed, model.initSpec(), ac, model.full, adaptMlp);
+        or(mlpHidden, p.hidden()), or(context, p.context()), model.seed, model.initSpec(), ac,
+        targets.resolve(Targets.LM, model.full));
     if (seqLen > s.context()) {
       throw new IllegalArgumentException("--seq-len " + seqLen + " is longer than the model's context of "
           + s.context() + "; use --seq-len " + s.context() + " or less, or a larger --context");
@@ -133,9 +135,8 @@ final class LmTrainCommand implements Callable<Integer> {
     int nThreads = threads.apply();
     PrintWriter o = spec.commandLine().getOut();
     if (!json) {
-      o.printf(Locale.ROOT, "lottalora lm train  %s: %d layers, width %d, %d heads, SwiGLU %d (%s), %s, seed %d%n",
-          p.name(), s.layers(), s.d(), s.heads(), s.hidden(), adaptMlp ? "adapted" : "frozen", model.mode(),
-          model.seed);
+      o.printf(Locale.ROOT, "lottalora lm train  %s: %d layers, width %d, %d heads, SwiGLU %d; %s; %s, seed %d%n",
+          p.name(), s.layers(), s.d(), s.heads(), s.hidden(), s.targets().describe(), model.mode(), model.seed);
       o.printf(Locale.ROOT, "data %s: %,d training bytes, %,d held out; %,d steps x %d windows x %d bytes = %,d "
           + "bytes; %d thread(s)%n", data, corpus.train().length, corpus.validation().length, steps, batch, seqLen,
           tc.tokens(), nThreads);
@@ -163,7 +164,8 @@ final class LmTrainCommand implements Callable<Integer> {
       j.put("width", s.d());
       j.put("heads", s.heads());
       j.put("mlp_hidden", s.hidden());
-      j.put("adapt_mlp", adaptMlp);
+      j.put("attention", s.targets().attention().id());
+      j.put("mlp", s.targets().mlp().id());
       j.put("full", model.full);
       j.put("rank", model.full ? null : model.rank);
       j.put("seed", model.seed);

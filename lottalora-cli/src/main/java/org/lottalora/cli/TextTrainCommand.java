@@ -12,6 +12,7 @@ import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.DType;
+import org.lottalora.models.transformer.Targets;
 import org.lottalora.models.transformer.TextClassifier;
 import org.lottalora.models.transformer.TextCsv;
 import org.lottalora.models.transformer.TextModel;
@@ -55,8 +56,8 @@ final class TextTrainCommand implements Callable<Integer> {
   @Option(names = "--mlp-hidden", defaultValue = "128", description = "MLP width (default: ${DEFAULT-VALUE}).")
   int mlpHidden;
 
-  @Option(names = "--adapt-mlp", description = "Adapters on the MLP too (default: frozen random).")
-  boolean adaptMlp;
+  @CommandLine.Mixin
+  TargetsOptions targets;
 
   @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
   int epochs;
@@ -100,14 +101,13 @@ final class TextTrainCommand implements Callable<Integer> {
     ArtifactCodec.checkWritable(out);
     TextCsv d = TextCsv.read(data, maxLen, truncate, null);
     TextClassifier.Spec s = new TextClassifier.Spec(maxLen, width, heads, layers, mlpHidden, d.classes().size(),
-        model.seed, model.initSpec(), model.adapter(), model.full, adaptMlp);
+        model.seed, model.initSpec(), model.adapter(), targets.resolve(Targets.TEXT, model.full));
     TextTrainer.split(d.size(), splitSeed);
     int nThreads = threads.apply();
     PrintWriter o = spec.commandLine().getOut();
     if (!json) {
-      o.printf(Locale.ROOT, "lottalora text train  %d blocks, width %d, %d heads, MLP %d (%s), context %d, %s, "
-          + "seed %d%n", layers, width, heads, mlpHidden, adaptMlp ? "adapted" : "frozen", maxLen, model.mode(),
-          model.seed);
+      o.printf(Locale.ROOT, "lottalora text train  %d blocks, width %d, %d heads, MLP %d, context %d; %s; %s, "
+          + "seed %d%n", layers, width, heads, mlpHidden, maxLen, s.targets().describe(), model.mode(), model.seed);
       o.printf(Locale.ROOT, "data %s: %,d texts, classes %s; %d thread(s)%n", data, d.size(), d.classes(), nThreads);
       o.flush();
     }
@@ -129,7 +129,8 @@ final class TextTrainCommand implements Callable<Integer> {
       j.put("max_len", maxLen);
       j.put("layers", layers);
       j.put("width", width);
-      j.put("adapt_mlp", adaptMlp);
+      j.put("attention", s.targets().attention().id());
+      j.put("mlp", s.targets().mlp().id());
       j.put("full", model.full);
       j.put("rank", model.full ? null : model.rank);
       j.put("seed", model.seed);

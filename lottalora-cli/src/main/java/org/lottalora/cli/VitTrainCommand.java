@@ -14,6 +14,7 @@ import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.DType;
+import org.lottalora.models.transformer.Targets;
 import org.lottalora.models.transformer.Vit;
 import org.lottalora.models.transformer.VitModel;
 import org.lottalora.models.transformer.VitTrainer;
@@ -55,8 +56,8 @@ final class VitTrainCommand implements Callable<Integer> {
   @Option(names = "--mlp-hidden", defaultValue = "128", description = "MLP width (default: ${DEFAULT-VALUE}).")
   int mlpHidden;
 
-  @Option(names = "--freeze-mlp", description = "No adapters on the MLP: frozen random (attention adapters only).")
-  boolean freezeMlp;
+  @CommandLine.Mixin
+  TargetsOptions targets;
 
   @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
   int epochs;
@@ -125,13 +126,13 @@ final class VitTrainCommand implements Callable<Integer> {
     int p = patch != null ? patch : Math.max(1, side / 4);
     int classes = Math.max(d.train().classes(), Math.max(d.validation().classes(), d.test().classes()));
     Vit.Spec s = new Vit.Spec(side, p, width, heads, layers, mlpHidden, classes, model.seed, model.initSpec(),
-        model.adapter(), model.full, !freezeMlp);
+        model.adapter(), targets.resolve(Targets.VIT, model.full));
     int nThreads = threads.apply();
     PrintWriter o = spec.commandLine().getOut();
     if (!json) {
-      o.printf(Locale.ROOT, "lottalora vit train  %d blocks, width %d, %d heads, MLP %d (%s), patch %d (%d tokens), "
-          + "%s, seed %d%n", layers, width, heads, mlpHidden, freezeMlp ? "frozen" : "adapted", p, s.tokens(),
-          model.mode(), model.seed);
+      o.printf(Locale.ROOT, "lottalora vit train  %d blocks, width %d, %d heads, MLP %d, patch %d (%d tokens); %s; "
+          + "%s, seed %d%n", layers, width, heads, mlpHidden, p, s.tokens(), s.targets().describe(), model.mode(),
+          model.seed);
       o.printf(Locale.ROOT, "data %s: %,d / %,d / %,d images of %dx%d, %d classes; %d thread(s)%n", data,
           d.train().rows(), d.validation().rows(), d.test().rows(), side, side, classes, nThreads);
       o.flush();
@@ -155,7 +156,8 @@ final class VitTrainCommand implements Callable<Integer> {
       j.put("heads", heads);
       j.put("mlp_hidden", mlpHidden);
       j.put("patch", p);
-      j.put("adapt_mlp", !freezeMlp);
+      j.put("attention", s.targets().attention().id());
+      j.put("mlp", s.targets().mlp().id());
       j.put("full", model.full);
       j.put("rank", model.full ? null : model.rank);
       j.put("seed", model.seed);

@@ -44,6 +44,15 @@ class LmCliTest {
     double loss = number(r.out(), "validation_loss");
     assertTrue(loss < number(r.out(), "initial_loss") - 1, r.out());
     assertTrue(r.out().contains("\"reloaded_identical\":true"), r.out());
+    assertTrue(r.out().contains("\"attention\":\"adapter\",\"mlp\":\"frozen\""), "the paper's default: " + r.out());
+    Path mixed = dir.resolve("mixed.lotta");
+    CliTest.Run mx = CliTest.run("lm", "train", "--data", f.toString(), "--preset", "tiny", "--steps", "3",
+        "--batch", "2", "--seq-len", "16", "--attention", "frozen", "--mlp", "full", "-o", mixed.toString(), "--json");
+    assertEquals(0, mx.code(), mx.err());
+    assertTrue(mx.out().contains("\"attention\":\"frozen\",\"mlp\":\"full\""), mx.out());
+    assertTrue(number(mx.out(), "trainable_values") > 2 * 3 * 64 * 172, "both SwiGLUs trained in full: " + mx.out());
+    CliTest.Run mxEval = CliTest.run("lm", "eval", mixed.toString(), "--json");
+    assertEquals(0, mxEval.code(), mxEval.err());
     CliTest.Run e = CliTest.run("lm", "eval", m.toString(), "--json");
     assertEquals(0, e.code(), e.err());
     assertEquals(loss, number(e.out(), "loss"), 1e-9, "eval scores the same held-out tail with the same windows");
@@ -72,9 +81,11 @@ class LmCliTest {
     Path m = dir.resolve("bad.lotta");
     String[][] cases = {
         {"--preset", "huge"}, {"--preset", "tiny", "--width", "30", "--heads", "4"},
-        {"--preset", "tiny", "--seq-len", "512"},
+        {"--preset", "tiny", "--seq-len", "512"}, {"--preset", "tiny", "--mlp", "half"},
+        {"--preset", "tiny", "--full", "--mlp", "frozen"},
     };
-    String[] expect = {"valid presets: tiny, small", "not divisible by 4 heads", "longer than the model's context"};
+    String[] expect = {"valid presets: tiny, small", "not divisible by 4 heads", "longer than the model's context",
+        "not a matrix mode; use adapter, full or frozen", "--full trains every matrix"};
     for (int i = 0; i < cases.length; i++) {
       java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("lm", "train", "--data",
           f.toString(), "-o", m.toString()));

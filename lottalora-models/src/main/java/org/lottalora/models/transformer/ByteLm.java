@@ -36,10 +36,10 @@ public final class ByteLm {
    * @param seed backbone seed
    * @param init scaffold init
    * @param adapter adapter settings
-   * @param full train every weight instead of adapters
+   * @param targets which matrices are adapted, trained in full or frozen ({@link Targets#LM} by default)
    */
   public record Spec(int d, int heads, int layers, int hidden, int context, long seed, InitSpec init,
-      AdapterConfig adapter, boolean full, boolean adaptMlp) {
+      AdapterConfig adapter, Targets targets) {
     /** Validates. */
     public Spec {
       if (d < 2 || heads < 1 || d % heads != 0) {
@@ -53,10 +53,15 @@ public final class ByteLm {
       }
     }
 
-    /** The paper's WikiText setting: adapters on attention only, the SwiGLU frozen random. */
+    /** {@code full}: the trained baseline; else the paper's WikiText setting ({@link Targets#LM}). */
     public Spec(int d, int heads, int layers, int hidden, int context, long seed, InitSpec init,
         AdapterConfig adapter, boolean full) {
-      this(d, heads, layers, hidden, context, seed, init, adapter, full, false);
+      this(d, heads, layers, hidden, context, seed, init, adapter, full ? Targets.FULL : Targets.LM);
+    }
+
+    /** Every matrix trained in full. */
+    public boolean full() {
+      return targets.isFull();
     }
 
     /** Values of the full model: embedding, blocks (weights and biases), norms. */
@@ -100,7 +105,7 @@ public final class ByteLm {
     blocks = new DecoderBlock[spec.layers()];
     for (int l = 0; l < blocks.length; l++) {
       blocks[l] = new DecoderBlock("blocks." + l, spec.d(), spec.heads(), spec.hidden(), bb, spec.adapter(),
-          spec.full(), spec.adaptMlp(), params);
+          spec.targets(), params);
     }
     norm = new RmsNorm("final_norm", spec.d(), params);
   }

@@ -10,7 +10,7 @@ import org.lottalora.models.engine.Param;
 
 /**
  * A LLaMA-style pre-norm decoder block: {@code h = x + Attn(RMSNorm(x))} (causal, RoPE, adapters on Q/K/V/O), then
- * {@code y = h + SwiGLU(RMSNorm(h))} (adapted or frozen random). Norm gains {@code <prefix>.attn_norm.gain} and
+ * {@code y = h + SwiGLU(RMSNorm(h))} (frozen random by default). Norm gains {@code <prefix>.attn_norm.gain} and
  * {@code <prefix>.mlp_norm.gain} are trained. {@link #step} runs one token against a KV cache.
  */
 public final class DecoderBlock {
@@ -29,14 +29,15 @@ public final class DecoderBlock {
   /**
    * Declares the block.
    *
-   * @param mlpAdapted adapters on the MLP too; false keeps it frozen random (the paper's WikiText setting)
+   * @param targets the modes of the attention and MLP matrices (the paper's WikiText setting: {@link Targets#LM})
    */
-  public DecoderBlock(String prefix, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, boolean full,
-      boolean mlpAdapted, List<Param> params) {
+  public DecoderBlock(String prefix, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, Targets targets,
+      List<Param> params) {
     attnNorm = new RmsNorm(prefix + ".attn_norm", d, params);
-    attention = new SelfAttention(prefix + ".attn", d, heads, true, bb, ac, full, params).withRope(10000);
+    attention = new SelfAttention(prefix + ".attn", d, heads, true, bb, ac, targets.attention(), params)
+        .withRope(10000);
     mlpNorm = new RmsNorm(prefix + ".mlp_norm", d, params);
-    mlp = new SwiGlu(prefix + ".mlp", d, hidden, bb, ac, full, mlpAdapted, params);
+    mlp = new SwiGlu(prefix + ".mlp", d, hidden, bb, ac, targets.mlp(), params);
   }
 
   /** Recomputes the effective weights. */

@@ -11,8 +11,9 @@ import org.lottalora.models.engine.Param;
 /**
  * A pre-norm Transformer encoder block (ViT, BERT-style classifiers): {@code h = x + Attn(LN(x))} over all tokens
  * of a sequence (no causal mask; a padding mask hides a sequence's padded tail), then {@code y = h + MLP(LN(h))}
- * with a GELU MLP. Adapters on W_Q, W_K, W_V, W_O always; on the MLP when {@code mlpAdapted} (the ViT default),
- * otherwise the MLP is frozen random (the paper's IMDB setting). LayerNorms trained.
+ * with a GELU MLP. The attention and MLP matrices are adapted, trained in full or frozen as {@link Targets} says
+ * (ViT default: adapters on all six; the paper's IMDB setting: attention only, the MLP frozen random). LayerNorms
+ * trained.
  */
 public final class EncoderBlock {
   private final LayerNorm attnNorm;
@@ -28,12 +29,12 @@ public final class EncoderBlock {
   }
 
   /** Declares the block (its trained arrays go to {@code params}). */
-  public EncoderBlock(String prefix, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, boolean full,
-      boolean mlpAdapted, List<Param> params) {
+  public EncoderBlock(String prefix, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, Targets targets,
+      List<Param> params) {
     attnNorm = new LayerNorm(prefix + ".attn_norm", d, params);
-    attention = new SelfAttention(prefix + ".attn", d, heads, false, bb, ac, full, params);
+    attention = new SelfAttention(prefix + ".attn", d, heads, false, bb, ac, targets.attention(), params);
     mlpNorm = new LayerNorm(prefix + ".mlp_norm", d, params);
-    mlp = new GeluMlp(prefix + ".mlp", d, hidden, bb, ac, full, mlpAdapted, params);
+    mlp = new GeluMlp(prefix + ".mlp", d, hidden, bb, ac, targets.mlp(), params);
   }
 
   /** Recomputes the effective weights. */

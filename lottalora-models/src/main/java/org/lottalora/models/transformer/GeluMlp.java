@@ -7,11 +7,12 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.models.engine.AdaptedDense;
+import org.lottalora.models.engine.MatrixMode;
 import org.lottalora.models.engine.Param;
 
 /**
  * The ViT/BERT MLP: {@code y = W_2 GELU(W_1 x + b_1) + b_2} over rows, {@code <prefix>.fc1} [hidden, d] and
- * {@code <prefix>.fc2} [d, hidden] adapted (the ViT default) or frozen random. GELU in its tanh form
+ * {@code <prefix>.fc2} [d, hidden] adapted (the ViT default), trained in full or frozen random. GELU in its tanh form
  * ({@code 0.5 v (1 + tanh(sqrt(2/pi) (v + 0.044715 v^3)))}), as GPT-2 and BERT's reference code use.
  */
 public final class GeluMlp {
@@ -29,16 +30,11 @@ public final class GeluMlp {
     return ts;
   }
 
-  /** Declares the MLP; {@code adapted} false freezes both matrices (unless {@code full}). */
-  public GeluMlp(String prefix, int d, int hidden, Backbone bb, AdapterConfig ac, boolean full, boolean adapted,
+  /** Declares the MLP with both matrices in {@code mode}. */
+  public GeluMlp(String prefix, int d, int hidden, Backbone bb, AdapterConfig ac, MatrixMode mode,
       List<Param> params) {
-    if (adapted || full) {
-      fc1 = new AdaptedDense(prefix + ".fc1", d, hidden, bb, ac, full, params);
-      fc2 = new AdaptedDense(prefix + ".fc2", hidden, d, bb, ac, full, params);
-    } else {
-      fc1 = AdaptedDense.frozen(prefix + ".fc1", d, hidden, bb);
-      fc2 = AdaptedDense.frozen(prefix + ".fc2", hidden, d, bb);
-    }
+    fc1 = mode.layer(prefix + ".fc1", d, hidden, bb, ac, params);
+    fc2 = mode.layer(prefix + ".fc2", hidden, d, bb, ac, params);
     refresh();
   }
 

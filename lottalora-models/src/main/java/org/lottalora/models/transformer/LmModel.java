@@ -19,6 +19,7 @@ import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.Training;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.LottaModel;
+import org.lottalora.models.engine.MatrixMode;
 
 /**
  * A byte-level language model as an application uses it: load the artifact (the scaffold regenerates from its seed,
@@ -79,7 +80,7 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
         .setCreatedUnixMs(System.currentTimeMillis())
         .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), lm.backbone(), false));
     LmConfig.Builder c = LmConfig.newBuilder().setWidth(s.d()).setHeads(s.heads()).setLayers(s.layers())
-        .setMlpHidden(s.hidden()).setContext(s.context()).setAdaptMlp(s.adaptMlp()).setPreset(preset).setData(data)
+        .setMlpHidden(s.hidden()).setContext(s.context()).setAttentionMode(s.targets().attention().id()).setMlpMode(s.targets().mlp().id()).setPreset(preset).setData(data)
         .setValidationFraction(validationFraction).setSeqLen(seqLen)
         .setValidationLoss(report == null ? validationLoss : report.validationLoss());
     a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY).setInputDim(ByteLm.VOCAB)
@@ -125,7 +126,8 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
       spec = new ByteLm.Spec(c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(), c.getContext(),
           a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
           new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-              pa.getInitSeed()), m.getFull(), c.getAdaptMlp());
+              pa.getInitSeed()), new Targets(MatrixMode.parse(c.getAttentionMode()),
+              MatrixMode.parse(c.getMlpMode())));
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid language model spec: " + e.getMessage());
     }

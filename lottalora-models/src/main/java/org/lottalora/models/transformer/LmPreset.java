@@ -51,13 +51,13 @@ public record LmPreset(String name, int width, int heads, int layers, int hidden
   }
 
   /** The model spec of this shape with the given seed, init and adapters. */
-  public ByteLm.Spec spec(long seed, InitSpec init, AdapterConfig adapter, boolean full, boolean adaptMlp) {
-    return new ByteLm.Spec(width, heads, layers, hidden, context, seed, init, adapter, full, adaptMlp);
+  public ByteLm.Spec spec(long seed, InitSpec init, AdapterConfig adapter, Targets targets) {
+    return new ByteLm.Spec(width, heads, layers, hidden, context, seed, init, adapter, targets);
   }
 
   /** One line: shape and size. */
   public String describe() {
-    long n = spec(0, InitSpec.DEFAULT, AdapterConfig.defaults(1), false, false).modelValues();
+    long n = spec(0, InitSpec.DEFAULT, AdapterConfig.defaults(1), Targets.LM).modelValues();
     return String.format(Locale.ROOT, "%-6s %2d layers, width %4d, %2d heads, SwiGLU %4d, context %4d: %,d values",
         name, layers, width, heads, hidden, context, n);
   }

@@ -8,6 +8,7 @@ import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.models.engine.AdaptedDense;
 import org.lottalora.models.engine.Blas;
+import org.lottalora.models.engine.MatrixMode;
 import org.lottalora.models.engine.Param;
 
 /**
@@ -52,6 +53,16 @@ public final class SelfAttention {
    */
   public SelfAttention(String prefix, int d, int heads, boolean causal, Backbone bb, AdapterConfig ac, boolean full,
       List<Param> params) {
+    this(prefix, d, heads, causal, bb, ac, full ? MatrixMode.FULL : MatrixMode.ADAPTER, params);
+  }
+
+  /**
+   * Declares the block with its four projections in {@code mode} (adapted, trained in full or frozen).
+   *
+   * @throws IllegalArgumentException when {@code d} is not divisible by {@code heads}
+   */
+  public SelfAttention(String prefix, int d, int heads, boolean causal, Backbone bb, AdapterConfig ac,
+      MatrixMode mode, List<Param> params) {
     if (heads < 1 || d % heads != 0) {
       throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads; use a head count "
           + "that divides it (e.g. " + largestDivisorAtMost(d, heads) + ")");
@@ -60,10 +71,10 @@ public final class SelfAttention {
     this.heads = heads;
     this.dh = d / heads;
     this.causal = causal;
-    q = new AdaptedDense(prefix + ".q", d, d, bb, ac, full, params);
-    k = new AdaptedDense(prefix + ".k", d, d, bb, ac, full, params);
-    v = new AdaptedDense(prefix + ".v", d, d, bb, ac, full, params);
-    o = new AdaptedDense(prefix + ".o", d, d, bb, ac, full, params);
+    q = mode.layer(prefix + ".q", d, d, bb, ac, params);
+    k = mode.layer(prefix + ".k", d, d, bb, ac, params);
+    v = mode.layer(prefix + ".v", d, d, bb, ac, params);
+    o = mode.layer(prefix + ".o", d, d, bb, ac, params);
     refresh();
   }
 

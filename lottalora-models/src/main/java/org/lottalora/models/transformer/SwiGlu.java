@@ -7,6 +7,7 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.models.engine.AdaptedDense;
+import org.lottalora.models.engine.MatrixMode;
 import org.lottalora.models.engine.Param;
 
 /**
@@ -30,18 +31,12 @@ public final class SwiGlu {
     return ts;
   }
 
-  /** Declares the MLP; {@code adapted} false freezes all three matrices (no trained arrays at all). */
-  public SwiGlu(String prefix, int d, int hidden, Backbone bb, AdapterConfig ac, boolean full, boolean adapted,
+  /** Declares the MLP with its three matrices in {@code mode} (frozen: no trained arrays at all). */
+  public SwiGlu(String prefix, int d, int hidden, Backbone bb, AdapterConfig ac, MatrixMode mode,
       List<Param> params) {
-    if (adapted || full) {
-      gate = new AdaptedDense(prefix + ".gate", d, hidden, bb, ac, full, params);
-      up = new AdaptedDense(prefix + ".up", d, hidden, bb, ac, full, params);
-      down = new AdaptedDense(prefix + ".down", hidden, d, bb, ac, full, params);
-    } else {
-      gate = AdaptedDense.frozen(prefix + ".gate", d, hidden, bb);
-      up = AdaptedDense.frozen(prefix + ".up", d, hidden, bb);
-      down = AdaptedDense.frozen(prefix + ".down", hidden, d, bb);
-    }
+    gate = mode.layer(prefix + ".gate", d, hidden, bb, ac, params);
+    up = mode.layer(prefix + ".up", d, hidden, bb, ac, params);
+    down = mode.layer(prefix + ".down", hidden, d, bb, ac, params);
     refresh();
   }
 

@@ -31,11 +31,10 @@ public final class TextClassifier {
    * @param seed backbone seed
    * @param init scaffold init
    * @param adapter adapter settings
-   * @param full train every matrix instead of adapters
-   * @param adaptMlp adapters on the MLP too (default false: frozen random)
+   * @param targets which matrices are adapted, trained in full or frozen ({@link Targets#TEXT} by default)
    */
   public record Spec(int maxLen, int d, int heads, int layers, int hidden, int classes, long seed, InitSpec init,
-      AdapterConfig adapter, boolean full, boolean adaptMlp) {
+      AdapterConfig adapter, Targets targets) {
     /** Validates. */
     public Spec {
       if (d < 2 || heads < 1 || d % heads != 0) {
@@ -45,6 +44,11 @@ public final class TextClassifier {
         throw new IllegalArgumentException("a text classifier needs a context, layers and MLP width >= 1 and 2+ "
             + "classes");
       }
+    }
+
+    /** Every matrix trained in full. */
+    public boolean full() {
+      return targets.isFull();
     }
 
     /** Values of the full model. */
@@ -93,7 +97,7 @@ public final class TextClassifier {
     blocks = new EncoderBlock[spec.layers()];
     for (int l = 0; l < blocks.length; l++) {
       blocks[l] = new EncoderBlock("blocks." + l, spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),
-          spec.full(), spec.adaptMlp(), params);
+          spec.targets(), params);
     }
     norm = new LayerNorm("final_norm", spec.d(), params);
     headW = trained("head.weight");

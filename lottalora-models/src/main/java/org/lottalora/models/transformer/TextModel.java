@@ -19,6 +19,7 @@ import org.lottalora.format.proto.TextConfig;
 import org.lottalora.format.proto.Training;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.LottaModel;
+import org.lottalora.models.engine.MatrixMode;
 
 /**
  * A Transformer text classifier as an application uses it:
@@ -69,7 +70,7 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
         .setCreatedUnixMs(System.currentTimeMillis())
         .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), model.backbone(), false));
     TextConfig.Builder c = TextConfig.newBuilder().setMaxLen(s.maxLen()).setWidth(s.d()).setHeads(s.heads())
-        .setLayers(s.layers()).setMlpHidden(s.hidden()).setAdaptMlp(s.adaptMlp()).addAllClasses(classes)
+        .setLayers(s.layers()).setMlpHidden(s.hidden()).setAttentionMode(s.targets().attention().id()).setMlpMode(s.targets().mlp().id()).addAllClasses(classes)
         .setData(data).setSplitSeed(splitSeed).setTruncate(truncate);
     a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY).setInputDim(ByteLm.VOCAB)
         .setClasses(s.classes()).setFull(s.full()).setText(c));
@@ -117,7 +118,8 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
       spec = new TextClassifier.Spec(c.getMaxLen(), c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(),
           m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
           new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-              pa.getInitSeed()), m.getFull(), c.getAdaptMlp());
+              pa.getInitSeed()), new Targets(MatrixMode.parse(c.getAttentionMode()),
+              MatrixMode.parse(c.getMlpMode())));
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid text classifier spec: " + e.getMessage());
     }

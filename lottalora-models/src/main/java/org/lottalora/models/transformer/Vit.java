@@ -33,11 +33,10 @@ public final class Vit {
    * @param seed backbone seed
    * @param init scaffold init
    * @param adapter adapter settings
-   * @param full train every matrix instead of adapters
-   * @param adaptMlp adapters on the MLP matrices too (the ViT default); false freezes them
+   * @param targets which matrices are adapted, trained in full or frozen ({@link Targets#VIT} by default)
    */
   public record Spec(int side, int patch, int d, int heads, int layers, int hidden, int classes, long seed,
-      InitSpec init, AdapterConfig adapter, boolean full, boolean adaptMlp) {
+      InitSpec init, AdapterConfig adapter, Targets targets) {
     /** Validates. */
     public Spec {
       if (patch < 1 || side < patch || side % patch != 0) {
@@ -50,6 +49,11 @@ public final class Vit {
       if (layers < 1 || hidden < 1 || classes < 2) {
         throw new IllegalArgumentException("a ViT needs layers and an MLP width >= 1 and 2+ classes");
       }
+    }
+
+    /** Every matrix trained in full. */
+    public boolean full() {
+      return targets.isFull();
     }
 
     /** Patches per image. */
@@ -114,7 +118,7 @@ public final class Vit {
     blocks = new EncoderBlock[spec.layers()];
     for (int l = 0; l < blocks.length; l++) {
       blocks[l] = new EncoderBlock("blocks." + l, spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),
-          spec.full(), spec.adaptMlp(), params);
+          spec.targets(), params);
     }
     norm = new LayerNorm("final_norm", spec.d(), params);
     headW = trained("head.weight");

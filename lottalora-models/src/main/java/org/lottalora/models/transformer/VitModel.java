@@ -19,6 +19,7 @@ import org.lottalora.format.proto.Training;
 import org.lottalora.format.proto.VitConfig;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.LottaModel;
+import org.lottalora.models.engine.MatrixMode;
 
 /**
  * A ViT classifier as an application uses it: load the artifact (scaffold regenerated from the seed, fingerprints
@@ -55,7 +56,7 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
         .setCreatedUnixMs(System.currentTimeMillis())
         .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), vit.backbone(), false));
     VitConfig.Builder c = VitConfig.newBuilder().setSide(s.side()).setPatch(s.patch()).setWidth(s.d())
-        .setHeads(s.heads()).setLayers(s.layers()).setMlpHidden(s.hidden()).setAdaptMlp(s.adaptMlp()).setData(data)
+        .setHeads(s.heads()).setLayers(s.layers()).setMlpHidden(s.hidden()).setAttentionMode(s.targets().attention().id()).setMlpMode(s.targets().mlp().id()).setData(data)
         .setSplitSeed(splitSeed).setMaxTrain(maxTrain).setPixelMean(pixels.mean()).setPixelStd(pixels.std());
     a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY)
         .setInputDim(s.side() * s.side()).setClasses(s.classes()).setFull(s.full()).setVit(c));
@@ -106,7 +107,8 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
       spec = new Vit.Spec(c.getSide(), c.getPatch(), c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(),
           m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
           new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-              pa.getInitSeed()), m.getFull(), c.getAdaptMlp());
+              pa.getInitSeed()), new Targets(MatrixMode.parse(c.getAttentionMode()),
+              MatrixMode.parse(c.getMlpMode())));
       pixels = new Normalization((float) c.getPixelMean(), (float) c.getPixelStd());
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid ViT spec: " + e.getMessage());

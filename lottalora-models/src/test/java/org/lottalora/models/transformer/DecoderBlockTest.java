@@ -32,7 +32,7 @@ class DecoderBlockTest {
   private static DecoderBlock block(List<Param> params) {
     Backbone bb = Backbone.regenerate(7, DecoderBlock.tensors("b0", D, 12, InitSpec.parse("normal")), 1);
     DecoderBlock b = new DecoderBlock("b0", D, 2, 12, bb, new AdapterConfig(2, 2.0, false, true, 0, false, 1),
-        false, false, params);
+        Targets.LM, params);
     for (Param p : params) {
       if (p.name.endsWith("lora_B")) {
         for (int i = 0; i < p.v.length; i++) {

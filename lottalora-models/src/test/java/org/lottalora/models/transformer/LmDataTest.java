@@ -71,7 +71,7 @@ class LmDataTest {
     assertEquals(1664, p.width());
     assertEquals(26, p.heads());
     assertEquals(4608, p.hidden());
-    long values = p.spec(0, InitSpec.DEFAULT, AdapterConfig.defaults(8), false, false).modelValues();
+    long values = p.spec(0, InitSpec.DEFAULT, AdapterConfig.defaults(8), Targets.LM).modelValues();
     // the paper's 2,312 MB in fp16 is 1.156e9 values; ours adds biases, norms and a byte vocabulary
     assertTrue(Math.abs(values * 2 / 1e6 - 2312) < 20, values + " values");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LmPreset.of("9b"));

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.models.engine.MatrixMode;
 import org.lottalora.models.engine.Param;
 
 /**
@@ -30,8 +31,8 @@ class SwiGluTest {
   private static void check(boolean adapted) {
     List<Param> params = new ArrayList<>();
     Backbone bb = Backbone.regenerate(2, SwiGlu.tensors("mlp", 6, 10, InitSpec.parse("normal")), 1);
-    SwiGlu mlp = new SwiGlu("mlp", 6, 10, bb, new AdapterConfig(2, 2.0, false, true, 0, false, 1), false, adapted,
-        params);
+    SwiGlu mlp = new SwiGlu("mlp", 6, 10, bb, new AdapterConfig(2, 2.0, false, true, 0, false, 1),
+        adapted ? MatrixMode.ADAPTER : MatrixMode.FROZEN, params);
     assertEquals(adapted ? 9 : 0, params.size(), "A, B, beta of three matrices, or nothing when frozen");
     for (Param p : params) {
       if (p.name.endsWith("lora_B")) {

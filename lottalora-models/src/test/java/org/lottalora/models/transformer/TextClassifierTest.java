@@ -25,7 +25,7 @@ class TextClassifierTest {
 
   private static TextClassifier tiny(boolean full) {
     return new TextClassifier(new TextClassifier.Spec(10, 8, 2, 2, 12, 3, 4, InitSpec.DEFAULT,
-        new AdapterConfig(2, 2.0, false, true, 0, false, 1), full, false));
+        new AdapterConfig(2, 2.0, false, true, 0, false, 1), Targets.of(full, false)));
   }
 
   @Test

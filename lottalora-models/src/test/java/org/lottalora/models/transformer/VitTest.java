@@ -9,6 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.models.engine.MatrixMode;
 import org.lottalora.models.engine.Param;
 
 /**
@@ -20,7 +21,7 @@ import org.lottalora.models.engine.Param;
 class VitTest {
   private static Vit tiny(boolean full, boolean adaptMlp) {
     return new Vit(new Vit.Spec(4, 2, 8, 2, 2, 12, 3, 5, InitSpec.DEFAULT,
-        new AdapterConfig(2, 2.0, false, true, 0, false, 1), full, adaptMlp));
+        new AdapterConfig(2, 2.0, false, true, 0, false, 1), Targets.of(full, adaptMlp)));
   }
 
   private static float[][] images(int n) {
@@ -48,7 +49,7 @@ class VitTest {
     vit.backward(x, y);
     int checked = Gradients.checkParams(vit.params(), p -> new int[] {0, p.v.length / 2, p.v.length - 1},
         vit::refresh, () -> vit.backward(x, y), 1e-3, 5e-4, 0.03);
-    assertTrue(checked > 60, checked + " values checked");
+    assertEquals(3 * vit.params().size(), checked, "three values of every trained array");
   }
 
   @Test
@@ -56,6 +57,12 @@ class VitTest {
     check(tiny(false, true));
     check(tiny(false, false));
     check(tiny(true, true));
+    Vit mixed = new Vit(new Vit.Spec(4, 2, 8, 2, 2, 12, 3, 5, InitSpec.DEFAULT, AdapterConfig.defaults(2),
+        new Targets(MatrixMode.FROZEN, MatrixMode.FULL)));
+    assertEquals(0, mixed.params().stream().filter(p -> p.name.contains(".attn.")).count(), "attention frozen");
+    assertEquals(2 * 2, mixed.params().stream().filter(p -> p.name.endsWith("fc1.weight") || p.name.endsWith(
+        "fc2.weight")).count(), "MLP matrices trained in full");
+    check(mixed);
   }
 
   @Test
@@ -66,9 +73,9 @@ class VitTest {
     Vit frozenMlp = tiny(false, false);
     assertEquals(2 * 4, frozenMlp.params().stream().filter(p -> p.name.endsWith("lora_A")).count());
     assertThrows(IllegalArgumentException.class, () -> new Vit.Spec(28, 5, 8, 2, 1, 8, 10, 0, InitSpec.DEFAULT,
-        AdapterConfig.defaults(2), false, true));
+        AdapterConfig.defaults(2), Targets.VIT));
     assertThrows(IllegalArgumentException.class, () -> new Vit.Spec(28, 7, 10, 4, 1, 8, 10, 0, InitSpec.DEFAULT,
-        AdapterConfig.defaults(2), false, true));
+        AdapterConfig.defaults(2), Targets.VIT));
     Vit w = tiny(false, true);
     w.restore(v.trained());
     float[][] x = images(2);
