@@ -3,7 +3,8 @@
 #   kjv: presets tiny (2 layers, width 64) and small (4 layers, width 128), the same token budget for both
 #        (300 steps x 16 windows x 128 bytes = 614,400 bytes), full training (lr 3e-3 and 1e-3, the best kept)
 #        and ranks 1, 2, 4, 8 (lr 3e-3), seed 0, the last 10% of the text held out (65,536 bytes scored).
-# Usage: benchmarks/lm.sh [kjv]   Writes benchmarks/results/lm/*.jsonl
+#   adapterlr: rank 8 at lr 1e-2 too, for both presets (full training was tuned over two rates; so are adapters).
+# Usage: benchmarks/lm.sh [kjv] [adapterlr]   Writes benchmarks/results/lm/*.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=benchmarks/results/lm
@@ -11,7 +12,7 @@ mkdir -p "$OUT"
 L=${LOTTALORA:-./lottalora}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-parts=${*:-kjv}
+parts=${*:-kjv adapterlr}
 TEXT=${KJV:-$TMP/kjv.txt}
 [[ -f $TEXT ]] || bible "Gen1:1-Rev22:21" > "$TEXT"
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), --threads 2 (ND4J GEMM; the rest of the engine is" \
@@ -25,5 +26,11 @@ if [[ $parts == *kjv* ]]; then
       $L lm train --data "$TEXT" --preset $preset --steps 300 --batch 16 --seq-len 128 --lr "$lr" --threads 2 \
         "${a[@]}" --quiet --json -o "$TMP/m.lotta" >> "$OUT/kjv.jsonl"
     done
+  done
+fi
+if [[ $parts == *adapterlr* ]]; then
+  for preset in tiny small; do
+    $L lm train --data "$TEXT" --preset $preset --steps 300 --batch 16 --seq-len 128 --lr 1e-2 --threads 2 \
+      --rank 8 --quiet --json -o "$TMP/m.lotta" >> "$OUT/kjv.jsonl"
   done
 fi
