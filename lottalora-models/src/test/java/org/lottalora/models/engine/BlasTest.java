@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The GEMM path of {@link Blas} (large products) against plain double-precision loops, in every layout it takes. */
+/** Both paths of {@link Blas} (GEMM for large products, loops for small) against double-precision sums, every layout. */
 class BlasTest {
   private static float[][] rand(Random r, int m, int n) {
     float[][] a = new float[m][n];
@@ -31,12 +31,15 @@ class BlasTest {
   }
 
   @Test
-  void largeProductsMatchLoopsInEveryLayout() {
+  void largeAndSmallProductsMatchLoopsInEveryLayout() {
+    // non-square so a transposed layout cannot pass by accident
+    check(150, 130, 110, true); // the GEMM path
+    check(7, 9, 5, false); // plain loops
+  }
+
+  private static void check(int m, int k, int n, boolean large) {
     Random r = new Random(7);
-    int m = 70;
-    int k = 90;
-    int n = 50; // m n k > CUTOFF: the GEMM path; non-square so a transposed layout cannot pass by accident
-    assertEquals(true, (long) m * n * k >= Blas.CUTOFF);
+    assertEquals(large, (long) m * n * k >= Blas.CUTOFF);
     float[][] x = rand(r, m, k);
     float[][] w = rand(r, n, k);
     float[][] z = Blas.timesTransposed(x, flat(w), n);
