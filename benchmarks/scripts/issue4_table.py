@@ -27,8 +27,9 @@ if lm:
         for r in runs:
             gap = r["validation_loss"] - full["validation_loss"]
             drop = (r["initial_loss"] - r["validation_loss"]) / (full["initial_loss"] - full["validation_loss"])
-            name = "full" if r["full"] else f"rank {r['rank']}"
-            beta = "" if r.get("median_beta") is None else f"{r['median_beta']:.3f}"
+            frozen = r.get("attention") == "frozen"
+            name = "full" if r["full"] else "no adapters (embedding, norms)" if frozen else f"rank {r['rank']}"
+            beta = "" if r.get("median_beta") is None or frozen else f"{r['median_beta']:.3f}"
             mark = " (best full)" if r is full else ""
             print(f"| {preset} ({r['layers']}x{r['width']}) | {name}{mark} | {r['lr']:g} | {r['validation_loss']:.4f} | "
                   f"{r['bits_per_byte']:.3f} | {r['perplexity']:.2f} | {gap:+.4f} | {100 * drop:.1f}% | "

@@ -95,6 +95,22 @@ final class LmTrainCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   long batchSeed;
 
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Save the run's state here every "
+      + "--checkpoint-every steps (atomically), to continue it with --resume after an interruption.")
+  Path checkpoint;
+
+  @Option(names = "--checkpoint-every", defaultValue = "100", description = "Steps between checkpoints (default: "
+      + "${DEFAULT-VALUE}).")
+  int checkpointEvery;
+
+  @Option(names = "--resume", description = "Continue the run saved in --checkpoint (same options): it ends with the "
+      + "same bits as a run never stopped.")
+  boolean resume;
+
+  @Option(names = "--stop-after", defaultValue = "0", description = "Stop after this many steps of this call, "
+      + "checkpoint saved, no artifact (0: run to the end); for time-limited jobs.")
+  int stopAfter;
+
   @Option(names = "--dtype", defaultValue = "fp32", description = "Storage of the trained matrices: fp32, fp16, "
       + "bf16, int8 (default: ${DEFAULT-VALUE}).")
   String dtype;
@@ -128,6 +144,11 @@ final class LmTrainCommand implements Callable<Integer> {
           + s.context() + "; use --seq-len " + s.context() + " or less, or a larger --context");
     }
     LmTrainer.Config tc = new LmTrainer.Config(steps, batch, seqLen, lr, evalEvery, evalBytes, batchSeed);
+    if (checkpoint == null && (resume || stopAfter > 0)) {
+      throw new IllegalArgumentException((resume ? "--resume" : "--stop-after") + " needs --checkpoint FILE");
+    }
+    LmTrainer.Checkpointing ck = checkpoint == null ? null
+        : new LmTrainer.Checkpointing(checkpoint, checkpointEvery, resume, stopAfter);
     java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
     ArtifactCodec.checkWritable(out);
     ByteCorpus corpus = ByteCorpus.read(data, valFraction);
@@ -145,7 +166,13 @@ final class LmTrainCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     ByteLm lm = new ByteLm(s);
     double buildSeconds = (System.nanoTime() - t0) / 1e9;
-    LmTrainer.Report r = LmTrainer.train(lm, corpus, tc, quiet || json ? Progress.silent() : Progress.stderr());
+    LmTrainer.Report r = LmTrainer.train(lm, corpus, tc, quiet || json ? Progress.silent() : Progress.stderr(), ck);
+    if (r == null) {
+      o.println("stopped after --stop-after " + stopAfter + " steps; state saved in " + checkpoint
+          + "; continue with the same options and --resume");
+      o.flush();
+      return 0;
+    }
     LmModel m = new LmModel(lm, width == null && heads == null && layers == null && mlpHidden == null
         && context == null ? p.name() : "", data.toString(), valFraction, seqLen, r.validationLoss());
     m.save(out, r, storage, key);

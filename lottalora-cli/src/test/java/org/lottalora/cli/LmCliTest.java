@@ -61,6 +61,17 @@ class LmCliTest {
     assertEquals(0, g1.code(), g1.err());
     assertTrue(g1.out().startsWith("In the"), g1.out());
     assertEquals(g1.out(), g2.out(), "same seed, same text");
+    Path ck = dir.resolve("lm.ck");
+    Path m2 = dir.resolve("lm2.lotta");
+    String[] resumable = {"lm", "train", "--data", f.toString(), "--preset", "tiny", "--steps", "30", "--batch", "4",
+        "--seq-len", "32", "--lr", "0.01", "--rank", "4", "-o", m2.toString(), "--json", "--checkpoint", ck.toString(),
+        "--checkpoint-every", "5"};
+    CliTest.Run stopped = CliTest.run(concat(resumable, "--stop-after", "12"));
+    assertEquals(0, stopped.code(), stopped.err());
+    assertTrue(stopped.out().contains("--resume") && !Files.exists(m2), stopped.out());
+    CliTest.Run resumed = CliTest.run(concat(resumable, "--resume"));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertEquals(loss, number(resumed.out(), "validation_loss"), "resumed after 12 steps: the same bits");
     CliTest.Run p = CliTest.run("lm", "presets");
     assertTrue(p.out().contains("900m") && p.out().contains("1664"), p.out());
 
@@ -111,5 +122,11 @@ class LmCliTest {
     assertTrue(r.err().contains("byte offset 1000"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertFalse(Files.exists(m));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
   }
 }

@@ -8,8 +8,10 @@ public final class Param {
   public final float[] v;
   /** Gradient of the last backward pass. */
   public final float[] g;
-  final float[] m;
-  final float[] s;
+  /** Adam's first moment (checkpoints save and restore it). */
+  public final float[] m;
+  /** Adam's second moment. */
+  public final float[] s;
 
   /** A parameter named {@code name} holding {@code v} (not copied). */
   public Param(String name, float[] v) {

@@ -111,13 +111,44 @@ public final class LmTrainer {
     return lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
   }
 
+  /**
+   * Where a run saves its state and how often, and whether it continues from the state saved there.
+   *
+   * @param path the checkpoint file (rewritten atomically)
+   * @param every steps between saves
+   * @param resume continue from {@code path} (which must exist and match the run)
+   * @param stopAfter stop (after saving) once this many steps ran in this call; 0 runs to the end. For jobs run in
+   *     slices (a preemptible machine, a time limit)
+   */
+  public record Checkpointing(java.nio.file.Path path, int every, boolean resume, int stopAfter) {
+    /** Validates. */
+    public Checkpointing {
+      if (path == null || every < 1 || stopAfter < 0) {
+        throw new IllegalArgumentException("a checkpoint needs a file, --checkpoint-every >= 1 and --stop-after >= 0");
+      }
+    }
+  }
+
   /** Trains {@code lm} in place. */
   public static Report train(ByteLm lm, ByteCorpus corpus, Config c, Progress progress) {
+    return train(lm, corpus, c, progress, null);
+  }
+
+  /**
+   * Trains {@code lm} in place, saving its state as {@code ck} says (null: never) and continuing from a saved state
+   * when asked: the resumed run ends with the same bits as one never stopped.
+   *
+   * @return the report, or null when {@code ck.stopAfter()} stopped the run before its last step
+   * @throws IllegalArgumentException when the checkpoint is missing or belongs to another model, text or setting
+   */
+  public static Report train(ByteLm lm, ByteCorpus corpus, Config c, Progress progress, Checkpointing ck) {
     if (c.seqLen() > lm.spec().context()) {
       throw new IllegalArgumentException("--seq-len " + c.seqLen() + " is longer than the model's context of "
           + lm.spec().context() + "; use --seq-len " + lm.spec().context() + " or less");
     }
     corpus.checkWindow(c.seqLen());
+    String fingerprint = lm.spec() + " " + c + " text " + corpus.train().length + "+" + corpus.validation().length
+        + " " + java.util.Arrays.hashCode(corpus.train());
     double initial = evaluate(lm, corpus.validation(), c.seqLen(), c.evalBytes());
     Stream positions = new Stream(c.seed(), "lm.batches");
     List<double[]> curve = new ArrayList<>();
@@ -127,9 +158,26 @@ public final class LmTrainer {
     int tailCount = 0;
     double recent = 0;
     long trainNanos = 0;
+    int first = 1;
+    if (ck != null && ck.resume()) {
+      LmCheckpoint saved = LmCheckpoint.read(ck.path());
+      if (!saved.fingerprint().equals(fingerprint)) {
+        throw new IllegalArgumentException(ck.path() + " was saved by another run (model, text or settings differ); "
+            + "resume with the same options, or start afresh without --resume");
+      }
+      saved.restore(lm);
+      first = saved.step() + 1;
+      recent = saved.recent();
+      tail = saved.tail();
+      tailCount = saved.tailCount();
+      trainNanos = saved.trainNanos();
+      curve.addAll(saved.curve());
+      progress.say("resumed after step " + saved.step() + " of " + c.steps() + " from " + ck.path());
+    }
     long start = System.nanoTime();
-    double val = Double.NaN;
-    for (int step = 1; step <= c.steps(); step++) {
+    double val = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1)[2];
+    int end = ck == null || ck.stopAfter() == 0 ? c.steps() : Math.min(c.steps(), first - 1 + ck.stopAfter());
+    for (int step = first; step <= end; step++) {
       long t0 = System.nanoTime();
       int[][] batch = new int[c.batch()][];
       for (int b = 0; b < c.batch(); b++) {
@@ -158,8 +206,15 @@ public final class LmTrainer {
             + "bits/byte)  %.0f bytes/s", step, c.steps(), recent, val, val / Math.log(2),
             (double) step * c.batch() * c.seqLen() / (trainNanos / 1e9)));
       } else {
-        progress.work("lm steps", step, c.steps(), start);
+        progress.work("lm steps", step - first + 1, c.steps() - first + 1, start);
       }
+      if (ck != null && (step % ck.every() == 0 || step == end)) {
+        LmCheckpoint.of(fingerprint, step, recent, tail, tailCount, trainNanos, curve, lm).save(ck.path());
+      }
+    }
+    if (end < c.steps()) {
+      progress.say("stopped after step " + end + " of " + c.steps() + "; continue with --resume from " + ck.path());
+      return null;
     }
     return new Report(initial, val, tail / tailCount, curve, c.tokens(), trainNanos / 1e9,
         trainableValues(lm) / (double) lm.spec().modelValues(), betas(lm));

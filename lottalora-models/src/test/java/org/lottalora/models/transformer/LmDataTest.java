@@ -112,4 +112,29 @@ class LmDataTest {
     }
     assertTrue(h.toFile().length() < f.toFile().length());
   }
+
+  @Test
+  void aRunStoppedAndResumedEndsWithTheSameBits() {
+    ByteCorpus c = ByteCorpus.of(text().getBytes(StandardCharsets.UTF_8), "light", 0.1);
+    ByteLm.Spec spec = new ByteLm.Spec(16, 2, 1, 24, 32, 3, InitSpec.DEFAULT,
+        new AdapterConfig(4, 4.0, false, true, 0, false, 1), false);
+    LmTrainer.Config cfg = new LmTrainer.Config(12, 2, 16, 0.02, 4, 0, 9);
+    ByteLm straight = new ByteLm(spec);
+    LmTrainer.Report whole = LmTrainer.train(straight, c, cfg, Progress.silent());
+    Path ck = dir.resolve("lm.ck");
+    assertEquals(null, LmTrainer.train(new ByteLm(spec), c, cfg, Progress.silent(),
+        new LmTrainer.Checkpointing(ck, 3, false, 7)), "stopped after 7 of 12 steps");
+    ByteLm resumed = new ByteLm(spec);
+    LmTrainer.Report rest = LmTrainer.train(resumed, c, cfg, Progress.silent(),
+        new LmTrainer.Checkpointing(ck, 3, true, 0));
+    assertEquals(whole.validationLoss(), rest.validationLoss());
+    assertEquals(whole.trainLoss(), rest.trainLoss());
+    assertEquals(whole.curve().size(), rest.curve().size());
+    assertEquals(straight.trained().keySet(), resumed.trained().keySet());
+    straight.trained().forEach((k, v) -> assertArrayEquals(v, resumed.trained().get(k), k));
+    LmTrainer.Config other = new LmTrainer.Config(12, 2, 16, 0.01, 4, 0, 9);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LmTrainer.train(new ByteLm(spec),
+        c, other, Progress.silent(), new LmTrainer.Checkpointing(ck, 3, true, 0)));
+    assertTrue(e.getMessage().contains("another run"), e.getMessage());
+  }
 }
