@@ -19,7 +19,8 @@ public final class Blas {
   private Blas() {
   }
 
-  private static boolean large(long m, long n, long k) {
+  /** Whether an [m, n] by [n, k] product (or a batch of them, m counting all their rows) goes to GEMM. */
+  public static boolean large(long m, long n, long k) {
     return m * n * k >= CUTOFF;
   }
 
@@ -161,6 +162,46 @@ public final class Blas {
     INDArray c = Nd4j.gemm(x, y, transA, transB);
     float[] out = flat(c);
     close(x, y, c);
+    return out;
+  }
+
+  /**
+   * {@code count} independent products {@code op(a_i) op(b_i)} in one batched GEMM call (attention's per-head
+   * products): a holds {@code count} row-major blocks of [m, n] (or [n, m] with {@code transA}), b of [n, k] (or
+   * [k, n] with {@code transB}); the result holds {@code count} row-major [m, k] blocks. Below the cut-off (counting
+   * all products) it loops in plain Java instead.
+   */
+  public static float[] batched(float[] a, float[] b, int count, int m, int n, int k, boolean transA,
+      boolean transB) {
+    if (large((long) count * m, n, k)) {
+      INDArray x = Nd4j.createUninitialized(DataType.FLOAT, transA ? new long[] {count, n, m}
+          : new long[] {count, m, n}, 'c');
+      ((FloatPointer) x.data().addressPointer()).put(a, 0, count * m * n);
+      INDArray y = Nd4j.createUninitialized(DataType.FLOAT, transB ? new long[] {count, k, n}
+          : new long[] {count, n, k}, 'c');
+      ((FloatPointer) y.data().addressPointer()).put(b, 0, count * n * k);
+      INDArray c = Nd4j.matmul(x, y, transA, transB, false);
+      float[] out = flat(c);
+      close(x, y, c);
+      return out;
+    }
+    float[] out = new float[count * m * k];
+    for (int i = 0; i < count; i++) {
+      int ao = i * m * n;
+      int bo = i * n * k;
+      int co = i * m * k;
+      for (int r = 0; r < m; r++) {
+        for (int j = 0; j < n; j++) {
+          float v = transA ? a[ao + j * m + r] : a[ao + r * n + j];
+          if (v == 0) {
+            continue;
+          }
+          for (int q = 0; q < k; q++) {
+            out[co + r * k + q] += v * (transB ? b[bo + q * n + j] : b[bo + j * k + q]);
+          }
+        }
+      }
+    }
     return out;
   }
 

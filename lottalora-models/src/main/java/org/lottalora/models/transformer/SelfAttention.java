@@ -31,6 +31,11 @@ public final class SelfAttention {
   private Rope rope;
   private float[][] x;
   private int seq;
+  private boolean batchedPath;
+  private float[] qp;
+  private float[] kp;
+  private float[] vp;
+  private float[] pp;
   private float[][] qs;
   private float[][] ks;
   private float[][] vs;
@@ -143,6 +148,26 @@ public final class SelfAttention {
     probs = new float[heads][rows][];
     ctx = new float[rows][d];
     double scale = 1 / Math.sqrt(dh);
+    int count = rows / seqLen * heads;
+    batchedPath = Blas.large((long) count * seqLen, dh, seqLen);
+    if (batchedPath) { // every (sequence, head) product in one batched GEMM call
+      qp = pack(qs, seqLen);
+      kp = pack(ks, seqLen);
+      vp = pack(vs, seqLen);
+      pp = Blas.batched(qp, kp, count, seqLen, dh, seqLen, false, true);
+      float[] row = new float[seqLen];
+      for (int c = 0; c < count; c++) {
+        int valid = lengths == null ? seqLen : Math.max(1, Math.min(seqLen, lengths[c / heads]));
+        for (int i = 0; i < seqLen; i++) {
+          int off = (c * seqLen + i) * seqLen;
+          System.arraycopy(pp, off, row, 0, seqLen);
+          softmaxInPlace(row, Math.min(causal ? i : seqLen - 1, valid - 1), scale);
+          System.arraycopy(row, 0, pp, off, seqLen);
+        }
+      }
+      unpack(Blas.batched(pp, vp, count, seqLen, seqLen, dh, false, false), ctx, seqLen);
+      return o.forward(ctx);
+    }
     for (int base = 0; base < rows; base += seqLen) {
       for (int h = 0; h < heads; h++) {
         int off = h * dh;
@@ -176,6 +201,33 @@ public final class SelfAttention {
     }
     for (int j = 0; j < row.length; j++) {
       row[j] = j <= last ? (float) (e[j] / sum) : 0f;
+    }
+  }
+
+  // rows [S T][d] as S H blocks of [T, dh] (block s H + h: sequence s, head h)
+  private float[] pack(float[][] m, int t) {
+    int seqs = m.length / t;
+    float[] out = new float[m.length * d];
+    for (int s = 0; s < seqs; s++) {
+      for (int h = 0; h < heads; h++) {
+        int block = (s * heads + h) * t * dh;
+        for (int i = 0; i < t; i++) {
+          System.arraycopy(m[s * t + i], h * dh, out, block + i * dh, dh);
+        }
+      }
+    }
+    return out;
+  }
+
+  private void unpack(float[] blocks, float[][] into, int t) {
+    int seqs = into.length / t;
+    for (int s = 0; s < seqs; s++) {
+      for (int h = 0; h < heads; h++) {
+        int block = (s * heads + h) * t * dh;
+        for (int i = 0; i < t; i++) {
+          System.arraycopy(blocks, block + i * dh, into[s * t + i], h * dh, dh);
+        }
+      }
     }
   }
 
@@ -255,7 +307,25 @@ public final class SelfAttention {
     float[][] dk = new float[rows][d];
     float[][] dv = new float[rows][d];
     double scale = 1 / Math.sqrt(dh);
-    for (int base = 0; base < rows; base += seq) {
+    if (batchedPath) {
+      int count = rows / seq * heads;
+      float[] dc = pack(dctx, seq);
+      float[] dp = Blas.batched(dc, vp, count, seq, dh, seq, false, true);
+      unpack(Blas.batched(pp, dc, count, seq, seq, dh, true, false), dv, seq);
+      for (int r = 0; r < count * seq; r++) { // dS = P (dP - rowsum(P dP)) / sqrt(d_h)
+        int off = r * seq;
+        double dot = 0;
+        for (int j = 0; j < seq; j++) {
+          dot += pp[off + j] * dp[off + j];
+        }
+        for (int j = 0; j < seq; j++) {
+          dp[off + j] = (float) (pp[off + j] * (dp[off + j] - dot) * scale);
+        }
+      }
+      unpack(Blas.batched(dp, kp, count, seq, seq, dh, false, false), dq, seq);
+      unpack(Blas.batched(dp, qp, count, seq, seq, dh, true, false), dk, seq);
+    }
+    for (int base = 0; !batchedPath && base < rows; base += seq) {
       for (int h = 0; h < heads; h++) {
         int off = h * dh;
         float[][] p = java.util.Arrays.copyOfRange(probs[h], base, base + seq);
