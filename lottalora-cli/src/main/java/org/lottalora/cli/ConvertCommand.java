@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Datasets;
+import org.lottalora.core.LottaException;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.ArtifactInfo;
@@ -16,6 +17,7 @@ import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
+import org.lottalora.models.AnyModel;
 import org.lottalora.models.LottaModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,9 +65,30 @@ final class ConvertCommand implements Callable<Integer> {
     ArtifactFile f = ArtifactCodec.open(model);
     Artifact converted = ArtifactInfo.converted(f.artifact(), d, LottaModel.PRODUCER, model.toString());
     threads.apply();
+    boolean dense = AnyModel.isLottaModel(f);
+    if (eval && !dense) {
+      throw new IllegalArgumentException("--eval scores the dense families; evaluate a "
+          + f.artifact().getModel().getFamily() + " model with its own eval command after converting");
+    }
     LottaModel before = eval ? LottaModel.load(f, model.toString()) : null;
-    ArtifactCodec.write(converted, out, key);
-    LottaModel after = LottaModel.load(out);
+    // written beside the target and loaded back (every family's checks) before it takes the target's name
+    Path abs = out.toAbsolutePath();
+    Path tmp = abs.resolveSibling("." + abs.getFileName() + ".converting");
+    ArtifactCodec.write(converted, tmp, key);
+    try {
+      AnyModel.load(ArtifactCodec.open(tmp), out.toString());
+      java.nio.file.Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.io.IOException e) {
+      throw new LottaException("cannot move the converted file into " + out + ": " + e.getMessage());
+    } finally {
+      try {
+        java.nio.file.Files.deleteIfExists(tmp);
+      } catch (java.io.IOException ignored) {
+        // the move succeeded or the load failed; a leftover temporary file is harmless
+      }
+    }
+    LottaModel after = dense ? LottaModel.load(out) : null;
     Map<String, Object> j = new LinkedHashMap<>();
     j.put("from", model.toString());
     j.put("to", out.toString());

@@ -194,6 +194,13 @@ final class InspectCommand implements Callable<Integer> {
               tr.getMetrics().getTestNrmse()) : String.format(Locale.ROOT, "test accuracy %.4f",
               tr.getMetrics().getTestAccuracy()), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(),
           tr.getThreads(), tr.getDataset());
+    } else if (tr.hasMetrics() && m.hasLm()) {
+      o.printf(Locale.ROOT, "metrics    held-out loss %.4f nats/byte (%.4f bits/byte), %.1f s, on %s; trained on %s%n",
+          m.getLm().getValidationLoss(), m.getLm().getValidationLoss() / Math.log(2),
+          tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getDataset());
+    } else if (tr.hasMetrics() && (m.hasVit() || m.hasText() || m.hasGraph() || m.hasSequence())) {
+      o.printf(Locale.ROOT, "metrics    test accuracy %.4f, %.1f s, on %s; trained on %s%n",
+          tr.getMetrics().getTestAccuracy(), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getDataset());
     } else if (tr.hasMetrics()) {
       o.printf(Locale.ROOT, "metrics    test accuracy %.4f, best val %.4f at epoch %d, %.1f s, on %s with %d "
           + "thread(s)%n", tr.getMetrics().getTestAccuracy(), tr.getMetrics().getBestValAccuracy(),

@@ -72,6 +72,15 @@ class LmCliTest {
     CliTest.Run resumed = CliTest.run(concat(resumable, "--resume"));
     assertEquals(0, resumed.code(), resumed.err());
     assertEquals(loss, number(resumed.out(), "validation_loss"), "resumed after 12 steps: the same bits");
+    CliTest.Run v = CliTest.run("verify", m.toString());
+    assertEquals(0, v.code(), v.err());
+    assertTrue(v.out().contains("byte-lm model") && v.out().contains("verified"), v.out());
+    Path i8 = dir.resolve("lm8.lotta");
+    CliTest.Run cv = CliTest.run("convert", m.toString(), "--dtype", "int8", "-o", i8.toString());
+    assertEquals(0, cv.code(), cv.err());
+    assertTrue(Files.size(i8) < Files.size(m));
+    CliTest.Run e8 = CliTest.run("lm", "eval", i8.toString(), "--json");
+    assertEquals(loss, number(e8.out(), "loss"), 0.05, "int8 matrices move the held-out loss little");
     CliTest.Run p = CliTest.run("lm", "presets");
     assertTrue(p.out().contains("900m") && p.out().contains("1664"), p.out());
 

@@ -1,0 +1,46 @@
+package org.lottalora.models;
+
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.proto.ModelSpec.ConfigCase;
+import org.lottalora.models.graph.GraphModel;
+import org.lottalora.models.recurrent.RecurrentModel;
+import org.lottalora.models.reservoir.ReservoirModel;
+import org.lottalora.models.snn.SnnArtifact;
+import org.lottalora.models.transformer.LmModel;
+import org.lottalora.models.transformer.TextModel;
+import org.lottalora.models.transformer.VitModel;
+
+/**
+ * Loads an artifact of any family this build makes with the loader its family needs ({@link LottaModel} for the
+ * SameDiff families, {@link LmModel}, {@link VitModel}, {@link TextModel}, {@link GraphModel},
+ * {@link RecurrentModel}, {@link ReservoirModel}, {@link SnnArtifact}), so tools that only check or re-store an
+ * artifact (verify, convert) need not know them all. Every loader regenerates the scaffold and checks its
+ * fingerprints and the trained tensors.
+ */
+public final class AnyModel {
+  private AnyModel() {
+  }
+
+  /** The loaded model (its class depends on the family). */
+  public static Object load(ArtifactFile f, String where) {
+    ConfigCase c = f.artifact().hasModel() ? f.artifact().getModel().getConfigCase() : ConfigCase.CONFIG_NOT_SET;
+    return switch (c) {
+      case LM -> LmModel.load(f, where);
+      case VIT -> VitModel.load(f, where);
+      case TEXT -> TextModel.load(f, where);
+      case GRAPH -> GraphModel.load(f, where);
+      case SEQUENCE -> RecurrentModel.load(f, where);
+      case RESERVOIR -> ReservoirModel.load(f, where);
+      case SNN -> SnnArtifact.load(f, where);
+      default -> LottaModel.load(f, where);
+    };
+  }
+
+  /** Whether the artifact is one of {@link LottaModel}'s families (dense / SameDiff). */
+  public static boolean isLottaModel(ArtifactFile f) {
+    return !f.artifact().hasModel() || switch (f.artifact().getModel().getConfigCase()) {
+      case LM, VIT, TEXT, GRAPH, SEQUENCE, RESERVOIR, SNN -> false;
+      default -> true;
+    };
+  }
+}
