@@ -43,10 +43,11 @@ def classifier(title, data):
     print(f"### {title}\n")
     print("| run | lr | test accuracy | recovery | best epoch | trainable | median beta |")
     print("|---|---|---|---|---|---|---|")
-    full = max((r for r in data if r["full"]), key=lambda r: r["best_val_accuracy"])
+    full = max((r for r in data if r["full"]), key=lambda r: r["best_val_accuracy"])  # chosen on validation
     for r in data:
-        name = "full" if r["full"] else f"rank {r['rank']}"
-        beta = "" if r.get("median_beta") is None else f"{r['median_beta']:.3f}"
+        frozen = r.get("attention") == "frozen"
+        name = "full" if r["full"] else "no adapters (embeddings, norms, head)" if frozen else f"rank {r['rank']}"
+        beta = "" if r.get("median_beta") is None or frozen else f"{r['median_beta']:.3f}"
         mark = " (reference)" if r is full else ""
         print(f"| {name}{mark} | {r['lr']:g} | {r['test_accuracy']:.4f} | "
               f"{100 * r['test_accuracy'] / full['test_accuracy']:.1f}% | {r['best_epoch']} | "
