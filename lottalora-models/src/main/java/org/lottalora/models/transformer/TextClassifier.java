@@ -7,7 +7,6 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.Blas;
 import org.lottalora.models.engine.Param;
 import org.lottalora.models.engine.Params;
 import org.lottalora.models.engine.Softmax;
@@ -66,14 +65,11 @@ public final class TextClassifier {
   private final Param tok;
   private final Param pos;
   private final EncoderBlock[] blocks;
-  private final LayerNorm norm;
-  private final Param headW;
-  private final Param headB;
+  private final ClassifierHead head;
   private final List<Param> params = new ArrayList<>();
   private int[][] lastTokens;
   private int[] lastLengths;
   private int lastT;
-  private float[][] pooledNormed;
 
   /** The backbone tensors. */
   public static List<TensorSpec> tensors(Spec s) {
@@ -99,9 +95,7 @@ public final class TextClassifier {
       blocks[l] = new EncoderBlock("blocks." + l, spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),
           spec.targets(), params);
     }
-    norm = new LayerNorm("final_norm", spec.d(), params);
-    headW = trained("head.weight");
-    headB = trained("head.bias");
+    head = new ClassifierHead(spec.d(), spec.classes(), backbone, params);
   }
 
   private Param trained(String name) {
@@ -127,7 +121,7 @@ public final class TextClassifier {
 
   /** The head's weight (weight decay applies to it only). */
   public java.util.Set<Param> decayed() {
-    return java.util.Set.of(headW);
+    return java.util.Set.of(head.weight());
   }
 
   /** Recomputes effective weights. */
@@ -181,14 +175,7 @@ public final class TextClassifier {
         }
       }
     }
-    pooledNormed = norm.forward(pooled);
-    float[][] z = Blas.timesTransposed(pooledNormed, headW.v, spec.classes());
-    for (float[] zb : z) {
-      for (int k = 0; k < zb.length; k++) {
-        zb[k] += headB.v[k];
-      }
-    }
-    return z;
+    return head.forward(pooled);
   }
 
   /** Class probabilities [B][classes]. */
@@ -209,22 +196,9 @@ public final class TextClassifier {
     int n = batch.length;
     int d = spec.d();
     int t = lastT;
-    double loss = 0;
-    float[][] dz = new float[n][];
-    for (int b = 0; b < n; b++) {
-      if (labels[b] < 0 || labels[b] >= spec.classes()) {
-        throw new IllegalArgumentException("label " + labels[b] + " is outside 0.." + (spec.classes() - 1));
-      }
-      float[] p = Softmax.of(z[b]);
-      loss -= Math.log(Math.max(1e-30, p[labels[b]]));
-      for (int k = 0; k < p.length; k++) {
-        p[k] = (p[k] - (k == labels[b] ? 1 : 0)) / n;
-        headB.g[k] += p[k];
-      }
-      dz[b] = p;
-    }
-    Blas.addTransposedTimes(dz, pooledNormed, headW.g, spec.classes(), d);
-    float[][] dp = norm.backward(Blas.times(dz, headW.v, d));
+    ClassifierHead.Backward hb = head.backward(z, labels);
+    double loss = hb.loss();
+    float[][] dp = hb.dPooled();
     float[][] dx = new float[n * t][];
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < t; i++) {
@@ -253,7 +227,7 @@ public final class TextClassifier {
         }
       }
     }
-    return loss / n;
+    return loss;
   }
 
   /** Copies of the trained arrays by name. */

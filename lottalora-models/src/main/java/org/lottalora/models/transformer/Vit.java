@@ -83,12 +83,9 @@ public final class Vit {
   private final Param cls;
   private final Param pos;
   private final EncoderBlock[] blocks;
-  private final LayerNorm norm;
-  private final Param headW;
-  private final Param headB;
+  private final ClassifierHead head;
   private final List<Param> params = new ArrayList<>();
   private float[][] patchRows;
-  private float[][] clsNormed;
   private int batch;
 
   /** The backbone tensors: the starting values of the trained embeddings and head, and every block's matrices. */
@@ -120,9 +117,7 @@ public final class Vit {
       blocks[l] = new EncoderBlock("blocks." + l, spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),
           spec.targets(), params);
     }
-    norm = new LayerNorm("final_norm", spec.d(), params);
-    headW = trained("head.weight");
-    headB = trained("head.bias");
+    head = new ClassifierHead(spec.d(), spec.classes(), backbone, params);
   }
 
   private Param trained(String name) {
@@ -148,7 +143,7 @@ public final class Vit {
 
   /** The head's arrays (the only ones weight decay applies to). */
   public java.util.Set<Param> decayed() {
-    return java.util.Set.of(headW);
+    return java.util.Set.of(head.weight());
   }
 
   /** Recomputes effective weights after the trained arrays changed. */
@@ -203,14 +198,7 @@ public final class Vit {
     for (int b = 0; b < batch; b++) {
       c[b] = x[b * t];
     }
-    clsNormed = norm.forward(c);
-    float[][] z = Blas.timesTransposed(clsNormed, headW.v, spec.classes());
-    for (float[] zb : z) {
-      for (int k = 0; k < zb.length; k++) {
-        zb[k] += headB.v[k];
-      }
-    }
-    return z;
+    return head.forward(c);
   }
 
   /** Class probabilities [B][classes]. */
@@ -235,22 +223,9 @@ public final class Vit {
     int d = spec.d();
     int t = spec.tokens();
     int n = spec.patches();
-    double loss = 0;
-    float[][] dz = new float[batch][];
-    for (int b = 0; b < batch; b++) {
-      if (labels[b] < 0 || labels[b] >= spec.classes()) {
-        throw new IllegalArgumentException("label " + labels[b] + " is outside 0.." + (spec.classes() - 1));
-      }
-      float[] pr = Softmax.of(z[b]);
-      loss -= Math.log(Math.max(1e-30, pr[labels[b]]));
-      for (int k = 0; k < pr.length; k++) {
-        pr[k] = (pr[k] - (k == labels[b] ? 1 : 0)) / batch;
-        headB.g[k] += pr[k];
-      }
-      dz[b] = pr;
-    }
-    Blas.addTransposedTimes(dz, clsNormed, headW.g, spec.classes(), d);
-    float[][] dc = norm.backward(Blas.times(dz, headW.v, d));
+    ClassifierHead.Backward hb = head.backward(z, labels);
+    double loss = hb.loss();
+    float[][] dc = hb.dPooled();
     float[][] dx = new float[batch * t][];
     for (int b = 0; b < batch; b++) {
       dx[b * t] = dc[b];
@@ -284,7 +259,7 @@ public final class Vit {
       }
     }
     Blas.addTransposedTimes(de, patchRows, patchW.g, d, spec.patch() * spec.patch());
-    return loss / batch;
+    return loss;
   }
 
   /** Copies of the trained arrays by name. */
