@@ -10,9 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.LottaException;
 import org.lottalora.core.adapter.AdapterConfig;
-import org.lottalora.core.train.Progress;
 import org.lottalora.format.ArtifactCodec;
-import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.DType;
 import org.lottalora.models.transformer.ByteCorpus;
@@ -39,6 +37,9 @@ final class LmTrainCommand implements Callable<Integer> {
 
   @CommandLine.Mixin
   ThreadOptions threads;
+
+  @CommandLine.Mixin
+  SaveOptions save;
 
   @Option(names = "--data", required = true, paramLabel = "FILE", description = "UTF-8 text to train on.")
   Path data;
@@ -111,21 +112,9 @@ final class LmTrainCommand implements Callable<Integer> {
       + "checkpoint saved, no artifact (0: run to the end); for time-limited jobs.")
   int stopAfter;
 
-  @Option(names = "--dtype", defaultValue = "fp32", description = "Storage of the trained matrices: fp32, fp16, "
-      + "bf16, int8 (default: ${DEFAULT-VALUE}).")
-  String dtype;
-
   @Option(names = {"-o", "--out"}, defaultValue = "lm.lotta", description = "Artifact (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--sign-key", paramLabel = "PEM", description = "Sign with this Ed25519 private key.")
-  Path signKey;
-
-  @Option(names = "--quiet", description = "No progress output.")
-  boolean quiet;
-
-  @Option(names = "--json", description = "Print the report as JSON.")
-  boolean json;
 
   @Override
   public Integer call() {
@@ -134,7 +123,7 @@ final class LmTrainCommand implements Callable<Integer> {
           + "are pre-norm residual already");
     }
     LmPreset p = LmPreset.of(preset);
-    DType storage = TensorCodec.parse(dtype);
+    DType storage = save.storage();
     AdapterConfig ac = model.adapter();
     ByteLm.Spec s = new ByteLm.Spec(or(width, p.width()), or(heads, p.heads()), or(layers, p.layers()),
         or(mlpHidden, p.hidden()), or(context, p.context()), model.seed, model.initSpec(), ac,
@@ -149,13 +138,13 @@ final class LmTrainCommand implements Callable<Integer> {
     }
     LmTrainer.Checkpointing ck = checkpoint == null ? null
         : new LmTrainer.Checkpointing(checkpoint, checkpointEvery, resume, stopAfter);
-    java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
+    java.security.PrivateKey key = save.key();
     ArtifactCodec.checkWritable(out);
     ByteCorpus corpus = ByteCorpus.read(data, valFraction);
     corpus.checkWindow(seqLen);
     int nThreads = threads.apply();
     PrintWriter o = spec.commandLine().getOut();
-    if (!json) {
+    if (!save.json) {
       o.printf(Locale.ROOT, "lottalora lm train  %s: %d layers, width %d, %d heads, SwiGLU %d; %s; %s, seed %d%n",
           p.name(), s.layers(), s.d(), s.heads(), s.hidden(), s.targets().describe(), model.mode(), model.seed);
       o.printf(Locale.ROOT, "data %s: %,d training bytes, %,d held out; %,d steps x %d windows x %d bytes = %,d "
@@ -166,7 +155,7 @@ final class LmTrainCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     ByteLm lm = new ByteLm(s);
     double buildSeconds = (System.nanoTime() - t0) / 1e9;
-    LmTrainer.Report r = LmTrainer.train(lm, corpus, tc, quiet || json ? Progress.silent() : Progress.stderr(), ck);
+    LmTrainer.Report r = LmTrainer.train(lm, corpus, tc, save.progress(), ck);
     if (r == null) {
       o.println("stopped after --stop-after " + stopAfter + " steps; state saved in " + checkpoint
           + "; continue with the same options and --resume");
@@ -184,7 +173,7 @@ final class LmTrainCommand implements Callable<Integer> {
       throw new LottaException("the reloaded model predicts differently from the one trained: this is a bug; " + out
           + " is not to be trusted");
     }
-    if (json) {
+    if (save.json) {
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("preset", p.name());
       j.put("layers", s.layers());

@@ -7,9 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.LottaException;
-import org.lottalora.core.train.Progress;
 import org.lottalora.format.ArtifactCodec;
-import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.DType;
 import org.lottalora.models.transformer.Targets;
@@ -34,6 +32,9 @@ final class TextTrainCommand implements Callable<Integer> {
 
   @CommandLine.Mixin
   ThreadOptions threads;
+
+  @CommandLine.Mixin
+  SaveOptions save;
 
   @Option(names = "--data", required = true, paramLabel = "CSV", description = "text,label rows (UTF-8).")
   Path data;
@@ -74,30 +75,18 @@ final class TextTrainCommand implements Callable<Integer> {
   @Option(names = "--split-seed", defaultValue = "0", description = "Seed of the split (default: ${DEFAULT-VALUE}).")
   long splitSeed;
 
-  @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, fp16, bf16 or int8 (default: "
-      + "${DEFAULT-VALUE}).")
-  String dtype;
-
   @Option(names = {"-o", "--out"}, defaultValue = "text.lotta", description = "Artifact (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--sign-key", paramLabel = "PEM", description = "Sign with this Ed25519 private key.")
-  Path signKey;
-
-  @Option(names = "--quiet", description = "No progress output.")
-  boolean quiet;
-
-  @Option(names = "--json", description = "Print the report as JSON.")
-  boolean json;
 
   @Override
   public Integer call() {
     if (model.dora || model.residual || model.layerNorm) {
       throw new IllegalArgumentException("--dora, --residual and --layer-norm are not built for the text encoder");
     }
-    DType storage = TensorCodec.parse(dtype);
+    DType storage = save.storage();
     TextTrainer.Config tc = new TextTrainer.Config(epochs, batch, lr, wd, splitSeed);
-    java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
+    java.security.PrivateKey key = save.key();
     ArtifactCodec.checkWritable(out);
     TextCsv d = TextCsv.read(data, maxLen, truncate, null);
     TextClassifier.Spec s = new TextClassifier.Spec(maxLen, width, heads, layers, mlpHidden, d.classes().size(),
@@ -105,14 +94,14 @@ final class TextTrainCommand implements Callable<Integer> {
     TextTrainer.split(d.size(), splitSeed);
     int nThreads = threads.apply();
     PrintWriter o = spec.commandLine().getOut();
-    if (!json) {
+    if (!save.json) {
       o.printf(Locale.ROOT, "lottalora text train  %d blocks, width %d, %d heads, MLP %d, context %d; %s; %s, "
           + "seed %d%n", layers, width, heads, mlpHidden, maxLen, s.targets().describe(), model.mode(), model.seed);
       o.printf(Locale.ROOT, "data %s: %,d texts, classes %s; %d thread(s)%n", data, d.size(), d.classes(), nThreads);
       o.flush();
     }
     TextClassifier m = new TextClassifier(s);
-    TextTrainer.Report r = TextTrainer.train(m, d, tc, quiet || json ? Progress.silent() : Progress.stderr());
+    TextTrainer.Report r = TextTrainer.train(m, d, tc, save.progress());
     new TextModel(m, d.classes(), data.toString(), splitSeed, truncate).save(out, r, storage, key);
     double again = TextTrainer.accuracy(TextModel.load(out).model(), d, TextTrainer.split(d.size(), splitSeed)[2]);
     if (again != r.testAccuracy() && storage == DType.FLOAT32) {
@@ -120,7 +109,7 @@ final class TextTrainCommand implements Callable<Integer> {
           + " before saving: this is a bug; " + out + " is not to be trusted");
     }
     double medianBeta = LmTrainCommand.median(r.betas().values());
-    if (json) {
+    if (save.json) {
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("family", TextModel.FAMILY);
       j.put("data", data.toString());

@@ -9,9 +9,7 @@ import java.util.concurrent.Callable;
 import org.lottalora.core.LottaException;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Datasets;
-import org.lottalora.core.train.Progress;
 import org.lottalora.format.ArtifactCodec;
-import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.DType;
 import org.lottalora.models.transformer.Targets;
@@ -35,6 +33,9 @@ final class VitTrainCommand implements Callable<Integer> {
 
   @CommandLine.Mixin
   ThreadOptions threads;
+
+  @CommandLine.Mixin
+  SaveOptions save;
 
   @Option(names = "--data", defaultValue = "digits", description = "digits or fashion-mnist (default: "
       + "${DEFAULT-VALUE}).")
@@ -85,21 +86,9 @@ final class VitTrainCommand implements Callable<Integer> {
   @Option(names = "--no-download", description = "Never download a missing dataset.")
   boolean noDownload;
 
-  @Option(names = "--dtype", defaultValue = "fp32", description = "Storage of trained matrices: fp32, fp16, bf16, "
-      + "int8 (default: ${DEFAULT-VALUE}).")
-  String dtype;
-
   @Option(names = {"-o", "--out"}, defaultValue = "vit.lotta", description = "Artifact (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--sign-key", paramLabel = "PEM", description = "Sign with this Ed25519 private key.")
-  Path signKey;
-
-  @Option(names = "--quiet", description = "No progress output.")
-  boolean quiet;
-
-  @Option(names = "--json", description = "Print the report as JSON.")
-  boolean json;
 
   @Override
   public Integer call() {
@@ -110,9 +99,9 @@ final class VitTrainCommand implements Callable<Integer> {
     if (maxTrain < 0) {
       throw new IllegalArgumentException("--max-train must be >= 0, got " + maxTrain);
     }
-    DType storage = TensorCodec.parse(dtype);
+    DType storage = save.storage();
     VitTrainer.Config tc = new VitTrainer.Config(epochs, batch, lr, wd, splitSeed);
-    java.security.PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
+    java.security.PrivateKey key = save.key();
     ArtifactCodec.checkWritable(out);
     DataSplits raw = Datasets.load(data, new Datasets.Options(dataDir, !noDownload, splitSeed));
     if (maxTrain > 0) {
@@ -129,7 +118,7 @@ final class VitTrainCommand implements Callable<Integer> {
         model.adapter(), targets.resolve(Targets.VIT, model.full));
     int nThreads = threads.apply();
     PrintWriter o = spec.commandLine().getOut();
-    if (!json) {
+    if (!save.json) {
       o.printf(Locale.ROOT, "lottalora vit train  %d blocks, width %d, %d heads, MLP %d, patch %d (%d tokens); %s; "
           + "%s, seed %d%n", layers, width, heads, mlpHidden, p, s.tokens(), s.targets().describe(), model.mode(),
           model.seed);
@@ -138,7 +127,7 @@ final class VitTrainCommand implements Callable<Integer> {
       o.flush();
     }
     Vit vit = new Vit(s);
-    VitTrainer.Report r = VitTrainer.train(vit, d, tc, quiet || json ? Progress.silent() : Progress.stderr());
+    VitTrainer.Report r = VitTrainer.train(vit, d, tc, save.progress());
     VitModel m = new VitModel(vit, data, splitSeed, maxTrain, d.normalization());
     m.save(out, r, storage, key);
     double again = VitTrainer.accuracy(VitModel.load(out).vit(), d.test());
@@ -147,7 +136,7 @@ final class VitTrainCommand implements Callable<Integer> {
           + " before saving: this is a bug; " + out + " is not to be trusted");
     }
     double medianBeta = LmTrainCommand.median(r.betas().values());
-    if (json) {
+    if (save.json) {
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("family", "vit");
       j.put("data", data);
