@@ -22,7 +22,8 @@ if lm:
           "| trainable | median beta |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for preset in dict.fromkeys(r["preset"] for r in lm):
-        runs = [r for r in lm if r["preset"] == preset]
+        runs = sorted((r for r in lm if r["preset"] == preset), key=lambda r: (
+            0 if r["full"] else 2 if r.get("attention") == "frozen" else 1, r["rank"] or 0, -r["lr"]))
         full = min((r for r in runs if r["full"]), key=lambda r: r["validation_loss"])
         for r in runs:
             gap = r["validation_loss"] - full["validation_loss"]
