@@ -207,7 +207,7 @@ final class LmTrainCommand implements Callable<Integer> {
       j.put("model_values", s.modelValues());
       j.put("trainable_fraction", r.trainableFraction());
       j.put("betas", r.betas());
-      j.put("median_beta", median(r.betas().values()));
+      j.put("median_beta", r.medianBeta());
       j.put("threads", nThreads);
       j.put("build_seconds", buildSeconds);
       j.put("train_seconds", r.seconds());
@@ -224,7 +224,7 @@ final class LmTrainCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "trainable         %,d of %,d values (%.3f%%)%n", LmTrainer.trainableValues(lm),
           s.modelValues(), 100 * r.trainableFraction());
       if (!r.betas().isEmpty()) {
-        o.printf(Locale.ROOT, "beta              median %.4f over %d matrices%n", median(r.betas().values()),
+        o.printf(Locale.ROOT, "beta              median %.4f over %d matrices%n", r.medianBeta(),
             r.betas().size());
       }
       o.printf(Locale.ROOT, "wall time         %.1f s training (%.0f bytes/s), %.1f s building the scaffold%n",
@@ -240,13 +240,5 @@ final class LmTrainCommand implements Callable<Integer> {
 
   private static int or(Integer v, int d) {
     return v == null ? d : v;
-  }
-
-  static double median(java.util.Collection<Double> xs) {
-    if (xs.isEmpty()) {
-      return Double.NaN;
-    }
-    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   }
 }

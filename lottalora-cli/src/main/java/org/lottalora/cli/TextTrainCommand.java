@@ -108,7 +108,7 @@ final class TextTrainCommand implements Callable<Integer> {
       throw new LottaException("the reloaded model scores " + again + " against " + r.testAccuracy()
           + " before saving: this is a bug; " + out + " is not to be trusted");
     }
-    double medianBeta = LmTrainCommand.median(r.betas().values());
+    double medianBeta = r.medianBeta();
     if (save.json) {
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("family", TextModel.FAMILY);

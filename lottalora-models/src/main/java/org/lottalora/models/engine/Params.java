@@ -54,6 +54,16 @@ public final class Params {
     return m;
   }
 
+  /** The median of {@code betas}' values (the middle two averaged), NaN when there are none (full training). */
+  public static double medianBeta(Map<String, Double> betas) {
+    if (betas.isEmpty()) {
+      return Double.NaN;
+    }
+    double[] sorted = betas.values().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+
   /** Values over all arrays. */
   public static long count(List<Param> params) {
     long n = 0;

@@ -70,6 +70,11 @@ public final class LmTrainer {
       return validationLoss / Math.log(2);
     }
 
+    /** Median learned beta over the adapted matrices (NaN in full training). */
+    public double medianBeta() {
+      return Params.medianBeta(betas);
+    }
+
     /** Training bytes per second. */
     public double tokensPerSecond() {
       return tokens / Math.max(1e-9, seconds);

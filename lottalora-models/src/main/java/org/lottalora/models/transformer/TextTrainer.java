@@ -47,6 +47,10 @@ public final class TextTrainer {
    */
   public record Report(double testAccuracy, double validationAccuracy, int bestEpoch, double seconds, long texts,
       double trainableFraction, Map<String, Double> betas) {
+    /** Median learned beta over the adapted matrices (NaN in full training). */
+    public double medianBeta() {
+      return Params.medianBeta(betas);
+    }
   }
 
   /** The split: indices of the training, validation and test rows. */

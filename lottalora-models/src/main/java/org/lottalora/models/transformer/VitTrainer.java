@@ -7,6 +7,7 @@ import org.lottalora.core.data.Dataset;
 import org.lottalora.core.train.Progress;
 import org.lottalora.models.engine.Adam;
 import org.lottalora.models.engine.Param;
+import org.lottalora.models.engine.Params;
 
 /**
  * Trains a {@link Vit} on image splits: Adam (cosine decay over all steps, weight decay on the head only), batches
@@ -48,6 +49,11 @@ public final class VitTrainer {
    */
   public record Report(double testAccuracy, double validationAccuracy, int bestEpoch, double seconds, long images,
       double trainableFraction, Map<String, Double> betas) {
+    /** Median learned beta over the adapted matrices (NaN in full training). */
+    public double medianBeta() {
+      return Params.medianBeta(betas);
+    }
+
     /** Training images per second. */
     public double imagesPerSecond() {
       return images / Math.max(1e-9, seconds);
