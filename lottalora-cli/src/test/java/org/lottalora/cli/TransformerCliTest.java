@@ -84,7 +84,8 @@ class TransformerCliTest {
     assertTrue(acc > 0.9, "the word families are easy: " + r.out());
     CliTest.Run e = CliTest.run("text", "eval", m.toString(), "--json");
     assertEquals(acc, number(e.out(), "accuracy"));
-    CliTest.Run p = CliTest.run("text", "predict", m.toString(), "the waves, a ship and salt", "the peak, a peak and goat");
+    CliTest.Run p = CliTest.run("text", "predict", m.toString(), "the waves, a ship and salt",
+        "the peak, a peak and goat");
     assertEquals(0, p.code(), p.err());
     assertTrue(p.out().startsWith("sea\t") && p.out().contains("\nhill\t"), p.out());
     CliTest.Run tooLong = CliTest.run("text", "predict", m.toString(), "x".repeat(60));

@@ -4,21 +4,18 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
 import java.util.Map;
-import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.LmConfig;
 import org.lottalora.format.proto.Metrics;
-import org.lottalora.format.proto.Training;
 import org.lottalora.models.ArtifactMapper;
-import org.lottalora.models.LottaModel;
+import org.lottalora.models.EngineArtifacts;
 import org.lottalora.models.engine.MatrixMode;
 
 /**
@@ -75,33 +72,22 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
    */
   public void save(Path path, LmTrainer.Report report, DType dtype, PrivateKey key) {
     ByteLm.Spec s = lm.spec();
-    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
-        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
-        .setCreatedUnixMs(System.currentTimeMillis())
-        .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), lm.backbone(), false));
+    Artifact.Builder a = EngineArtifacts.newArtifact(s.seed(), s.init(), lm.backbone());
     LmConfig.Builder c = LmConfig.newBuilder().setWidth(s.d()).setHeads(s.heads()).setLayers(s.layers())
-        .setMlpHidden(s.hidden()).setContext(s.context()).setAttentionMode(s.targets().attention().id()).setMlpMode(s.targets().mlp().id()).setPreset(preset).setData(data)
+        .setMlpHidden(s.hidden()).setContext(s.context())
+        .setAttentionMode(s.targets().attention().id())
+        .setMlpMode(s.targets().mlp().id()).setPreset(preset).setData(data)
         .setValidationFraction(validationFraction).setSeqLen(seqLen)
         .setValidationLoss(report == null ? validationLoss : report.validationLoss());
     a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY).setInputDim(ByteLm.VOCAB)
         .setClasses(ByteLm.VOCAB).setFull(s.full()).setLm(c));
-    AdapterConfig ac = s.adapter();
-    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()));
-    long trained = 0;
-    for (Map.Entry<String, float[]> e : lm.trained().entrySet()) {
-      float[] v = e.getValue();
-      trained += v.length;
-      long[] shape = lm.shapeOf(e.getKey());
-      a.addTensors(TensorCodec.encode(e.getKey(), shape, ArtifactMapper.roleByName(e.getKey()), v,
-          shape.length > 1 ? dtype : DType.FLOAT32));
-    }
+    a.setAdapter(EngineArtifacts.adapterRecord(s.adapter()));
+    long trained = EngineArtifacts.addTrained(a, lm.trained(), lm::shapeOf, dtype);
     Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(s.modelValues());
     if (report != null) {
       m.setWallSeconds(report.seconds());
     }
-    a.setTraining(Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
-        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(data).setMetrics(m));
+    a.setTraining(EngineArtifacts.trainingRecord(data, m));
     ArtifactCodec.write(a.build(), path, key);
   }
 
@@ -125,8 +111,7 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
     try {
       spec = new ByteLm.Spec(c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(), c.getContext(),
           a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
-          new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-              pa.getInitSeed()), new Targets(MatrixMode.parse(c.getAttentionMode()),
+          EngineArtifacts.adapter(pa), new Targets(MatrixMode.parse(c.getAttentionMode()),
               MatrixMode.parse(c.getMlpMode())));
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid language model spec: " + e.getMessage());

@@ -5,20 +5,16 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
 import java.util.Map;
-import org.lottalora.core.adapter.AdapterConfig;
-import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.TextConfig;
-import org.lottalora.format.proto.Training;
 import org.lottalora.models.ArtifactMapper;
-import org.lottalora.models.LottaModel;
+import org.lottalora.models.EngineArtifacts;
 import org.lottalora.models.engine.MatrixMode;
 
 /**
@@ -65,35 +61,23 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
   /** Writes the model atomically (matrices as {@code dtype}; signed with {@code key} when not null). */
   public void save(Path path, TextTrainer.Report report, DType dtype, PrivateKey key) {
     TextClassifier.Spec s = model.spec();
-    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
-        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
-        .setCreatedUnixMs(System.currentTimeMillis())
-        .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), model.backbone(), false));
+    Artifact.Builder a = EngineArtifacts.newArtifact(s.seed(), s.init(), model.backbone());
     TextConfig.Builder c = TextConfig.newBuilder().setMaxLen(s.maxLen()).setWidth(s.d()).setHeads(s.heads())
-        .setLayers(s.layers()).setMlpHidden(s.hidden()).setAttentionMode(s.targets().attention().id()).setMlpMode(s.targets().mlp().id()).addAllClasses(classes)
+        .setLayers(s.layers()).setMlpHidden(s.hidden())
+        .setAttentionMode(s.targets().attention().id())
+        .setMlpMode(s.targets().mlp().id()).addAllClasses(classes)
         .setData(data).setSplitSeed(splitSeed).setTruncate(truncate);
     a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY).setInputDim(ByteLm.VOCAB)
         .setClasses(s.classes()).setFull(s.full()).setText(c));
-    AdapterConfig ac = s.adapter();
-    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()));
-    long trained = 0;
-    Map<String, TensorSpec> specs = model.backbone().specs();
-    for (Map.Entry<String, float[]> e : model.trained().entrySet()) {
-      float[] v = e.getValue();
-      trained += v.length;
-      TensorSpec t = specs.get(e.getKey());
-      long[] shape = t != null && t.shape().length == 2 ? new long[] {t.shape()[0], t.shape()[1]}
-          : new long[] {v.length};
-      a.addTensors(TensorCodec.encode(e.getKey(), shape, ArtifactMapper.roleByName(e.getKey()), v,
-          shape.length > 1 ? dtype : DType.FLOAT32));
-    }
+    a.setAdapter(EngineArtifacts.adapterRecord(s.adapter()));
+    Map<String, float[]> values = model.trained();
+    long trained = EngineArtifacts.addTrained(a, values,
+        name -> EngineArtifacts.shapeFromBackbone(model.backbone(), name, values.get(name).length), dtype);
     Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(s.modelValues());
     if (report != null) {
       m.setTestAccuracy(report.testAccuracy()).setWallSeconds(report.seconds());
     }
-    a.setTraining(Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
-        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(data).setMetrics(m));
+    a.setTraining(EngineArtifacts.trainingRecord(data, m));
     ArtifactCodec.write(a.build(), path, key);
   }
 
@@ -117,8 +101,7 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
     try {
       spec = new TextClassifier.Spec(c.getMaxLen(), c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(),
           m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
-          new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-              pa.getInitSeed()), new Targets(MatrixMode.parse(c.getAttentionMode()),
+          EngineArtifacts.adapter(pa), new Targets(MatrixMode.parse(c.getAttentionMode()),
               MatrixMode.parse(c.getMlpMode())));
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid text classifier spec: " + e.getMessage());

@@ -4,21 +4,18 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
 import java.util.Map;
-import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.Normalization;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Metrics;
-import org.lottalora.format.proto.Training;
 import org.lottalora.format.proto.VitConfig;
 import org.lottalora.models.ArtifactMapper;
-import org.lottalora.models.LottaModel;
+import org.lottalora.models.EngineArtifacts;
 import org.lottalora.models.engine.MatrixMode;
 
 /**
@@ -51,37 +48,23 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
   /** Writes the model atomically (matrices as {@code dtype}; signed with {@code key} when not null). */
   public void save(Path path, VitTrainer.Report report, DType dtype, PrivateKey key) {
     Vit.Spec s = vit.spec();
-    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
-        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
-        .setCreatedUnixMs(System.currentTimeMillis())
-        .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), vit.backbone(), false));
+    Artifact.Builder a = EngineArtifacts.newArtifact(s.seed(), s.init(), vit.backbone());
     VitConfig.Builder c = VitConfig.newBuilder().setSide(s.side()).setPatch(s.patch()).setWidth(s.d())
-        .setHeads(s.heads()).setLayers(s.layers()).setMlpHidden(s.hidden()).setAttentionMode(s.targets().attention().id()).setMlpMode(s.targets().mlp().id()).setData(data)
+        .setHeads(s.heads()).setLayers(s.layers()).setMlpHidden(s.hidden())
+        .setAttentionMode(s.targets().attention().id())
+        .setMlpMode(s.targets().mlp().id()).setData(data)
         .setSplitSeed(splitSeed).setMaxTrain(maxTrain).setPixelMean(pixels.mean()).setPixelStd(pixels.std());
     a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY)
         .setInputDim(s.side() * s.side()).setClasses(s.classes()).setFull(s.full()).setVit(c));
-    AdapterConfig ac = s.adapter();
-    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()));
-    long trained = 0;
-    Map<String, TensorSpec> specs = vit.backbone().specs();
-    for (Map.Entry<String, float[]> e : vit.trained().entrySet()) {
-      float[] v = e.getValue();
-      trained += v.length;
-      TensorSpec t = specs.get(e.getKey());
-      long[] shape = {v.length};
-      if (t != null && t.shape().length == 2) {
-        shape = new long[] {t.shape()[0], t.shape()[1]};
-      }
-      a.addTensors(TensorCodec.encode(e.getKey(), shape, ArtifactMapper.roleByName(e.getKey()), v,
-          shape.length > 1 ? dtype : DType.FLOAT32));
-    }
+    a.setAdapter(EngineArtifacts.adapterRecord(s.adapter()));
+    Map<String, float[]> values = vit.trained();
+    long trained = EngineArtifacts.addTrained(a, values,
+        name -> EngineArtifacts.shapeFromBackbone(vit.backbone(), name, values.get(name).length), dtype);
     Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(s.modelValues());
     if (report != null) {
       m.setTestAccuracy(report.testAccuracy()).setWallSeconds(report.seconds());
     }
-    a.setTraining(Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
-        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(data).setMetrics(m));
+    a.setTraining(EngineArtifacts.trainingRecord(data, m));
     ArtifactCodec.write(a.build(), path, key);
   }
 
@@ -106,8 +89,7 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
     try {
       spec = new Vit.Spec(c.getSide(), c.getPatch(), c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(),
           m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
-          new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-              pa.getInitSeed()), new Targets(MatrixMode.parse(c.getAttentionMode()),
+          EngineArtifacts.adapter(pa), new Targets(MatrixMode.parse(c.getAttentionMode()),
               MatrixMode.parse(c.getMlpMode())));
       pixels = new Normalization((float) c.getPixelMean(), (float) c.getPixelStd());
     } catch (IllegalArgumentException e) {

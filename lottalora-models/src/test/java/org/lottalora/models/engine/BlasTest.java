@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Both paths of {@link Blas} (GEMM for large products, loops for small) against double-precision sums, every layout. */
+/** Both paths of {@link Blas} (GEMM for large products, loops for small) against double sums, in every layout. */
 class BlasTest {
   private static float[][] rand(Random r, int m, int n) {
     float[][] a = new float[m][n];

@@ -1,0 +1,74 @@
+package org.lottalora.models;
+
+import java.util.Map;
+import java.util.function.Function;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.Metrics;
+import org.lottalora.format.proto.Training;
+
+/**
+ * The parts every artifact of a hand-written engine's model (the LM, the ViT, the text classifier) writes and
+ * reads the same way: the producer and backbone record, the adapter record, the trained arrays as tensors (matrices
+ * in the requested dtype, vectors fp32) and the training record.
+ */
+public final class EngineArtifacts {
+  private EngineArtifacts() {
+  }
+
+  /** A new artifact produced by this build, with the regenerated scaffold's record (seed, init, fingerprints). */
+  public static Artifact.Builder newArtifact(long seed, InitSpec init, Backbone backbone) {
+    return Artifact.newBuilder().setProducer(LottaModel.PRODUCER).setProducerName(LottaModel.PRODUCER_NAME)
+        .setProducerVersion(LottaModel.VERSION).setCreatedUnixMs(System.currentTimeMillis())
+        .setBackbone(ArtifactMapper.backboneRecord(seed, init, backbone, false));
+  }
+
+  /** The adapter record (rank, alpha, rsLoRA, beta, A's seed; these engines have no adapter dropout). */
+  public static org.lottalora.format.proto.AdapterConfig adapterRecord(AdapterConfig ac) {
+    return org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).build();
+  }
+
+  /** The adapter config an adapter record describes. */
+  public static AdapterConfig adapter(org.lottalora.format.proto.AdapterConfig pa) {
+    return new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
+        pa.getInitSeed());
+  }
+
+  /**
+   * Adds the trained arrays as tensors, each shaped by {@code shapeOf}: matrices stored as {@code dtype} (int8 gets
+   * a scale per row), vectors as fp32. Returns the number of values.
+   */
+  public static long addTrained(Artifact.Builder a, Map<String, float[]> trained, Function<String, long[]> shapeOf,
+      DType dtype) {
+    long n = 0;
+    for (Map.Entry<String, float[]> e : trained.entrySet()) {
+      float[] v = e.getValue();
+      n += v.length;
+      long[] shape = shapeOf.apply(e.getKey());
+      a.addTensors(TensorCodec.encode(e.getKey(), shape, ArtifactMapper.roleByName(e.getKey()), v,
+          shape.length > 1 ? dtype : DType.FLOAT32));
+    }
+    return n;
+  }
+
+  /**
+   * The shape of a trained array that starts from a backbone tensor (its 2-D shape), else flat: {@code [length]}.
+   */
+  public static long[] shapeFromBackbone(Backbone backbone, String name, int length) {
+    TensorSpec t = backbone.specs().get(name);
+    return t != null && t.shape().length == 2 ? new long[] {t.shape()[0], t.shape()[1]} : new long[] {length};
+  }
+
+  /** The training record: this JVM and OS, the data and the metrics. */
+  public static Training.Builder trainingRecord(String dataset, Metrics.Builder metrics) {
+    return Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
+        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(dataset)
+        .setMetrics(metrics);
+  }
+}
