@@ -11,6 +11,7 @@ import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.models.engine.AdaptedDense;
 import org.lottalora.models.engine.Adam;
 import org.lottalora.models.engine.Param;
+import org.lottalora.models.engine.Rows;
 
 /**
  * A recurrent classifier over a frozen random scaffold with forward and backpropagation through time written by hand
@@ -334,8 +335,8 @@ public final class RecurrentNetwork {
         db[r][j] = pre;
       }
     }
-    float[][] dz = add(add(mats[1].accumulate(d1, st.a), mats[2].accumulate(d2, st.a)),
-        add(mats[3].accumulate(da, st.a), mats[4].accumulate(db, st.a)));
+    float[][] dz = Rows.addInto(Rows.addInto(mats[1].accumulate(d1, st.a), mats[2].accumulate(d2, st.a)),
+        Rows.addInto(mats[3].accumulate(da, st.a), mats[4].accumulate(db, st.a)));
     for (int r = 0; r < n; r++) {
       for (int j = 0; j < dz[r].length; j++) {
         dz[r][j] *= 1 - st.a[r][j] * st.a[r][j];
@@ -369,8 +370,8 @@ public final class RecurrentNetwork {
         dc[r][j] = dcell * f;
       }
     }
-    return add(add(mats[0].accumulate(gi, st.xh), mats[1].accumulate(gf, st.xh)),
-        add(mats[2].accumulate(gg, st.xh), mats[3].accumulate(go, st.xh)));
+    return Rows.addInto(Rows.addInto(mats[0].accumulate(gi, st.xh), mats[1].accumulate(gf, st.xh)),
+        Rows.addInto(mats[2].accumulate(gg, st.xh), mats[3].accumulate(go, st.xh)));
   }
 
   /** One Adam step over every trained array (decoupled weight decay on the head weight only). */
@@ -437,14 +438,5 @@ public final class RecurrentNetwork {
       }
     }
     return z;
-  }
-
-  private static float[][] add(float[][] a, float[][] b) {
-    for (int r = 0; r < a.length; r++) {
-      for (int j = 0; j < a[r].length; j++) {
-        a[r][j] += b[r][j];
-      }
-    }
-    return a;
   }
 }

@@ -7,6 +7,7 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.models.engine.Param;
+import org.lottalora.models.engine.Rows;
 
 /**
  * A LLaMA-style pre-norm decoder block: {@code h = x + Attn(RMSNorm(x))} (causal, RoPE, adapters on Q/K/V/O), then
@@ -53,14 +54,14 @@ public final class DecoderBlock {
 
   /** The block's output for sequences of {@code seqLen} tokens stacked as rows x [B seqLen][d]. */
   public float[][] forward(float[][] x, int seqLen) {
-    float[][] h = add(x, attention.forward(attnNorm.forward(x), seqLen));
-    return add(h, mlp.forward(mlpNorm.forward(h)));
+    float[][] h = Rows.plus(x, attention.forward(attnNorm.forward(x), seqLen));
+    return Rows.plus(h, mlp.forward(mlpNorm.forward(h)));
   }
 
   /** Adds the gradients for output gradient {@code dy} of the last forward; returns d x. */
   public float[][] backward(float[][] dy) {
-    float[][] dh = add(dy, mlpNorm.backward(mlp.backward(dy)));
-    return add(dh, attnNorm.backward(attention.backward(dh)));
+    float[][] dh = Rows.plus(dy, mlpNorm.backward(mlp.backward(dy)));
+    return Rows.plus(dh, attnNorm.backward(attention.backward(dh)));
   }
 
   /** Turns accumulated gradients into the trained arrays' gradients. */
@@ -77,18 +78,7 @@ public final class DecoderBlock {
   /** The output for one new token (the same numbers as the last row of {@link #forward} on the whole prefix). */
   public float[] step(SelfAttention.KvCache cache, float[] xt) {
     float[][] x = {xt};
-    float[][] h = add(x, new float[][] {attention.step(cache, attnNorm.forward(x)[0])});
-    return add(h, mlp.forward(mlpNorm.forward(h)))[0];
-  }
-
-  private static float[][] add(float[][] a, float[][] b) {
-    float[][] y = new float[a.length][];
-    for (int i = 0; i < a.length; i++) {
-      y[i] = a[i].clone();
-      for (int j = 0; j < y[i].length; j++) {
-        y[i][j] += b[i][j];
-      }
-    }
-    return y;
+    float[][] h = Rows.plus(x, new float[][] {attention.step(cache, attnNorm.forward(x)[0])});
+    return Rows.plus(h, mlp.forward(mlpNorm.forward(h)))[0];
   }
 }

@@ -7,6 +7,7 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.models.engine.Param;
+import org.lottalora.models.engine.Rows;
 
 /**
  * A pre-norm Transformer encoder block (ViT, BERT-style classifiers): {@code h = x + Attn(LN(x))} over all tokens
@@ -48,30 +49,19 @@ public final class EncoderBlock {
    * full) gives each sequence's real length, later positions being padding no token attends to.
    */
   public float[][] forward(float[][] x, int seqLen, int[] lengths) {
-    float[][] h = add(x, attention.forward(attnNorm.forward(x), seqLen, lengths));
-    return add(h, mlp.forward(mlpNorm.forward(h)));
+    float[][] h = Rows.plus(x, attention.forward(attnNorm.forward(x), seqLen, lengths));
+    return Rows.plus(h, mlp.forward(mlpNorm.forward(h)));
   }
 
   /** Adds the gradients for output gradient {@code dy} of the last forward; returns d x. */
   public float[][] backward(float[][] dy) {
-    float[][] dh = add(dy, mlpNorm.backward(mlp.backward(dy)));
-    return add(dh, attnNorm.backward(attention.backward(dh)));
+    float[][] dh = Rows.plus(dy, mlpNorm.backward(mlp.backward(dy)));
+    return Rows.plus(dh, attnNorm.backward(attention.backward(dh)));
   }
 
   /** Turns accumulated gradients into the trained arrays' gradients. */
   public void finish() {
     attention.finish();
     mlp.finish();
-  }
-
-  private static float[][] add(float[][] a, float[][] b) {
-    float[][] y = new float[a.length][];
-    for (int i = 0; i < a.length; i++) {
-      y[i] = a[i].clone();
-      for (int j = 0; j < y[i].length; j++) {
-        y[i][j] += b[i][j];
-      }
-    }
-    return y;
   }
 }

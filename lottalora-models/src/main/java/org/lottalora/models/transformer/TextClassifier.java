@@ -64,7 +64,7 @@ public final class TextClassifier {
   private final Backbone backbone;
   private final Param tok;
   private final Param pos;
-  private final EncoderBlock[] blocks;
+  private final EncoderStack blocks;
   private final ClassifierHead head;
   private final List<Param> params = new ArrayList<>();
   private int[][] lastTokens;
@@ -76,9 +76,7 @@ public final class TextClassifier {
     List<TensorSpec> ts = new ArrayList<>();
     ts.add(TensorSpec.of("tok.embedding", new int[] {ByteLm.VOCAB, s.d()}, InitSpec.parse("normal")));
     ts.add(TensorSpec.of("pos", new int[] {s.maxLen(), s.d()}, InitSpec.parse("normal")));
-    for (int l = 0; l < s.layers(); l++) {
-      ts.addAll(EncoderBlock.tensors("blocks." + l, s.d(), s.hidden(), s.init()));
-    }
+    ts.addAll(EncoderStack.tensors(s.layers(), s.d(), s.hidden(), s.init()));
     ts.add(TensorSpec.of("head.weight", new int[] {s.classes(), s.d()}, InitSpec.parse("kaiming_uniform")));
     ts.add(TensorSpec.bias("head.bias", s.classes(), s.d(), InitSpec.parse("uniform")));
     return ts;
@@ -90,11 +88,8 @@ public final class TextClassifier {
     backbone = Backbone.regenerate(spec.seed(), tensors(spec));
     tok = trained("tok.embedding");
     pos = trained("pos");
-    blocks = new EncoderBlock[spec.layers()];
-    for (int l = 0; l < blocks.length; l++) {
-      blocks[l] = new EncoderBlock("blocks." + l, spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),
-          spec.targets(), params);
-    }
+    blocks = new EncoderStack(spec.layers(), spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),
+        spec.targets(), params);
     head = new ClassifierHead(spec.d(), spec.classes(), backbone, params);
   }
 
@@ -126,9 +121,7 @@ public final class TextClassifier {
 
   /** Recomputes effective weights. */
   public void refresh() {
-    for (EncoderBlock b : blocks) {
-      b.refresh();
-    }
+    blocks.refresh();
   }
 
   /**
@@ -164,9 +157,7 @@ public final class TextClassifier {
         x[b * t + i] = row;
       }
     }
-    for (EncoderBlock blk : blocks) {
-      x = blk.forward(x, t, lengths);
-    }
+    x = blocks.forward(x, t, lengths);
     float[][] pooled = new float[batch.length][d];
     for (int b = 0; b < batch.length; b++) {
       for (int i = 0; i < lengths[b]; i++) {
@@ -211,12 +202,7 @@ public final class TextClassifier {
         dx[b * t + i] = row;
       }
     }
-    for (int l = blocks.length - 1; l >= 0; l--) {
-      dx = blocks[l].backward(dx);
-    }
-    for (EncoderBlock blk : blocks) {
-      blk.finish();
-    }
+    dx = blocks.backward(dx);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < lastLengths[b]; i++) {
         int k = lastTokens[b][i];

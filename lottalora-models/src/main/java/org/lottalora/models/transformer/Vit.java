@@ -82,7 +82,7 @@ public final class Vit {
   private final Param patchB;
   private final Param cls;
   private final Param pos;
-  private final EncoderBlock[] blocks;
+  private final EncoderStack blocks;
   private final ClassifierHead head;
   private final List<Param> params = new ArrayList<>();
   private float[][] patchRows;
@@ -96,9 +96,7 @@ public final class Vit {
     ts.add(TensorSpec.bias("patch.bias", s.d(), pp, InitSpec.parse("uniform")));
     ts.add(TensorSpec.of("cls", new int[] {1, s.d()}, InitSpec.parse("normal")));
     ts.add(TensorSpec.of("pos", new int[] {s.tokens(), s.d()}, InitSpec.parse("normal")));
-    for (int l = 0; l < s.layers(); l++) {
-      ts.addAll(EncoderBlock.tensors("blocks." + l, s.d(), s.hidden(), s.init()));
-    }
+    ts.addAll(EncoderStack.tensors(s.layers(), s.d(), s.hidden(), s.init()));
     ts.add(TensorSpec.of("head.weight", new int[] {s.classes(), s.d()}, InitSpec.parse("kaiming_uniform")));
     ts.add(TensorSpec.bias("head.bias", s.classes(), s.d(), InitSpec.parse("uniform")));
     return ts;
@@ -112,11 +110,8 @@ public final class Vit {
     patchB = trained("patch.bias");
     cls = trained("cls");
     pos = trained("pos");
-    blocks = new EncoderBlock[spec.layers()];
-    for (int l = 0; l < blocks.length; l++) {
-      blocks[l] = new EncoderBlock("blocks." + l, spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),
-          spec.targets(), params);
-    }
+    blocks = new EncoderStack(spec.layers(), spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),
+        spec.targets(), params);
     head = new ClassifierHead(spec.d(), spec.classes(), backbone, params);
   }
 
@@ -148,9 +143,7 @@ public final class Vit {
 
   /** Recomputes effective weights after the trained arrays changed. */
   public void refresh() {
-    for (EncoderBlock b : blocks) {
-      b.refresh();
-    }
+    blocks.refresh();
   }
 
   /** Logits [B][classes] of images given as rows of side x side pixels (already normalised). */
@@ -191,9 +184,7 @@ public final class Vit {
         x[b * t + k + 1] = row;
       }
     }
-    for (EncoderBlock blk : blocks) {
-      x = blk.forward(x, t, null);
-    }
+    x = blocks.forward(x, t, null);
     float[][] c = new float[batch][];
     for (int b = 0; b < batch; b++) {
       c[b] = x[b * t];
@@ -233,12 +224,7 @@ public final class Vit {
         dx[b * t + k] = new float[d];
       }
     }
-    for (int l = blocks.length - 1; l >= 0; l--) {
-      dx = blocks[l].backward(dx);
-    }
-    for (EncoderBlock blk : blocks) {
-      blk.finish();
-    }
+    dx = blocks.backward(dx);
     float[][] de = new float[batch * n][];
     for (int b = 0; b < batch; b++) {
       for (int k = 0; k < t; k++) {

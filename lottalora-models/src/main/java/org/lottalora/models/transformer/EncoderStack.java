@@ -1,0 +1,62 @@
+package org.lottalora.models.transformer;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.models.engine.Param;
+
+/**
+ * The {@link EncoderBlock}s of an encoder model ({@code blocks.0} .. {@code blocks.L-1}), run in order forward and in
+ * reverse backward; the ViT and the text classifier put their embeddings in front and a {@link ClassifierHead}
+ * behind.
+ */
+final class EncoderStack {
+  private final EncoderBlock[] blocks;
+
+  /** The backbone tensors of {@code layers} blocks. */
+  static List<TensorSpec> tensors(int layers, int d, int hidden, InitSpec init) {
+    List<TensorSpec> ts = new ArrayList<>();
+    for (int l = 0; l < layers; l++) {
+      ts.addAll(EncoderBlock.tensors("blocks." + l, d, hidden, init));
+    }
+    return ts;
+  }
+
+  /** Declares the blocks (their trained arrays go to {@code params}). */
+  EncoderStack(int layers, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, Targets targets,
+      List<Param> params) {
+    blocks = new EncoderBlock[layers];
+    for (int l = 0; l < layers; l++) {
+      blocks[l] = new EncoderBlock("blocks." + l, d, heads, hidden, bb, ac, targets, params);
+    }
+  }
+
+  /** Recomputes every block's effective weights. */
+  void refresh() {
+    for (EncoderBlock b : blocks) {
+      b.refresh();
+    }
+  }
+
+  /** The last block's output for sequences of {@code seqLen} rows ({@code lengths}: real lengths, null for all). */
+  float[][] forward(float[][] x, int seqLen, int[] lengths) {
+    for (EncoderBlock b : blocks) {
+      x = b.forward(x, seqLen, lengths);
+    }
+    return x;
+  }
+
+  /** Adds every block's gradients for output gradient {@code dy} (and finishes them); returns d input. */
+  float[][] backward(float[][] dy) {
+    for (int l = blocks.length - 1; l >= 0; l--) {
+      dy = blocks[l].backward(dy);
+    }
+    for (EncoderBlock b : blocks) {
+      b.finish();
+    }
+    return dy;
+  }
+}
