@@ -59,17 +59,22 @@ public final class Blas {
     return out;
   }
 
+  // rows x [m][cols] times w (stored [wr, wc], transposed with transB) by GEMM: rows [m][outCols]
+  private static float[][] gemmRows(float[][] x, int cols, float[] w, int wr, int wc, boolean transB, int outCols) {
+    INDArray a = nd(x, cols);
+    INDArray b = nd(w, wr, wc);
+    INDArray c = Nd4j.gemm(a, b, false, transB);
+    float[][] out = rows(c, x.length, outCols);
+    close(a, b, c);
+    return out;
+  }
+
   /** {@code x w^T} for rows x [m][k] and w [n, k] row-major: [m][n]. */
   public static float[][] timesTransposed(float[][] x, float[] w, int n) {
     int m = x.length;
     int k = m == 0 ? 0 : x[0].length;
     if (large(m, n, k)) {
-      INDArray a = nd(x, k);
-      INDArray b = nd(w, n, k);
-      INDArray c = Nd4j.gemm(a, b, false, true);
-      float[][] out = rows(c, m, n);
-      close(a, b, c);
-      return out;
+      return gemmRows(x, k, w, n, k, true, n);
     }
     float[] wt = new float[k * n]; // w^T, so the inner loop runs along contiguous memory (and vectorises)
     for (int o = 0; o < n; o++) {
@@ -97,12 +102,7 @@ public final class Blas {
     int m = g.length;
     int n = m == 0 ? 0 : g[0].length;
     if (large(m, n, k)) {
-      INDArray a = nd(g, n);
-      INDArray b = nd(w, n, k);
-      INDArray c = Nd4j.gemm(a, b, false, false);
-      float[][] out = rows(c, m, k);
-      close(a, b, c);
-      return out;
+      return gemmRows(g, n, w, n, k, false, k);
     }
     float[][] z = new float[m][k];
     for (int r = 0; r < m; r++) {
