@@ -27,8 +27,18 @@ public final class MergedModel {
   private final List<Layer> layers;
   private final Map<String, float[]> state;
 
-  /** One affine layer: y = x W'^T + b, then ReLU if {@code relu}. */
-  private record Layer(String name, int dIn, int dOut, INDArray wT, float[] bias, boolean relu) {}
+  /** One affine layer: y = x W'^T + b, then ReLU if {@code relu}; {@code w} is W' canonical [dOut, dIn]. */
+  private record Layer(String name, int dIn, int dOut, float[] w, INDArray wT, float[] bias, boolean relu) {}
+
+  /**
+   * One merged affine layer as plain arrays, for code that rebuilds the network elsewhere (the ANN-to-SNN
+   * conversion): {@code y = W x + b}, then ReLU if {@code relu}.
+   *
+   * @param name layer prefix ({@code layers.0}, ..., {@code head})
+   * @param weight W' canonical [dOut, dIn], row-major (a copy)
+   * @param bias b [dOut] (a copy)
+   */
+  public record DenseLayer(String name, int dIn, int dOut, float[] weight, float[] bias, boolean relu) {}
 
   private MergedModel(int inputDim, int classes, Normalization normalization, List<Layer> layers,
       Map<String, float[]> state) {
@@ -74,14 +84,20 @@ public final class MergedModel {
       state.put(a.weight(), w);
       state.put(a.bias(), b.clone());
       String name = a.weight().endsWith(".weight") ? a.weight().substring(0, a.weight().length() - 7) : a.weight();
-      layers.add(new Layer(name, a.dIn(), a.dOut(), NdArrays.ofTransposed(w, a.dOut(), a.dIn()), b.clone(), relu));
+      layers.add(new Layer(name, a.dIn(), a.dOut(), w, NdArrays.ofTransposed(w, a.dOut(), a.dIn()), b.clone(), relu));
     }
     return new MergedModel(m.spec().inputDim(), m.spec().classes(), m.normalization(), List.copyOf(layers),
         Collections.unmodifiableMap(state));
   }
 
-  /** {@code beta * W + s * B A} in fp32, canonical [dOut, dIn]; a trained weight as it is. */
-  static float[] merge(DenseStep.Affine a, Map<String, float[]> values, Backbone bb, boolean scaffold) {
+  /**
+   * {@code beta * W + s * B A} in fp32, canonical [dOut, dIn]; a trained weight as it is. Public for callers that
+   * fold a weight seen as a matrix, such as a convolution kernel [out, in, k, k] as [out, in k k].
+   *
+   * @param values the graph's trained tensors by name
+   * @param scaffold false to drop {@code beta * W_seed} (the "W_seed removed" ablation)
+   */
+  public static float[] merge(DenseStep.Affine a, Map<String, float[]> values, Backbone bb, boolean scaffold) {
     float[] w = (a.weightTrained() ? values.get(a.weight()) : bb.get(a.weight())).clone();
     if (a.loraA() == null) {
       return w;
@@ -191,6 +207,15 @@ public final class MergedModel {
     for (int i = 0; i < layers.size() - 1; i++) {
       h = forward(layers.get(i), h, d.rows());
       out.put(layers.get(i).name(), h);
+    }
+    return out;
+  }
+
+  /** The layers in order, input to head, as copies of their merged weights and biases. */
+  public List<DenseLayer> layers() {
+    List<DenseLayer> out = new ArrayList<>();
+    for (Layer l : layers) {
+      out.add(new DenseLayer(l.name(), l.dIn(), l.dOut(), l.w().clone(), l.bias().clone(), l.relu()));
     }
     return out;
   }

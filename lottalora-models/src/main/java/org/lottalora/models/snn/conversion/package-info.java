@@ -1,0 +1,7 @@
+/**
+ * ANN-to-SNN conversion (Diehl et al. 2015, Rueckauer et al. 2017): a trained ReLU model of the toolkit (MLP or
+ * linear, adapters merged; Plain-N CNN with BatchNorm folded) becomes a rate-coded network of integrate-and-fire
+ * neurons with data-based weight normalisation, biases as constant currents and reset by subtraction or to zero
+ * ({@link org.lottalora.models.snn.conversion.AnnToSnn} is the entry point).
+ */
+package org.lottalora.models.snn.conversion;
