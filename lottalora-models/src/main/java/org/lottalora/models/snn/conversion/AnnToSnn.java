@@ -101,6 +101,10 @@ public final class AnnToSnn {
    */
   public static SpikingNetwork convert(LottaModel m, Dataset calibration, ConversionConfig config) {
     ReluNetwork ann = reluNetwork(m);
+    if (calibration.cols() != ann.inputDim()) {
+      throw new IllegalArgumentException("the model takes " + ann.inputDim() + " features but dataset '"
+          + calibration.name() + "' has " + calibration.cols());
+    }
     Dataset c = calibration.head(Math.min(config.calibrationRows(), calibration.rows()));
     if (c.rows() == 0) {
       throw new IllegalArgumentException("calibration needs at least one training row");

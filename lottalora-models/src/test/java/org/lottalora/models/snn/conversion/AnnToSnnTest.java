@@ -51,8 +51,6 @@ class AnnToSnnTest {
     SpikingNetwork snn = AnnToSnn.convert(mlp, digits.train(), ConversionConfig.defaults());
     SimulationResult r = snn.simulate(digits.test(), new int[] {500, 5, 50, 100}, 2);
     assertArrayEquals(new int[] {5, 50, 100, 500}, r.steps());
-    System.out.printf("ANN %.4f SNN %s spikes/neuron/step %s%n", annAccuracy,
-        java.util.Arrays.toString(r.accuracy()), java.util.Arrays.toString(r.spikesPerNeuronStep()));
     assertTrue(r.accuracyAt(500) >= annAccuracy - 0.02, "at 500 steps within 2 points of the ANN's "
         + annAccuracy + ": " + r.accuracyAt(500));
     assertTrue(r.accuracyAt(500) > r.accuracyAt(5), "more time, more accuracy: " + java.util.Arrays.toString(
@@ -75,8 +73,6 @@ class AnnToSnnTest {
       s += sub.accuracy()[i];
       z += zero.accuracy()[i];
     }
-    System.out.printf("subtract %s zero %s%n", java.util.Arrays.toString(sub.accuracy()),
-        java.util.Arrays.toString(zero.accuracy()));
     assertTrue(s >= z, "mean accuracy over 10-50 steps: subtract " + s / steps.length + ", zero " + z / steps.length);
   }
 
@@ -132,7 +128,6 @@ class AnnToSnnTest {
     assertArrayEquals(one.predictions()[1], two.predictions()[1]);
     assertArrayEquals(one.spikesPerNeuronStep(), two.spikesPerNeuronStep());
     double ann = mlp.accuracy(test);
-    System.out.printf("poisson ANN %.4f SNN %s%n", ann, java.util.Arrays.toString(one.accuracy()));
     assertTrue(one.accuracyAt(300) >= ann - 0.05, "Poisson input at 300 steps: " + one.accuracyAt(300) + " vs " + ann);
     SimulationResult other = new SpikingNetwork(snn.network(), snn.inputScale(), Reset.SUBTRACT, InputCoding.POISSON,
         1).simulate(test, new int[] {50}, 2);
@@ -169,6 +164,10 @@ class AnnToSnnTest {
         () -> AnnToSnn.convert(mlp, digits.train(), ConversionConfig.defaults()).simulate(digits.test(),
             new int[] {0}, 1));
     assertTrue(steps.getMessage().contains("at least 1 step"), steps.getMessage());
+    Dataset narrow = new Dataset("narrow", new float[6], 2, 3, new int[] {0, 1}, 2);
+    IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
+        () -> AnnToSnn.convert(mlp, narrow, ConversionConfig.defaults()));
+    assertTrue(width.getMessage().contains("takes 64 features but dataset 'narrow' has 3"), width.getMessage());
     LottaModel ln = LottaModel.create(new ModelSpec("mlp", 64, 10, new int[] {16}, 0.0, 5, InitSpec.DEFAULT,
         new AdapterConfig(2, 1.0, false, true, 0.0, false, 2).withVariants(false, false, true), false));
     IllegalArgumentException norm = assertThrows(IllegalArgumentException.class, () -> AnnToSnn.reluNetwork(ln));

@@ -37,8 +37,6 @@ class CnnConversionTest {
       double ann = cnn.accuracy(digits.test());
       SimulationResult r = AnnToSnn.convert(cnn, digits.train(), ConversionConfig.defaults())
           .simulate(digits.test(), new int[] {50, 300}, 2);
-      System.out.printf("cnn full=%s ANN %.4f SNN %s in %.1f s%n", full, ann, java.util.Arrays.toString(r.accuracy()),
-          r.seconds());
       assertTrue(ann > 0.5, "the CNN learned digits: " + ann);
       assertTrue(r.accuracyAt(300) >= ann - 0.05, "SNN at 300 steps " + r.accuracyAt(300) + " vs ANN " + ann);
     }
