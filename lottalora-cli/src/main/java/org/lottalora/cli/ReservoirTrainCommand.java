@@ -184,6 +184,8 @@ final class ReservoirTrainCommand implements Callable<Integer> {
       j.put("horizon", s.horizon());
       j.put("ridge", r.ridge());
       j.put("validation_nrmse", Arrays.stream(r.validationNrmse()).boxed().toList());
+      j.put("select", r.select());
+      j.put("noises", Arrays.stream(r.noises()).boxed().toList());
       j.putAll(metrics(r));
       if (plot != null) {
         ReservoirPlots.forecast(plot, what + ": test, " + s.horizon() + "-step ahead", r.truth(), r.prediction(),
