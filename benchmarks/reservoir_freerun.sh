@@ -41,7 +41,7 @@ if [[ $parts == *jaeger* ]]; then
     for train in 3000 21000; do
       series=3; [[ $train == 21000 ]] && series=2
       $B units=$u train=$train test=1000 washout=1000 seeds=10 series=$series $(best $u) bias_scaling=0.2 \
-        ridge=1e-16,1e-14,1e-12,1e-10,1e-8 noise=0,1e-7,1e-5 select=closed-loop preset=gaussian \
+        ridge=1e-14,1e-13,1e-12,1e-11,1e-10,1e-9 noise=1e-6,1e-5,1e-4 select=closed-loop preset=gaussian \
         2>/dev/null >> "$OUT/jaeger.jsonl"
     done
   done
@@ -55,9 +55,9 @@ if [[ $parts == *baselines* ]]; then
   common="units=400 train=3000 test=1000 washout=1000 seeds=10 series=3 sr=1.25 lr=0.3 input_scaling=1"
   $B $common preset=gaussian ridge=1e-8,1e-6,1e-4 select=one-step 2>/dev/null >> "$OUT/baselines.jsonl"
   $B $common preset=reservoirpy ridge=1e-8,1e-6,1e-4 select=one-step 2>/dev/null >> "$OUT/baselines.jsonl"
-  $B $common preset=reservoirpy ridge=1e-16,1e-14,1e-12,1e-10,1e-8,1e-6,1e-4 noise=0,1e-7,1e-5 \
+  $B $common preset=reservoirpy ridge=1e-16,1e-14,1e-12,1e-10,1e-8,1e-6,1e-4 noise=0,1e-6,1e-5,1e-4 \
     select=closed-loop 2>/dev/null >> "$OUT/baselines.jsonl"
-  $B $common preset=gaussian ridge=1e-16,1e-14,1e-12,1e-10,1e-8,1e-6,1e-4 noise=0,1e-7,1e-5 \
+  $B $common preset=gaussian ridge=1e-16,1e-14,1e-12,1e-10,1e-8,1e-6,1e-4 noise=0,1e-6,1e-5,1e-4 \
     select=closed-loop 2>/dev/null >> "$OUT/baselines.jsonl"
 fi
 
