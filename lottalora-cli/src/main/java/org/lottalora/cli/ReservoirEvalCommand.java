@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.series.TimeSeries;
+import org.lottalora.models.reservoir.FreeRunSetup;
 import org.lottalora.models.reservoir.ReservoirModel;
 import org.lottalora.models.reservoir.ReservoirTrainer;
 import picocli.CommandLine;
@@ -47,6 +48,9 @@ final class ReservoirEvalCommand implements Callable<Integer> {
   @Option(names = "--generate", defaultValue = "100", description = "Closed-loop steps (default: ${DEFAULT-VALUE}).")
   int generate;
 
+  @Mixin
+  FreeRunOptions freeRun;
+
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
@@ -75,16 +79,19 @@ final class ReservoirEvalCommand implements Callable<Integer> {
       }
       TimeSeries ts = source.load(steps);
       int warm = (int) Math.round(ts.length() * trainFraction);
-      var r = ReservoirTrainer.evaluate(m, ts.values(), warm, generate);
+      var r = ReservoirTrainer.evaluate(m, ts.values(), warm, generate, new FreeRunSetup(new double[] {0},
+          "one-step", freeRun.horizon, freeRun.trials, freeRun.threshold));
       j.put("series", source.describe(steps));
       j.putAll(ReservoirTrainCommand.metrics(r));
       if (!json) {
-        o.printf(Locale.ROOT, "%s: %d-step NRMSE %.4g, R^2 %.6f over %,d steps", model, m.settings().horizon(),
-            r.test().nrmse(), r.test().r2(), r.testSteps());
+        o.printf(Locale.ROOT, "%s: %d-step NRMSE %.4g by std (%.4g by range), R^2 %.6f over %,d steps", model,
+            m.settings().horizon(), r.test().nrmse(), r.test().nrmseRange(), r.test().r2(), r.testSteps());
         if (r.closedLoop() != null) {
-          o.printf(Locale.ROOT, "; closed loop %d steps NRMSE %.4g", r.closedLoop().steps(), r.closedLoop().nrmse());
+          o.printf(Locale.ROOT, "; one closed loop of %d steps NRMSE %.4g by std", r.closedLoop().steps(),
+              r.closedLoop().nrmse());
         }
         o.println();
+        ReservoirTrainCommand.printFreeRun(o, r.freeRun());
       }
     }
     if (json) {

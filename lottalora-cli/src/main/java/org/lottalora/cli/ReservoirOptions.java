@@ -32,12 +32,32 @@ final class ReservoirOptions {
   @Option(names = "--input-scaling", defaultValue = "1.0", description = "Input scaling (default: ${DEFAULT-VALUE}).")
   double inputScaling;
 
-  @Option(names = "--input-density", defaultValue = "1.0", description = "Input density in (0, 1] (default: "
-      + "${DEFAULT-VALUE}).")
-  double inputDensity;
+  @Option(names = "--init-preset", defaultValue = "gaussian", description = "How input, bias and feedback weights "
+      + "are drawn: gaussian (dense Gaussian input weights, no bias: this toolkit's first scheme) or reservoirpy "
+      + "(ReservoirPy's defaults: +-1 input weights and +-1 bias, each kept with probability 0.1, bias scaling 1); "
+      + "--input-density and --bias-scaling override the preset's values (default: ${DEFAULT-VALUE}).")
+  String initPreset;
 
-  @Option(names = "--bias-scaling", defaultValue = "0.0", description = "Bias scaling (default: ${DEFAULT-VALUE}).")
-  double biasScaling;
+  @Option(names = "--input-density", description = "Input density in (0, 1] (default: the preset's, 1.0 for "
+      + "gaussian, 0.1 for reservoirpy).")
+  Double inputDensity;
+
+  @Option(names = "--bias-scaling", description = "Bias scaling (default: the preset's, 0 for gaussian, 1 for "
+      + "reservoirpy).")
+  Double biasScaling;
+
+  @Option(names = "--noise", defaultValue = "0", description = "Noise injected into the teacher-forced inputs "
+      + "(standard deviation, in units of the standardised series); a comma list is chosen from with --ridge "
+      + "(default: ${DEFAULT-VALUE}).")
+  String noise;
+
+  @Option(names = "--select", defaultValue = "one-step", description = "How --ridge and --noise lists are chosen "
+      + "on the held-out end of the training part: one-step (teacher-forced error) or closed-loop (free runs of "
+      + "--free-run steps) (default: ${DEFAULT-VALUE}).")
+  String select;
+
+  @picocli.CommandLine.Mixin
+  FreeRunOptions freeRun;
 
   @Option(names = "--activation", defaultValue = "tanh", description = "tanh, identity, sigmoid, relu (default: "
       + "${DEFAULT-VALUE}).")
@@ -129,10 +149,38 @@ final class ReservoirOptions {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("--units takes whole numbers separated by commas, got '" + units + "'");
       }
-      out.add(new ReservoirSpec(n, spectralRadius, density, leakRate, inputScaling, inputDensity, biasScaling,
-          activation, i == 0 ? feedbackScaling : 0));
+      out.add(new ReservoirSpec(n, spectralRadius, density, leakRate, inputScaling, inputDensityOrPreset(),
+          biasScalingOrPreset(), activation, i == 0 ? feedbackScaling : 0, reservoirPy() ? "bernoulli" : "gaussian"));
     }
     return out;
+  }
+
+  private boolean reservoirPy() {
+    String p = initPreset.toLowerCase(java.util.Locale.ROOT);
+    if (!p.equals("gaussian") && !p.equals("reservoirpy")) {
+      throw new IllegalArgumentException("unknown --init-preset '" + initPreset + "'; valid: gaussian, reservoirpy");
+    }
+    return p.equals("reservoirpy");
+  }
+
+  private double inputDensityOrPreset() {
+    return inputDensity != null ? inputDensity : reservoirPy() ? 0.1 : 1.0;
+  }
+
+  private double biasScalingOrPreset() {
+    return biasScaling != null ? biasScaling : reservoirPy() ? 1.0 : 0.0;
+  }
+
+  /** The noise levels, the selection and the free-run test. */
+  org.lottalora.models.reservoir.FreeRunSetup freeRunSetup() {
+    double[] levels;
+    try {
+      levels = Arrays.stream(noise.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--noise takes numbers separated by commas, got '" + noise + "'");
+    }
+    return new org.lottalora.models.reservoir.FreeRunSetup(levels, select, freeRun.horizon, freeRun.trials,
+        freeRun.threshold);
   }
 
   /** {@code --ridge} as numbers. */
@@ -164,6 +212,6 @@ final class ReservoirOptions {
   ReservoirSetup setup(int threads) {
     boolean ring = "ring".equalsIgnoreCase(family);
     return new ReservoirSetup(family, seed, ring ? List.of() : layers(), ring ? ring() : null, washout, ridges(),
-        horizon, inputToReadout, fit, samples, trainFraction, generate, threads);
+        horizon, inputToReadout, fit, samples, trainFraction, generate, threads, ring ? null : freeRunSetup());
   }
 }

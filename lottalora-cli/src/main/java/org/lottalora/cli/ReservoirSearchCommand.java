@@ -98,13 +98,16 @@ final class ReservoirSearchCommand implements Callable<Integer> {
       j.put("trials", r.trials().size());
       j.put("resumed", r.resumed());
       j.put("failed", r.trials().stream().filter(t -> t.failure() != null).count());
+      j.put("objective", base.freeRun().closedLoopSelection() ? "closed-loop" : "one-step");
       j.put("best", r.best());
       j.put("top", top);
       o.println(Json.write(j));
     } else {
-      o.printf(Locale.ROOT, "%d trials (%d resumed) in %s; best five by validation NRMSE:%n", r.trials().size(),
-          r.resumed(), dir);
-      o.println("| trial | spectral radius | leak rate | input scaling | ridge | validation NRMSE |");
+      String loss = base.freeRun().closedLoopSelection() ? "validation free-run NRMSE (steps 1.."
+          + base.freeRun().horizon() + ", by std)" : "validation one-step NRMSE (by std)";
+      o.printf(Locale.ROOT, "%d trials (%d resumed) in %s; best five by %s:%n", r.trials().size(), r.resumed(), dir,
+          loss);
+      o.println("| trial | spectral radius | leak rate | input scaling | ridge | " + loss + " |");
       o.println("|---:|---:|---:|---:|---:|---:|");
       for (HyperSearch.Trial t : top) {
         o.printf(Locale.ROOT, "| %d | %.4f | %.4f | %.4f | %.3g | %.4g |%n", t.index(), t.spectralRadius(),

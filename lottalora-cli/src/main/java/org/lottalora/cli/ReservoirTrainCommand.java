@@ -15,6 +15,7 @@ import org.lottalora.format.TensorCodec;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.reservoir.ForecastCsv;
 import org.lottalora.models.reservoir.ForecastMetrics;
+import org.lottalora.models.reservoir.FreeRun;
 import org.lottalora.models.reservoir.ReservoirAdapterTrainer;
 import org.lottalora.models.reservoir.ReservoirModel;
 import org.lottalora.models.reservoir.ReservoirPlots;
@@ -183,6 +184,8 @@ final class ReservoirTrainCommand implements Callable<Integer> {
       j.put("horizon", s.horizon());
       j.put("ridge", r.ridge());
       j.put("validation_nrmse", Arrays.stream(r.validationNrmse()).boxed().toList());
+      j.put("select", r.select());
+      j.put("noises", Arrays.stream(r.noises()).boxed().toList());
       j.putAll(metrics(r));
       if (plot != null) {
         ReservoirPlots.forecast(plot, what + ": test, " + s.horizon() + "-step ahead", r.truth(), r.prediction(),
@@ -197,13 +200,17 @@ final class ReservoirTrainCommand implements Callable<Integer> {
         ForecastCsv.write(forecastCsv, r.trainSteps() + s.horizon(), ts.channels(), r.prediction(), r.truth());
       }
       if (!json) {
-        o.printf(Locale.ROOT, "esn %s on %s: test %d-step NRMSE %.4g, R^2 %.6f over %,d steps", j.get("units"), what,
-            s.horizon(), r.test().nrmse(), r.test().r2(), r.testSteps());
+        o.printf(Locale.ROOT, "esn %s on %s: test %d-step NRMSE %.4g by std (%.4g by range), R^2 %.6f over %,d "
+            + "steps", j.get("units"), what, s.horizon(), r.test().nrmse(), r.test().nrmseRange(), r.test().r2(),
+            r.testSteps());
         if (r.closedLoop() != null) {
-          o.printf(Locale.ROOT, "; closed loop %d steps NRMSE %.4g", r.closedLoop().steps(), r.closedLoop().nrmse());
+          o.printf(Locale.ROOT, "; one closed loop of %d steps from the end of training NRMSE %.4g by std",
+              r.closedLoop().steps(), r.closedLoop().nrmse());
         }
-        o.printf(Locale.ROOT, " (ridge %g, build %.2f s, fit %.2f s, run %.3f s per 1,000 steps)%n", r.ridge(),
-            r.buildSeconds(), r.fitSeconds(), r.runSecondsPer1000());
+        o.printf(Locale.ROOT, " (ridge %g%s, build %.2f s, fit %.2f s, run %.3f s per 1,000 steps)%n", r.ridge(),
+            r.noise() > 0 ? String.format(Locale.ROOT, ", noise %g", r.noise()) : "", r.buildSeconds(),
+            r.fitSeconds(), r.runSecondsPer1000());
+        printFreeRun(o, r.freeRun());
       }
     }
     j.put("artifact", out.toString());
@@ -218,6 +225,18 @@ final class ReservoirTrainCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The free-run line of the text output (nothing without a free-run test). */
+  static void printFreeRun(PrintWriter o, FreeRun.Report f) {
+    if (f == null) {
+      return;
+    }
+    o.printf(Locale.ROOT, "free runs: %d trials of %d steps: NRMSE at step %d %.4g by std (%.4g by range), over "
+        + "steps 1..%d %.4g by std (%.4g by range); valid time (error/std <= %.2g) median %s steps, %d..%d%n",
+        f.trials(), f.horizon(), f.horizon(), f.nrmse(), f.nrmseRange(), f.horizon(), f.meanNrmse(),
+        f.meanNrmseRange(), f.threshold(), f.validStepsMedian() >= f.horizon() ? ">= " + f.horizon()
+            : String.format(Locale.ROOT, "%.1f", f.validStepsMedian()), f.validStepsMin(), f.validStepsMax());
+  }
+
   static Map<String, Object> metrics(ReservoirTrainer.ForecastReport r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("test_nrmse", r.test().nrmse());
@@ -227,6 +246,22 @@ final class ReservoirTrainCommand implements Callable<Integer> {
     ForecastMetrics c = r.closedLoop();
     m.put("closed_loop_nrmse", c == null ? null : c.nrmse());
     m.put("closed_loop_steps", c == null ? 0 : c.steps());
+    FreeRun.Report f = r.freeRun();
+    if (f != null) {
+      m.put("free_run_horizon", f.horizon());
+      m.put("free_run_trials", f.trials());
+      m.put("free_run_nrmse", f.nrmse());
+      m.put("free_run_nrmse_range", f.nrmseRange());
+      m.put("free_run_mean_nrmse", f.meanNrmse());
+      m.put("free_run_mean_nrmse_range", f.meanNrmseRange());
+      m.put("valid_steps_median", f.validStepsMedian());
+      m.put("valid_steps_min", f.validStepsMin());
+      m.put("valid_steps_max", f.validStepsMax());
+      m.put("valid_threshold", f.threshold());
+    }
+    if (!Double.isNaN(r.noise())) {
+      m.put("noise", r.noise());
+    }
     m.put("build_seconds", r.buildSeconds());
     m.put("fit_seconds", r.fitSeconds());
     m.put("train_steps", r.trainSteps());

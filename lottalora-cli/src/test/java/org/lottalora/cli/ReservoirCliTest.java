@@ -50,6 +50,35 @@ class ReservoirCliTest {
   }
 
   @Test
+  void freeRunsTrainEvaluateAndReloadTheSame() throws Exception {
+    Path m = dir.resolve("fr.lotta");
+    CliTest.Run r = CliTest.run("reservoir", "train", "--units", "80", "--steps", "2400", "--train-fraction", "0.75",
+        "--init-preset", "reservoirpy", "--input-density", "1", "--bias-scaling", "0.2", "--input-scaling", "0.1",
+        "--leak-rate", "1", "--spectral-radius", "1", "--ridge", "1e-10,1e-6", "--noise", "0,1e-5", "--select",
+        "closed-loop", "--free-run", "40", "--free-run-trials", "20", "-o", m.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    double free = Double.parseDouble(r.out().replaceAll("(?s).*\"free_run_nrmse\":([0-9.eE-]+).*", "$1"));
+    assertTrue(free < 0.2, r.out());
+    assertTrue(r.out().contains("\"free_run_trials\":20") && r.out().contains("\"valid_steps_median\":"), r.out());
+    assertEquals(4, r.out().replaceAll("(?s).*\"validation_nrmse\":\\[([^]]*)].*", "$1").split(",").length,
+        "2 noise levels x 2 ridges judged: " + r.out());
+    CliTest.Run e = CliTest.run("reservoir", "eval", m.toString(), "--steps", "2400", "--train-fraction", "0.75",
+        "--free-run", "40", "--free-run-trials", "20", "--json");
+    assertEquals(0, e.code(), e.err());
+    double again = Double.parseDouble(e.out().replaceAll("(?s).*\"free_run_nrmse\":([0-9.eE-]+).*", "$1"));
+    assertEquals(free, again, 0.05 * free, "the reloaded model (fp32 readout) runs free as it did");
+    CliTest.Run text = CliTest.run("reservoir", "eval", m.toString(), "--steps", "2400", "--train-fraction", "0.75",
+        "--free-run", "40", "--free-run-trials", "20");
+    assertTrue(text.out().contains("by std") && text.out().contains("by range")
+        && text.out().contains("free runs: 20 trials of 40 steps"), text.out());
+    Path sd = dir.resolve("search-cl");
+    CliTest.Run s = CliTest.run("reservoir", "search", "--units", "30", "--steps", "2000", "--trials", "2",
+        "--select", "closed-loop", "--free-run", "30", "--free-run-trials", "5", "--dir", sd.toString());
+    assertEquals(0, s.code(), s.err());
+    assertTrue(s.out().contains("validation free-run NRMSE (steps 1..30"), s.out());
+  }
+
+  @Test
   void badInputGetsOneLineAndExitTwo() throws Exception {
     Path csv = dir.resolve("gap.csv");
     Files.writeString(csv, "t,v\n1,2\n2,\n");
@@ -60,6 +89,11 @@ class ReservoirCliTest {
         {"--leak-rate", "0", "--leak-rate must be in (0, 1]"},
         {"--steps", "150", "must exceed the washout"},
         {"--series", csv.toString(), "line 3 column 2: missing value"},
+        {"--free-run", "5000", "longer than the test part of the series (2000 steps)"},
+        {"--select", "closed-loop", "needs a free-run horizon (--free-run STEPS"},
+        {"--init-preset", "pyreservoir", "unknown --init-preset 'pyreservoir'; valid: gaussian, reservoirpy"},
+        {"--noise", "-1", "--noise must be >= 0"},
+        {"--free-run-trials", "0", "--free-run-trials must be >= 1"},
     };
     for (String[] c : cases) {
       CliTest.Run r = CliTest.run("reservoir", "train", c[0], c[1], "-o", out);

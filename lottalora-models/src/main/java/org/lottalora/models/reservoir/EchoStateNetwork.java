@@ -36,6 +36,20 @@ public final class EchoStateNetwork {
       scratch = new double[max];
     }
 
+    private State(State o) {
+      x = new double[o.x.length][];
+      for (int l = 0; l < x.length; l++) {
+        x[l] = o.x[l].clone();
+      }
+      lastOutput = o.lastOutput.clone();
+      scratch = new double[o.scratch.length];
+    }
+
+    /** An independent copy (a free run from here leaves this state as it is). */
+    public State copy() {
+      return new State(this);
+    }
+
     /** Layer l's current activations (live, do not write). */
     public double[] layer(int l) {
       return x[l];
@@ -129,6 +143,18 @@ public final class EchoStateNetwork {
     readout = r.solve(ridge);
   }
 
+  /**
+   * The teacher-forced fit with noise injection: each input (and each fed-back teacher value) gets
+   * {@code noise * z} added, z standard normal from the project's generator (stream {@code reservoir.noise},
+   * keyed by {@code noiseSeed}), before it drives the reservoir; the targets stay clean. A readout fitted so has
+   * seen states a little off the true trajectory and learned to lead back, which is what keeps a free run (its
+   * own slightly wrong outputs fed back) stable (Jaeger 2001; ReservoirPy's {@code noise_in}).
+   */
+  public void fit(State s, double[][] input, double[][] target, int washout, double ridge, double noise,
+      long noiseSeed, Progress progress) {
+    readout = accumulate(s, input, target, washout, noise, noiseSeed, progress).solve(ridge);
+  }
+
   /** Runs teacher-forced and returns the filled ridge accumulator (for callers that try several ridges). */
   public Ridge accumulate(State s, double[][] input, double[][] target, int washout) {
     return accumulate(s, input, target, washout, Progress.silent());
@@ -136,19 +162,50 @@ public final class EchoStateNetwork {
 
   /** {@link #accumulate(State, double[][], double[][], int)} reporting the steps run to {@code progress}. */
   public Ridge accumulate(State s, double[][] input, double[][] target, int washout, Progress progress) {
+    return accumulate(s, input, target, washout, 0, 0, progress);
+  }
+
+  /**
+   * {@link #accumulate(State, double[][], double[][], int)} with noise injection as in
+   * {@link #fit(State, double[][], double[][], int, double, double, long, Progress)}; noise 0 draws nothing.
+   */
+  public Ridge accumulate(State s, double[][] input, double[][] target, int washout, double noise, long noiseSeed,
+      Progress progress) {
     checkLengths(input, target, washout);
+    if (!(noise >= 0) || !Double.isFinite(noise)) {
+      throw new IllegalArgumentException("--noise must be >= 0, got " + noise);
+    }
+    double[] z = null;
+    if (noise > 0) {
+      z = new double[input.length * (inputDim + outputDim)];
+      new org.lottalora.core.backbone.Stream(noiseSeed, "reservoir.noise").normals(0, z, z.length);
+    }
+    int zw = inputDim + outputDim;
+    double[] noisy = new double[inputDim];
     Ridge r = new Ridge(featureCount(), outputDim);
     int block = 512;
     long start = System.nanoTime();
     List<double[]> xs = new ArrayList<>();
     List<double[]> ys = new ArrayList<>();
     for (int t = 0; t < input.length; t++) {
-      double[] f = step(s, input[t]);
+      double[] in = input[t];
+      if (z != null) {
+        for (int c = 0; c < inputDim; c++) {
+          noisy[c] = in[c] + noise * z[t * zw + c];
+        }
+        in = noisy;
+      }
+      double[] f = step(s, in);
       if (t >= washout) {
         xs.add(f);
         ys.add(target[t]);
       }
       System.arraycopy(target[t], 0, s.lastOutput, 0, outputDim);
+      if (z != null) {
+        for (int c = 0; c < outputDim; c++) {
+          s.lastOutput[c] += noise * z[t * zw + inputDim + c];
+        }
+      }
       if (xs.size() == block) {
         r.add(xs.toArray(new double[0][]), ys.toArray(new double[0][]));
         xs.clear();

@@ -19,7 +19,8 @@ import org.lottalora.format.AtomicFile;
  * Hyperparameter search for an echo state network on a forecasting task, over spectral radius, leak rate,
  * input scaling and ridge, by random search (seeded draws, log-uniform for input scaling and ridge) or grid.
  * The loss is the validation NRMSE: the series given is split 75/25 and the later part is never used for
- * fitting. Every finished trial is written to {@code <dir>/trials/<n>.json} at once, so an interrupted search
+ * fitting; with {@code --select closed-loop} it is the NRMSE of free runs over steps 1..{@code --free-run} on that
+ * quarter instead (a noise list, if given, is chosen from inside each trial). Every finished trial is written to {@code <dir>/trials/<n>.json} at once, so an interrupted search
  * resumes where it stopped; {@code <dir>/search.json} pins the search's settings and a resume with different
  * ones is refused.
  */
@@ -179,12 +180,16 @@ public final class HyperSearch {
   private static Trial trial(int i, double[] p, Config c, TimeSeries series) {
     ReservoirSetup b = c.base();
     ReservoirSpec l = b.layers().get(0).withSpectralRadius(p[0]).withLeakRate(p[1]).withInputScaling(p[2]);
+    FreeRunSetup fr = b.freeRun();
     ReservoirSetup s = new ReservoirSetup("esn", b.seed(), List.of(l), null, b.washout(), new double[] {p[3]},
-        b.horizon(), b.inputToReadout(), b.fit(), b.samples(), VALIDATION_SPLIT, 0, b.threads());
+        b.horizon(), b.inputToReadout(), b.fit(), b.samples(), VALIDATION_SPLIT, 0, b.threads(), fr);
     long t0 = System.nanoTime();
     try {
       var r = ReservoirTrainer.forecast(series, s, Progress.silent()).report();
-      return new Trial(i, p[0], p[1], p[2], p[3], r.test().nrmse(), (System.nanoTime() - t0) / 1e9, null);
+      // closed-loop objective: the free runs' error over steps 1..horizon on the held-out quarter; a diverging
+      // run (Inf or NaN) is recorded as such and never the best
+      double loss = fr.closedLoopSelection() ? r.freeRun().meanNrmse() : r.test().nrmse();
+      return new Trial(i, p[0], p[1], p[2], p[3], loss, (System.nanoTime() - t0) / 1e9, null);
     } catch (IllegalArgumentException e) {
       return new Trial(i, p[0], p[1], p[2], p[3], Double.NaN, (System.nanoTime() - t0) / 1e9, e.getMessage());
     }
@@ -206,6 +211,20 @@ public final class HyperSearch {
     m.put("washout", c.base().washout());
     m.put("horizon", c.base().horizon());
     m.put("series", c.series());
+    // settings added after the first release are pinned only when set, so older searches still resume
+    FreeRunSetup fr = c.base().freeRun();
+    if (fr.closedLoopSelection() || fr.noises().length > 1 || fr.noises()[0] > 0) {
+      m.put("objective", fr.select());
+      m.put("free_run", fr.horizon());
+      m.put("free_run_trials", fr.trials());
+      m.put("noise", fr.noises());
+    }
+    ReservoirSpec l = c.base().layers().get(0);
+    if (l.bernoulliInputs() || l.inputDensity() != 1.0 || l.biasScaling() != 0) {
+      m.put("input_init", l.inputInit());
+      m.put("input_density", l.inputDensity());
+      m.put("bias_scaling", l.biasScaling());
+    }
     return m;
   }
 

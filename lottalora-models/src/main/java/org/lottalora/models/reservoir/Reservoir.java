@@ -11,7 +11,8 @@ import org.lottalora.core.backbone.TensorSpec;
 /**
  * One echo-state reservoir layer over frozen tensors drawn from the seed:
  * {@code x(t) = (1 - a) x(t-1) + a f(W x(t-1) + Win u(t) + b + Wfb y(t-1))}, where
- * {@code W = (sr / rho(W_raw)) W_raw}. The raw tensors are backbone tensors (named
+ * {@code W = (sr / rho(W_raw)) W_raw} (rho exact up to {@link SpectralRadius#EXACT_UP_TO} units, Arnoldi above).
+ * With the {@code bernoulli} input init, Win, b and Wfb are the signs of their draws. The raw tensors are backbone tensors (named
  * {@code reservoir.<l>.W}, {@code .Win}, {@code .bias}, {@code .Wfb}); the scalings are settings, so the
  * artifact ships only the seed, the spec and rho(W_raw) (which makes a reload bit-exact without trusting a
  * second eigenvalue computation). An optional low-rank adapter makes the recurrent term
@@ -55,7 +56,7 @@ public final class Reservoir {
     List<TensorSpec> specs = tensorSpecs(spec, layer, inputDim, feedbackDim);
     Backbone bb = Backbone.regenerate(seed, specs, 1);
     float[] raw = bb.get(name(layer, "W"));
-    this.rhoRaw = Double.isNaN(rhoRaw) ? SpectralRadius.of(raw, n) : rhoRaw;
+    this.rhoRaw = Double.isNaN(rhoRaw) ? SpectralRadius.auto(Csr.of(raw, n, n, 1.0)) : rhoRaw;
     if (!(this.rhoRaw > 0)) {
       throw new IllegalArgumentException("the recurrent matrix drawn for layer " + layer + " has spectral radius 0 ("
           + n + " units, density " + spec.density() + "): raise --density or --units, or change --seed");
@@ -63,13 +64,27 @@ public final class Reservoir {
     double k = spec.spectralRadius() / this.rhoRaw;
     this.w = Csr.of(raw, n, n, k);
     this.wScaled = w.toDenseFloat();
-    this.win = Csr.of(bb.get(name(layer, "Win")), n, inputDim, spec.inputScaling());
-    float[] b = bb.get(name(layer, "bias"));
+    boolean signs = spec.bernoulliInputs();
+    this.win = Csr.of(signs(bb.get(name(layer, "Win")), signs), n, inputDim, spec.inputScaling());
+    float[] b = signs(bb.get(name(layer, "bias")), signs);
     this.bias = new double[n];
     for (int i = 0; i < n; i++) {
       bias[i] = b[i] * spec.biasScaling();
     }
-    this.wfb = feedbackDim > 0 ? Csr.of(bb.get(name(layer, "Wfb")), n, feedbackDim, spec.feedbackScaling()) : null;
+    this.wfb = feedbackDim > 0 ? Csr.of(signs(bb.get(name(layer, "Wfb")), signs), n, feedbackDim,
+        spec.feedbackScaling()) : null;
+  }
+
+  /** With {@code on}, each value's sign (0 stays 0): the +-1 weights of the {@code bernoulli} input init. */
+  private static float[] signs(float[] v, boolean on) {
+    if (!on) {
+      return v;
+    }
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Math.signum(v[i]);
+    }
+    return out;
   }
 
   /** The backbone tensors of layer {@code layer}, in declaration order. */
@@ -80,11 +95,15 @@ public final class Reservoir {
         new InitSpec(InitFamily.SPARSE_NORMAL, Map.of("p", spec.density(), "sigma", 1.0, "fanin", 0.0))));
     out.add(TensorSpec.of(name(layer, "Win"), new int[] {n, inputDim},
         new InitSpec(InitFamily.SPARSE_NORMAL, Map.of("p", spec.inputDensity(), "sigma", 1.0, "fanin", 0.0))));
-    out.add(TensorSpec.bias(name(layer, "bias"), n, n,
-        new InitSpec(InitFamily.UNIFORM, Map.of("a", 1.0, "fanin", 0.0))));
+    // bernoulli: +-1 kept with probability inputDensity, as the signs of a sparse normal draw (ReservoirPy's
+    // bernoulli initialiser for Win, bias and Wfb); gaussian: the first scheme, uniform bias and feedback
+    InitSpec sparseSigns = new InitSpec(InitFamily.SPARSE_NORMAL,
+        Map.of("p", spec.inputDensity(), "sigma", 1.0, "fanin", 0.0));
+    InitSpec uniform = new InitSpec(InitFamily.UNIFORM, Map.of("a", 1.0, "fanin", 0.0));
+    out.add(TensorSpec.bias(name(layer, "bias"), n, n, spec.bernoulliInputs() ? sparseSigns : uniform));
     if (feedbackDim > 0) {
       out.add(TensorSpec.of(name(layer, "Wfb"), new int[] {n, feedbackDim},
-          new InitSpec(InitFamily.UNIFORM, Map.of("a", 1.0, "fanin", 0.0))));
+          spec.bernoulliInputs() ? sparseSigns : uniform));
     }
     return out;
   }

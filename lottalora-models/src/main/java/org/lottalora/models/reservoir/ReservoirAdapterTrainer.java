@@ -180,7 +180,7 @@ public final class ReservoirAdapterTrainer {
     ReservoirModel bpttModel = new ReservoirModel("esn", model.seed(), esn, null, newRo, bpttSettings);
     double[][] raw = series.values();
     ReservoirTrainer.ForecastReport bpttReport = ReservoirTrainer.evaluate(bpttModel, raw, trainLen, s, 0,
-        trainSeconds, bs.ridge(), new double[0]);
+        trainSeconds, bs.ridge(), new double[0], Double.NaN);
     ReservoirModel finalModel = bpttModel;
     ReservoirTrainer.ForecastReport refitReport = null;
     if (a.refit()) {
@@ -191,7 +191,7 @@ public final class ReservoirAdapterTrainer {
           bs.offset(), bs.scale(), bs.pixels(), 0, 0, "bptt+ridge", 1, bs.channels());
       finalModel = new ReservoirModel("esn", model.seed(), esn, null, esn.readout(), rs);
       refitReport = ReservoirTrainer.evaluate(finalModel, raw, trainLen, s, 0, trainSeconds, bs.ridge(),
-          new double[0]);
+          new double[0], Double.NaN);
     }
     long adapterParams = 2L * a.rank() * n + (a.trainBeta() ? 1 : 0);
     return new ReservoirTrainer.Trained<>(finalModel, new AdapterReport(base.report(), bpttReport, refitReport,

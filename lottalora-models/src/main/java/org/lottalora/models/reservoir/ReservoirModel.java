@@ -153,7 +153,8 @@ public final class ReservoirModel {
         for (int l = 0; l < rc.getLayersCount(); l++) {
           EsnLayer e = rc.getLayers(l);
           layers.add(new ReservoirSpec(e.getUnits(), e.getSpectralRadius(), e.getDensity(), e.getLeakRate(),
-              e.getInputScaling(), e.getInputDensity(), e.getBiasScaling(), e.getActivation(), e.getFeedbackScaling()));
+              e.getInputScaling(), e.getInputDensity(), e.getBiasScaling(), e.getActivation(), e.getFeedbackScaling(),
+              e.getInputInit()));
           rho[l] = e.getRawSpectralRadius();
           if (!(rho[l] > 0)) {
             throw new IllegalArgumentException("layer " + l + " has no raw spectral radius");
@@ -292,7 +293,9 @@ public final class ReservoirModel {
         rc.addLayers(EsnLayer.newBuilder().setUnits(s.units()).setSpectralRadius(s.spectralRadius())
             .setDensity(s.density()).setLeakRate(s.leakRate()).setInputScaling(s.inputScaling())
             .setInputDensity(s.inputDensity()).setBiasScaling(s.biasScaling()).setActivation(s.activation())
-            .setFeedbackScaling(s.feedbackScaling()).setRawSpectralRadius(r.rhoRaw()));
+            .setFeedbackScaling(s.feedbackScaling()).setRawSpectralRadius(r.rhoRaw())
+            // the first scheme is written as the empty default, so its files stay byte for byte as before
+            .setInputInit(s.bernoulliInputs() ? s.inputInit() : ""));
         Reservoir.RecurrentAdapter ad = r.adapter();
         if (ad != null) {
           String target = Reservoir.name(r.layer(), "W");

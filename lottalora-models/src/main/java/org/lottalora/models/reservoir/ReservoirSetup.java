@@ -9,11 +9,20 @@ import java.util.Locale;
  * from on a validation split), forecast horizon, whether the input also feeds the readout, how the readout is
  * fitted ({@code ridge} offline, {@code rls} online, or {@code force}: RLS with the
  * readout's own output fed back during training), snapshots per image for ESN classifiers, the training
- * fraction of a series, closed-loop steps to evaluate, and threads.
+ * fraction of a series, closed-loop steps to evaluate, threads, and the free-run settings ({@link FreeRunSetup}:
+ * noise injection, how the ridge is chosen, the free-run test).
  */
 public record ReservoirSetup(String family, long seed, List<ReservoirSpec> layers, RingSpec ring, int washout,
     double[] ridges, int horizon, boolean inputToReadout, String fit, int samples, double trainFraction,
-    int generate, int threads) {
+    int generate, int threads, FreeRunSetup freeRun) {
+  /** Settings without noise injection or free-run test (one-step selection). */
+  public ReservoirSetup(String family, long seed, List<ReservoirSpec> layers, RingSpec ring, int washout,
+      double[] ridges, int horizon, boolean inputToReadout, String fit, int samples, double trainFraction,
+      int generate, int threads) {
+    this(family, seed, layers, ring, washout, ridges, horizon, inputToReadout, fit, samples, trainFraction, generate,
+        threads, FreeRunSetup.NONE);
+  }
+
   /** Validates the settings, naming the one at fault. */
   public ReservoirSetup {
     family = family.toLowerCase(Locale.ROOT);
@@ -60,5 +69,22 @@ public record ReservoirSetup(String family, long seed, List<ReservoirSpec> layer
       throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
     }
     ridges = ridges.clone();
+    freeRun = freeRun == null ? FreeRunSetup.NONE : freeRun;
+    if (!fit.equals("ridge") && (freeRun.noises().length > 1 || freeRun.noises()[0] > 0)) {
+      throw new IllegalArgumentException("--noise applies to --fit ridge (the offline readout), not --fit " + fit);
+    }
+    if (!fit.equals("ridge") && freeRun.closedLoopSelection()) {
+      throw new IllegalArgumentException("--select closed-loop chooses among ridges: use --fit ridge");
+    }
+    if (freeRun.horizon() > 0 && horizon != 1) {
+      throw new IllegalArgumentException("free runs feed each prediction back as the next input: they need "
+          + "--horizon 1, got " + horizon);
+    }
+  }
+
+  /** A copy with other free-run settings. */
+  public ReservoirSetup withFreeRun(FreeRunSetup f) {
+    return new ReservoirSetup(family, seed, layers, ring, washout, ridges, horizon, inputToReadout, fit, samples,
+        trainFraction, generate, threads, f);
   }
 }

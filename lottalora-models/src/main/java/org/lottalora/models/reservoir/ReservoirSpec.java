@@ -8,12 +8,26 @@ import java.util.Locale;
  * radius of the recurrent matrix ({@code sr}, set exactly from the largest eigenvalue magnitude), density of
  * the recurrent matrix ({@code rc_connectivity}), leak rate ({@code lr}: x = (1 - lr) x + lr f(...)), input
  * scaling and density ({@code input_scaling}, {@code input_connectivity}), bias scaling, activation, and the
- * scaling of output feedback (0: no feedback). Validation names the setting and its allowed range.
+ * scaling of output feedback (0: no feedback), and how the input, bias and feedback weights are drawn
+ * ({@code inputInit}): {@code gaussian}, Gaussian values kept with probability {@code inputDensity} and a
+ * uniform bias (this toolkit's first scheme), or {@code bernoulli}, the sign of those draws, so +-1 values
+ * kept with probability {@code inputDensity} for the input, the bias and the feedback alike (ReservoirPy's
+ * default {@code bernoulli} initialisers). Validation names the setting and its allowed range.
  */
 public record ReservoirSpec(int units, double spectralRadius, double density, double leakRate, double inputScaling,
-    double inputDensity, double biasScaling, String activation, double feedbackScaling) {
+    double inputDensity, double biasScaling, String activation, double feedbackScaling, String inputInit) {
   /** Activations a reservoir may use. */
   public static final List<String> ACTIVATIONS = List.of("tanh", "identity", "sigmoid", "relu");
+
+  /** Ways to draw the input, bias and feedback weights. */
+  public static final List<String> INPUT_INITS = List.of("gaussian", "bernoulli");
+
+  /** A spec with Gaussian input weights (the scheme every artifact before {@code inputInit} used). */
+  public ReservoirSpec(int units, double spectralRadius, double density, double leakRate, double inputScaling,
+      double inputDensity, double biasScaling, String activation, double feedbackScaling) {
+    this(units, spectralRadius, density, leakRate, inputScaling, inputDensity, biasScaling, activation,
+        feedbackScaling, "gaussian");
+  }
 
   /** Validates every setting. */
   public ReservoirSpec {
@@ -45,6 +59,15 @@ public record ReservoirSpec(int units, double spectralRadius, double density, do
     if (!ACTIVATIONS.contains(activation)) {
       throw new IllegalArgumentException("unknown activation '" + activation + "'; valid: " + ACTIVATIONS);
     }
+    inputInit = inputInit == null || inputInit.isEmpty() ? "gaussian" : inputInit.toLowerCase(Locale.ROOT);
+    if (!INPUT_INITS.contains(inputInit)) {
+      throw new IllegalArgumentException("unknown input init '" + inputInit + "'; valid: " + INPUT_INITS);
+    }
+  }
+
+  /** Whether input, bias and feedback weights are +-1 (the sign of their draws). */
+  public boolean bernoulliInputs() {
+    return inputInit.equals("bernoulli");
   }
 
   /** A reservoir with ReservoirPy's common settings for chaotic series: sr 1.25, lr 0.3, density 0.1. */
@@ -55,19 +78,19 @@ public record ReservoirSpec(int units, double spectralRadius, double density, do
   /** A copy with another spectral radius. */
   public ReservoirSpec withSpectralRadius(double v) {
     return new ReservoirSpec(units, v, density, leakRate, inputScaling, inputDensity, biasScaling, activation,
-        feedbackScaling);
+        feedbackScaling, inputInit);
   }
 
   /** A copy with another leak rate. */
   public ReservoirSpec withLeakRate(double v) {
     return new ReservoirSpec(units, spectralRadius, density, v, inputScaling, inputDensity, biasScaling, activation,
-        feedbackScaling);
+        feedbackScaling, inputInit);
   }
 
   /** A copy with another input scaling. */
   public ReservoirSpec withInputScaling(double v) {
     return new ReservoirSpec(units, spectralRadius, density, leakRate, v, inputDensity, biasScaling, activation,
-        feedbackScaling);
+        feedbackScaling, inputInit);
   }
 
   /** The activation applied elementwise. */
