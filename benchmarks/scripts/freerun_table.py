@@ -30,9 +30,9 @@ def runs_table(rows, title, reference):
     print("### " + title + "\n")
     print("| units | training steps | init, selection | sr, leak, input scaling | runs (seeds x series) "
           "| NRMSE84 by std: median | quartiles | min..max | NRMSE84 by range (median) | mean NRMSE 1..84 "
-          "| valid time, median of runs (steps, max 84) | one-step NRMSE (median) | ridges chosen | noise chosen |"
-          + (" Jaeger 2001 |" if reference else ""))
-    print("|" + "---:|" * (15 if reference else 14))
+          "| runs with NRMSE84 > 1 | valid time, median of runs (steps, max 84) | one-step NRMSE (median) "
+          "| ridges chosen | noise chosen |" + (" Jaeger 2001 |" if reference else ""))
+    print("|" + "---:|" * (16 if reference else 15))
     for (u, tr, preset, sel, sr, lr, isc), rs in groups.items():
         v = sorted(r["nrmse_h"] for r in rs)
         q = statistics.quantiles(v, n=4) if len(v) > 1 else [v[0]] * 3
@@ -44,6 +44,7 @@ def runs_table(rows, title, reference):
                "%d (%d x %d)" % (len(rs), seeds, series), g(statistics.median(v)), g(q[0]) + ".." + g(q[2]),
                g(v[0]) + ".." + g(v[-1]), g(statistics.median(r["nrmse_h_range"] for r in rs)),
                g(statistics.median(r["mean_nrmse_1_h"] for r in rs)),
+               str(sum(1 for x in v if not x <= 1)),
                g(statistics.median(r["valid_steps_median"] for r in rs)),
                g(statistics.median(r["one_step_nrmse"] for r in rs)),
                " ".join("%s:%d" % kv for kv in sorted(ridges.items())),
