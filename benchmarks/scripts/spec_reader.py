@@ -155,7 +155,8 @@ def fnv1a64(name):
 
 
 def words(seed, name, n):
-    # the key as uint64 array: a plain list [seed, fnv] with a value >= 2^63 becomes float64 in numpy (wrong key)
+    # the key as uint64 array: a plain list [seed, fnv] with one value below 2^63 and one above becomes float64
+    # in numpy, a silently different key
     g = np.random.Philox(key=np.array([seed & MASK, fnv1a64(name)], dtype=np.uint64), counter=2**256 - 1)
     return g.random_raw(n).astype(np.uint64)
 
