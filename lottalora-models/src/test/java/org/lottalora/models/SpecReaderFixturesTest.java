@@ -48,8 +48,16 @@ import org.lottalora.models.transformer.VitModel;
 class SpecReaderFixturesTest {
   private static final Path OUT = Path.of(System.getProperty("specReader.out", "target/spec-reader"));
 
-  /** Moves every stored tensor by {@code 0.25 sin(1.3 i + 0.7 k + 0.1)} (k: its index in the file) and rewrites it. */
+  /** {@link #perturb(Path, DType)} in fp32. */
   private static Map<String, float[]> perturb(Path file) {
+    return perturb(file, DType.FLOAT32);
+  }
+
+  /**
+   * Moves every stored tensor by {@code 0.25 sin(1.3 i + 0.7 k + 0.1)} (k: its index in the file), rewrites it with
+   * matrices as {@code dtype}, and returns the values as the file now holds them (decoded).
+   */
+  private static Map<String, float[]> perturb(Path file, DType dtype) {
     Artifact a = ArtifactCodec.open(file).artifact();
     Artifact.Builder b = a.toBuilder().clearTensors();
     Map<String, float[]> moved = new java.util.LinkedHashMap<>();
@@ -59,11 +67,14 @@ class SpecReaderFixturesTest {
       for (int i = 0; i < v.length; i++) {
         v[i] += 0.25f * (float) Math.sin(1.3 * i + 0.7 * k + 0.1);
       }
-      moved.put(t.getName(), v);
-      b.addTensors(TensorCodec.encode(t.getName(), TensorCodec.shapeOf(t), t.getRole(), v, DType.FLOAT32));
+      long[] shape = TensorCodec.shapeOf(t);
+      b.addTensors(TensorCodec.encode(t.getName(), shape, t.getRole(), v, shape.length > 1 ? dtype : DType.FLOAT32));
       k++;
     }
     ArtifactCodec.write(b.build(), file, null);
+    for (Tensor t : ArtifactCodec.open(file).artifact().getTensorsList()) {
+      moved.put(t.getName(), TensorCodec.decode(t, file.toString()));
+    }
     return moved;
   }
 
@@ -129,6 +140,26 @@ class SpecReaderFixturesTest {
     float[][] z = m.lm().logits(tokens);
     assertDiffer(fresh, z);
     write("tiny-lm", "byte-lm", "{\"text\": \"Héllo, spec!\", \"tokens\": " + json(tokens) + "}", z, "logits");
+  }
+
+  @Test
+  void byteLmFullAttentionAdaptedMlpInt8() throws IOException {
+    Files.createDirectories(OUT);
+    // attention trained in full, SwiGLU adapted, rsLoRA, rank 3 (capped nowhere: d = 8, F = 12); matrices stored int8
+    ByteLm.Spec s = new ByteLm.Spec(8, 2, 1, 12, 16, -4, InitSpec.parse("uniform"),
+        new AdapterConfig(3, 1.5, true, true, 0, false, 3), new Targets(MatrixMode.FULL, MatrixMode.ADAPTER));
+    Path file = OUT.resolve("tiny-lm-int8.lotta");
+    new LmModel(new ByteLm(s), "", "none", 0.1, 16, Double.NaN).save(file, null, DType.FLOAT32, null);
+    int[] tokens = LmModel.tokens("int8 ✓");
+    float[][] fresh = LmModel.load(file).lm().logits(tokens);
+    Map<String, float[]> moved = perturb(file, DType.INT8);
+    assertTrue(ArtifactCodec.open(file).artifact().getTensorsList().stream()
+        .anyMatch(t -> t.getDtype() == DType.INT8), "some matrices are stored int8");
+    LmModel m = LmModel.load(file);
+    assertRestored(moved, m.lm().trained());
+    float[][] z = m.lm().logits(tokens);
+    assertDiffer(fresh, z);
+    write("tiny-lm-int8", "byte-lm", "{\"text\": \"int8 ✓\", \"tokens\": " + json(tokens) + "}", z, "logits");
   }
 
   @Test
