@@ -34,10 +34,38 @@ public final class EngineArtifacts {
         .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).build();
   }
 
-  /** The adapter config an adapter record describes. */
+  /**
+   * The adapter config an adapter record describes, for the Transformer families, which implement none of the
+   * switches DoRA, residual, LayerNorm or trained biases: a record that sets one was not written by this toolkit
+   * (or was altered) and would load as another model than it claims, so it is refused (an
+   * IllegalArgumentException naming the switch, which the loaders report as a malformed spec).
+   */
   public static AdapterConfig adapter(org.lottalora.format.proto.AdapterConfig pa) {
+    refuseSwitches(pa, true);
     return new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
         pa.getInitSeed());
+  }
+
+  /**
+   * Refuses adapter switches a family's engine does not implement: trained biases always (no engine family
+   * trains its biases), and DoRA, residual and LayerNorm when {@code variantsUnsupported}.
+   */
+  public static void refuseSwitches(org.lottalora.format.proto.AdapterConfig pa, boolean variantsUnsupported) {
+    String bad = pa.getTrainBias() ? "train_bias" : !variantsUnsupported ? null : pa.getDora() ? "dora"
+        : pa.getResidual() ? "residual" : pa.getLayerNorm() ? "layer_norm" : null;
+    if (bad != null) {
+      throw new IllegalArgumentException("the adapter record sets " + bad + ", which this family does not "
+          + "implement (the toolkit never writes it here): the file was altered or written by another tool");
+    }
+  }
+
+  /** Refuses a {@code ModelSpec.full} flag that contradicts the matrix modes the family config states. */
+  public static void checkFull(boolean recorded, boolean fromModes) {
+    if (recorded != fromModes) {
+      throw new IllegalArgumentException("ModelSpec.full is " + recorded + " but the matrix modes say "
+          + (fromModes ? "every matrix is trained in full" : "some matrices are adapted or frozen")
+          + ": the file was altered or written by another tool");
+    }
   }
 
   /**

@@ -247,6 +247,7 @@ public final class GraphModel {
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     Setup setup;
     try {
+      org.lottalora.models.EngineArtifacts.refuseSwitches(pa, false);
       AdapterConfig ac = new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
           pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm());
       GcnNetwork.Spec spec = new GcnNetwork.Spec(m.getInputDim(), gc.getHiddenList().stream().mapToInt(i -> i)

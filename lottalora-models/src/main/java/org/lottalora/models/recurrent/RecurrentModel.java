@@ -101,6 +101,7 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     RecurrentNetwork.Spec spec;
     try {
+      org.lottalora.models.EngineArtifacts.refuseSwitches(pa, false);
       spec = new RecurrentNetwork.Spec(m.getFamily(), m.getInputDim(), c.getHidden(), Math.max(1, c.getUnits()),
           m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
           new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,

@@ -113,6 +113,7 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
           a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
           EngineArtifacts.adapter(pa), new Targets(MatrixMode.parse(c.getAttentionMode()),
               MatrixMode.parse(c.getMlpMode())));
+      EngineArtifacts.checkFull(m.getFull(), spec.full());
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid language model spec: " + e.getMessage());
     }

@@ -103,6 +103,7 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
           m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
           EngineArtifacts.adapter(pa), new Targets(MatrixMode.parse(c.getAttentionMode()),
               MatrixMode.parse(c.getMlpMode())));
+      EngineArtifacts.checkFull(m.getFull(), spec.full());
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid text classifier spec: " + e.getMessage());
     }

@@ -91,6 +91,7 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
           m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
           EngineArtifacts.adapter(pa), new Targets(MatrixMode.parse(c.getAttentionMode()),
               MatrixMode.parse(c.getMlpMode())));
+      EngineArtifacts.checkFull(m.getFull(), spec.full());
       pixels = new Normalization((float) c.getPixelMean(), (float) c.getPixelStd());
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid ViT spec: " + e.getMessage());
