@@ -23,9 +23,19 @@ def fnv1a64(name: str) -> int:
     return h
 
 
+def philox_key(seed: int, name: str):
+    # The key must be a uint64 array: numpy turns a plain list [k0, k1] into an array first, and a list with one
+    # word >= 2^63 and the other below it becomes float64 (int64 cannot hold the first, uint64 nor int64 both
+    # in numpy's eyes), so the key silently loses bits. The single integer k0 + 2^64 k1 is the other exact form.
+    return np.array([seed & MASK, fnv1a64(name)], dtype=np.uint64)
+
+
 def raw_words(seed: int, name: str, n: int):
-    g = np.random.Philox(key=[seed & MASK, fnv1a64(name)], counter=2**256 - 1)
-    return [int(w) for w in g.random_raw(n)]
+    g = np.random.Philox(key=philox_key(seed, name), counter=2**256 - 1)
+    words = [int(w) for w in g.random_raw(n)]
+    other = np.random.Philox(key=(seed & MASK) | (fnv1a64(name) << 64), counter=2**256 - 1)
+    assert [int(w) for w in other.random_raw(n)] == words, "numpy's two exact key forms disagree"
+    return words
 
 
 def uniform(w: int) -> float:
@@ -42,7 +52,20 @@ def normal_values(seed: int, name: str, n: int, sigma: float):
     return [float(np.float32(sigma * z)) for z in out[:n]]
 
 
-CASES = [(0, "layers.0.weight"), (42, "layers.0.weight"), (2**63 + 5, "head.weight"), (7, "блок.0")]
+# Key words on both sides of 2^63 in both orders, negative seeds (seed -1 is the word 2^64 - 1), both words above.
+# FNV of layers.0.weight, layers.0.bias, блок.0 < 2^63 <= FNV of layers.1.weight, head.weight.
+CASES = [(0, "layers.0.weight"), (42, "layers.0.weight"), (2**63 + 5, "head.weight"), (7, "блок.0"),
+         (42, "layers.1.weight"), (-1, "layers.0.weight"), (-7, "head.weight"), (-2**63, "layers.0.bias")]
+
+
+def permutation(n: int, seed: int, name: str):
+    """Fisher-Yates of backbone-stream.md section 5 (the split and batch-order rule), from the document alone."""
+    p = list(range(n))
+    words = raw_words(seed, name, n - 1) if n > 1 else []
+    for j, i in enumerate(range(n - 1, 0, -1)):
+        k = min(math.floor(uniform(words[j]) * (i + 1)), i)
+        p[i], p[k] = p[k], p[i]
+    return p
 
 
 def main():
@@ -55,6 +78,8 @@ def main():
         # normal with fan-in scaling for a [4, 16] tensor: sigma = 1/sqrt(16)
         vals = normal_values(seed, name, 8, 0.25)
         print("  normal[4,16] " + " ".join(repr(v) for v in vals))
+        # the published [8, 8] vectors of backbone-stream.md 6.1 (sigma * f = 1 / sqrt 8)
+        print("  normal[8,8]  " + " ".join(repr(v) for v in normal_values(seed, name, 4, 1.0 / math.sqrt(8))))
         if jar:
             out = subprocess.run(["java", "-jar", jar, "backbone", "--seed", str(seed - (1 << 64) if seed >= 2**63 else seed),
                                   "--name", name, "--shape", "4,16", "--init", "normal", "--count", "8",
@@ -68,6 +93,14 @@ def main():
             # JSON carries each float32 as its exact double value, so equality is bit equality
             if [float(np.float32(v)) for v in got["values"]] != vals:
                 print(f"  MISMATCH values {got['values']}", file=sys.stderr); bad += 1
+    # split-rule vectors of backbone-stream.md 5.1
+    print("permutation(10, 5, split/digits)  ", permutation(10, 5, "split/digits"))
+    print("permutation(10, -3, split/digits) ", permutation(10, -3, "split/digits"))
+    p = permutation(1797, 0, "split/digits")
+    print("digits seed 0: first test rows", p[:8])
+    tv = p[int(math.floor(1797 * 0.2 + 0.5)):]
+    q = permutation(len(tv), 0, "split/digits/trainval")
+    print("digits seed 0: first validation rows", [tv[i] for i in q[:8]])
     if jar:
         print("numpy check:", "ok" if bad == 0 else f"{bad} mismatches")
     sys.exit(1 if bad else 0)

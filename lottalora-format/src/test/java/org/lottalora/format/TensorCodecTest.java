@@ -103,6 +103,20 @@ class TensorCodecTest {
   }
 
   @Test
+  void int8MinusOneTwentyEightIsReadAsAnyOtherCode() {
+    // artifact-format.md section 3: writers emit only -127..127 (symmetric), readers decode all 256 codes; a
+    // foreign writer's -128 is the value -128 * scale, not an error
+    ByteBuffer scales = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).putFloat(0.25f);
+    Tensor t = Tensor.newBuilder().setName("w").addShape(2).addShape(2).setDtype(DType.INT8)
+        .setData(ByteString.copyFrom(new byte[] {-128, 127, 0, -128})).setScales(ByteString.copyFrom(scales.array()))
+        .setRole(TensorRole.WEIGHT).build();
+    assertArrayEquals(new float[] {-64f, 63.5f, 0f, -32f}, TensorCodec.decode(t, "t"), 0f);
+    // and the writer never produces it, even for a row whose extreme value is negative
+    Tensor w = TensorCodec.encode("w", new long[] {1, 3}, TensorRole.WEIGHT, new float[] {-2f, 1f, 0.5f}, DType.INT8);
+    assertEquals(-127, w.getData().byteAt(0));
+  }
+
+  @Test
   void vectorsAndScalarsStayFp32() {
     Tensor beta = TensorCodec.encode("layers.0.beta", new long[] {1}, TensorRole.BETA, new float[] {1.25f}, DType.INT8);
     assertEquals(DType.FLOAT32, beta.getDtype());

@@ -8,7 +8,9 @@ package org.lottalora.core.backbone;
  * {@code i % 4}, so any slice can be computed without the words before it.
  *
  * @implSpec key = (seed, FNV-1a-64(UTF-8 name)); block j uses counter (j, 0, 0, 0) and yields words
- *     4j..4j+3. This equals {@code numpy.random.Philox(key=[seed, fnv], counter=2**256-1).random_raw()}.
+ *     4j..4j+3. This equals numpy's {@code Philox(key=np.array([seed % 2**64, fnv], dtype=np.uint64),
+ *     counter=2**256-1).random_raw()}; a plain list key whose words straddle 2^63 becomes float64 in numpy and
+ *     gives another stream (lottalora-core/docs/backbone-stream.md section 1).
  *     {@link #uniform} maps a word w to {@code ((w >>> 11) + 0.5) * 2^-53}, in (0, 1] (1.0 only for the top word).
  *     {@link #normalPair} is Box-Muller on words (2m, 2m+1) with {@code StrictMath}.
  */
