@@ -14,6 +14,7 @@ import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
@@ -88,6 +89,17 @@ public final class ReservoirModel {
   /** Loads and verifies an artifact. */
   public static ReservoirModel load(Path path) {
     return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /**
+   * Loads under a trust policy: the file is read once, its signer checked against {@code trust}, and only
+   * then parsed (see {@link ArtifactCodec#open(Path, TrustPolicy)}).
+   *
+   * @throws org.lottalora.format.ArtifactException also {@code UNSIGNED} or {@code WRONG_KEY} when the policy
+   *     trusts keys and the file is unsigned or signed by another key
+   */
+  public static ReservoirModel load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString());
   }
 
   /** Loads an artifact that must carry a valid signature by {@code trusted}. */
