@@ -150,6 +150,16 @@ public final class ArtifactCodec {
    *     included, and {@link Reason#TOO_LARGE} when the file or its parsed form would not fit in this JVM
    */
   public static ArtifactFile open(Path path, TrustPolicy trust) {
+    return decodeFile(readBytes(path), path.toString(), trust);
+  }
+
+  /**
+   * The bytes of an artifact file, read once into one exactly sized buffer after the size limits are checked:
+   * the payload limit, and the heap this JVM has left (a clean refusal rather than OutOfMemoryError).
+   *
+   * @throws ArtifactException {@link Reason#IO}, {@link Reason#BAD_LENGTH} or {@link Reason#TOO_LARGE}
+   */
+  public static byte[] readBytes(Path path) {
     long size;
     try {
       size = Files.size(path);
@@ -181,7 +191,7 @@ public final class ArtifactCodec {
         throw new ArtifactException(Reason.IO, path + " changed size while it was being read: read it again "
             + "once whatever writes it has finished");
       }
-      return decodeFile(bytes, path.toString(), trust);
+      return bytes;
     } catch (IOException e) {
       throw new ArtifactException(Reason.IO, "cannot read " + path + ": " + e.getMessage(), e);
     }
