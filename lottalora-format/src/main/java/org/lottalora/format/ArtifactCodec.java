@@ -176,8 +176,7 @@ public final class ArtifactCodec {
       throw new ArtifactException(Reason.BAD_LENGTH, path + " is " + size + " bytes, over the "
           + (MAX_PAYLOAD >> 20) + " MiB payload limit");
     }
-    Runtime rt = Runtime.getRuntime();
-    long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    long room = headroom(size);
     if (size > room) {
       throw new ArtifactException(Reason.TOO_LARGE, path + " is " + (size >> 20) + " MiB, so reading it needs "
           + "about " + ((size >> 20) + 1) + " MiB; this JVM has " + (room >> 20) + " MiB left: raise -Xmx");
@@ -195,6 +194,20 @@ public final class ArtifactCodec {
     } catch (IOException e) {
       throw new ArtifactException(Reason.IO, "cannot read " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Heap this JVM can still allocate. Used memory includes garbage, so when it looks too small for
+   * {@code need} one collection runs before the answer is final: a refusal must not depend on GC timing.
+   */
+  static long headroom(long need) {
+    Runtime rt = Runtime.getRuntime();
+    long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    if (need > room) {
+      System.gc();
+      room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    }
+    return room;
   }
 
   /** Validates and parses container bytes; {@code where} names the source in messages. */

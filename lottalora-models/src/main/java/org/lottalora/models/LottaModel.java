@@ -27,7 +27,6 @@ import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
@@ -137,9 +136,7 @@ public final class LottaModel {
    * @throws ArtifactException also when the file is unsigned or signed by another key
    */
   public static LottaModel load(Path path, PublicKey trusted) {
-    ArtifactFile f = ArtifactCodec.open(path);
-    Signing.requireSignedBy(f, trusted, path.toString());
-    return load(f, path.toString());
+    return load(path, TrustPolicy.of(trusted)); // the signer is checked before the payload is parsed
   }
 
   /** Builds the model a validated file describes; {@code where} names it in messages. */

@@ -18,7 +18,6 @@ import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Adapter;
 import org.lottalora.format.proto.Artifact;
@@ -104,9 +103,7 @@ public final class ReservoirModel {
 
   /** Loads an artifact that must carry a valid signature by {@code trusted}. */
   public static ReservoirModel load(Path path, PublicKey trusted) {
-    ArtifactFile f = ArtifactCodec.open(path);
-    Signing.requireSignedBy(f, trusted, path.toString());
-    return load(f, path.toString());
+    return load(path, TrustPolicy.of(trusted)); // the signer is checked before the payload is parsed
   }
 
   /** Builds the model an opened artifact describes. */
