@@ -17,8 +17,9 @@ import org.lottalora.format.proto.Tensor;
 
 /**
  * Fuzzes the reader with jqwik (fixed seed, bounded tries, so CI runs the same cases in a few seconds): bit
- * flips, truncations, insertions, overwritten runs, fields declaring huge lengths and random files, half of them with the digest repaired so
- * that the mutation reaches the protobuf parser and the tensor checks behind it. The only acceptable
+ * flips, truncations, insertions, overwritten runs, fields declaring huge lengths and random files, half of
+ * them with the digest repaired so that the mutation reaches the protobuf parser and the tensor checks behind
+ * it. The only acceptable
  * failure is {@link ArtifactException}; anything else (an index error, an out-of-memory, a parser exception
  * leaking out) fails the property, and jqwik shrinks it to a minimal file.
  */
