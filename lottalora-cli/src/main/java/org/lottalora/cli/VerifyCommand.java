@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Check an artifact: container structure and SHA-256 digest, signature (intact, and made by "
         + "a trusted key when --public-key, --trusted-keys or $LOTTALORA_TRUSTED_KEYS names one), model spec, "
-        + "every backbone tensor's fingerprint after regenerating it from the seed, every trained tensor's shape and values, and with --full the SHA-256 of every "
-        + "regenerated backbone value. Exit 0 only if every check passes.")
+        + "every backbone tensor's fingerprint after regenerating it from the seed, every trained tensor's shape "
+        + "and values, and with --full the SHA-256 of every regenerated backbone value. Exit 0 only if every "
+        + "check passes.")
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -24,8 +24,9 @@ import org.lottalora.format.proto.Tensor;
  * length, the protobuf {@link Artifact} payload, and a SHA-256 of everything before it. Writes are atomic
  * (temporary file, fsync, rename). An optional trailer after the digest carries an Ed25519 signature
  * ({@link Signing}). Reads check, in order: size, magic, version, length, digest, signature, the
- * {@link TrustPolicy}'s signer, per-field sizes ({@code PayloadLimits}), parse, required features, tensor sizes; each failure is an {@link ArtifactException} with its own {@link Reason}. Hard
- * limits on every length keep a hostile file from making the reader allocate without bound.
+ * {@link TrustPolicy}'s signer, per-field sizes ({@code PayloadLimits}), parse, required features, tensor
+ * sizes; each failure is an {@link ArtifactException} with its own {@link Reason}. Hard limits on every length
+ * keep a hostile file from making the reader allocate without bound.
  */
 public final class ArtifactCodec {
   /** "LOTTA" then CR LF SUB, as PNG does: catches text-mode transfers and `type` on Windows. */

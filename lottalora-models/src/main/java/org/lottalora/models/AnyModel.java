@@ -24,7 +24,7 @@ public final class AnyModel {
   private AnyModel() {
   }
 
-  /** Reads a file under a trust policy and loads it with its family's loader (see {@link #load(ArtifactFile, String)}). */
+  /** Reads a file under a trust policy and loads it with its family's loader ({@link #load(ArtifactFile, String)}). */
   public static Object load(Path path, TrustPolicy trust) {
     return load(ArtifactCodec.open(path, trust), path.toString());
   }
