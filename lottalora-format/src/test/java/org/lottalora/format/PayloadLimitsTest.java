@@ -133,6 +133,27 @@ class PayloadLimitsTest {
   }
 
   @Test
+  void theHeapEstimateCountsObjectsAndStringsButNotTensorBytes() throws Exception {
+    // what the "needs about N MiB" refusal compares with the heap: 60,000 empty tensors are 120 KB on the
+    // wire but some 4 MB of objects; a 1 MiB string is 2 MiB as UTF-16 at worst; 1 MiB of tensor bytes is a view
+    byte[] many = payload(o -> {
+      for (int i = 0; i < 60_000; i++) {
+        o.writeTag(Artifact.TENSORS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        o.writeUInt32NoTag(0);
+      }
+    });
+    long objects = PayloadLimits.check(many, 0, many.length, Artifact.getDescriptor(), "f");
+    assertTrue(objects >= 60_000 * PayloadLimits.OBJECT_BYTES && objects > 20L * many.length, "" + objects);
+    byte[] text = Artifact.newBuilder().setProducer("x".repeat(1 << 20)).build().toByteArray();
+    long strings = PayloadLimits.check(text, 0, text.length, Artifact.getDescriptor(), "f");
+    assertTrue(strings >= 2L << 20, "" + strings);
+    byte[] tensor = Artifact.newBuilder().addTensors(org.lottalora.format.proto.Tensor.newBuilder()
+        .setData(com.google.protobuf.ByteString.copyFrom(new byte[1 << 20]))).build().toByteArray();
+    long view = PayloadLimits.check(tensor, 0, tensor.length, Artifact.getDescriptor(), "f");
+    assertTrue(view < 1024, "" + view);
+  }
+
+  @Test
   void tensorBytesAreViewsOfTheFileNotCopies() {
     byte[] file = ArtifactCodec.encode(ArtifactCodecTest.sample());
     Artifact a = ArtifactCodec.decode(file, "f");
