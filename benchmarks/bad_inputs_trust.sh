@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bad inputs for trust on load and reader limits (issue 18): signed, stripped, re-signed and unsigned artifacts
 # under --public-key / --trusted-keys / $LOTTALORA_TRUSTED_KEYS / --require-signed, and crafted files with a
-# 500 MB string field, a tensor declared larger than the file and 70,000 empty tensors, read under -Xmx1g.
+# 500 MB string field, a tensor declared larger than the file, 70,000 empty tensors and 24 MiB of history lines.
 # Each row: the command, its exit code and its stderr (one line). Writes benchmarks/results/bad-inputs-trust.md.
 # BEFORE_JAR=path BEFORE_LABEL=text adds the main cases run through an older build, for comparison.
 # Needs the CLI jar (mvn -pl lottalora-cli -am package -DskipTests), python3, about 1.1 GB of free disk in $TMPDIR.
@@ -28,6 +28,7 @@ L sign "$tmp/esn.lotta" --key "$tmp/theirs.pem" -o "$tmp/esn-theirs.lotta" > /de
 python3 "$craft" bigstring "$tmp/big.lotta" 500
 python3 "$craft" bigtensor "$tmp/bigtensor.lotta"
 python3 "$craft" manytensors "$tmp/many.lotta" 70000
+python3 "$craft" manystrings "$tmp/lines.lotta" 24
 
 {
   echo "# Bad inputs: trust on load and reader limits"
@@ -88,12 +89,15 @@ row "500 MB string field" -- predict "$tmp/big.lotta" "$tmp/rows.csv"
 row "500 MB file, small heap" -- -Xmx256m inspect "$tmp/big.lotta"
 row "tensor declared 1 GiB in 40 bytes" -- eval "$tmp/bigtensor.lotta"
 row "70,000 empty tensors" -- inspect "$tmp/many.lotta"
+row "24 history lines of 1 MiB, small heap" -- -Xmx48m inspect "$tmp/lines.lotta"
+row "24 history lines of 1 MiB" -- inspect "$tmp/lines.lotta"
 if [ -n "${BEFORE_JAR:-}" ]; then # the same inputs through an older build, e.g. one of the commit before issue 18
   { echo; echo "## Before: \`BEFORE_JAR\` ($BEFORE_LABEL)"; echo
     echo "| case | command | exit | s | peak MB | stderr (first lines) |"; echo "|---|---|---|---|---|---|"; } >> "$out"
   jar=$BEFORE_JAR
   row "500 MB string field" -- inspect "$tmp/big.lotta"
   row "500 MB string field" -- eval "$tmp/big.lotta"
+  row "24 history lines of 1 MiB, small heap" -- -Xmx48m inspect "$tmp/lines.lotta"
   row "re-signed by another key" -- predict "$tmp/resigned.lotta" "$tmp/rows.csv" -k 1
   row "signature stripped" -- predict "$tmp/stripped.lotta" "$tmp/rows.csv" -k 1
   row "--public-key on predict" -- predict "$tmp/resigned.lotta" "$tmp/rows.csv" --public-key "$tmp/ours.pub.pem"

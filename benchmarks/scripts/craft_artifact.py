@@ -5,6 +5,7 @@
   craft_artifact.py bigstring OUT MB     Artifact.producer (field 1) holding MB megabytes, digest valid
   craft_artifact.py bigtensor OUT        a Tensor whose data field declares 1 GiB in a 40-byte payload
   craft_artifact.py manytensors OUT N    N empty Tensor messages
+  craft_artifact.py manystrings OUT N    N history lines (field 13) of 1 MiB each, each within its own limit
   craft_artifact.py strip IN OUT         the file without its signature trailer (digest still valid)
 """
 import hashlib
@@ -61,6 +62,10 @@ def main():
     elif kind == "manytensors":
         payload = ld(6, 0) * int(sys.argv[3])
         write(out, [payload], len(payload))
+    elif kind == "manystrings":
+        line = ld(13, 1 << 20) + b"h" * (1 << 20)
+        n = int(sys.argv[3])
+        write(out, [line] * n, len(line) * n)
     elif kind == "strip":
         data = open(out, "rb").read()
         (length,) = struct.unpack_from("<Q", data, 12)
