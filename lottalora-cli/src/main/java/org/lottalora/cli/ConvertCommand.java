@@ -36,6 +36,9 @@ final class ConvertCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact to convert.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--dtype", required = true, description = "fp32, fp16, bf16 or int8.")
   String dtype;
 
@@ -62,7 +65,7 @@ final class ConvertCommand implements Callable<Integer> {
     DType d = TensorCodec.parse(dtype);
     PrivateKey key = signKey == null ? null : Signing.readPrivate(signKey);
     ArtifactCodec.checkWritable(out);
-    ArtifactFile f = ArtifactCodec.open(model);
+    ArtifactFile f = ArtifactCodec.open(model, trust.policy());
     Artifact converted = ArtifactInfo.converted(f.artifact(), d, LottaModel.PRODUCER, model.toString());
     threads.apply();
     boolean dense = AnyModel.isLottaModel(f);

@@ -30,12 +30,16 @@ final class DiffCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "B", description = "Second artifact.")
   Path b;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
   @Override
   public Integer call() {
-    ArtifactDiff d = ArtifactDiff.of(ArtifactCodec.read(a), ArtifactCodec.read(b));
+    org.lottalora.format.TrustPolicy policy = trust.policy();
+    ArtifactDiff d = ArtifactDiff.of(ArtifactCodec.read(a, policy), ArtifactCodec.read(b, policy));
     PrintWriter o = spec.commandLine().getOut();
     if (json) {
       Map<String, Object> j = new LinkedHashMap<>();

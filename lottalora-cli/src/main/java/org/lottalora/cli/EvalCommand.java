@@ -26,6 +26,9 @@ final class EvalCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Mixin
   DataOptions data;
 
@@ -45,7 +48,7 @@ final class EvalCommand implements Callable<Integer> {
     }
     threads.apply();
     long t0 = System.nanoTime();
-    LottaModel m = LottaModel.load(model);
+    LottaModel m = LottaModel.load(model, trust.policy());
     double loadSecs = (System.nanoTime() - t0) / 1e9;
     long trainedSplitSeed = m.artifact().getTraining().getConfig().getSplitSeed();
     DataSplits d = data.load(trainedSplitSeed);

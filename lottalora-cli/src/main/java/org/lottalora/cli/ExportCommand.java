@@ -29,6 +29,9 @@ final class ExportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--format", defaultValue = "merged", description = "merged, base or peft (default: ${DEFAULT-VALUE}).")
   String format;
 
@@ -54,7 +57,7 @@ final class ExportCommand implements Callable<Integer> {
       ArtifactCodec.checkWritable(out);
     }
     threads.apply();
-    ArtifactFile f = ArtifactCodec.open(model);
+    ArtifactFile f = ArtifactCodec.open(model, trust.policy());
     LottaModel m = LottaModel.load(f, model.toString());
     PrintWriter o = spec.commandLine().getOut();
     switch (format) {

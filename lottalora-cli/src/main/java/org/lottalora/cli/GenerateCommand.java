@@ -23,6 +23,9 @@ final class GenerateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--prompt", required = true, description = "Text to continue (at least one byte).")
   String prompt;
 
@@ -65,7 +68,7 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--prompt is empty; give at least one byte of text to continue");
     }
     threads.apply();
-    LmModel m = LmModel.load(model);
+    LmModel m = LmModel.load(model, trust.policy());
     int context = m.lm().spec().context();
     if (maxTokens >= context) {
       throw new IllegalArgumentException("--max-tokens " + maxTokens + " leaves no room for the prompt in the "

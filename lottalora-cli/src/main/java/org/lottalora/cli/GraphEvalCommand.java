@@ -24,6 +24,9 @@ final class GraphEvalCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .lotta graph model.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--data", description = "Data to evaluate on (default: what the model was trained on).")
   String data;
 
@@ -32,7 +35,7 @@ final class GraphEvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    GraphModel m = GraphModel.load(model);
+    GraphModel m = GraphModel.load(model, trust.policy());
     GraphData d = GraphData.parse(data != null ? data : m.setup().data());
     double acc = m.testAccuracy(d);
     PrintWriter o = spec.commandLine().getOut();

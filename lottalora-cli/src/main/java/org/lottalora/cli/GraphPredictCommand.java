@@ -22,6 +22,9 @@ final class GraphPredictCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .lotta graph model.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--data", description = "Data to predict (default: what the model was trained on).")
   String data;
 
@@ -30,7 +33,7 @@ final class GraphPredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    GraphModel m = GraphModel.load(model);
+    GraphModel m = GraphModel.load(model, trust.policy());
     GraphData d = GraphData.parse(data != null ? data : m.setup().data());
     m.check(d);
     PrintWriter o = spec.commandLine().getOut();

@@ -35,12 +35,15 @@ final class InspectCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
   @Override
   public Integer call() {
-    ArtifactFile f = ArtifactCodec.open(model);
+    ArtifactFile f = ArtifactCodec.open(model, trust.policy());
     Artifact a = f.artifact();
     String where = model.toString();
     Map<DType, Long> sizes = ArtifactInfo.sizesByDtype(a, where);

@@ -25,6 +25,9 @@ final class LmEvalCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text (default: the one it was trained on).")
   Path data;
 
@@ -47,7 +50,7 @@ final class LmEvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     threads.apply();
-    LmModel m = LmModel.load(model);
+    LmModel m = LmModel.load(model, trust.policy());
     Path file = data != null ? data : Path.of(m.data());
     ByteCorpus c = ByteCorpus.read(file, m.validationFraction() > 0 ? m.validationFraction() : 0.1);
     byte[] text = whole ? concat(c.train(), c.validation()) : c.validation();

@@ -67,6 +67,15 @@ public final class LottaLoraCli implements Runnable {
 
   /** Entry point. */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code;
+    try {
+      code = commandLine().execute(args);
+    } catch (OutOfMemoryError e) {
+      // the readers refuse what they can size beforehand; this is the backstop for what they cannot
+      System.err.println("lottalora: out of memory (-Xmx is " + (Runtime.getRuntime().maxMemory() >> 20)
+          + " MiB): run java with a larger -Xmx, or give a smaller input");
+      code = 1;
+    }
+    System.exit(code);
   }
 }

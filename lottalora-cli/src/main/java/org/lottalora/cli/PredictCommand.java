@@ -34,6 +34,9 @@ final class PredictCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Parameters(index = "1", arity = "0..1", paramLabel = "INPUT", defaultValue = "-",
       description = "CSV or IDX file, or - for CSV on stdin (default).")
   String input;
@@ -59,7 +62,7 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--top-k must be at least 1, got " + k);
     }
     threads.apply();
-    LottaModel m = LottaModel.load(model);
+    LottaModel m = LottaModel.load(model, trust.policy());
     int features = m.spec().inputDim();
     Inputs in = read(features);
     float[][] probs = merged ? m.merged().predict(in.rows()) : m.predict(in.rows());

@@ -28,6 +28,9 @@ final class ReservoirEvalCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .lotta reservoir artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Mixin
   DataOptions data;
 
@@ -57,7 +60,7 @@ final class ReservoirEvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     int n = threads.apply();
-    ReservoirModel m = ReservoirModel.load(model);
+    ReservoirModel m = ReservoirModel.load(model, trust.policy());
     Map<String, Object> j = new LinkedHashMap<>();
     j.put("model", model.toString());
     j.put("family", m.family());

@@ -30,6 +30,9 @@ final class ReservoirForecastCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .lotta reservoir artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Mixin
   SeriesOptions source;
 
@@ -58,7 +61,7 @@ final class ReservoirForecastCommand implements Callable<Integer> {
     if (steps < 1) {
       throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
     }
-    ReservoirModel m = ReservoirModel.load(model);
+    ReservoirModel m = ReservoirModel.load(model, trust.policy());
     TimeSeries ts = source.load(history + steps);
     if (ts.length() < history) {
       throw new IllegalArgumentException("the series has " + ts.length() + " steps, fewer than --history " + history);

@@ -25,6 +25,9 @@ final class SequenceEvalCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .lotta sequence model.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--data-dir", description = "Folder to look for image dataset files in first.")
   Path dataDir;
 
@@ -33,7 +36,7 @@ final class SequenceEvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RecurrentModel m = RecurrentModel.load(model);
+    RecurrentModel m = RecurrentModel.load(model, trust.policy());
     SequenceData d = SequenceData.load(m.data(), m.splitSeed(), m.maxTrain(), m.pad(), true, dataDir);
     RecurrentTrainer.Metrics r = RecurrentTrainer.evaluate(m.network(), d.test()); // d is standardised already
     PrintWriter o = spec.commandLine().getOut();

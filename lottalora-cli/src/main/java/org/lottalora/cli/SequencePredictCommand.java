@@ -25,6 +25,9 @@ final class SequencePredictCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .lotta sequence model.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--csv", description = "Series to predict, in the training CSV layout.")
   Path csv;
 
@@ -36,7 +39,7 @@ final class SequencePredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RecurrentModel m = RecurrentModel.load(model);
+    RecurrentModel m = RecurrentModel.load(model, trust.policy());
     float[][] p;
     if (csv != null) {
       SequenceSet raw = SequenceCsv.read(csv, pad);

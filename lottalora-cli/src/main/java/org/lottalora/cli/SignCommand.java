@@ -1,11 +1,8 @@
 package org.lottalora.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.concurrent.Callable;
-import org.lottalora.core.LottaException;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.Signing;
@@ -36,12 +33,7 @@ final class SignCommand implements Callable<Integer> {
     PrivateKey k = Signing.readPrivate(key);
     Path target = out != null ? out : model;
     ArtifactCodec.checkWritable(target);
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(model);
-    } catch (IOException e) {
-      throw new LottaException("cannot read " + model + ": " + e.getMessage());
-    }
+    byte[] bytes = ArtifactCodec.readBytes(model); // size-checked: a huge file is refused, not an OOM
     ArtifactFile f = ArtifactCodec.decodeFile(bytes, model.toString());
     byte[] signed = Signing.sign(Signing.strip(bytes), k);
     ArtifactCodec.writeBytes(signed, target);

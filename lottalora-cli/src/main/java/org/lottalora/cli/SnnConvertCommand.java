@@ -42,6 +42,9 @@ final class SnnConvertCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact (family mlp, linear or cnn).")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Mixin
   DataOptions data;
 
@@ -98,7 +101,7 @@ final class SnnConvertCommand implements Callable<Integer> {
     Occlusion occ = new Occlusion(occlusion);
     Threads.apply(threads);
     long t0 = System.nanoTime();
-    LottaModel m = AnnToSnn.load(model);
+    LottaModel m = AnnToSnn.load(model, trust.policy());
     AnnToSnn.reluNetwork(m); // refuse an unconvertible variant before loading any data
     DataSplits d = data.load(m.artifact().getTraining().getConfig().getSplitSeed());
     Dataset test = limit > 0 && limit < d.test().rows() ? d.test().head(limit) : d.test();

@@ -27,6 +27,9 @@ final class SnnEvalCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .lotta spiking model.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Mixin
   DataOptions data;
 
@@ -45,7 +48,7 @@ final class SnnEvalCommand implements Callable<Integer> {
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
     }
-    SnnModel m = SnnArtifact.load(model);
+    SnnModel m = SnnArtifact.load(model, trust.policy());
     Progress p = json ? Progress.silent() : Progress.stderr();
     SnnModel.Evaluation e;
     String what;

@@ -32,6 +32,9 @@ final class SnnInspectCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .lotta spiking model.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Mixin
   DataOptions data;
 
@@ -44,7 +47,7 @@ final class SnnInspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SnnModel m = SnnArtifact.load(model);
+    SnnModel m = SnnArtifact.load(model, trust.policy());
     var s = m.spec();
     Map<String, Object> j = new LinkedHashMap<>();
     j.put("model", model.toString());

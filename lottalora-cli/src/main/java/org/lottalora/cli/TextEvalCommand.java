@@ -25,6 +25,9 @@ final class TextEvalCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--data", paramLabel = "CSV", description = "text,label rows to score (all of them).")
   Path data;
 
@@ -37,7 +40,7 @@ final class TextEvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     threads.apply();
-    TextModel m = TextModel.load(model);
+    TextModel m = TextModel.load(model, trust.policy());
     Path file = data != null ? data : Path.of(m.data());
     TextCsv d = TextCsv.read(file, m.model().spec().maxLen(), m.truncate(), m.classes());
     int[] rows = data != null ? java.util.stream.IntStream.range(0, d.size()).toArray()

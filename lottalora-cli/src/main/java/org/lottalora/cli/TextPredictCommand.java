@@ -23,6 +23,9 @@ final class TextPredictCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "TEXT", description = "Texts to classify.")
   List<String> texts;
 
@@ -35,7 +38,7 @@ final class TextPredictCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     threads.apply();
-    TextModel m = TextModel.load(model);
+    TextModel m = TextModel.load(model, trust.policy());
     PrintWriter o = spec.commandLine().getOut();
     for (String t : texts) {
       Map<String, Float> p = m.classify(t);

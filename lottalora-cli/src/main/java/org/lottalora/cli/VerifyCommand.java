@@ -2,7 +2,6 @@ package org.lottalora.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +9,7 @@ import java.util.concurrent.Callable;
 import org.lottalora.core.LottaException;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.Signing;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.models.AnyModel;
 import org.lottalora.models.LottaModel;
 import picocli.CommandLine;
@@ -21,9 +20,10 @@ import picocli.CommandLine.Parameters;
 /** {@code lottalora verify}: every check a load makes, plus the signer and the full backbone hash on request. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Check an artifact: container structure and SHA-256 digest, signature (intact, and made by "
-        + "--public-key when given), model spec, every backbone tensor's fingerprint after regenerating it "
-        + "from the seed, every trained tensor's shape and values, and with --full the SHA-256 of every "
-        + "regenerated backbone value. Exit 0 only if every check passes.")
+        + "a trusted key when --public-key, --trusted-keys or $LOTTALORA_TRUSTED_KEYS names one), model spec, "
+        + "every backbone tensor's fingerprint after regenerating it from the seed, every trained tensor's shape "
+        + "and values, and with --full the SHA-256 of every regenerated backbone value. Exit 0 only if every "
+        + "check passes.")
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -31,8 +31,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
-  @Option(names = "--public-key", paramLabel = "PEM", description = "Require a signature by this Ed25519 public key.")
-  Path publicKey;
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
 
   @Option(names = "--full", description = "Also hash every regenerated backbone value and compare with the hash "
       + "stored at save time.")
@@ -46,24 +46,25 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PublicKey trusted = publicKey == null ? null : Signing.readPublic(publicKey);
+    TrustPolicy policy = trust.policy();
     threads.apply();
     String where = model.toString();
     Map<String, Object> checks = new LinkedHashMap<>();
     PrintWriter o = spec.commandLine().getOut();
-    ArtifactFile f = ArtifactCodec.open(model);
+    // one read: the signer is checked on the bytes that are then parsed and regenerated from
+    ArtifactFile f = ArtifactCodec.open(model, policy);
     pass(o, checks, "structure", "format v" + f.version() + ", " + f.size() + " bytes, sha256 " + f.digestHex());
     if (f.signed()) {
       pass(o, checks, "signature", "Ed25519 by key " + f.keyId() + ", intact");
     } else {
       checks.put("signature", "none");
-      if (!json && trusted == null) {
+      if (!json) {
         o.println("--    signature  none (unsigned file)");
       }
     }
-    if (trusted != null) {
-      Signing.requireSignedBy(f, trusted, where);
-      pass(o, checks, "signer", "key " + f.keyId() + " is the trusted key " + publicKey);
+    if (policy.active()) { // open() has refused any other signer
+      pass(o, checks, "signer", "key " + f.keyId() + " is trusted (" + policy.keys().size() + " trusted key"
+          + (policy.keys().size() == 1 ? "" : "s") + ")");
     }
     long t0 = System.nanoTime();
     if (!AnyModel.isLottaModel(f)) { // families with their own loaders: the same checks, reported from the records

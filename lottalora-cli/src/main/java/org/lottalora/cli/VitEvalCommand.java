@@ -25,6 +25,9 @@ final class VitEvalCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Option(names = "--data-dir", description = "Folder to look for dataset files in first.")
   Path dataDir;
 
@@ -40,7 +43,7 @@ final class VitEvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     threads.apply();
-    VitModel m = VitModel.load(model);
+    VitModel m = VitModel.load(model, trust.policy());
     DataSplits raw = Datasets.load(m.data(), new Datasets.Options(dataDir, !noDownload, m.splitSeed()));
     if (m.maxTrain() > 0) {
       raw = raw.limit(m.maxTrain());

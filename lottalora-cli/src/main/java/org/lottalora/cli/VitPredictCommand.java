@@ -28,6 +28,9 @@ final class VitPredictCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "The .lotta artifact.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  TrustOptions trust;
+
   @Parameters(index = "1", paramLabel = "CSV", description = "Pixel rows (optionally .gz).")
   Path input;
 
@@ -40,7 +43,7 @@ final class VitPredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     threads.apply();
-    VitModel m = VitModel.load(model);
+    VitModel m = VitModel.load(model, trust.policy());
     int features = m.vit().spec().side() * m.vit().spec().side();
     Inputs in;
     try (InputStream s = Files.newInputStream(input)) {

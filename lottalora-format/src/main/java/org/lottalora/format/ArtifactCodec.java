@@ -2,6 +2,7 @@ package org.lottalora.format;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,9 +23,10 @@ import org.lottalora.format.proto.Tensor;
  * Reads and writes the .lotta container: an 8-byte magic, a little-endian u32 format version, a u64 payload
  * length, the protobuf {@link Artifact} payload, and a SHA-256 of everything before it. Writes are atomic
  * (temporary file, fsync, rename). An optional trailer after the digest carries an Ed25519 signature
- * ({@link Signing}). Reads check, in order: size, magic, version, length, digest, signature, parse, required
- * features, tensor sizes; each failure is an {@link ArtifactException} with its own {@link Reason}. Hard
- * limits on every length keep a hostile file from making the reader allocate without bound.
+ * ({@link Signing}). Reads check, in order: size, magic, version, length, digest, signature, the
+ * {@link TrustPolicy}'s signer, per-field sizes ({@code PayloadLimits}), parse, required features, tensor
+ * sizes; each failure is an {@link ArtifactException} with its own {@link Reason}. Hard limits on every length
+ * keep a hostile file from making the reader allocate without bound.
  */
 public final class ArtifactCodec {
   /** "LOTTA" then CR LF SUB, as PNG does: catches text-mode transfers and `type` on Windows. */
@@ -130,8 +132,35 @@ public final class ArtifactCodec {
     return open(path).artifact();
   }
 
-  /** Reads and validates a file, keeping what the container says beside the payload. */
+  /** {@link #read(Path)} under a trust policy (see {@link #open(Path, TrustPolicy)}). */
+  public static Artifact read(Path path, TrustPolicy trust) {
+    return open(path, trust).artifact();
+  }
+
+  /** Reads and validates a file, keeping what the container says beside the payload; no trust policy. */
   public static ArtifactFile open(Path path) {
+    return open(path, TrustPolicy.NONE);
+  }
+
+  /**
+   * Reads a file once into memory, then checks and parses that one buffer: digest, signature, the trust
+   * policy's signer, and only then the payload. Nothing is read from the file again, so the bytes that were
+   * verified are the bytes that are parsed, whatever happens to the file meanwhile.
+   *
+   * @throws ArtifactException for every refusal, {@link Reason#UNSIGNED} and {@link Reason#WRONG_KEY}
+   *     included, and {@link Reason#TOO_LARGE} when the file or its parsed form would not fit in this JVM
+   */
+  public static ArtifactFile open(Path path, TrustPolicy trust) {
+    return decodeFile(readBytes(path), path.toString(), trust);
+  }
+
+  /**
+   * The bytes of an artifact file, read once into one exactly sized buffer after the size limits are checked:
+   * the payload limit, and the heap this JVM has left (a clean refusal rather than OutOfMemoryError).
+   *
+   * @throws ArtifactException {@link Reason#IO}, {@link Reason#BAD_LENGTH} or {@link Reason#TOO_LARGE}
+   */
+  public static byte[] readBytes(Path path) {
     long size;
     try {
       size = Files.size(path);
@@ -143,15 +172,43 @@ public final class ArtifactCodec {
     if (Files.isDirectory(path)) {
       throw new ArtifactException(Reason.IO, "cannot read " + path + ": it is a folder, not an artifact");
     }
-    if (size > HEADER + MAX_PAYLOAD + DIGEST + 4 + MAX_SIGNATURE) {
+    long max = HEADER + MAX_PAYLOAD + DIGEST + 4 + MAX_SIGNATURE;
+    if (size > max) {
       throw new ArtifactException(Reason.BAD_LENGTH, path + " is " + size + " bytes, over the "
           + (MAX_PAYLOAD >> 20) + " MiB payload limit");
     }
-    try {
-      return decodeFile(Files.readAllBytes(path), path.toString());
+    long room = headroom(size);
+    if (size > room) {
+      throw new ArtifactException(Reason.TOO_LARGE, path + " is " + (size >> 20) + " MiB, so reading it needs "
+          + "about " + ((size >> 20) + 1) + " MiB; this JVM has " + (room >> 20) + " MiB left: raise -Xmx");
+    }
+    try (java.io.InputStream in = Files.newInputStream(path)) {
+      // one exact allocation (readAllBytes of a stream would hold the chunks and the copy at once), and no
+      // more than the size checked above even if the file grows meanwhile
+      byte[] bytes = new byte[(int) size];
+      int got = in.readNBytes(bytes, 0, bytes.length);
+      if (got != bytes.length || in.read() != -1) {
+        throw new ArtifactException(Reason.IO, path + " changed size while it was being read: read it again "
+            + "once whatever writes it has finished");
+      }
+      return bytes;
     } catch (IOException e) {
       throw new ArtifactException(Reason.IO, "cannot read " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Heap this JVM can still allocate. Used memory includes garbage, so when it looks too small for
+   * {@code need} one collection runs before the answer is final: a refusal must not depend on GC timing.
+   */
+  static long headroom(long need) {
+    Runtime rt = Runtime.getRuntime();
+    long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    if (need > room) {
+      System.gc();
+      room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    }
+    return room;
   }
 
   /** Validates and parses container bytes; {@code where} names the source in messages. */
@@ -159,11 +216,18 @@ public final class ArtifactCodec {
     return decodeFile(bytes, where).artifact();
   }
 
+  /** {@link #decodeFile(byte[], String, TrustPolicy)} without a trust policy. */
+  public static ArtifactFile decodeFile(byte[] bytes, String where) {
+    return decodeFile(bytes, where, TrustPolicy.NONE);
+  }
+
   /**
    * Validates and parses container bytes, in order: magic, version, length fields, digest, signature
-   * trailer, payload, required features, tensor sizes.
+   * trailer, the trust policy's signer, per-field sizes and the heap the parse needs, payload, required
+   * features, tensor sizes. An untrusted file is refused before its payload reaches the protobuf parser.
+   * Byte fields (tensor data) of the result are views of {@code bytes}: the caller must not change it.
    */
-  public static ArtifactFile decodeFile(byte[] bytes, String where) {
+  public static ArtifactFile decodeFile(byte[] bytes, String where, TrustPolicy trust) {
     if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
       if (bytes.length < MAGIC.length && Arrays.equals(bytes, 0, bytes.length, MAGIC, 0, bytes.length)) {
         throw new ArtifactException(Reason.TRUNCATED, where + " is truncated: " + bytes.length + " bytes");
@@ -201,9 +265,19 @@ public final class ArtifactCodec {
     if (bytes.length > signedEnd) {
       sig = Signing.trailer(bytes, signedEnd, where);
     }
+    trust.check(sig == null ? null : sig.getPublicKey().toByteArray(), where);
+    long heap = PayloadLimits.check(bytes, HEADER, (int) len, Artifact.getDescriptor(), where);
+    Runtime rt = Runtime.getRuntime();
+    long room = rt.maxMemory() - bytes.length; // the buffer is already held; count only what parsing adds
+    if (heap > room) {
+      throw new ArtifactException(Reason.TOO_LARGE, where + ": parsing its payload needs about "
+          + ((heap >> 20) + 1) + " MiB; this JVM may use " + (room >> 20) + " MiB more: raise -Xmx");
+    }
     Artifact a;
     try {
-      CodedInputStream in = CodedInputStream.newInstance(bytes, HEADER, (int) len);
+      // aliasing: tensor bytes become views of the buffer instead of a second copy of the file
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes, HEADER, (int) len).newCodedInput();
+      in.enableAliasing(true);
       in.setSizeLimit((int) len);
       in.setRecursionLimit(32);
       a = Artifact.parseFrom(in);

@@ -17,8 +17,9 @@ import org.lottalora.format.proto.Tensor;
 
 /**
  * Fuzzes the reader with jqwik (fixed seed, bounded tries, so CI runs the same cases in a few seconds): bit
- * flips, truncations, insertions, overwritten runs and random files, half of them with the digest repaired so
- * that the mutation reaches the protobuf parser and the tensor checks behind it. The only acceptable
+ * flips, truncations, insertions, overwritten runs, fields declaring huge lengths and random files, half of
+ * them with the digest repaired so that the mutation reaches the protobuf parser and the tensor checks behind
+ * it. The only acceptable
  * failure is {@link ArtifactException}; anything else (an index error, an out-of-memory, a parser exception
  * leaking out) fails the property, and jqwik shrinks it to a minimal file.
  */
@@ -58,11 +59,15 @@ class ReaderFuzzTest {
   @Provide
   Arbitrary<byte[]> files() {
     Arbitrary<byte[]> base = Arbitraries.of(UNSIGNED, SIGNED);
-    Arbitrary<Integer> kind = Arbitraries.integers().between(0, 5);
+    Arbitrary<Integer> kind = Arbitraries.integers().between(0, 6);
     Arbitrary<Long> seed = Arbitraries.longs();
     Arbitrary<Boolean> repair = Arbitraries.of(true, false);
     return Combinators.combine(base, kind, seed, repair).as(ReaderFuzzTest::mutate);
   }
+
+  /** Lengths at the per-field limits, where an off-by-one would show. */
+  static final long[] NEAR_LIMITS = {PayloadLimits.MAX_STRING, PayloadLimits.MAX_STRING + 1L,
+      PayloadLimits.MAX_PACKED + 1L};
 
   static byte[] mutate(byte[] base, int kind, long seed, boolean repair) {
     java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
@@ -104,6 +109,26 @@ class ReaderFuzzTest {
           bb.putInt(8, (int) extremes[r.nextInt(extremes.length)]);
         }
         repair = false;
+      }
+      case 5 -> { // insert a length-delimited field declaring up to 2 GiB, as a hostile writer would
+        int at = ArtifactCodec.HEADER + r.nextInt(payloadEnd - ArtifactCodec.HEADER);
+        int field = 1 + r.nextInt(1000);
+        long len = r.nextBoolean() ? r.nextLong(1L << 31) : NEAR_LIMITS[r.nextInt(3)];
+        java.io.ByteArrayOutputStream ins = new java.io.ByteArrayOutputStream();
+        for (long v : new long[] {(long) field << 3 | 2, len}) {
+          while (v >= 0x80) {
+            ins.write((int) (v & 0x7f) | 0x80);
+            v >>>= 7;
+          }
+          ins.write((int) v);
+        }
+        byte[] in = ins.toByteArray();
+        byte[] out = new byte[b.length + in.length];
+        System.arraycopy(b, 0, out, 0, at);
+        System.arraycopy(in, 0, out, at, in.length);
+        System.arraycopy(b, at, out, at + in.length, b.length - at);
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putLong(12, payloadEnd - ArtifactCodec.HEADER + in.length);
+        b = out;
       }
       default -> { // a random file, sometimes behind a valid magic
         b = new byte[r.nextInt(2048)];

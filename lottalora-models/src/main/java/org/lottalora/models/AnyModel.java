@@ -1,6 +1,9 @@
 package org.lottalora.models;
 
+import java.nio.file.Path;
+import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.proto.ModelSpec.ConfigCase;
 import org.lottalora.models.graph.GraphModel;
 import org.lottalora.models.recurrent.RecurrentModel;
@@ -19,6 +22,11 @@ import org.lottalora.models.transformer.VitModel;
  */
 public final class AnyModel {
   private AnyModel() {
+  }
+
+  /** Reads a file under a trust policy and loads it with its family's loader ({@link #load(ArtifactFile, String)}). */
+  public static Object load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString());
   }
 
   /** The loaded model (its class depends on the family). */

@@ -23,10 +23,10 @@ import org.lottalora.core.train.TrainConfig;
 import org.lottalora.core.train.TrainReport;
 import org.lottalora.core.train.Trainer;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
@@ -120,14 +120,23 @@ public final class LottaModel {
   }
 
   /**
+   * Loads under a trust policy: the file is read once, its signer checked against {@code trust}, and only
+   * then parsed (see {@link ArtifactCodec#open(Path, TrustPolicy)}).
+   *
+   * @throws org.lottalora.format.ArtifactException also {@code UNSIGNED} or {@code WRONG_KEY} when the policy
+   *     trusts keys and the file is unsigned or signed by another key
+   */
+  public static LottaModel load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString());
+  }
+
+  /**
    * Loads an artifact that must be signed by {@code trusted}.
    *
    * @throws ArtifactException also when the file is unsigned or signed by another key
    */
   public static LottaModel load(Path path, PublicKey trusted) {
-    ArtifactFile f = ArtifactCodec.open(path);
-    Signing.requireSignedBy(f, trusted, path.toString());
-    return load(f, path.toString());
+    return load(path, TrustPolicy.of(trusted)); // the signer is checked before the payload is parsed
   }
 
   /** Builds the model a validated file describes; {@code where} names it in messages. */

@@ -2,6 +2,7 @@ package org.lottalora.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -25,9 +26,11 @@ import org.lottalora.core.data.Datasets;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.train.TrainConfig;
+import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactInfo;
 import org.lottalora.format.Safetensors;
 import org.lottalora.format.Signing;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 
@@ -165,6 +168,34 @@ class ArtifactRoundTripTest {
     var e = org.junit.jupiter.api.Assertions.assertThrows(org.lottalora.format.ArtifactException.class,
         () -> LottaModel.load(p, Signing.generate().getPublic()));
     assertEquals(org.lottalora.format.ArtifactException.Reason.WRONG_KEY, e.reason());
+  }
+
+  @Test
+  void everyLoaderRefusesStrippedAndForeignSignaturesUnderAPolicy() throws Exception {
+    LottaModel m = trained("mlp", new int[] {32}, AdapterConfig.defaults(2), false, InitSpec.DEFAULT);
+    var ours = Signing.generate();
+    var theirs = Signing.generate();
+    Path p = dir.resolve("trusted.lotta");
+    m.save(p, m.provenance("digits", QUICK, 0, null, 1), new LottaModel.SaveOptions(DType.FLOAT32,
+        ours.getPrivate(), true));
+    byte[] signed = java.nio.file.Files.readAllBytes(p);
+    Path stripped = java.nio.file.Files.write(dir.resolve("stripped.lotta"), Signing.strip(signed));
+    Path foreign = java.nio.file.Files.write(dir.resolve("foreign.lotta"),
+        Signing.sign(Signing.strip(signed), theirs.getPrivate()));
+    TrustPolicy policy = TrustPolicy.of(ours.getPublic());
+    assertArrayEquals(m.predict(rows(1)[0]), LottaModel.load(p, policy).predict(rows(1)[0]), 0f);
+    assertArrayEquals(m.predict(rows(1)[0]), LottaModel.load(stripped).predict(rows(1)[0]), 0f,
+        "without a policy a stripped file loads as before");
+    List<java.util.function.Function<Path, Object>> loaders = List.of(f -> LottaModel.load(f, policy),
+        f -> AnyModel.load(f, policy), f -> org.lottalora.models.snn.conversion.AnnToSnn.load(f, policy),
+        f -> org.lottalora.models.reservoir.ReservoirModel.load(f, policy),
+        f -> org.lottalora.models.transformer.LmModel.load(f, policy));
+    for (var load : loaders) {
+      assertEquals(ArtifactException.Reason.UNSIGNED, assertThrows(ArtifactException.class,
+          () -> load.apply(stripped)).reason());
+      assertEquals(ArtifactException.Reason.WRONG_KEY, assertThrows(ArtifactException.class,
+          () -> load.apply(foreign)).reason());
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.graph.Graph;
 import org.lottalora.core.train.Progress;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
@@ -232,6 +233,17 @@ public final class GraphModel {
   /** Loads and verifies a graph model. */
   public static GraphModel load(Path path) {
     return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /**
+   * Loads under a trust policy: the file is read once, its signer checked against {@code trust}, and only
+   * then parsed (see {@link ArtifactCodec#open(Path, TrustPolicy)}).
+   *
+   * @throws org.lottalora.format.ArtifactException also {@code UNSIGNED} or {@code WRONG_KEY} when the policy
+   *     trusts keys and the file is unsigned or signed by another key
+   */
+  public static GraphModel load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString());
   }
 
   /** The graph model an opened artifact describes. */

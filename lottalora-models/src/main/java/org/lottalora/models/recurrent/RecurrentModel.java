@@ -8,6 +8,7 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
@@ -86,6 +87,17 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
   /** Loads and verifies a recurrent sequence model. */
   public static RecurrentModel load(Path path) {
     return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /**
+   * Loads under a trust policy: the file is read once, its signer checked against {@code trust}, and only
+   * then parsed (see {@link ArtifactCodec#open(Path, TrustPolicy)}).
+   *
+   * @throws org.lottalora.format.ArtifactException also {@code UNSIGNED} or {@code WRONG_KEY} when the policy
+   *     trusts keys and the file is unsigned or signed by another key
+   */
+  public static RecurrentModel load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString());
   }
 
   /** The model an opened artifact describes. */

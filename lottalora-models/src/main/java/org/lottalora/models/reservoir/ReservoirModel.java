@@ -14,10 +14,10 @@ import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Adapter;
 import org.lottalora.format.proto.Artifact;
@@ -90,11 +90,20 @@ public final class ReservoirModel {
     return load(ArtifactCodec.open(path), path.toString());
   }
 
+  /**
+   * Loads under a trust policy: the file is read once, its signer checked against {@code trust}, and only
+   * then parsed (see {@link ArtifactCodec#open(Path, TrustPolicy)}).
+   *
+   * @throws org.lottalora.format.ArtifactException also {@code UNSIGNED} or {@code WRONG_KEY} when the policy
+   *     trusts keys and the file is unsigned or signed by another key
+   */
+  public static ReservoirModel load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString());
+  }
+
   /** Loads an artifact that must carry a valid signature by {@code trusted}. */
   public static ReservoirModel load(Path path, PublicKey trusted) {
-    ArtifactFile f = ArtifactCodec.open(path);
-    Signing.requireSignedBy(f, trusted, path.toString());
-    return load(f, path.toString());
+    return load(path, TrustPolicy.of(trusted)); // the signer is checked before the payload is parsed
   }
 
   /** Builds the model an opened artifact describes. */

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
@@ -178,6 +179,17 @@ public final class SnnArtifact {
   /** Loads and verifies a spiking model. */
   public static SnnModel load(Path path) {
     return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /**
+   * Loads under a trust policy: the file is read once, its signer checked against {@code trust}, and only
+   * then parsed (see {@link ArtifactCodec#open(Path, TrustPolicy)}).
+   *
+   * @throws org.lottalora.format.ArtifactException also {@code UNSIGNED} or {@code WRONG_KEY} when the policy
+   *     trusts keys and the file is unsigned or signed by another key
+   */
+  public static SnnModel load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString());
   }
 
   /** Builds the model an opened artifact describes. */

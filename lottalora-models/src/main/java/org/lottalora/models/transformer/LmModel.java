@@ -7,6 +7,7 @@ import java.util.Map;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
@@ -94,6 +95,17 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
   /** Loads and verifies a byte-level LM. */
   public static LmModel load(Path path) {
     return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /**
+   * Loads under a trust policy: the file is read once, its signer checked against {@code trust}, and only
+   * then parsed (see {@link ArtifactCodec#open(Path, TrustPolicy)}).
+   *
+   * @throws org.lottalora.format.ArtifactException also {@code UNSIGNED} or {@code WRONG_KEY} when the policy
+   *     trusts keys and the file is unsigned or signed by another key
+   */
+  public static LmModel load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString());
   }
 
   /** The model an opened artifact describes. */

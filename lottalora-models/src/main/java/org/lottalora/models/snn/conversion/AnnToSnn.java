@@ -12,6 +12,7 @@ import org.lottalora.core.graph.DenseStep;
 import org.lottalora.core.graph.GraphBuilder;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.models.LottaModel;
 import org.lottalora.models.MergedModel;
@@ -41,7 +42,12 @@ public final class AnnToSnn {
    * @throws IllegalArgumentException naming the family and the layer that cannot be converted
    */
   public static LottaModel load(Path path) {
-    ArtifactFile f = ArtifactCodec.open(path);
+    return load(path, TrustPolicy.NONE);
+  }
+
+  /** {@link #load(Path)} under a trust policy (see {@link ArtifactCodec#open(Path, TrustPolicy)}). */
+  public static LottaModel load(Path path, TrustPolicy trust) {
+    ArtifactFile f = ArtifactCodec.open(path, trust);
     String family = f.artifact().getModel().getFamily();
     if (!family.equals("mlp") && !family.equals("linear") && !family.equals("cnn")) {
       throw unconvertible(family);
