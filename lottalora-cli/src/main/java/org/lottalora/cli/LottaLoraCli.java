@@ -1,6 +1,8 @@
 package org.lottalora.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import org.lottalora.core.LottaException;
 import org.lottalora.format.ArtifactException;
 import picocli.CommandLine;
@@ -67,6 +69,11 @@ public final class LottaLoraCli implements Runnable {
 
   /** Entry point. */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cl = commandLine();
+    // UTF-8 whatever the locale: under a C locale Java's default writer turns every non-ASCII character (a
+    // generated "café", a path) into '?' without a word
+    cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+    System.exit(cl.execute(args));
   }
 }

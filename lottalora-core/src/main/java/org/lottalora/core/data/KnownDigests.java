@@ -11,7 +11,9 @@ import org.lottalora.core.LottaException;
  * ships gzip-compressed differently by different sources (Debian's {@code dataset-fashion-mnist} recompressed
  * the upstream files: their .gz bytes differ, the content does not), and a user may have unpacked them.
  *
- * <p>Fashion-MNIST's digests were computed from Debian's package (version of 2020-06-05). MNIST has none:
+ * <p>Fashion-MNIST's digests were computed from Debian's package (0.0~git20200523.55506a9-1); the MD5s of the
+ * same uncompressed files (train images f4a8712d..., train labels 9018921c..., test images 8181f547..., test
+ * labels 15d48437...) are the upstream release's as other loaders publish them. MNIST has none:
  * its files could not be checked on the machine this was written on, so MNIST folders are only refused when
  * they hold another known dataset's files.
  */
