@@ -31,8 +31,9 @@ row() {
   set -e
   shown=$(printf '%s' "$*" | sed "s#$W#\$W#g; s#java -jar $JAR#lottalora#g" | LC_ALL=C sed 's/\xff/\\xff/g')
   msg=$(tail -n 1 "$W/stderr")
-  if [ "$rc" = 0 ] && [ -z "$msg" ]; then # success: what it printed, printable ASCII only
-    msg="ok: $(head -n 1 "$W/stdout" | LC_ALL=C tr -cd '[:print:]' | tr -d '\140' | cut -c 1-90)"
+  if [ "$rc" = 0 ] && [ -z "$msg" ]; then # success: the start of what it printed, other bytes as \xHH
+    msg="ok: $(head -n 1 "$W/stdout" | python3 -c 'import sys; b = sys.stdin.buffer.read().rstrip(b"\n")[:90]
+print("".join(chr(c) if 32 <= c < 127 and c != 96 else "\\x%02x" % c for c in b))')"
   fi
   add "$desc" "$shown" "$rc" "$msg" "$want"
 }
@@ -105,6 +106,7 @@ row "... the corrected command (rank 4)" 0 lottalora "${S[@]}" --ranks 4
 
 # 6. truncated gzip
 lottalora train --dataset "$W/d.csv" "${T[@]}" --out "$W/m.lotta" > /dev/null
+row "eval on the model's training CSV with another --split-seed (test rows it trained on)" 0 lottalora eval "$W/m.lotta" --dataset "$W/d.csv" --split-seed 1
 gzip -c "$W/d.csv" | head -c 20000 > "$W/rows.csv.gz"
 row "predict on a truncated .csv.gz" 1 lottalora predict "$W/m.lotta" "$W/rows.csv.gz"
 row "eval on a truncated .csv.gz" 1 lottalora eval "$W/m.lotta" --dataset "$W/rows.csv.gz"

@@ -58,6 +58,13 @@ class BadDataCliTest {
     assertFalse(Files.exists(out), "no artifact from refused data");
     Files.writeString(data, csv(0, null));
     assertEquals(0, train(data, out).code());
+    Run same = CliTest.run("eval", out.toString(), "--dataset", data.toString());
+    assertEquals(0, same.code(), same.err());
+    assertFalse(same.err().contains("warning"), same.err());
+    Run other = CliTest.run("eval", out.toString(), "--dataset", data.toString(), "--split-seed", "1");
+    assertEquals(0, other.code(), other.err());
+    assertTrue(other.err().contains("warning: the training rows of " + data + " under split seed 1 are not the ones"),
+        other.err());
   }
 
   @Test
