@@ -20,9 +20,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code lottalora generate}: samples text from a byte-level LM artifact. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-    description = "Sample text from a byte-level LM: the prompt's UTF-8 bytes (or --prompt-file's bytes), then --max-tokens bytes drawn with "
-        + "--temperature (0: greedy) among the --top-k most likely (0: all), reproducibly for a --seed, with a KV "
-        + "cache (each new byte costs one step per block).")
+    description = "Sample text from a byte-level LM: the prompt's UTF-8 bytes (or --prompt-file's bytes), then "
+        + "--max-tokens bytes drawn with --temperature (0: greedy) among the --top-k most likely (0: all), "
+        + "reproducibly for a --seed, with a KV cache (each new byte costs one step per block).")
 final class GenerateCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.lottalora.core.LottaException;
@@ -25,6 +26,9 @@ public final class CsvReader {
    * column of ids or regression targets would otherwise become a model with millions of output units.
    */
   public static final int MIN_CLASS_CEILING = 1000;
+
+  /** NaN and infinity as Java, numpy and pandas spell them (Java's own spellings also parse as floats). */
+  private static final Pattern NON_FINITE = Pattern.compile("(?i)[-+]?(nan|inf|infinity)");
 
   private CsvReader() {}
 
@@ -91,8 +95,10 @@ public final class CsvReader {
         continue;
       }
       String[] parts = line.split(",");
-      // NaN and Infinity parse as floats: they must not pass as a header and be skipped silently
-      if (cols < 0 && lineNo == 1 && !parts[0].trim().matches("[-+0-9.eE]+|[-+]?(NaN|Infinity)")) {
+      // a header starts with a name; a missing or non-finite first value must not pass for one and be skipped
+      String first = parts[0].trim();
+      if (cols < 0 && lineNo == 1 && !first.isEmpty() && !first.matches("[-+0-9.eE]+") && !NON_FINITE.matcher(first)
+          .matches()) {
         continue; // header
       }
       if (cols < 0) {
@@ -107,18 +113,21 @@ public final class CsvReader {
       int col = 0;
       try {
         for (col = 0; col < cols; col++) {
-          float v = Float.parseFloat(parts[col].trim());
-          // one bad row poisons the normalization of every row, wherever the split puts it
+          String t = parts[col].trim();
+          // NaN spelled any way (nan, inf: numpy, pandas), or a value beyond float range (1e999): one such row
+          // poisons the normalization of every row, wherever the split puts it
+          float v = NON_FINITE.matcher(t).matches() ? Float.NaN : Float.parseFloat(t);
           if (!Float.isFinite(v)) {
-            throw new LottaException(where + " line " + lineNo + ", column " + (col + 1) + ": '"
-                + parts[col].trim() + "' is not a finite number; remove or impute the value (NaN and "
-                + "infinities are refused in every row)");
+            throw new LottaException(where + " line " + lineNo + ", column " + (col + 1) + ": '" + t
+                + "' is not a finite number; remove or impute the value (NaN and infinities are refused in every "
+                + "row)");
           }
           feats.add(v);
         }
       } catch (NumberFormatException e) {
-        throw new LottaException(where + " line " + lineNo + ", column " + (col + 1) + ": '" + parts[col].trim()
-            + "' is not a number");
+        String t = parts[col].trim();
+        throw new LottaException(where + " line " + lineNo + ", column " + (col + 1) + ": "
+            + (t.isEmpty() ? "empty value; fill in or impute the missing value" : "'" + t + "' is not a number"));
       }
       String token = parts[cols].trim();
       int label;

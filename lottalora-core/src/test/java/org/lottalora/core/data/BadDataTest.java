@@ -51,7 +51,7 @@ class BadDataTest {
     Path p = dir.resolve("d.csv");
     // every row: the split must not decide whether a NaN is caught (it is read before any split)
     for (int line = 1; line <= 50; line += 7) {
-      for (String bad : new String[] {"NaN", "Infinity", "-Infinity", "1e999"}) {
+      for (String bad : new String[] {"NaN", "Infinity", "-Infinity", "1e999", "nan", "-inf", "INF"}) {
         Files.writeString(p, replaceLine(csv(50), line, "1.5," + bad + ",0"));
         String m = refusal(p);
         assertTrue(m.contains("line " + line + ", column 2") && m.contains("'" + bad + "'")
@@ -60,6 +60,12 @@ class BadDataTest {
     }
     Files.writeString(p, replaceLine(csv(50), 1, "NaN,1,0"));
     assertTrue(refusal(p).contains("line 1, column 1"), "a NaN first line is data, not a header");
+    Files.writeString(p, replaceLine(csv(50), 1, "nan,1,0"));
+    assertTrue(refusal(p).contains("line 1, column 1: 'nan' is not a finite number"));
+    Files.writeString(p, replaceLine(csv(50), 1, ",1,0"));
+    assertTrue(refusal(p).contains("line 1, column 1: empty value"), "an empty first value is not a header");
+    Files.writeString(p, replaceLine(csv(50), 20, "2,,0"));
+    assertTrue(refusal(p).contains("line 20, column 2: empty value"));
   }
 
   @Test
