@@ -56,11 +56,11 @@ digits_row() { sed -n "${1}p" "$W/d.csv"; }
 T=(--family linear --widths 32 --epochs 1 --quiet)
 
 # 1. non-finite values, anywhere
-for spec in "1:NaN:1" "1000:NaN:1" "1797:NaN:1" "500:Infinity:10" "42:1e999:64"; do
+for spec in "1:NaN:1" "1000:NaN:1" "1797:NaN:1" "500:Infinity:10" "42:1e999:64" "300:nan:5" "77::3"; do
   IFS=: read -r line val col <<< "$spec"
   r=$(digits_row "$line" | awk -F, -v c="$col" -v v="$val" 'BEGIN { OFS = "," } { $c = v; print }')
   with_line "$W/nan.csv" "$line" "$r"
-  row "$val in column $col of line $line of a training CSV" 1 lottalora train --dataset "$W/nan.csv" "${T[@]}" --out "$W/n.lotta"
+  row "${val:-an empty value} in column $col of line $line of a training CSV" 1 lottalora train --dataset "$W/nan.csv" "${T[@]}" --out "$W/n.lotta"
 done
 
 # 2. the split does not depend on the file's name
