@@ -72,11 +72,26 @@ public final class Datasets {
         return idx(key, o, KnownDigests.DEFAULT);
       default:
         if (key.endsWith(".csv") || key.endsWith(".csv.gz")) {
-          return fromSingle(CsvReader.read(Path.of(name), Path.of(name).getFileName().toString()), CSV_SPLIT_KEY,
-              o.splitSeed());
+          Path p = csvPath(name);
+          return fromSingle(CsvReader.read(p, p.getFileName().toString()), CSV_SPLIT_KEY, o.splitSeed());
         }
         throw new IllegalArgumentException("unknown dataset '" + name + "'; known: " + String.join(", ", names())
             + ", or a path to a .csv / .csv.gz file");
+    }
+  }
+
+  /**
+   * A CSV dataset's path. A name the file system cannot take is refused in one line; under a C locale that is
+   * any non-ASCII name, since the JVM has turned its bytes into U+FFFD before it gets here.
+   */
+  private static Path csvPath(String name) {
+    try {
+      return Path.of(name);
+    } catch (java.nio.file.InvalidPathException e) {
+      String enc = System.getProperty("sun.jnu.encoding", "unknown");
+      throw new IllegalArgumentException("dataset path '" + name + "' is not a usable file name (" + e.getReason()
+          + ")" + (name.indexOf('\uFFFD') >= 0 ? "; the platform's encoding " + enc + " could not decode it: use a "
+          + "UTF-8 locale (e.g. LC_ALL=C.UTF-8)" : ""));
     }
   }
 

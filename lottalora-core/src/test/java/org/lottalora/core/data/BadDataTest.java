@@ -140,6 +140,14 @@ class BadDataTest {
     assertTrue(refusal(p).contains("truncated or corrupt gzip"));
   }
 
+  @Test
+  void anUnusableCsvPathIsAUsageErrorNamingTheEncoding() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Datasets.load("caf\uFFFD\u0000.csv", Datasets.Options.defaults()));
+    assertTrue(e.getMessage().startsWith("dataset path 'caf\uFFFD\u0000.csv' is not a usable file name (")
+        && e.getMessage().contains("use a UTF-8 locale"), e.getMessage());
+  }
+
   private static Map<String, String> digestsOf(Path d) throws Exception {
     Map<String, String> m = new HashMap<>();
     for (String base : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
