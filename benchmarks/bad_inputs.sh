@@ -97,6 +97,9 @@ row "generate --prompt-file with café's UTF-8 bytes under the C locale" 0 env L
 printf 'ab\xffc' > "$W/prompt.bin"
 row "generate --prompt-file with the byte 0xFF (not UTF-8: a byte LM takes it)" 0 lottalora generate "$W/lm.lotta" --prompt-file "$W/prompt.bin" --max-tokens 5
 
+cp "$W/d.csv" "$W/café.csv"
+row "a CSV named café.csv under the C locale" 2 env LC_ALL=C java -jar "$JAR" train --dataset "$W/café.csv" "${T[@]}" --out "$W/c2.lotta"
+
 # 5. a refused sweep grid leaves no sweep.json
 S=(sweep --out "$W/sw" --widths 32 --seeds 0 --epochs 1 --max-train 200 --no-full --quiet)
 row "sweep with rank 100 on a 32-wide layer" 2 lottalora "${S[@]}" --ranks 100
