@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Dataset;
+import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.LottaModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,6 +54,11 @@ final class EvalCommand implements Callable<Integer> {
     long trainedSplitSeed = m.artifact().getTraining().getConfig().getSplitSeed();
     DataSplits d = data.load(trainedSplitSeed);
     Dataset ds = split.equals("train") ? d.train() : split.equals("val") ? d.validation() : d.test();
+    String overlap = trainingRowsDiffer(m, d);
+    if (overlap != null) {
+      spec.commandLine().getErr().println("lottalora eval: warning: " + overlap);
+      spec.commandLine().getErr().flush();
+    }
     long t1 = System.nanoTime();
     double acc = m.accuracy(ds);
     double evalSecs = (System.nanoTime() - t1) / 1e9;
@@ -77,5 +83,26 @@ final class EvalCommand implements Callable<Integer> {
     }
     o.flush();
     return 0;
+  }
+
+  /**
+   * Why the split just made may not be the model's, or null: when the dataset is the one the model was trained on
+   * (same name) but its training rows hash differently, the test rows may include rows it was trained on (a CSV
+   * trained before the split stopped depending on the file's name, an edited file, another --split-seed).
+   */
+  private String trainingRowsDiffer(LottaModel m, DataSplits d) {
+    var tr = m.artifact().getTraining();
+    if (tr.getDatasetSha256().isEmpty() || !tr.getDataset().equals(data.dataset) || tr.getDatasetRows() < 1
+        || tr.getDatasetRows() > d.train().rows()) {
+      return null;
+    }
+    byte[] now = ArtifactMapper.datasetHash(d.train().head((int) tr.getDatasetRows()));
+    if (java.util.Arrays.equals(now, tr.getDatasetSha256().toByteArray())) {
+      return null;
+    }
+    return "the training rows of " + data.dataset + " under split seed " + data.splitSeedOr(tr.getConfig()
+        .getSplitSeed()) + " are not the ones " + model + " was trained on, so this split may hold training rows "
+        + "(the file changed, another --split-seed, or a CSV model trained before the split stopped depending on "
+        + "the file's name)";
   }
 }

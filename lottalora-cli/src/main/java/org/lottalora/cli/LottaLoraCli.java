@@ -1,6 +1,8 @@
 package org.lottalora.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import org.lottalora.core.LottaException;
 import org.lottalora.format.ArtifactException;
 import picocli.CommandLine;
@@ -67,9 +69,14 @@ public final class LottaLoraCli implements Runnable {
 
   /** Entry point. */
   public static void main(String[] args) {
+    CommandLine cl = commandLine();
+    // UTF-8 whatever the locale: under a C locale Java's default writer turns every non-ASCII character (a
+    // generated "café", a path) into '?' without a word
+    cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     int code;
     try {
-      code = commandLine().execute(args);
+      code = cl.execute(args);
     } catch (OutOfMemoryError e) {
       // the readers refuse what they can size beforehand; this is the backstop for what they cannot
       System.err.println("lottalora: out of memory (-Xmx is " + (Runtime.getRuntime().maxMemory() >> 20)

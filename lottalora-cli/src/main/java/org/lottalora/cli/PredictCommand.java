@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.LottaException;
+import org.lottalora.core.data.CsvReader;
 import org.lottalora.core.data.Inputs;
 import org.lottalora.models.LottaModel;
 import org.lottalora.models.Predictions;
@@ -134,12 +135,19 @@ final class PredictCommand implements Callable<Integer> {
     if (labels != null) {
       throw new IllegalArgumentException("--labels goes with an IDX image input; " + p + " is CSV");
     }
+    boolean gz = input.endsWith(".gz");
     try (InputStream s = Files.newInputStream(p)) {
       InputStream in = s;
-      if (input.endsWith(".gz")) {
+      if (gz) {
         in = new java.util.zip.GZIPInputStream(s);
       }
       return Inputs.csv(in, p.toString(), features);
+    } catch (java.io.EOFException | java.util.zip.ZipException e) {
+      // GZIPInputStream's bare EOF or zip error: a partial download or copy, not an internal error
+      if (gz) {
+        throw CsvReader.gzipError(p.toString(), e);
+      }
+      throw e;
     }
   }
 }

@@ -51,6 +51,8 @@ final class VitPredictCommand implements Callable<Integer> {
       in = Inputs.csv(r, input.toString(), features);
     } catch (NoSuchFileException e) {
       throw new LottaException("no such input file: " + input);
+    } catch (java.io.EOFException | java.util.zip.ZipException e) {
+      throw org.lottalora.core.data.CsvReader.gzipError(input.toString(), e);
     }
     float[][] p = m.probabilities(in.rows());
     PrintWriter o = spec.commandLine().getOut();

@@ -1,9 +1,12 @@
 package org.lottalora.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -93,6 +96,41 @@ class LmCliTest {
         "--truncate", "--json");
     assertEquals(0, cut.code(), cut.err());
     assertTrue(cut.out().contains("\"truncated\":true"), cut.out());
+
+    // prompts: exact bytes from a file give what the same text gives; undecodable text is refused by position
+    Path pf = dir.resolve("prompt.bin");
+    Files.write(pf, "In the".getBytes(StandardCharsets.UTF_8));
+    CliTest.Run fromFile = CliTest.run("generate", m.toString(), "--prompt-file", pf.toString(), "--max-tokens", "20",
+        "--seed", "3");
+    assertEquals(0, fromFile.code(), fromFile.err());
+    assertEquals(g1.out(), fromFile.out());
+    Files.write(pf, new byte[] {'a', (byte) 0xff, 'b'}); // not UTF-8: the byte LM takes it as it is
+    CliTest.Run raw = CliTest.run("generate", m.toString(), "--prompt-file", pf.toString(), "--max-tokens", "5",
+        "--json");
+    assertEquals(0, raw.code(), raw.err());
+    assertTrue(raw.out().contains("\"prompt_bytes\":3"), raw.out());
+    CliTest.Run replaced = CliTest.run("generate", m.toString(), "--prompt", "caf\uFFFD\uFFFD");
+    assertEquals(2, replaced.code());
+    assertTrue(replaced.err().contains("--prompt character 4 is U+FFFD") && replaced.err().contains("--prompt-file")
+        && replaced.err().lines().count() == 1, replaced.err());
+    CliTest.Run both = CliTest.run("generate", m.toString(), "--prompt", "x", "--prompt-file", pf.toString());
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("exactly one"), both.err());
+    CliTest.Run noFile = CliTest.run("generate", m.toString(), "--prompt-file", dir.resolve("nope").toString());
+    assertEquals(1, noFile.code());
+    assertTrue(noFile.err().contains("no such prompt file"), noFile.err());
+  }
+
+  @Test
+  void promptTextIsEncodedStrictly() {
+    assertArrayEquals("café".getBytes(StandardCharsets.UTF_8), GenerateCommand.strictUtf8("café", "UTF-8"));
+    assertArrayEquals(new byte[] {(byte) 0xf0, (byte) 0x9f, (byte) 0x98, (byte) 0x80},
+        GenerateCommand.strictUtf8("\uD83D\uDE00", "UTF-8"), "a surrogate pair is one character");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> GenerateCommand.strictUtf8("\uD83D\uDE00ab\uD800c", "UTF-8"));
+    assertTrue(e.getMessage().contains("character 4 is an unpaired surrogate"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> GenerateCommand.strictUtf8("ab\uFFFD", "ANSI_X3.4-1968"));
+    assertTrue(e.getMessage().contains("character 3 is U+FFFD") && e.getMessage().contains("ANSI_X3.4-1968"));
   }
 
   @Test

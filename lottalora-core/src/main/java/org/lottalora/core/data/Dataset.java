@@ -22,6 +22,9 @@ public record Dataset(String name, float[] features, int rows, int cols, int[] l
       throw new IllegalArgumentException("dataset '" + name + "': " + features.length + " features and "
           + labels.length + " labels do not fit " + rows + " rows of " + cols);
     }
+    if (classes < 1) {
+      throw new IllegalArgumentException("dataset '" + name + "': " + classes + " classes; need at least 1");
+    }
     for (int l : labels) {
       if (l < 0 || l >= classes) {
         throw new IllegalArgumentException("dataset '" + name + "': label " + l + " outside [0, " + classes + ")");
@@ -69,12 +72,23 @@ public record Dataset(String name, float[] features, int rows, int cols, int[] l
     return p;
   }
 
-  /** Splits into (first, second) with {@code fraction} of a seeded shuffle going to the second. */
+  /**
+   * Splits into (first, second) with {@code fraction} of a seeded shuffle going to the second; the shuffle is
+   * the stream {@code "split/" + name()}.
+   */
   public Dataset[] split(double fraction, long seed, String firstName, String secondName) {
+    return split(fraction, seed, "split/" + name, firstName, secondName);
+  }
+
+  /**
+   * Splits as {@link #split(double, long, String, String)} with the shuffle drawn from the stream named
+   * {@code stream}, so that the rows' order does not depend on how the dataset is called.
+   */
+  public Dataset[] split(double fraction, long seed, String stream, String firstName, String secondName) {
     if (!(fraction > 0 && fraction < 1)) {
       throw new IllegalArgumentException("split fraction must be in (0, 1), got " + fraction);
     }
-    int[] p = permutation(rows, seed, "split/" + name);
+    int[] p = permutation(rows, seed, stream);
     int second = (int) Math.round(rows * fraction);
     if (second == 0 || second == rows) {
       throw new IllegalArgumentException("dataset '" + name + "' has " + rows + " rows: too few to split "

@@ -9,10 +9,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.lottalora.core.LottaException;
 
 /**
@@ -30,6 +33,11 @@ public final class Datasets {
   public static final double TEST_FRACTION = 0.2;
   private static final String[] IDX_FILES = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+  /**
+   * The name the split streams of every CSV file are keyed by. Keying them by the file's name (as before)
+   * made a renamed copy of the same bytes split differently.
+   */
+  public static final String CSV_SPLIT_KEY = "csv";
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
@@ -58,16 +66,32 @@ public final class Datasets {
     String key = name.trim().toLowerCase(Locale.ROOT);
     switch (key) {
       case "digits":
-        return fromSingle(digits(), o.splitSeed());
+        return fromSingle(digits(), "digits", o.splitSeed());
       case "fashion-mnist":
       case "mnist":
-        return idx(key, o);
+        return idx(key, o, KnownDigests.DEFAULT);
       default:
         if (key.endsWith(".csv") || key.endsWith(".csv.gz")) {
-          return fromSingle(CsvReader.read(Path.of(name), Path.of(name).getFileName().toString()), o.splitSeed());
+          Path p = csvPath(name);
+          return fromSingle(CsvReader.read(p, p.getFileName().toString()), CSV_SPLIT_KEY, o.splitSeed());
         }
         throw new IllegalArgumentException("unknown dataset '" + name + "'; known: " + String.join(", ", names())
             + ", or a path to a .csv / .csv.gz file");
+    }
+  }
+
+  /**
+   * A CSV dataset's path. A name the file system cannot take is refused in one line; under a C locale that is
+   * any non-ASCII name, since the JVM has turned its bytes into U+FFFD before it gets here.
+   */
+  private static Path csvPath(String name) {
+    try {
+      return Path.of(name);
+    } catch (java.nio.file.InvalidPathException e) {
+      String enc = System.getProperty("sun.jnu.encoding", "unknown");
+      throw new IllegalArgumentException("dataset path '" + name + "' is not a usable file name (" + e.getReason()
+          + ")" + (name.indexOf('\uFFFD') >= 0 ? "; the platform's encoding " + enc + " could not decode it: use a "
+          + "UTF-8 locale (e.g. LC_ALL=C.UTF-8)" : ""));
     }
   }
 
@@ -83,23 +107,47 @@ public final class Datasets {
     }
   }
 
-  private static DataSplits fromSingle(Dataset all, long seed) {
-    Dataset[] trainTest = all.split(TEST_FRACTION, seed, all.name() + "/trainval", all.name() + "/test");
-    Dataset[] trainVal = trainTest[0].split(VALIDATION_FRACTION, seed, all.name() + "/train",
-        all.name() + "/val");
+  /**
+   * Splits a single-file dataset into train, validation and test. The shuffles are the streams
+   * {@code split/KEY} (test off the whole) and {@code split/KEY/trainval} (validation off the rest) under the
+   * split seed, where KEY is {@code digits} for the embedded digits and {@link #CSV_SPLIT_KEY} for every CSV
+   * file: the split is a function of the seed and the rows, never of the file's name.
+   */
+  private static DataSplits fromSingle(Dataset all, String key, long seed) {
+    Dataset[] trainTest = all.split(TEST_FRACTION, seed, "split/" + key, all.name() + "/trainval",
+        all.name() + "/test");
+    Dataset[] trainVal = trainTest[0].split(VALIDATION_FRACTION, seed, "split/" + key + "/trainval",
+        all.name() + "/train", all.name() + "/val");
     return DataSplits.of(trainVal[0], trainVal[1], trainTest[1]);
   }
 
-  private static DataSplits idx(String name, Options o) {
+  /** A named IDX dataset, each file checked against {@code digests} (see {@link KnownDigests}) as it is read. */
+  static DataSplits idx(String name, Options o, Map<String, Map<String, String>> digests) {
     Path dir = findIdxDir(name, o);
-    Dataset train = IdxReader.readPair(file(dir, IDX_FILES[0]), file(dir, IDX_FILES[1]), name + "/trainval", 10);
-    Dataset test = IdxReader.readPair(file(dir, IDX_FILES[2]), file(dir, IDX_FILES[3]), name + "/test", 10);
+    IdxReader.Idx[] t = new IdxReader.Idx[IDX_FILES.length];
+    for (int i = 0; i < t.length; i++) {
+      Path f = file(dir, IDX_FILES[i]);
+      MessageDigest md = sha256();
+      t[i] = IdxReader.read(f, md);
+      KnownDigests.check(digests, name, IDX_FILES[i], md.digest(), f.toString());
+    }
+    Dataset train = IdxReader.pair(t[0], file(dir, IDX_FILES[0]), t[1], file(dir, IDX_FILES[1]),
+        name + "/trainval", 10);
+    Dataset test = IdxReader.pair(t[2], file(dir, IDX_FILES[2]), t[3], file(dir, IDX_FILES[3]), name + "/test", 10);
     if (train.cols() != test.cols()) {
       throw new LottaException(dir + ": train images have " + train.cols() + " pixels, test images "
           + test.cols());
     }
     Dataset[] tv = train.split(VALIDATION_FRACTION, o.splitSeed(), name + "/train", name + "/val");
     return DataSplits.of(tv[0], tv[1], test);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   /** The candidate folders for a named dataset, in lookup order. */

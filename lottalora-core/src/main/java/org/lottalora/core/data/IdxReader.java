@@ -8,7 +8,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import org.lottalora.core.LottaException;
 
 /**
@@ -39,12 +42,25 @@ public final class IdxReader {
    * @throws LottaException naming the file and what is wrong with it
    */
   public static Idx read(Path file) {
+    return read(file, null);
+  }
+
+  /**
+   * Reads a file and feeds its uncompressed bytes (header and data) to {@code digest} when one is given.
+   *
+   * @throws LottaException naming the file and what is wrong with it
+   */
+  public static Idx read(Path file, MessageDigest digest) {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
       raw.mark(2);
       int b0 = raw.read();
       int b1 = raw.read();
       raw.reset();
-      InputStream in = (b0 == 0x1f && b1 == 0x8b) ? new GZIPInputStream(raw, 1 << 16) : raw;
+      boolean gz = b0 == 0x1f && b1 == 0x8b;
+      InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
+      if (digest != null) {
+        in = new DigestInputStream(in, digest);
+      }
       DataInputStream d = new DataInputStream(new BufferedInputStream(in, 1 << 16));
       int magic = d.readInt();
       if ((magic >>> 16) != 0 || ((magic >> 8) & 0xFF) != UBYTE || (magic & 0xFF) < 1 || (magic & 0xFF) > 4) {
@@ -74,6 +90,8 @@ public final class IdxReader {
       throw new LottaException("missing data file " + file);
     } catch (EOFException e) {
       throw new LottaException(file + " is truncated: it ends before the size its IDX header declares");
+    } catch (ZipException e) {
+      throw CsvReader.gzipError(file.toString(), e);
     } catch (IOException e) {
       throw new LottaException("cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -81,8 +99,11 @@ public final class IdxReader {
 
   /** Reads an image file and a label file into one dataset; pixels stay as 0..255 floats. */
   public static Dataset readPair(Path images, Path labels, String name, int classes) {
-    Idx img = read(images);
-    Idx lab = read(labels);
+    return pair(read(images), images, read(labels), labels, name, classes);
+  }
+
+  /** An image tensor and a label tensor read from {@code images} and {@code labels} as one dataset. */
+  static Dataset pair(Idx img, Path images, Idx lab, Path labels, String name, int classes) {
     if (lab.dims().length != 1) {
       throw new LottaException(labels + " is not a label file: it has " + lab.dims().length + " dimensions");
     }

@@ -125,8 +125,14 @@ public final class SweepRunner {
     return store.artifact(r);
   }
 
-  /** Builds the largest-rank model of the grid once, so a rank above a layer width fails before any training. */
-  static void preflight(List<RunSpec> runs) {
+  /**
+   * Builds the largest-rank model of the grid once, so a rank above a layer width fails before any training;
+   * callers run it before the sweep folder is created too, so that a refused grid leaves no sweep.json behind
+   * that would then refuse the corrected command as "another sweep".
+   *
+   * @throws IllegalArgumentException naming what the grid cannot build
+   */
+  public static void preflight(List<RunSpec> runs) {
     RunSpec widest = runs.stream().filter(r -> !r.full()).max((a, b) -> Integer.compare(a.rank(), b.rank()))
         .orElse(runs.get(0));
     DataSplits d = RunTask.data(widest);
