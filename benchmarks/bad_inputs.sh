@@ -136,6 +136,19 @@ else
   add "--dataset mnist with the Fashion-MNIST files" "(skipped)" "-" "Fashion-MNIST files not found; set FASHION_DIR" "-"
 fi
 
+# 7b. made-up MNIST files (right names and shapes, not the published archives): checked by the archives' MD5
+mkdir -p "$W/mn/mnist"
+python3 - "$W/mn/mnist" <<'PY'
+import gzip, struct, sys
+d = sys.argv[1]
+for split, n in (("train", 60), ("t10k", 20)):
+    with gzip.open(f"{d}/{split}-images-idx3-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, n, 28, 28) + bytes(n * 784))
+    with gzip.open(f"{d}/{split}-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">II", 0x801, n) + bytes(i % 10 for i in range(n)))
+PY
+row "--dataset mnist with made-up files of the right names and shapes" 1 lottalora train --dataset mnist --data-dir "$W/mn" --no-download --quiet --out "$W/x.lotta"
+
 # 8. kill -9 while the artifact is written: the next write of the same target removes the leftover
 big=(train --dataset "$W/d.csv" --full --widths 1024,1024 --epochs 1 --max-train 64 --quiet --out "$W/k.lotta")
 caught=""

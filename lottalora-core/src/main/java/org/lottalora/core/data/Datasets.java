@@ -69,7 +69,7 @@ public final class Datasets {
         return fromSingle(digits(), "digits", o.splitSeed());
       case "fashion-mnist":
       case "mnist":
-        return idx(key, o, KnownDigests.DEFAULT);
+        return idx(key, o, KnownDigests.DEFAULT, KnownDigests.ARCHIVE_MD5);
       default:
         if (key.endsWith(".csv") || key.endsWith(".csv.gz")) {
           Path p = csvPath(name);
@@ -123,6 +123,12 @@ public final class Datasets {
 
   /** A named IDX dataset, each file checked against {@code digests} (see {@link KnownDigests}) as it is read. */
   static DataSplits idx(String name, Options o, Map<String, Map<String, String>> digests) {
+    return idx(name, o, digests, Map.of());
+  }
+
+  /** {@link #idx(String, Options, Map)} with the published archives' MD5s checked too. */
+  static DataSplits idx(String name, Options o, Map<String, Map<String, String>> digests,
+      Map<String, Map<String, String>> archives) {
     Path dir = findIdxDir(name, o);
     IdxReader.Idx[] t = new IdxReader.Idx[IDX_FILES.length];
     for (int i = 0; i < t.length; i++) {
@@ -130,6 +136,7 @@ public final class Datasets {
       MessageDigest md = sha256();
       t[i] = IdxReader.read(f, md);
       KnownDigests.check(digests, name, IDX_FILES[i], md.digest(), f.toString());
+      KnownDigests.checkArchive(archives, name, IDX_FILES[i], f);
     }
     Dataset train = IdxReader.pair(t[0], file(dir, IDX_FILES[0]), t[1], file(dir, IDX_FILES[1]),
         name + "/trainval", 10);

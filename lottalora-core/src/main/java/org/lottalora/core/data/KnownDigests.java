@@ -13,9 +13,11 @@ import org.lottalora.core.LottaException;
  *
  * <p>Fashion-MNIST's digests were computed from Debian's package (0.0~git20200523.55506a9-1); the MD5s of the
  * same uncompressed files (train images f4a8712d..., train labels 9018921c..., test images 8181f547..., test
- * labels 15d48437...) are the upstream release's as other loaders publish them. MNIST has none:
- * its files could not be checked on the machine this was written on, so MNIST folders are only refused when
- * they hold another known dataset's files.
+ * labels 15d48437...) are the upstream release's as other loaders publish them. MNIST is checked by the
+ * MD5 of its published archives instead ({@link #ARCHIVE_MD5}: the four .gz files as LeCun's site and its mirrors
+ * serve them, the values torchvision and other loaders pin), since no uncompressed copy could be digested on the
+ * machine this was written on; a recompressed or unpacked MNIST copy is therefore refused unless the user vouches
+ * for it with {@code -Dlottalora.unverifiedData=true}.
  */
 public final class KnownDigests {
   /** Dataset name to (file base name to SHA-256 hex of its uncompressed bytes). */
@@ -26,7 +28,58 @@ public final class KnownDigests {
           "t10k-images-idx3-ubyte", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
           "t10k-labels-idx1-ubyte", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"));
 
+  /** Dataset name to (published archive name to MD5 hex of its compressed bytes). */
+  public static final Map<String, Map<String, String>> ARCHIVE_MD5 = Map.of(
+      "mnist", Map.of(
+          "train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+          "train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432",
+          "t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3",
+          "t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"));
+
+  /** The system property that accepts a dataset copy whose archive digest cannot be checked. */
+  public static final String UNVERIFIED_PROPERTY = "lottalora.unverifiedData";
+
   private KnownDigests() {}
+
+  /**
+   * Checks a file of {@code dataset} against its published archive's MD5 in {@code archives} (nothing to check
+   * when the dataset has none): the .gz must be the published one byte for byte; an unpacked or recompressed
+   * copy cannot be checked and is refused with the way to vouch for it ({@value #UNVERIFIED_PROPERTY}).
+   *
+   * @param base the file's name without {@code .gz}
+   * @throws LottaException naming the file, its digest and the fix
+   */
+  public static void checkArchive(Map<String, Map<String, String>> archives, String dataset, String base,
+      java.nio.file.Path file) {
+    Map<String, String> known = archives.getOrDefault(dataset, Map.of());
+    String expected = known.get(base + ".gz");
+    if (expected == null || Boolean.getBoolean(UNVERIFIED_PROPERTY)) {
+      return;
+    }
+    String fix = "download the published file again, or, for a copy you trust that was recompressed or unpacked, "
+        + "run java with -D" + UNVERIFIED_PROPERTY + "=true (LOTTALORA_JAVA_OPTS for ./lottalora)";
+    if (!file.getFileName().toString().endsWith(".gz")) {
+      throw new LottaException(file + " cannot be verified: " + dataset + " is checked by the MD5 of its published "
+          + base + ".gz; " + fix);
+    }
+    String hex;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("MD5");
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+      hex = HexFormat.of().formatHex(md.digest());
+    } catch (java.io.IOException e) {
+      throw new LottaException("cannot read " + file + ": " + e.getMessage(), e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has MD5", e);
+    }
+    if (!hex.equals(expected)) {
+      throw new LottaException(file + " is not the published " + dataset + " " + base + ".gz (MD5 "
+          + hex.substring(0, 12) + "..., expected " + expected.substring(0, 12) + "...): " + fix);
+    }
+  }
 
   /**
    * Checks one file's digest against {@code table}: refused when {@code dataset} has a digest for

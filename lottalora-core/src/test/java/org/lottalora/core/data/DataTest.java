@@ -76,10 +76,49 @@ class DataTest {
   }
 
   @Test
+  void archiveDigestsAcceptThePublishedFilesOnly() throws Exception {
+    Path d = dir.resolve("arch").resolve("mnist");
+    writeIdxSet(d, 40, 10, true);
+    java.util.Map<String, String> md5 = new java.util.HashMap<>();
+    for (String base : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte"}) {
+      byte[] h = java.security.MessageDigest.getInstance("MD5").digest(Files.readAllBytes(d.resolve(base + ".gz")));
+      md5.put(base + ".gz", java.util.HexFormat.of().formatHex(h));
+    }
+    Datasets.Options o = new Datasets.Options(dir.resolve("arch"), false, 0);
+    // these bytes as the published archives: accepted
+    assertEquals(10, Datasets.idx("mnist", o, java.util.Map.of(), java.util.Map.of("mnist", md5)).test().rows());
+    // one archive changed by a byte: refused by name
+    java.util.Map<String, String> other = new java.util.HashMap<>(md5);
+    other.put("t10k-labels-idx1-ubyte.gz", "0".repeat(32));
+    String m = assertThrows(LottaException.class, () -> Datasets.idx("mnist", o, java.util.Map.of(),
+        java.util.Map.of("mnist", other))).getMessage();
+    assertTrue(m.contains("t10k-labels-idx1-ubyte.gz is not the published mnist"), m);
+    // an unpacked copy cannot be checked against the archives: refused with the way to vouch for it
+    Path u = dir.resolve("unpacked").resolve("mnist");
+    writeIdxSet(u, 40, 10, false);
+    String m2 = assertThrows(LottaException.class, () -> Datasets.idx("mnist",
+        new Datasets.Options(dir.resolve("unpacked"), false, 0), java.util.Map.of(),
+        java.util.Map.of("mnist", md5))).getMessage();
+    assertTrue(m2.contains("cannot be verified") && m2.contains("unverifiedData"), m2);
+  }
+
+  @Test
   void namedDatasetIsFoundInTheDataDirAndSplit() throws IOException {
     // mnist: the tiny files would fail Fashion-MNIST's digests (BadDataTest covers those)
     writeIdxSet(dir.resolve("mnist"), 100, 30, true);
-    DataSplits s = Datasets.load("mnist", new Datasets.Options(dir, false, 0));
+    // tiny stand-ins are not the published MNIST archives: refused, naming the fix, unless vouched for
+    LottaException refused = assertThrows(LottaException.class,
+        () -> Datasets.load("mnist", new Datasets.Options(dir, false, 0)));
+    assertTrue(refused.getMessage().contains("is not the published mnist train-images-idx3-ubyte.gz (MD5 ")
+        && refused.getMessage().contains("-Dlottalora.unverifiedData=true"), refused.getMessage());
+    DataSplits s;
+    System.setProperty(KnownDigests.UNVERIFIED_PROPERTY, "true");
+    try {
+      s = Datasets.load("mnist", new Datasets.Options(dir, false, 0));
+    } finally {
+      System.clearProperty(KnownDigests.UNVERIFIED_PROPERTY);
+    }
     assertEquals(90, s.train().rows());
     assertEquals(10, s.validation().rows());
     assertEquals(30, s.test().rows());
