@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.data.series.MackeyGlass;
@@ -172,9 +171,5 @@ public final class FreeRunBench {
 
   private static double[] numbers(String s) {
     return Arrays.stream(s.split(",")).mapToDouble(x -> Double.parseDouble(x.trim())).toArray();
-  }
-
-  static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.3g", v);
   }
 }
