@@ -19,41 +19,12 @@ import sys
 
 import numpy as np
 
-MASK = (1 << 64) - 1
+from philox_stream import uniforms, varint, wire_fields
+
 
 
 # ---- protobuf wire format -------------------------------------------------------------------------------------
-def fields(buf):
-    """(field number, wire type, value) triples; value is an int, bytes, or raw 4/8 bytes."""
-    i = 0
-    out = []
-    while i < len(buf):
-        key, i = varint(buf, i)
-        f, wt = key >> 3, key & 7
-        if wt == 0:
-            v, i = varint(buf, i)
-        elif wt == 1:
-            v, i = buf[i:i + 8], i + 8
-        elif wt == 2:
-            n, i = varint(buf, i)
-            v, i = buf[i:i + n], i + n
-        elif wt == 5:
-            v, i = buf[i:i + 4], i + 4
-        else:
-            raise ValueError("wire type %d" % wt)
-        out.append((f, wt, v))
-    return out
-
-
-def varint(buf, i):
-    x = s = 0
-    while True:
-        b = buf[i]
-        i += 1
-        x |= (b & 0x7F) << s
-        s += 7
-        if b < 0x80:
-            return x, i
+fields = wire_fields
 
 
 def signed64(x):
@@ -188,19 +159,6 @@ def decode(t):
 
 
 # ---- backbone stream -------------------------------------------------------------------------------------------
-def fnv1a64(name):
-    h = 0xCBF29CE484222325
-    for b in name.encode("utf-8"):
-        h = ((h ^ b) * 0x100000001B3) & MASK
-    return h
-
-
-def uniforms(seed, name, n):
-    g = np.random.Philox(key=np.array([seed & MASK, fnv1a64(name)], dtype=np.uint64), counter=2**256 - 1)
-    w = g.random_raw(n).astype(np.uint64)
-    return ((w >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
-
-
 def regenerate(seed, t):
     fam, p = t["init"]
     n = int(np.prod(t["shape"]))

@@ -11,23 +11,8 @@ import math
 
 import numpy as np
 
-MASK = (1 << 64) - 1
+from philox_stream import U, word_list as words
 
-
-def fnv1a64(name):
-    h = 0xCBF29CE484222325
-    for b in name.encode("utf-8"):
-        h = ((h ^ b) * 0x100000001B3) & MASK
-    return h
-
-
-def words(seed, name, n):
-    g = np.random.Philox(key=np.array([seed & MASK, fnv1a64(name)], dtype=np.uint64), counter=2**256 - 1)
-    return [int(w) for w in g.random_raw(n)]
-
-
-def U(w):
-    return ((w >> 11) + 0.5) * 2.0**-53
 
 
 def normals(seed, name, n):

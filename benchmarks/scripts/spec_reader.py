@@ -24,41 +24,16 @@ import sys
 
 import numpy as np
 
-MASK = (1 << 64) - 1
+from philox_stream import uniforms, varint, wire_fields
+
 
 # ---------------------------------------------------------------- protobuf wire format (lotta.proto)
-
-
-def varint(buf, i):
-    shift = 0
-    v = 0
-    while True:
-        b = buf[i]
-        i += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            return v, i
 
 
 def fields(buf):
     """field number -> list of raw values (int for varints, bytes otherwise)."""
     out = {}
-    i = 0
-    while i < len(buf):
-        key, i = varint(buf, i)
-        num, wt = key >> 3, key & 7
-        if wt == 0:
-            v, i = varint(buf, i)
-        elif wt == 1:
-            v, i = buf[i:i + 8], i + 8
-        elif wt == 2:
-            n, i = varint(buf, i)
-            v, i = buf[i:i + n], i + n
-        elif wt == 5:
-            v, i = buf[i:i + 4], i + 4
-        else:
-            raise ValueError(f"wire type {wt}")
+    for num, _, v in wire_fields(buf):
         out.setdefault(num, []).append(v)
     return out
 
@@ -145,24 +120,6 @@ def decode_tensor(buf):
 
 
 # ---------------------------------------------------------------- the generator (backbone-stream.md)
-
-
-def fnv1a64(name):
-    h = 0xCBF29CE484222325
-    for b in name.encode("utf-8"):
-        h = ((h ^ b) * 0x100000001B3) & MASK
-    return h
-
-
-def words(seed, name, n):
-    # the key as uint64 array: a plain list [seed, fnv] with one value below 2^63 and one above becomes float64
-    # in numpy, a silently different key
-    g = np.random.Philox(key=np.array([seed & MASK, fnv1a64(name)], dtype=np.uint64), counter=2**256 - 1)
-    return g.random_raw(n).astype(np.uint64)
-
-
-def uniforms(seed, name, n):
-    return ((words(seed, name, n) >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
 
 
 def normals(seed, name, n):
