@@ -1,0 +1,296 @@
+package org.lottalora.models.adapt;
+
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.util.NdArrays;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactException;
+import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.TrustPolicy;
+import org.lottalora.format.proto.Adapter;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.GraphTarget;
+import org.lottalora.format.proto.Metrics;
+import org.lottalora.format.proto.ModelSpec;
+import org.lottalora.format.proto.SameDiffGraphConfig;
+import org.lottalora.format.proto.ScalingRule;
+import org.lottalora.format.proto.Tensor;
+import org.lottalora.format.proto.TensorRole;
+import org.lottalora.models.ArtifactMapper;
+import org.lottalora.models.EngineArtifacts;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The {@code .lotta} form of an {@link AdaptedGraph} (family {@value #FAMILY}): the graph before wrapping as
+ * SameDiff FlatBuffers with its base weights left out, the seed and init spec of the targets' scaffold (seed
+ * base) or the SHA-256 of every left-out base weight (pretrained base, where loading needs the base model),
+ * the adapter records and the trained tensors. Loading checks in the toolkit's order: generator, records,
+ * fingerprints, tensors; then replays the wrapping.
+ */
+public final class GraphArtifacts {
+  /** The family id in the artifact. */
+  public static final String FAMILY = "samediff-graph";
+
+  private GraphArtifacts() {
+  }
+
+  /** Writes {@code g} atomically. */
+  public static void write(AdaptedGraph g, Path path) {
+    ArtifactCodec.write(toArtifact(g, Metrics.newBuilder()), path);
+  }
+
+  /** The artifact of {@code g} with these metrics in its training record. */
+  public static Artifact toArtifact(AdaptedGraph g, Metrics.Builder metrics) {
+    AdaptedGraph.Spec s = g.spec();
+    SameDiffGraphConfig.Builder c = SameDiffGraphConfig.newBuilder()
+        .setGraph(ByteString.copyFrom(g.storedGraph())).setBase(s.base() == GraphAdapter.Base.SEED ? "seed"
+            : "pretrained").addAllInputs(s.inputs()).setOutput(s.output()).setLabels(nz(s.labels()))
+        .setLoss(s.loss()).setSource(s.source()).setSourceSha256(ByteString.copyFrom(s.sourceSha256()))
+        .addAllTrained(s.trained());
+    for (AdaptedTarget t : s.targets()) {
+      c.addTargets(GraphTarget.newBuilder().setVariable(t.variable()).addShape(t.graphShape()[0])
+          .addShape(t.graphShape()[1]).setTransposed(t.transposed()).setConsumer(t.consumer()));
+    }
+    for (AdaptedGraph.BaseWeight w : g.baseWeights()) {
+      org.lottalora.format.proto.BaseWeight.Builder b = org.lottalora.format.proto.BaseWeight.newBuilder()
+          .setVariable(w.variable()).setSha256(ByteString.copyFrom(w.sha256()));
+      for (long d : w.shape()) {
+        b.addShape(d);
+      }
+      c.addBaseWeights(b);
+    }
+    ModelSpec.Builder m = ModelSpec.newBuilder().setFamily(FAMILY).setSamediff(c);
+    AdapterConfig ac = s.adapter();
+    Artifact.Builder a;
+    if (s.base() == GraphAdapter.Base.SEED) {
+      a = EngineArtifacts.newArtifact(s.seed(), s.init(), g.backbone());
+    } else {
+      a = Artifact.newBuilder().setProducer(org.lottalora.models.LottaModel.PRODUCER)
+          .setProducerName(org.lottalora.models.LottaModel.PRODUCER_NAME)
+          .setProducerVersion(org.lottalora.models.LottaModel.VERSION).setCreatedUnixMs(System.currentTimeMillis());
+    }
+    a.setModel(m).setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank())
+        .setAlpha(ac.alpha()).setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setDropout(ac.dropout())
+        .setInitSeed(ac.initSeed()).setDora(ac.dora()));
+    for (AdaptedTarget t : s.targets()) {
+      a.addAdapters(Adapter.newBuilder().setTarget(t.variable()).setRank(ac.rank()).setAlpha(ac.alpha())
+          .setScalingRule(ac.rsLora() ? ScalingRule.ALPHA_OVER_SQRT_R : ScalingRule.ALPHA_OVER_R).setA(t.a())
+          .setB(t.b()).setBeta(ac.trainBeta() ? t.beta() : ""));
+    }
+    Map<String, long[]> shapes = g.trainedShapes();
+    long trained = 0;
+    for (Map.Entry<String, float[]> e : g.trainedTensors().entrySet()) {
+      trained += e.getValue().length;
+      a.addTensors(TensorCodec.encode(e.getKey(), shapes.get(e.getKey()), role(e.getKey(), s), e.getValue(),
+          DType.FLOAT32));
+    }
+    AdaptedGraph.ParameterCounts pc = g.parameterCounts();
+    metrics.setTrainableParams(trained).setModelParams(pc.trained() + pc.frozen())
+        .setEpochsRun((int) g.epochsTrained());
+    a.setTraining(EngineArtifacts.trainingRecord(s.source(), metrics));
+    return a.build();
+  }
+
+  private static TensorRole role(String name, AdaptedGraph.Spec s) {
+    if (name.endsWith(AdaptedTarget.LORA_A)) {
+      return TensorRole.LORA_A;
+    }
+    if (name.endsWith(AdaptedTarget.LORA_B)) {
+      return TensorRole.LORA_B;
+    }
+    if (name.endsWith(AdaptedTarget.BETA)) {
+      return TensorRole.BETA;
+    }
+    return s.trained().contains(name) ? TensorRole.WEIGHT : TensorRole.BIAS;
+  }
+
+  /** Loads a seed-base artifact (a pretrained-base one needs {@link #load(Path, TrustPolicy, SameDiff)}). */
+  public static AdaptedGraph load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString(), null);
+  }
+
+  /**
+   * Loads an artifact; {@code base} is the base model for a pretrained-base artifact (e.g. from
+   * {@link OnnxImport}), ignored for a seed base.
+   */
+  public static AdaptedGraph load(Path path, TrustPolicy trust, SameDiff base) {
+    return load(ArtifactCodec.open(path, trust), path.toString(), base);
+  }
+
+  /**
+   * Loads an opened artifact.
+   *
+   * @throws ArtifactException naming the problem: not this family, a generator or record mismatch, a base that is
+   *     missing or does not match its fingerprints, a missing or stray tensor
+   */
+  public static AdaptedGraph load(ArtifactFile f, String where, SameDiff base) {
+    Artifact a = f.artifact();
+    if (a.getModel().getConfigCase() != ModelSpec.ConfigCase.SAMEDIFF) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a '" + a.getModel().getFamily()
+          + "' model, not an adapted SameDiff graph; load it with `lottalora predict` or its family's loader");
+    }
+    SameDiffGraphConfig c = a.getModel().getSamediff();
+    boolean seeded = switch (c.getBase()) {
+      case "seed" -> true;
+      case "pretrained" -> false;
+      default -> throw new ArtifactException(Reason.MALFORMED, where + ": unknown base '" + c.getBase()
+          + "' (expected seed or pretrained)");
+    };
+    AdapterConfig ac;
+    try {
+      org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
+      EngineArtifacts.refuseSwitches(pa, false);
+      ac = new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), pa.getDropout(),
+          false, pa.getInitSeed(), pa.getDora(), false, false);
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": " + e.getMessage());
+    }
+    List<AdaptedTarget> targets = new ArrayList<>();
+    for (GraphTarget t : c.getTargetsList()) {
+      if (t.getShapeCount() != 2 || t.getShape(0) < 1 || t.getShape(1) < 1 || t.getShape(0) > Integer.MAX_VALUE
+          || t.getShape(1) > Integer.MAX_VALUE) {
+        throw new ArtifactException(Reason.MALFORMED, where + ": target '" + t.getVariable() + "' has shape "
+            + t.getShapeList() + ", not a 2-D weight");
+      }
+      int r0 = (int) t.getShape(0);
+      int r1 = (int) t.getShape(1);
+      targets.add(new AdaptedTarget(t.getVariable(), t.getTransposed() ? r1 : r0, t.getTransposed() ? r0 : r1,
+          t.getTransposed(), t.getConsumer()));
+    }
+    if (a.getAdaptersCount() != targets.size()) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": " + a.getAdaptersCount() + " adapter records for "
+          + targets.size() + " targets");
+    }
+    InitSpec init = InitSpec.DEFAULT;
+    Backbone backbone = null;
+    Map<String, INDArray> arrays = new LinkedHashMap<>();
+    if (seeded) {
+      ArtifactMapper.checkGenerator(a, where);
+      init = ArtifactMapper.init(a.getBackbone().getInit(), where);
+      List<TensorSpec> specs = GraphAdapter.specs(targets, init);
+      ArtifactMapper.checkBackboneRecords(a, specs, where);
+      backbone = Backbone.regenerate(a.getBackbone().getSeed(), specs);
+      ArtifactMapper.checkFingerprints(a, backbone, where);
+      for (AdaptedTarget t : targets) {
+        arrays.put(t.variable(), AdaptedGraph.graphArray(backbone.get(t.variable()), t));
+      }
+    } else {
+      if (base == null) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + " adapts a pretrained graph (" + c.getSource()
+            + "): its base weights are not in the file; pass the base model it was trained on (--base FILE)");
+      }
+      for (org.lottalora.format.proto.BaseWeight w : c.getBaseWeightsList()) {
+        SDVariable v = base.hasVariable(w.getVariable()) ? base.getVariable(w.getVariable()) : null;
+        INDArray arr = v == null ? null : v.getArr();
+        if (arr == null) {
+          throw new ArtifactException(Reason.MISSING_TENSOR, where + ": the base model has no weight '"
+              + w.getVariable() + "'; pass the base model the adapters were trained on (" + c.getSource() + ")");
+        }
+        long[] shape = w.getShapeList().stream().mapToLong(Long::longValue).toArray();
+        if (!Arrays.equals(arr.shape(), shape)
+            || !Arrays.equals(sha256(NdArrays.read(arr.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT))),
+            w.getSha256().toByteArray())) {
+          throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": base weight '" + w.getVariable()
+              + "' does not match the fingerprint recorded at training: this base model is not the one the "
+              + "adapters were trained on (" + c.getSource() + ")");
+        }
+        arrays.put(w.getVariable(), arr.dup());
+      }
+    }
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (Tensor t : a.getTensorsList()) {
+      values.put(t.getName(), TensorCodec.decode(t, where));
+    }
+    SameDiff g;
+    try {
+      g = AdaptedGraph.restore(c.getGraph().toByteArray(), Map.of());
+    } catch (RuntimeException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": the stored graph cannot be read back ("
+          + e.getMessage() + ")");
+    }
+    for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
+      if (!g.hasVariable(e.getKey())) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": the stored graph has no variable '"
+            + e.getKey() + "'");
+      }
+      g.getVariable(e.getKey()).setArray(e.getValue());
+    }
+    for (String name : c.getTrainedList()) {
+      if (!values.containsKey(name) || !g.hasVariable(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no tensor for '" + name
+            + "', which the graph trains in full");
+      }
+    }
+    AdaptedGraph.Spec spec = new AdaptedGraph.Spec(seeded ? GraphAdapter.Base.SEED : GraphAdapter.Base.PRETRAINED,
+        a.getBackbone().getSeed(), init, targets, ac, c.getInputsList(), c.getOutput(), c.getLabels(), c.getLoss(),
+        c.getTrainedList(), c.getSource(), c.getSourceSha256().toByteArray());
+    AdaptedGraph ag = AdaptedGraph.create(g, spec, backbone, List.of(), values);
+    Map<String, long[]> expected = ag.trainedShapes();
+    for (String name : values.keySet()) {
+      if (!expected.containsKey(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": tensor '" + name + "' is not part of this "
+            + "adapted graph");
+      }
+    }
+    for (Map.Entry<String, long[]> e : expected.entrySet()) {
+      float[] v = values.get(e.getKey());
+      long n = Arrays.stream(e.getValue()).reduce(1, (x, y) -> x * y);
+      if (v == null || v.length != n) {
+        throw new ArtifactException(v == null ? Reason.MISSING_TENSOR : Reason.SHAPE_MISMATCH, where + ": tensor '"
+            + e.getKey() + "' " + (v == null ? "is missing" : "has " + v.length + " values, the graph needs " + n));
+      }
+    }
+    return ag;
+  }
+
+  /** SHA-256 of the values as fp32 little-endian. */
+  static byte[] sha256(float[] v) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      ByteBuffer bb = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+      for (float x : v) {
+        if (!bb.hasRemaining()) {
+          md.update(bb.array(), 0, bb.position());
+          bb.clear();
+        }
+        bb.putFloat(x);
+      }
+      md.update(bb.array(), 0, bb.position());
+      return md.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SHA-256 of a file (the source graph). */
+  public static byte[] sha256(Path file) throws IOException {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(file));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,207 @@
+package org.lottalora.models.adapt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.data.Dataset;
+import org.lottalora.core.data.Datasets;
+import org.lottalora.core.data.Normalization;
+import org.lottalora.core.util.NdArrays;
+import org.lottalora.format.ArtifactException;
+import org.lottalora.format.TrustPolicy;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Wrapping graphs built in code: what trains, what stays, merge, save and reload, and the refusals. */
+class GraphAdapterTest {
+  static Dataset train;
+  static Dataset test;
+
+  @BeforeAll
+  static void data() {
+    Dataset[] parts = Datasets.digits().split(0.8, 7, "a", "b");
+    Normalization n = Normalization.fit(parts[0]);
+    train = parts[0].normalized(n);
+    test = parts[1].normalized(n);
+  }
+
+  /** A 64-32-10 MLP the SameDiff way: x.mmul(W) with W stored [d_in, d_out]; w2 stored [d_out, d_in]. */
+  static SameDiff mlp() {
+    SameDiff sd = SameDiff.create();
+    SDVariable x = sd.placeHolder("input", DataType.FLOAT, -1, 64);
+    Backbone bb = Backbone.regenerate(3, List.of(TensorSpec.of("w1", new int[] {64, 32}, InitSpec.DEFAULT),
+        TensorSpec.of("w2", new int[] {10, 32}, InitSpec.DEFAULT)));
+    SDVariable w1 = sd.var("w1", NdArrays.of(bb.get("w1"), 64, 32));
+    SDVariable b1 = sd.var("b1", Nd4j.zeros(DataType.FLOAT, 32));
+    SDVariable h = sd.nn.relu(x.mmul(w1).add(b1), 0);
+    SDVariable w2 = sd.var("w2", NdArrays.of(bb.get("w2"), 10, 32));
+    SDVariable b2 = sd.var("b2", Nd4j.zeros(DataType.FLOAT, 10));
+    sd.mmul(h, w2, false, true, false).add(b2).rename("logits");
+    return sd;
+  }
+
+  static INDArray batch() {
+    return Nd4j.create(test.head(16).features(), new long[] {16, 64}, 'c');
+  }
+
+  static double accuracy(AdaptedGraph g) {
+    int[] c = g.classify(Nd4j.create(test.features(), new long[] {test.rows(), 64}, 'c'));
+    int ok = 0;
+    for (int i = 0; i < c.length; i++) {
+      ok += c[i] == test.labels()[i] ? 1 : 0;
+    }
+    return ok / (double) c.length;
+  }
+
+  static Map<String, INDArray> constants(SameDiff sd) {
+    Map<String, INDArray> out = new HashMap<>();
+    for (SDVariable v : sd.variables()) {
+      if (v.getVariableType() == VariableType.CONSTANT && v.getArr() != null) {
+        out.put(v.name(), v.getArr().dup());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void orientationAndSeededBaseFollowTheCanonicalLayout() {
+    AdaptedGraph g = GraphAdapter.of(mlp()).seeded(11, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(4))
+        .classifier("logits", 10).apply();
+    AdaptedTarget t1 = g.spec().targets().get(0);
+    AdaptedTarget t2 = g.spec().targets().get(1);
+    assertEquals("w1", t1.variable());
+    assertTrue(t1.transposed(), "x.mmul(w1) stores [d_in, d_out]");
+    assertEquals(32, t1.dOut());
+    assertEquals(64, t1.dIn());
+    assertFalse(t2.transposed(), "x W^T stores [d_out, d_in]");
+    // the base is the generator's canonical [d_out, d_in] tensor, transposed into the graph's layout
+    Backbone ref = Backbone.regenerate(11, List.of(TensorSpec.of("w1", new int[] {32, 64}, InitSpec.DEFAULT)));
+    float[] graphW = NdArrays.read(g.sameDiff().getVariable("w1").getArr());
+    assertArrayEquals(NdArrays.transpose(ref.get("w1"), 32, 64), graphW);
+  }
+
+  @Test
+  void beforeTrainingTheWrappedGraphComputesItsBase() {
+    SameDiff sd = mlp();
+    INDArray x = batch();
+    INDArray before = sd.output(Map.of("input", x), "logits").get("logits");
+    for (boolean dora : new boolean[] {false, true}) {
+      AdaptedGraph g = GraphAdapter.of(sd).adapter(AdapterConfig.defaults(4).withVariants(dora, false, false))
+          .classifier("logits", 10).apply();
+      INDArray after = g.output(x);
+      assertTrue(before.equalsWithEps(after, 1e-5), "B = 0, beta = 1 (and DoRA's m = the row norms) start "
+          + "from the base; dora=" + dora);
+    }
+    // the user's graph is untouched
+    assertEquals(VariableType.VARIABLE, sd.getVariable("w1").getVariableType());
+  }
+
+  @Test
+  void trainingChangesOnlyTheAdaptersAndNamedWeights() {
+    AdaptedGraph g = GraphAdapter.of(mlp()).seeded(5, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(8))
+        .trainable("b2").classifier("logits", 10).apply();
+    Map<String, INDArray> frozen = constants(g.sameDiff());
+    Map<String, float[]> start = g.trainedTensors();
+    assertEquals(List.of("b2", "w1.beta", "w1.lora_A", "w1.lora_B", "w2.beta", "w2.lora_A", "w2.lora_B"),
+        start.keySet().stream().sorted().toList());
+    g.fit(new DatasetIterator(train, 32, 1), 20, AdaptedGraph.FitOptions.defaults().withLearningRate(2e-2));
+    for (Map.Entry<String, INDArray> e : frozen.entrySet()) {
+      assertEquals(e.getValue(), g.sameDiff().getVariable(e.getKey()).getArr(), e.getKey() + " must stay frozen");
+    }
+    Map<String, float[]> end = g.trainedTensors();
+    for (String name : start.keySet()) {
+      assertFalse(java.util.Arrays.equals(start.get(name), end.get(name)), name + " must train");
+    }
+    double acc = accuracy(g);
+    assertTrue(acc > 0.85, "rank-8 adapters over a random 64-32-10 scaffold learn digits: " + acc);
+  }
+
+  @Test
+  void savedSeedArtifactReloadsAndMergedExportPredictsTheSame(@TempDir Path dir) throws Exception {
+    AdaptedGraph g = GraphAdapter.of(mlp()).seeded(9, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(4))
+        .classifier("logits", 10).apply();
+    g.fit(new DatasetIterator(train, 32, 2), 2, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2));
+    INDArray x = batch();
+    INDArray want = g.output(x);
+    Path file = dir.resolve("m.lotta");
+    g.save(file);
+    AdaptedGraph back = GraphArtifacts.load(file, TrustPolicy.NONE);
+    assertEquals(want, back.output(x), "reloaded from seed + adapters: the same outputs");
+    Path exported = dir.resolve("merged.sdz");
+    back.exportMerged(exported);
+    SameDiff plain = SameDiff.load(exported.toFile(), false);
+    INDArray merged = plain.output(Map.of("input", x), "logits").get("logits");
+    assertTrue(want.equalsWithEps(merged, 1e-4), "the merged export predicts as the adapted graph");
+    for (SDVariable v : plain.variables()) {
+      assertFalse(v.name().contains("lora"), "no adapter left in the export: " + v.name());
+    }
+  }
+
+  @Test
+  void pretrainedArtifactNeedsTheSameBase(@TempDir Path dir) {
+    SameDiff base = mlp();
+    AdaptedGraph g = GraphAdapter.of(base).adapter(AdapterConfig.defaults(4)).classifier("logits", 10).apply();
+    g.fit(new DatasetIterator(train, 32, 2), 1, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2));
+    Path file = dir.resolve("p.lotta");
+    g.save(file);
+    INDArray x = batch();
+    assertEquals(g.output(x), GraphArtifacts.load(file, TrustPolicy.NONE, base).output(x));
+    ArtifactException none = assertThrows(ArtifactException.class,
+        () -> GraphArtifacts.load(file, TrustPolicy.NONE));
+    assertTrue(none.getMessage().contains("pass the base model"), none.getMessage());
+    SameDiff other = mlp();
+    other.getVariable("w2").getArr().putScalar(0, 0.5f);
+    ArtifactException bad = assertThrows(ArtifactException.class,
+        () -> GraphArtifacts.load(file, TrustPolicy.NONE, other));
+    assertTrue(bad.getMessage().contains("base weight 'w2' does not match"), bad.getMessage());
+  }
+
+  @Test
+  void badTargetsAreRefusedNamingTheVariable() {
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(mlp()).targets(TargetRule.parse("fc*")).classifier("logits", 10).apply());
+    assertTrue(none.getMessage().contains("matched no weight") && none.getMessage().contains("w1 [64, 32]"),
+        none.getMessage());
+    IllegalArgumentException vec = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(mlp()).targets(TargetRule.names("b1")).classifier("logits", 10).apply());
+    assertTrue(vec.getMessage().contains("'b1' has shape [32], not a 2-D weight"), vec.getMessage());
+    IllegalArgumentException input = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(mlp()).targets(TargetRule.names("input")).classifier("logits", 10).apply());
+    assertTrue(input.getMessage().contains("placeholder"), input.getMessage());
+    IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(mlp()).adapter(AdapterConfig.defaults(16)).classifier("logits", 10).apply());
+    assertTrue(rank.getMessage().contains("rank 16 is above min(d_in, d_out) = 10 of target 'w2'"),
+        rank.getMessage());
+  }
+
+  @Test
+  void anEmbeddingTableIsRefusedBecauseGathersGradientIsWrong() {
+    SameDiff sd = SameDiff.create();
+    SDVariable ids = sd.placeHolder("input", DataType.INT, -1);
+    SDVariable emb = sd.var("emb", Nd4j.ones(DataType.FLOAT, 20, 8));
+    SDVariable w = sd.var("w", Nd4j.ones(DataType.FLOAT, 8, 4));
+    sd.gather(emb, ids, 0).mmul(w).rename("logits");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(sd).targets(TargetRule.names("emb")).adapter(AdapterConfig.defaults(2))
+            .classifier("logits", 4).apply());
+    assertTrue(e.getMessage().contains("feeds gather op"), e.getMessage());
+  }
+}
