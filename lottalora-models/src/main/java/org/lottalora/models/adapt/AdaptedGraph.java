@@ -13,6 +13,8 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.train.CosineSchedule;
+import org.lottalora.core.train.Progress;
 import org.lottalora.core.train.QuietStdout;
 import org.lottalora.core.util.NdArrays;
 import org.nd4j.autodiff.listeners.Listener;
@@ -55,35 +57,56 @@ public final class AdaptedGraph {
   public record BaseWeight(String variable, long[] shape, byte[] sha256) {
   }
 
-  /** How {@link #fit} trains: Adam's learning rate, progress output, an artifact written after every epoch. */
-  public record FitOptions(double learningRate, org.lottalora.core.train.Progress progress, Path checkpoint,
-      List<Listener> listeners) {
-    /** Learning rate 1e-3, silent, no checkpoint. */
+  /**
+   * How {@link #fit} trains: Adam at {@code learningRate} with decoupled weight decay {@code weightDecay} (PyTorch's
+   * AdamW; 0 for plain Adam), {@code warmupEpochs} of linear warm-up, then a half-cosine decay to 0 when
+   * {@code cosine} (the toolkit's schedule, {@link CosineSchedule}); progress output; the artifact written after
+   * every epoch to {@code checkpoint} (null: none); extra SameDiff listeners.
+   */
+  public record FitOptions(double learningRate, double weightDecay, int warmupEpochs, boolean cosine,
+      Progress progress, Path checkpoint, List<Listener> listeners) {
+    /** Adam at 1e-3, constant rate, no weight decay, silent, no checkpoint: what a SameDiff user expects. */
     public static FitOptions defaults() {
-      return new FitOptions(1e-3, org.lottalora.core.train.Progress.silent(), null, List.of());
+      return new FitOptions(1e-3, 0, 0, false, Progress.silent(), null, List.of());
     }
 
-    /** Validates the rate and copies the listeners. */
+    /** The toolkit's recipe for the built-in families: AdamW lr 1e-3, weight decay 1e-2, cosine decay. */
+    public static FitOptions recipe() {
+      return new FitOptions(1e-3, 1e-2, 0, true, Progress.silent(), null, List.of());
+    }
+
+    /** Validates the numbers and copies the listeners. */
     public FitOptions {
       if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
         throw new IllegalArgumentException("the learning rate must be a positive number, got " + learningRate);
+      }
+      if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
+        throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+      }
+      if (warmupEpochs < 0) {
+        throw new IllegalArgumentException("warm-up epochs must be >= 0, got " + warmupEpochs);
       }
       listeners = List.copyOf(listeners);
     }
 
     /** These options with another learning rate. */
     public FitOptions withLearningRate(double lr) {
-      return new FitOptions(lr, progress, checkpoint, listeners);
+      return new FitOptions(lr, weightDecay, warmupEpochs, cosine, progress, checkpoint, listeners);
+    }
+
+    /** These options with another schedule and weight decay. */
+    public FitOptions withSchedule(double weightDecay, int warmupEpochs, boolean cosine) {
+      return new FitOptions(learningRate, weightDecay, warmupEpochs, cosine, progress, checkpoint, listeners);
     }
 
     /** These options with progress output. */
-    public FitOptions withProgress(org.lottalora.core.train.Progress p) {
-      return new FitOptions(learningRate, p, checkpoint, listeners);
+    public FitOptions withProgress(Progress p) {
+      return new FitOptions(learningRate, weightDecay, warmupEpochs, cosine, p, checkpoint, listeners);
     }
 
     /** These options writing the artifact to {@code path} after every epoch. */
     public FitOptions withCheckpoint(Path path) {
-      return new FitOptions(learningRate, progress, path, listeners);
+      return new FitOptions(learningRate, weightDecay, warmupEpochs, cosine, progress, path, listeners);
     }
   }
 
@@ -262,7 +285,7 @@ public final class AdaptedGraph {
   }
 
   /**
-   * Trains with SameDiff's own {@code fit}: Adam at the options' rate on the graph's loss, features fed to the
+   * Trains with SameDiff's own {@code fit}: Adam(W) under the options' schedule on the graph's loss, features fed to the
    * graph's inputs in order and labels to its labels placeholder; progress per batch; the artifact written
    * after every epoch when a checkpoint path is given (atomically, so an interrupted run keeps the last epoch).
    */
@@ -273,11 +296,18 @@ public final class AdaptedGraph {
     if (spec.labels() == null || spec.labels().isEmpty()) {
       throw new IllegalStateException("this graph has no labels placeholder to train on");
     }
-    TrainingConfig tc = TrainingConfig.builder().updater(new Adam(options.learningRate()))
-        .dataSetFeatureMapping(spec.inputs()).dataSetLabelMapping(spec.labels()).build();
-    graph.setTrainingConfig(tc);
+    FitProgress progress = new FitProgress(this, train, epochs, options);
+    long steps = progress.batchesPerEpoch();
+    CosineSchedule schedule = new CosineSchedule(options.learningRate(), steps * options.warmupEpochs(),
+        steps * epochs, options.cosine());
+    TrainingConfig.Builder tc = TrainingConfig.builder().updater(new Adam(schedule))
+        .dataSetFeatureMapping(spec.inputs()).dataSetLabelMapping(spec.labels());
+    if (options.weightDecay() > 0) {
+      tc.weightDecay(options.weightDecay(), true); // decoupled, scaled by the scheduled rate: PyTorch's AdamW
+    }
+    graph.setTrainingConfig(tc.build());
     List<Listener> ls = new ArrayList<>(options.listeners());
-    ls.add(new FitProgress(this, train, epochs, options));
+    ls.add(progress);
     QuietStdout.run(() -> graph.fit(train, epochs, ls.toArray(new Listener[0])), "Added differentiated op");
   }
 

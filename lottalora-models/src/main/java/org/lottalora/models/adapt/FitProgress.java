@@ -21,6 +21,7 @@ final class FitProgress extends BaseListener {
   private final AdaptedGraph.FitOptions options;
   private final int epochs;
   private final long perEpoch;
+  private final long batches;
   private long done;
   private long epochStart;
   private long start;
@@ -30,14 +31,22 @@ final class FitProgress extends BaseListener {
     this.options = options;
     this.epochs = epochs;
     long n = 0;
+    long b = 0;
     if (train.resetSupported()) {
       train.reset();
       while (train.hasNext()) {
         n += train.next().numExamples();
+        b++;
       }
       train.reset();
     }
     this.perEpoch = n;
+    this.batches = b;
+  }
+
+  /** Batches per epoch (0 when the iterator cannot be reset and counted). */
+  long batchesPerEpoch() {
+    return batches;
   }
 
   @Override
