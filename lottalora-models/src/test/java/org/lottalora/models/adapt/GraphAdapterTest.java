@@ -137,7 +137,7 @@ class GraphAdapterTest {
   @Test
   void savedSeedArtifactReloadsAndMergedExportPredictsTheSame(@TempDir Path dir) throws Exception {
     AdaptedGraph g = GraphAdapter.of(mlp()).seeded(9, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(4))
-        .classifier("logits", 10).apply();
+        .trainable("b1").classifier("logits", 10).apply();
     g.fit(new DatasetIterator(train, 32, 2), 2, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2));
     INDArray x = batch();
     INDArray want = g.output(x);
