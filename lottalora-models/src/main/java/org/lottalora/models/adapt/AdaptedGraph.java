@@ -567,7 +567,10 @@ public final class AdaptedGraph {
     }
   }
 
-  /** The wrapped SameDiff graph itself (for listeners, evaluation or custom training). */
+  /**
+   * The wrapped SameDiff graph itself (for listeners, evaluation or custom training). With adapter dropout it has
+   * the mask placeholders of {@link #dropoutMasks()}, which whoever runs it must feed.
+   */
   public SameDiff sameDiff() {
     return graph;
   }

@@ -61,7 +61,7 @@ class AdapterDropoutTest {
     assertEquals(List.of("mask.w1.lora_dropout", "mask.w2.lora_dropout"), g.dropoutMasks());
     Map<String, INDArray> frozen = GraphAdapterTest.constants(g.sameDiff());
     Map<String, float[]> start = g.trainedTensors();
-    g.fit(new DatasetIterator(GraphAdapterTest.train, 32, 1), 4,
+    g.fit(new DatasetIterator(GraphAdapterTest.train, 32, 1), 8,
         AdaptedGraph.FitOptions.defaults().withLearningRate(2e-2));
     for (Map.Entry<String, INDArray> e : frozen.entrySet()) {
       assertEquals(e.getValue(), g.sameDiff().getVariable(e.getKey()).getArr(), e.getKey() + " must stay frozen");
@@ -73,7 +73,7 @@ class AdapterDropoutTest {
       assertFalse(Arrays.equals(start.get(name), end.get(name)), name + " must train");
     }
     double acc = GraphAdapterTest.accuracy(g);
-    assertTrue(acc > 0.7, "rank-8 adapters with dropout 0.1 over a random scaffold learn digits: " + acc);
+    assertTrue(acc > 0.85, "rank-8 adapters with dropout 0.1 over a random scaffold learn digits: " + acc);
 
     INDArray x = GraphAdapterTest.batch();
     INDArray want = g.output(x);
@@ -114,7 +114,10 @@ class AdapterDropoutTest {
     INDArray x = GraphAdapterTest.batch();
     INDArray merged = mergedOutput(g.merged(), x);
     assertTrue(g.output(x).equalsWithEps(merged, 1e-4), "logits carry the low-rank part (p=" + p + ")");
-    return g.trainedTensors();
+    Map<String, float[]> t = g.trainedTensors();
+    float[] b2 = t.get("w2.lora_B");
+    assertFalse(Arrays.equals(b2, new float[b2.length]), "the loss reads the renamed sum, so w2's B trains");
+    return t;
   }
 
   @Test
