@@ -6,6 +6,7 @@ import java.util.Map;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.backbone.TensorSpec;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -454,6 +455,25 @@ public final class GraphBuilder {
     /** What inference feeds: ones for a dropout mask (no dropout), zeros for the training flag. */
     public float inferenceValue() {
       return trainingFlag ? 0f : 1f;
+    }
+
+    /**
+     * An inverted-dropout mask for {@code rows} rows of {@link #width} values (row-major): each value is
+     * {@code 1 / (1 - rate)} with probability {@code 1 - rate}, else 0, drawn from the project's generator
+     * ({@code Stream(seed, stream)}) rather than ND4J's random ops, which ignore seeds in places. The trainer and
+     * the graph adapter both draw their masks here, so one stream name gives one mask wherever it is drawn.
+     */
+    public float[] draw(long seed, String stream, int rows) {
+      int len = rows * width;
+      long[] w = new long[len];
+      new Stream(seed, stream).words(0, w, len);
+      float keep = (float) (1 - rate);
+      float inv = 1f / keep;
+      float[] m = new float[len];
+      for (int i = 0; i < len; i++) {
+        m[i] = Stream.uniform(w[i]) < keep ? inv : 0f;
+      }
+      return m;
     }
   }
 

@@ -1,7 +1,6 @@
 package org.lottalora.core.train;
 
 import java.util.List;
-import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.graph.GraphBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -88,16 +87,7 @@ final class BatchIterator implements MultiDataSetIterator {
   }
 
   private float[] mask(GraphBuilder.DropoutSite site, int n) {
-    int len = n * site.width();
-    long[] w = new long[len];
-    new Stream(seed, "dropout/" + site.placeholder() + "/" + epoch + "/" + batchIndex).words(0, w, len);
-    float keep = (float) (1 - site.rate());
-    float inv = 1f / keep;
-    float[] m = new float[len];
-    for (int i = 0; i < len; i++) {
-      m[i] = Stream.uniform(w[i]) < keep ? inv : 0f;
-    }
-    return m;
+    return site.draw(seed, "dropout/" + site.placeholder() + "/" + epoch + "/" + batchIndex, n);
   }
 
   @Override

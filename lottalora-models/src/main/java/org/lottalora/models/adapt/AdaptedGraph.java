@@ -25,6 +25,9 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
@@ -35,6 +38,14 @@ import org.nd4j.linalg.learning.config.Adam;
  * weights the user named trainable are SameDiff variables; every other weight is a constant, so SameDiff's own
  * {@code fit} cannot change it. The graph as it was before wrapping is kept as FlatBuffers with its base
  * weights emptied: that is what the artifact stores and what {@link #merged()} fills with merged weights.
+ *
+ * <p>With adapter dropout p &gt; 0 (PEFT's {@code lora_dropout}) every matrix product that reads a target W computes
+ * its base part with {@code beta * W} and adds {@code s * mmul(x * mask, delta)}, delta = B A in W's layout, so that
+ * only the A path sees dropped inputs, as in PEFT. Each product's mask is a placeholder
+ * {@code mask.<target>.lora_dropout} (then {@code .1}, {@code .2} for further products of one target, by op name)
+ * that {@link #fit} fills from the project's seeded generator and {@link #output} with ones, so predictions are
+ * deterministic and equal {@link #merged()}'s. The sum takes the product's output name, so the graph's output and
+ * loss keep their names and a reload replays the same graph.
  */
 public final class AdaptedGraph {
   /**
@@ -117,6 +128,7 @@ public final class AdaptedGraph {
   private final Backbone backbone;
   private final List<BaseWeight> baseWeights;
   private final Map<String, long[]> trainedShapes = new LinkedHashMap<>();
+  private AdapterDropout dropout;
   private long epochsTrained;
 
   private AdaptedGraph(SameDiff graph, Spec spec, byte[] stored, Map<String, INDArray> left, Backbone backbone,
@@ -225,8 +237,17 @@ public final class AdaptedGraph {
       trainedShapes.put(name, graph.getVariable(name).getShape());
     }
     AdapterConfig ac = spec.adapter();
+    dropout = new AdapterDropout(ac.dropout(), ac.initSeed(), () -> restore(stored, left), spec.inputs());
+    if (ac.dropout() > 0) {
+      // refuse before rewriting anything, so a refused graph is not left half wrapped
+      for (AdaptedTarget t : spec.targets()) {
+        for (String opName : consumersOf(graph, t.variable())) {
+          weightOperand(graph, t, opName, spec.targets());
+        }
+      }
+    }
     for (AdaptedTarget t : spec.targets()) {
-      List<String> consumers = new ArrayList<>(graph.getVariables().get(t.variable()).getInputsForOp());
+      List<String> consumers = consumersOf(graph, t.variable());
       SDVariable w = graph.getVariable(t.variable());
       int r = ac.rank();
       SDVariable base = w;
@@ -250,17 +271,104 @@ public final class AdaptedGraph {
         v = v.div(norm).mul(t.transposed() ? m.reshape(1, t.dOut()) : m.reshape(t.dOut(), 1));
       }
       SDVariable eff = v.rename(t.variable() + AdaptedTarget.ADAPTED);
+      // with adapter dropout the products read beta*W only and the low-rank part comes in activation space
+      // (below); the merged weight stays in the graph for mergedWeight() and merged()
+      boolean dropping = ac.dropout() > 0;
+      SDVariable used = dropping ? base : eff;
+      Map<String, Integer> weightAt = new LinkedHashMap<>();
       for (String opName : consumers) {
         SameDiffOp op = graph.getOps().get(opName);
         List<String> ins = op.getInputsToOp();
+        if (dropping) {
+          weightAt.put(opName, weightOperand(graph, t, opName, spec.targets()));
+        }
         for (int i = 0; i < ins.size(); i++) {
-          if (ins.get(i).equals(t.variable())) {
-            graph.replaceArgFor(i, eff, op.getOp());
+          if (ins.get(i).equals(t.variable()) && used != w) {
+            graph.replaceArgFor(i, used, op.getOp());
           }
+        }
+      }
+      if (dropping) {
+        // sorted so that a fresh wrapping and a reload (whose consumer lists may be ordered differently) name
+        // the same mask after the same product
+        List<String> sorted = new ArrayList<>(weightAt.keySet());
+        Collections.sort(sorted);
+        for (int k = 0; k < sorted.size(); k++) {
+          String mask = "mask." + t.variable() + ".lora_dropout" + (k == 0 ? "" : "." + k);
+          dropoutPath(t, sorted.get(k), weightAt.get(sorted.get(k)), delta, ac.scaling(), mask);
         }
       }
     }
     graph.setLossVariables(spec.loss());
+  }
+
+  private static List<String> consumersOf(SameDiff g, String variable) {
+    List<String> c = g.getVariables().get(variable).getInputsForOp();
+    return c == null ? new ArrayList<>() : new ArrayList<>(c);
+  }
+
+  /**
+   * Which operand of consumer {@code opName} is the target (0 or 1), refusing adapter dropout where it has no
+   * meaning: a consumer that is not a matrix product (there is no input of an A path to drop), or a product whose
+   * other operand is the same or another target (no activation to mask).
+   */
+  private static int weightOperand(SameDiff g, AdaptedTarget t, String opName, List<AdaptedTarget> targets) {
+    SameDiffOp op = g.getOps().get(opName);
+    if (!(op.getOp() instanceof Mmul)) {
+      throw new IllegalArgumentException("adapter dropout masks the input of a matrix product, but target '"
+          + t.variable() + "' also feeds op '" + opName + "' (" + op.getOp().opName() + "); set dropout 0 or "
+          + "leave '" + t.variable() + "' out of the targets");
+    }
+    List<String> ins = op.getInputsToOp();
+    int idx = ins.indexOf(t.variable());
+    String other = ins.get(1 - idx);
+    if (other.equals(t.variable()) || targets.stream().anyMatch(o -> o.variable().equals(other))) {
+      throw new IllegalArgumentException("adapter dropout on target '" + t.variable() + "': matrix product '"
+          + opName + "' multiplies it by '" + other + "', which is an adapter target too, not an activation to "
+          + "mask; set dropout 0 or adapt only one of them");
+    }
+    return idx;
+  }
+
+  /**
+   * Adds the dropout path of one consumer: {@code s * mmul(x * mask, delta)} with the consumer's own transpose
+   * flags and operand order (delta is in W's layout, so the product reads it as it reads W), summed onto the
+   * consumer's output. The sum takes over the output's name (the product's own output is renamed
+   * {@code <name>.lora_base}) so the graph's output, loss and downstream ops, and the replay after loading,
+   * read it under the name they already use.
+   */
+  private void dropoutPath(AdaptedTarget t, String opName, int weightAt, SDVariable delta, double scaling,
+      String maskName) {
+    SameDiffOp op = graph.getOps().get(opName);
+    Map<String, Object> p = op.getOp().propertiesForFunction();
+    boolean ta = Boolean.TRUE.equals(p.get("transposeA"));
+    boolean tb = Boolean.TRUE.equals(p.get("transposeB"));
+    boolean tr = Boolean.TRUE.equals(p.get("transposeResult"));
+    SDVariable x = graph.getVariable(op.getInputsToOp().get(1 - weightAt));
+    String out = op.getOutputsOfOp().get(0);
+    String baseName = out + ".lora_base";
+    if (graph.hasVariable(baseName) || graph.hasVariable(maskName)) {
+      throw new IllegalStateException("the graph already has a variable '" + (graph.hasVariable(baseName)
+          ? baseName : maskName) + "', a name adapter dropout needs; rename it");
+    }
+    List<String> downstream = consumersOf(graph, out);
+    // no static shape: the mask takes x's runtime shape, measured by AdapterDropout's probe
+    SDVariable mask = graph.placeHolder(maskName, x.dataType(), (long[]) null);
+    SDVariable xm = x.mul(mask);
+    SDVariable lora = (weightAt == 1 ? graph.mmul(xm, delta, ta, tb, tr) : graph.mmul(delta, xm, ta, tb, tr))
+        .mul(scaling);
+    graph.renameVariable(out, baseName);
+    SDVariable sum = graph.getVariable(baseName).add(out, lora);
+    for (String name : downstream) {
+      SameDiffOp d = graph.getOps().get(name);
+      List<String> ins = d.getInputsToOp();
+      for (int i = 0; i < ins.size(); i++) {
+        if (ins.get(i).equals(baseName)) {
+          graph.replaceArgFor(i, sum, d.getOp());
+        }
+      }
+    }
+    dropout.add(new AdapterDropout.Site(t.variable(), maskName, x.name(), x.dataType()));
   }
 
   private SDVariable trained(String name, long[] shape, Map<String, float[]> values, float[] init) {
@@ -288,6 +396,9 @@ public final class AdaptedGraph {
    * Trains with SameDiff's own {@code fit}: Adam(W) under the options' schedule on the graph's loss, features fed to the
    * graph's inputs in order and labels to its labels placeholder; progress per batch; the artifact written
    * after every epoch when a checkpoint path is given (atomically, so an interrupted run keeps the last epoch).
+   * With adapter dropout, {@code train} is wrapped so that every batch carries one mask per site after its
+   * features, drawn from the adapter seed and the step (batches since this object was made), so two fits from the
+   * same state and seeds train identically; the first batch also sizes the masks (a probe forward).
    */
   public void fit(DataSetIterator train, int epochs, FitOptions options) {
     if (epochs < 1) {
@@ -300,15 +411,29 @@ public final class AdaptedGraph {
     long steps = progress.batchesPerEpoch();
     CosineSchedule schedule = new CosineSchedule(options.learningRate(), steps * options.warmupEpochs(),
         steps * epochs, options.cosine());
+    List<String> features = new ArrayList<>(spec.inputs());
+    features.addAll(dropout.placeholders()); // the masks follow the inputs in every batch
     TrainingConfig.Builder tc = TrainingConfig.builder().updater(new Adam(schedule))
-        .dataSetFeatureMapping(spec.inputs()).dataSetLabelMapping(spec.labels());
+        .dataSetFeatureMapping(features).dataSetLabelMapping(spec.labels());
     if (options.weightDecay() > 0) {
       tc.weightDecay(options.weightDecay(), true); // decoupled, scaled by the scheduled rate: PyTorch's AdamW
     }
     graph.setTrainingConfig(tc.build());
     List<Listener> ls = new ArrayList<>(options.listeners());
     ls.add(progress);
-    QuietStdout.run(() -> graph.fit(train, epochs, ls.toArray(new Listener[0])), "Added differentiated op");
+    Listener[] all = ls.toArray(new Listener[0]);
+    if (dropout.isEmpty()) {
+      QuietStdout.run(() -> graph.fit(train, epochs, all), "Added differentiated op");
+      return;
+    }
+    // measure the mask shapes on the first batch before SameDiff's loop starts; that batch is trained on first
+    DataSet first = null;
+    if (!dropout.probed() && train.hasNext()) {
+      first = train.next();
+      dropout.probe(Map.of(spec.inputs().get(0), first.getFeatures()));
+    }
+    MultiDataSetIterator masked = dropout.iterator(train, first);
+    QuietStdout.run(() -> graph.fit(masked, epochs, all), "Added differentiated op");
   }
 
   void epochDone() {
@@ -329,9 +454,27 @@ public final class AdaptedGraph {
     return output(Map.of(spec.inputs().get(0), input));
   }
 
-  /** The output for named inputs. */
+  /**
+   * The output for named inputs. With adapter dropout the masks are fed as ones (no dropout), so the output is
+   * deterministic and equals {@link #merged()}'s to float rounding.
+   */
   public INDArray output(Map<String, INDArray> inputs) {
-    return graph.output(inputs, spec.output()).get(spec.output());
+    if (dropout.isEmpty()) {
+      return graph.output(inputs, spec.output()).get(spec.output());
+    }
+    dropout.probe(inputs);
+    Map<String, INDArray> feed = new LinkedHashMap<>(inputs);
+    feed.putAll(dropout.ones(AdapterDropout.batchSize(inputs, spec.inputs())));
+    return graph.output(feed, spec.output()).get(spec.output());
+  }
+
+  /**
+   * The adapter-dropout mask placeholders of the wrapped graph (empty without dropout), in the order
+   * {@link #fit} feeds them after the inputs. Anyone running {@link #sameDiff()} directly must feed them: ones
+   * for inference.
+   */
+  public List<String> dropoutMasks() {
+    return dropout.placeholders();
   }
 
   /** The class with the highest output per row. */
@@ -424,7 +567,10 @@ public final class AdaptedGraph {
     }
   }
 
-  /** The wrapped SameDiff graph itself (for listeners, evaluation or custom training). */
+  /**
+   * The wrapped SameDiff graph itself (for listeners, evaluation or custom training). With adapter dropout it has
+   * the mask placeholders of {@link #dropoutMasks()}, which whoever runs it must feed.
+   */
   public SameDiff sameDiff() {
     return graph;
   }

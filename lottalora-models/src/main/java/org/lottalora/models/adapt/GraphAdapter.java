@@ -77,7 +77,11 @@ public final class GraphAdapter {
     return this;
   }
 
-  /** Rank, alpha, rsLoRA, DoRA, beta (default: the paper's rank-8 adapter). */
+  /**
+   * Rank, alpha, rsLoRA, DoRA, beta, adapter dropout (default: the paper's rank-8 adapter). Adapter dropout needs
+   * every target to feed matrix products only: each product then computes {@code x (beta W) + s * drop(x) delta}
+   * while training (see {@link AdaptedGraph}); a target that feeds any other op is refused.
+   */
   public GraphAdapter adapter(AdapterConfig a) {
     this.adapter = a;
     return this;
