@@ -217,8 +217,10 @@ public final class GraphArtifacts {
       }
     }
     Map<String, float[]> values = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
     for (Tensor t : a.getTensorsList()) {
       values.put(t.getName(), TensorCodec.decode(t, where));
+      shapes.put(t.getName(), TensorCodec.shapeOf(t));
     }
     SameDiff g;
     try {
@@ -239,6 +241,9 @@ public final class GraphArtifacts {
         throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no tensor for '" + name
             + "', which the graph trains in full");
       }
+      // the stored graph holds a one-element stand-in for a weight trained in full: put the real shape back
+      SDVariable v = g.getVariable(name);
+      g.getVariable(name).setArray(NdArrays.of(values.get(name), shapes.get(name)).castTo(v.dataType()));
     }
     AdaptedGraph.Spec spec = new AdaptedGraph.Spec(seeded ? GraphAdapter.Base.SEED : GraphAdapter.Base.PRETRAINED,
         a.getBackbone().getSeed(), init, targets, ac, c.getInputsList(), c.getOutput(), c.getLabels(), c.getLoss(),
