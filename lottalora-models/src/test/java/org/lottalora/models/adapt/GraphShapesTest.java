@@ -193,7 +193,7 @@ class GraphShapesTest {
   @Test
   void cnnWithAFrozenKernelTrainsOnlyTheDenseAdapters(@TempDir Path dir) {
     AdaptedGraph g = GraphAdapter.of(cnn()).targets(TargetRule.matmulWeights()).seeded(21, InitSpec.DEFAULT)
-        .adapter(AdapterConfig.defaults(8)).classifier("logits", 10).apply();
+        .adapter(AdapterConfig.defaults(8)).trainable("fc2_b").classifier("logits", 10).apply();
     List<AdaptedTarget> ts = g.spec().targets();
     assertEquals(List.of("fc1", "fc2"), ts.stream().map(AdaptedTarget::variable).toList());
     assertTrue(ts.get(0).transposed() && ts.get(0).dOut() == 32 && ts.get(0).dIn() == 128, ts.get(0).toString());
@@ -201,7 +201,7 @@ class GraphShapesTest {
     Map<String, INDArray> frozen = constants(g.sameDiff());
     assertTrue(frozen.containsKey("conv_w") && frozen.containsKey("conv_b"), frozen.keySet().toString());
     Map<String, float[]> start = g.trainedTensors();
-    assertEquals(List.of("fc1.beta", "fc1.lora_A", "fc1.lora_B", "fc2.beta", "fc2.lora_A", "fc2.lora_B"),
+    assertEquals(List.of("fc1.beta", "fc1.lora_A", "fc1.lora_B", "fc2.beta", "fc2.lora_A", "fc2.lora_B", "fc2_b"),
         start.keySet().stream().sorted().toList());
     g.fit(new DatasetIterator(train, 32, 1, IMAGE), 8, AdaptedGraph.FitOptions.defaults().withLearningRate(3e-2));
     onlyTheTrainedChanged(g, frozen, start);
@@ -282,5 +282,19 @@ class GraphShapesTest {
     double lossAfter = testLoss(g, ROWS);
     assertTrue(lossAfter < lossBefore, "the loss goes down: " + lossBefore + " -> " + lossAfter);
     mergedAndReloadedPredictTheSame(g, dir.resolve("att-dora.lotta"), base, ROWS);
+  }
+
+  @Test
+  void aTargetBehindTensordotIsRefusedBecauseItsGradientFails() {
+    // x [N, T, D] times W [D, 10] over the last axis: the forward pass runs, but M2.1's tensormmul_bp fails
+    // even in a plain graph, and the orientation analysis reads only mmul
+    SameDiff sd = SameDiff.create();
+    SDVariable x = sd.placeHolder("input", DataType.FLOAT, -1, T, D);
+    SDVariable w = sd.var("w", Nd4j.zeros(DataType.FLOAT, D, 10));
+    sd.tensorMmul(x, w, new int[] {2}, new int[] {0}).mean(1).rename("logits");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(sd).targets(TargetRule.names("w")).adapter(AdapterConfig.defaults(4))
+            .classifier("logits", 10).apply());
+    assertTrue(e.getMessage().contains("feeds tensordot op") && e.getMessage().contains("mmul"), e.getMessage());
   }
 }
