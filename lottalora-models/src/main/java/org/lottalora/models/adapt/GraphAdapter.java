@@ -17,6 +17,7 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.ops.impl.reduce.TensorMmul;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 
 /**
@@ -218,7 +219,8 @@ public final class GraphAdapter {
 
   /**
    * Reads a target's orientation from the matrix product that consumes it and checks that it can be adapted:
-   * 2-D, consumed by no gather (M2.1's gather gradient is wrong for repeated indices), rank within its sizes.
+   * 2-D, consumed by no gather (M2.1's gather gradient is wrong for repeated indices) and no tensordot (M2.1's
+   * tensormmul_bp fails, and only mmul's operand order and transpose flags are read), rank within its sizes.
    */
   static AdaptedTarget analyse(SameDiff g, String name, int rank) {
     SDVariable v = g.getVariable(name);
@@ -237,6 +239,11 @@ public final class GraphAdapter {
         throw new IllegalArgumentException("target '" + name + "' feeds gather op '" + opName + "' (an embedding "
             + "lookup): DL4J 1.0.0-M2.1 computes gather's gradient wrongly for repeated indices, so its adapter "
             + "would train on wrong gradients; leave it out of the targets (it stays frozen)");
+      }
+      if (op.getOp() instanceof TensorMmul) {
+        throw new IllegalArgumentException("target '" + name + "' feeds tensordot op '" + opName + "': DL4J "
+            + "1.0.0-M2.1's tensormmul_bp fails (even without adapters), so it could not train; reshape the input "
+            + "to 2-D and use mmul instead, e.g. x.reshape(-1, d).mmul(W)");
       }
       if (transposed == null && op.getOp() instanceof Mmul mm) {
         int idx = op.getInputsToOp().indexOf(name);

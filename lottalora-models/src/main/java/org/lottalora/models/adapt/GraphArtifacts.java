@@ -220,7 +220,7 @@ public final class GraphArtifacts {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     for (Tensor t : a.getTensorsList()) {
       values.put(t.getName(), TensorCodec.decode(t, where));
-      shapes.put(t.getName(), t.getShapeList().stream().mapToLong(Long::longValue).toArray());
+      shapes.put(t.getName(), TensorCodec.shapeOf(t));
     }
     SameDiff g;
     try {
@@ -241,9 +241,9 @@ public final class GraphArtifacts {
         throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no tensor for '" + name
             + "', which the graph trains in full");
       }
-      // the stored graph holds a one-element stand-in for it: put the trained array in with its real shape
-      g.getVariable(name).setArray(org.nd4j.linalg.factory.Nd4j.create(values.get(name), shapes.get(name), 'c')
-          .castTo(g.getVariable(name).dataType()));
+      // the stored graph holds a one-element stand-in for a weight trained in full: put the real shape back
+      SDVariable v = g.getVariable(name);
+      g.getVariable(name).setArray(NdArrays.of(values.get(name), shapes.get(name)).castTo(v.dataType()));
     }
     AdaptedGraph.Spec spec = new AdaptedGraph.Spec(seeded ? GraphAdapter.Base.SEED : GraphAdapter.Base.PRETRAINED,
         a.getBackbone().getSeed(), init, targets, ac, c.getInputsList(), c.getOutput(), c.getLabels(), c.getLoss(),
