@@ -17,6 +17,8 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.reduce.TensorMmul;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 
@@ -183,6 +185,7 @@ public final class GraphAdapter {
         }
       }
     }
+    checkGradients(g, targetNames, trained);
     if (adapter.trainBias()) {
       throw new IllegalArgumentException("a wrapped graph does not know which bias belongs to a target; name the "
           + "biases to train with trainable(\"*.bias\") instead of trainBias");
@@ -215,6 +218,58 @@ public final class GraphAdapter {
       specs.add(TensorSpec.of(t.variable(), new int[] {t.dOut(), t.dIn()}, init));
     }
     return specs;
+  }
+
+  /**
+   * Refuses, before anything trains, a graph whose backward pass would run an op that DL4J 1.0.0-M2.1
+   * differentiates wrongly or not at all: a gather (an embedding lookup) whose table depends on a trained
+   * weight (its gradient is wrong for repeated indices), or a conv2d in OIYX layout (ONNX's and PyTorch's) whose
+   * input or kernel depends on one (conv2d_bp fails validation). "Depends on" follows the graph forward from the
+   * targets and the weights trained in full.
+   */
+  static void checkGradients(SameDiff g, Set<String> targets, List<String> trained) {
+    Set<String> reached = new LinkedHashSet<>(targets);
+    reached.addAll(trained);
+    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(reached);
+    Map<String, String> origin = new LinkedHashMap<>();
+    reached.forEach(n -> origin.put(n, n));
+    while (!todo.isEmpty()) {
+      String v = todo.poll();
+      List<String> consumers = g.getVariables().get(v).getInputsForOp();
+      for (String opName : consumers == null ? List.<String>of() : consumers) {
+        SameDiffOp op = g.getOps().get(opName);
+        int idx = op.getInputsToOp().indexOf(v);
+        if (op.getOp() instanceof Gather && idx == 0) {
+          throw new IllegalArgumentException("gather op '" + opName + "' looks up a table that depends on trained "
+              + "weight '" + origin.get(v) + "': DL4J 1.0.0-M2.1 computes gather's gradient wrongly for repeated "
+              + "indices; keep the table and what feeds it frozen");
+        }
+        if (op.getOp() instanceof Conv2D c && isOiyx(c)) {
+          throw new IllegalArgumentException("conv2d op '" + opName + "' (OIYX kernel, the ONNX/PyTorch layout) "
+              + "would have to be differentiated because it reads '" + v + "', which depends on trained weight '"
+              + origin.get(v) + "'; DL4J 1.0.0-M2.1's conv2d_bp fails for OIYX kernels, so adapt or train only "
+              + "layers after the last convolution");
+        }
+        for (String out : op.getOutputsOfOp()) {
+          if (reached.add(out)) {
+            origin.put(out, origin.get(v));
+            todo.add(out);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a conv2d reads its kernel as OIYX. The op's integer arguments are the truth (index 10: 0 YXIO, 1 OIYX,
+   * 2 OYXI): {@code SameDiff.dup()} and FlatBuffers rebuild the config object with the default YXIO.
+   */
+  static boolean isOiyx(Conv2D c) {
+    long[] ia = c.iArgs();
+    if (ia != null && ia.length > 10) {
+      return ia[10] == 1;
+    }
+    return c.getConfig() != null && c.getConfig().getWeightsFormat() == WeightsFormat.OIYX;
   }
 
   /**

@@ -204,4 +204,35 @@ class GraphAdapterTest {
             .classifier("logits", 4).apply());
     assertTrue(e.getMessage().contains("feeds gather op"), e.getMessage());
   }
+
+  /** input [N,1,8,8] -> conv2d with an OIYX kernel (the ONNX layout) -> flatten -> dense target. */
+  static SameDiff oiyxCnn() {
+    SameDiff sd = SameDiff.create();
+    SDVariable x = sd.placeHolder("input", DataType.FLOAT, -1, 1, 8, 8);
+    Backbone bb = Backbone.regenerate(4, List.of(TensorSpec.of("conv_w", new int[] {4, 1, 3, 3}, InitSpec.DEFAULT),
+        TensorSpec.of("fc_w", new int[] {10, 256}, InitSpec.DEFAULT)));
+    SDVariable k = sd.var("conv_w", NdArrays.of(bb.get("conv_w"), 4, 1, 3, 3));
+    SDVariable c = sd.cnn.conv2d(x, k, org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig
+        .builder().kH(3).kW(3).sH(1).sW(1).pH(1).pW(1).dataFormat("NCHW")
+        .weightsFormat(org.nd4j.enums.WeightsFormat.OIYX).build());
+    SDVariable h = sd.nn.relu(c, 0).reshape(-1, 256);
+    sd.mmul(h, sd.var("fc_w", NdArrays.of(bb.get("fc_w"), 10, 256)), false, true, false).rename("logits");
+    return sd;
+  }
+
+  @Test
+  void anOiyxConvolutionIsFineBeforeTheTargetsButRefusedOnTheBackwardPath() {
+    AdaptedGraph g = GraphAdapter.of(oiyxCnn()).adapter(AdapterConfig.defaults(4)).classifier("logits", 10).apply();
+    assertEquals(List.of("fc_w"), g.spec().targets().stream().map(AdaptedTarget::variable).toList());
+    INDArray before = NdArrays.of(NdArrays.read(g.sameDiff().getVariable("conv_w").getArr()), 4, 1, 3, 3);
+    g.fit(new DatasetIterator(train.head(256), 32, 1, 1, 8, 8), 1,
+        AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2));
+    assertEquals(before, g.sameDiff().getVariable("conv_w").getArr(), "a frozen OIYX kernel before the targets "
+        + "needs no conv2d_bp and trains");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(oiyxCnn()).adapter(AdapterConfig.defaults(4)).trainable("conv_w")
+            .classifier("logits", 10).apply());
+    assertTrue(e.getMessage().contains("conv2d op") && e.getMessage().contains("OIYX")
+        && e.getMessage().contains("'conv_w'"), e.getMessage());
+  }
 }
