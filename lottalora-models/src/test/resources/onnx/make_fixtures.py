@@ -79,6 +79,18 @@ class Attention(nn.Module):
         return self.head(h.mean(dim=1))
 
 
+class Attention3d(Attention):
+    """The unsimplified block: Linear applied to [N, T, d], exported as rank-3 by rank-2 MatMul nodes (with
+    torch's "onnx::MatMul_..." weight names). The M2.1 importer cannot run it; the test expects a one-line
+    message naming the first such node."""
+
+    def forward(self, x):
+        q, k, v = self.q(x), self.k(x), self.v(x)
+        scores = torch.matmul(q, k.transpose(1, 2)) / math.sqrt(self.d)
+        h = self.o(torch.matmul(torch.softmax(scores, dim=-1), v))
+        return self.head(h.mean(dim=1))
+
+
 class Unsupported(nn.Module):
     """A dense layer followed by an op the SameDiff 1.0.0-M2.1 importer has no mapping for."""
 
@@ -152,6 +164,21 @@ def gemm(name, alpha=1.0, beta=1.0, trans_a=0, trans_b=1):
         f.write("\n")
 
 
+def no_input(name):
+    """A valid model whose only graph input is also an initializer, so nothing is left to feed."""
+    import onnx
+    from onnx import helper, numpy_helper, TensorProto
+    w = numpy_helper.from_array(torch.ones(4, 6).numpy(), "W")
+    x = numpy_helper.from_array(torch.ones(1, 6).numpy(), "input")
+    node = helper.make_node("Gemm", ["input", "W"], ["logits"], name="the_gemm", transB=1)
+    graph = helper.make_graph(
+        [node], name, [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 6])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 4])], [x, w])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    onnx.checker.check_model(model)
+    onnx.save(model, name + ".onnx")
+
+
 def main():
     torch.manual_seed(0)
     export("mlp", Mlp(), [1, 64])
@@ -161,6 +188,9 @@ def main():
     export("attention", Attention(), [1, 4, 16])
     torch.manual_seed(3)
     export("unsupported", Unsupported(), [1, 64], expected=False)
+    torch.manual_seed(2)
+    export("attention3d", Attention3d(), [1, 4, 16], expected=False)
+    no_input("noinput")
     gemm("gemm_transb0", trans_b=0)
     gemm("gemm_alpha", alpha=0.5)
     gemm("gemm_beta", beta=2.0)

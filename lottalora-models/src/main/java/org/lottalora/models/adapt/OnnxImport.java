@@ -72,6 +72,11 @@ public final class OnnxImport {
     return sd;
   }
 
+  /** The importer's graph for the normalised model, without the repairs: for tests that show they are needed. */
+  static SameDiff importRaw(Path onnx) {
+    return importQuietly(onnx, normalise(read(onnx)));
+  }
+
   private static Onnx.ModelProto read(Path onnx) {
     byte[] bytes;
     try {
