@@ -130,11 +130,12 @@ def export(name, model, example_shape, expected=True):
         f.write("\n")
 
 
-def gemm(name, alpha=1.0, beta=1.0, trans_a=0, trans_b=1):
+def gemm(name, alpha=1.0, beta=1.0, trans_a=0, trans_b=1, bias=True, node_name="the_gemm"):
     """A single ONNX Gemm node built by hand, for the attribute cases torch never exports.
 
     Y = alpha * A' B' + beta * C with A = input [N, 6] (transposed in the file when trans_a), B a [4, 6] or
-    [6, 4] weight, C a [4] bias; expected output computed with torch from the same numbers.
+    [6, 4] weight, C a [4] bias (absent when not bias); expected output computed with torch from the same numbers.
+    An empty node_name leaves the node unnamed, as some exporters do.
     """
     import onnx
     from onnx import helper, numpy_helper, TensorProto
@@ -143,18 +144,18 @@ def gemm(name, alpha=1.0, beta=1.0, trans_a=0, trans_b=1):
     c = torch.randn(4, generator=g)
     w_file = w if trans_b else w.t().contiguous()
     a_shape = ["batch", 6] if not trans_a else [6, "batch"]
-    node = helper.make_node("Gemm", ["input", "W", "C"], ["logits"], name="the_gemm",
+    node = helper.make_node("Gemm", ["input", "W", "C"] if bias else ["input", "W"], ["logits"], name=node_name,
                             alpha=alpha, beta=beta, transA=trans_a, transB=trans_b)
     graph = helper.make_graph(
         [node], name,
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, a_shape)],
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 4])],
-        [numpy_helper.from_array(w_file.numpy(), "W"), numpy_helper.from_array(c.numpy(), "C")])
+        [numpy_helper.from_array(w_file.numpy(), "W")] + ([numpy_helper.from_array(c.numpy(), "C")] if bias else []))
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
     onnx.checker.check_model(model)
     onnx.save(model, name + ".onnx")
     x = fixed_input([3, 6])
-    y = alpha * x @ w.t() + beta * c
+    y = alpha * x @ w.t() + (beta * c if bias else 0)
     x_file = x.t().contiguous() if trans_a else x
     with open(name + ".expected.json", "w") as f:
         json.dump({
@@ -195,6 +196,7 @@ def main():
     gemm("gemm_alpha", alpha=0.5)
     gemm("gemm_beta", beta=2.0)
     gemm("gemm_transa", trans_a=1)
+    gemm("gemm_nobias_unnamed", alpha=2.0, bias=False, node_name="")
 
 
 if __name__ == "__main__":

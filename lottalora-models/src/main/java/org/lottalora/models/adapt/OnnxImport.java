@@ -60,10 +60,15 @@ public final class OnnxImport {
             + " re-export with the data input as a graph input (torch.onnx.export input_names)");
       }
     }
-    repairBookkeeping(sd);
-    restoreGemmBias(sd, gemmBetas(normalised.getGraph()));
-    fixMatMulScale(sd, normalised.getGraph());
-    dynamicPlaceholderShapes(sd, normalised.getGraph());
+    try {
+      repairBookkeeping(sd);
+      restoreGemmBias(sd, gemmAttr(normalised.getGraph(), "beta"));
+      fixMmulScale(sd, normalised.getGraph());
+      dynamicPlaceholderShapes(sd, normalised.getGraph());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(onnx + ": could not repair the imported graph (" + e.getClass()
+          .getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
+    }
     List<String> outputs = new ArrayList<>();
     for (Onnx.ValueInfoProto out : normalised.getGraph().getOutputList()) {
       outputs.add(out.getName());
@@ -102,23 +107,23 @@ public final class OnnxImport {
   }
 
   /**
-   * Each Gemm's beta, by node name (the importer names the Mmul after the node). The importer honours alpha,
-   * transA and transB, but beta only ever scaled the bias it drops, so the bias repair applies it.
+   * Each Gemm's float attribute {@code attr} (alpha or beta, default 1), by node name; the importer names the
+   * Mmul after the node.
    */
-  private static Map<String, Float> gemmBetas(Onnx.GraphProto graph) {
-    Map<String, Float> betas = new HashMap<>();
+  private static Map<String, Float> gemmAttr(Onnx.GraphProto graph, String attr) {
+    Map<String, Float> values = new HashMap<>();
     for (Onnx.NodeProto node : graph.getNodeList()) {
       if ("Gemm".equals(node.getOpType())) {
-        float beta = 1f;
+        float v = 1f;
         for (Onnx.AttributeProto a : node.getAttributeList()) {
-          if ("beta".equals(a.getName())) {
-            beta = a.getF();
+          if (attr.equals(a.getName())) {
+            v = a.getF();
           }
         }
-        betas.put(node.getName(), beta);
+        values.put(node.getName(), v);
       }
     }
-    return betas;
+    return values;
   }
 
   /** Constant nodes become initializers and tensor names lose ':', for the reasons given on the class. */
@@ -128,7 +133,22 @@ public final class OnnxImport {
     Set<String> taken = new HashSet<>();
     collectNames(graph, taken);
     Onnx.GraphProto.Builder g = graph.toBuilder().clearNode();
+    Set<String> nodeNames = new HashSet<>();
     for (Onnx.NodeProto node : graph.getNodeList()) {
+      nodeNames.add(node.getName());
+    }
+    int index = 0;
+    for (Onnx.NodeProto original : graph.getNodeList()) {
+      // the repairs find each node's op by its name, so unnamed nodes (some exporters) get one
+      Onnx.NodeProto node = original;
+      if (node.getName().isEmpty()) {
+        String name;
+        do {
+          name = node.getOpType() + "_" + index++;
+        } while (nodeNames.contains(name));
+        nodeNames.add(name);
+        node = node.toBuilder().setName(name).build();
+      }
       Onnx.TensorProto constant = "Constant".equals(node.getOpType()) ? constantValue(node) : null;
       if (constant != null) {
         g.addInitializer(constant.toBuilder().setName(node.getOutput(0)));
@@ -348,8 +368,6 @@ public final class OnnxImport {
       String out = op.getOutputsOfOp().get(0);
       List<String> consumers = new ArrayList<>(inputsFor(sd, out));
       sd.removeArgFromOp(bias, op.getOp());
-      double[] t = op.getOp() instanceof Mmul mmul ? mmul.tArgs() : new double[0];
-      setScale((Mmul) op.getOp(), t.length > 0 ? t[0] : 1.0);
       String product = unique(sd, out + "/nobias");
       sd.renameVariable(out, product);
       SDVariable b = sd.getVariable(bias);
@@ -386,8 +404,9 @@ public final class OnnxImport {
     mmul.addTArgument(alpha, 0.0);
   }
 
-  /** Fixes the scale of every Mmul that came from an ONNX MatMul node; see {@link #setScale}. */
-  static int fixMatMulScale(SameDiff sd, Onnx.GraphProto graph) {
+  /** Sets the scale of every Mmul that came from an ONNX Gemm (its alpha) or MatMul (1); see {@link #setScale}. */
+  static int fixMmulScale(SameDiff sd, Onnx.GraphProto graph) {
+    Map<String, Float> alphas = gemmAttr(graph, "alpha");
     Set<String> matmuls = new HashSet<>();
     for (Onnx.NodeProto node : graph.getNodeList()) {
       if ("MatMul".equals(node.getOpType())) {
@@ -396,9 +415,14 @@ public final class OnnxImport {
     }
     int fixed = 0;
     for (Map.Entry<String, SameDiffOp> e : sd.getOps().entrySet()) {
-      if (e.getValue().getOp() instanceof Mmul mmul && matmuls.contains(e.getKey())) {
-        setScale(mmul, 1.0);
-        fixed++;
+      if (e.getValue().getOp() instanceof Mmul mmul) {
+        if (alphas.containsKey(e.getKey())) {
+          setScale(mmul, alphas.get(e.getKey()));
+          fixed++;
+        } else if (matmuls.contains(e.getKey())) {
+          setScale(mmul, 1.0);
+          fixed++;
+        }
       }
     }
     return fixed;

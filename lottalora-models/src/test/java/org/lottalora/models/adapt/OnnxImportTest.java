@@ -40,7 +40,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class OnnxImportTest {
   private static final Path DIR = Paths.get("src/test/resources/onnx");
   private static final String[] MATCHING =
-      {"mlp", "cnn", "attention", "gemm_transb0", "gemm_alpha", "gemm_beta", "gemm_transa"};
+      {"mlp", "cnn", "attention", "gemm_transb0", "gemm_alpha", "gemm_beta", "gemm_transa", "gemm_nobias_unnamed"};
   private static final Map<String, SameDiff> IMPORTED = new HashMap<>();
   private static double firstImportSeconds;
 
@@ -58,7 +58,8 @@ class OnnxImportTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mlp", "cnn", "attention", "gemm_transb0", "gemm_alpha", "gemm_beta", "gemm_transa"})
+  @ValueSource(strings = {"mlp", "cnn", "attention", "gemm_transb0", "gemm_alpha", "gemm_beta", "gemm_transa",
+      "gemm_nobias_unnamed"})
   void importedOutputsEqualTorch(String name) throws IOException {
     SameDiff sd = IMPORTED.get(name);
     Expected e = Expected.read(name);
