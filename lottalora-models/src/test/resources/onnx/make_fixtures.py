@@ -7,7 +7,15 @@ Rerun (from this directory) with Debian's interpreter, which has torch 1.13 and 
 Each model is exported with opset 13, input "input", output "logits" and a dynamic batch axis.
 For every importable model, <name>.expected.json holds a fixed 3-row input batch and torch's output on it,
 so the Java tests compare against torch without needing torch. Weights come from fixed seeds, so reruns
-give the same files (up to the exporter's own byte layout).
+give the same files (checked: a rerun left every committed file byte-identical).
+
+Files: mlp, cnn, attention (torch exports the importer runs); gemm_* (single hand-built Gemm nodes for the
+alpha / beta / transA / transB=0 / no-bias-unnamed cases torch never exports); and, for the bad-input tests,
+unsupported (a Celu node, which the M2.1 importer has no mapping for), attention3d (Linear on [N, T, d], whose
+rank-3 by rank-2 MatMul the importer cannot run) and noinput (its only graph input is an initializer).
+
+Simplified for the SameDiff 1.0.0-M2.1 importer (see the classes): cnn flattens with torch.flatten (one Flatten
+node) instead of reshape(x.shape[0], -1); attention applies its Linear layers to [N*T, d] rows.
 """
 import json
 import math

@@ -28,15 +28,18 @@ import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
 /**
  * Reads an ONNX model into a SameDiff graph with the SameDiff 1.0.0-M2.1 importer and repairs what that importer
  * gets wrong, so the graph computes what the exporter (e.g. torch) computed. Before import the model is
- * normalised: {@code Constant} nodes become initializers (the importer mistypes them, e.g. a Reshape's shape) and
- * tensor names lose their {@code ':'} (torch's {@code onnx::MatMul_31}; SameDiff reads {@code ':'} as an output
- * index and cannot find the variable). After import, each {@code Gemm}, which the importer turns into an
- * {@code Mmul} that silently ignores its bias input, gets the bias (times beta) added back by graph surgery, and
- * the importer's stale consumer lists are rebuilt so later surgery (adapters) works. Graph inputs keep
- * their ONNX names as placeholders and the ONNX graph outputs are the graph's {@link SameDiff#outputs()} under
- * their ONNX names. Every failure is an {@link IllegalArgumentException} with a one-line message naming the
- * problem and the fix. The first import in a JVM takes about 10-15 s (the importer scans the classpath for its
- * op mappings); later ones take well under a second.
+ * normalised: {@code Constant} nodes become initializers (the importer mistypes them, e.g. a Reshape's shape),
+ * unnamed nodes get names, and tensor names lose their {@code ':'} (torch's {@code onnx::MatMul_31}; SameDiff
+ * reads {@code ':'} as an output index), so a name with {@code ':'} appears with {@code '_'} in the graph. After
+ * import: each Gemm's bias, which the importer passes to an {@code Mmul} that ignores it, is added back (times
+ * beta) by graph surgery; every Mmul from a Gemm or MatMul is set to compute alpha A B without accumulating into
+ * its (reused, so garbage) output buffer; the variables' consumer lists, left stale by the importer, are rebuilt
+ * so further surgery works; placeholders get -1 on symbolic (batch) axes. Graph inputs are placeholders and the
+ * ONNX graph outputs are {@link SameDiff#outputs()}, under their ONNX names. Every failure is an
+ * {@link IllegalArgumentException} with a one-line message naming the problem and the fix. The first import in
+ * a JVM takes 7-26 s (measured on 2 busy cores: the importer scans the classpath for its op mappings, slowest
+ * from the shaded CLI jar); later ones take under a second. The importer's console chatter is swallowed by
+ * swapping System.out and System.err for the duration, so other threads' prints in that window are lost too.
  */
 public final class OnnxImport {
   private OnnxImport() {}

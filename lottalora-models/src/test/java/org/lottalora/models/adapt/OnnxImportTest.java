@@ -70,6 +70,25 @@ class OnnxImportTest {
     assertEquals(0, out.sub(e.logits).amaxNumber().doubleValue(), 1e-5, name);
   }
 
+  /** The importer prints a graph summary and "Unable to resolve attribute ..." lines; none may reach the user. */
+  @Test
+  void importPrintsNothing() {
+    java.io.PrintStream out = System.out;
+    java.io.PrintStream err = System.err;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    java.io.PrintStream capture = new java.io.PrintStream(buf, true);
+    System.setOut(capture);
+    System.setErr(capture);
+    try {
+      OnnxImport.load(DIR.resolve("mlp.onnx"));
+      assertThrows(IllegalArgumentException.class, () -> OnnxImport.load(DIR.resolve("unsupported.onnx")));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    assertEquals("", buf.toString());
+  }
+
   @Test
   void dynamicBatchAxisBecomesMinusOne() {
     assertArrayEquals(new long[] {-1, 64}, IMPORTED.get("mlp").getVariable("input").placeholderShape());
