@@ -235,4 +235,24 @@ class GraphAdapterTest {
     assertTrue(e.getMessage().contains("conv2d op") && e.getMessage().contains("OIYX")
         && e.getMessage().contains("'conv_w'"), e.getMessage());
   }
+
+  @Test
+  void aCheckpointIsWrittenEveryEpochAndTrainingResumesFromIt(@TempDir Path dir) throws Exception {
+    Path ckpt = dir.resolve("ckpt.lotta");
+    AdaptedGraph g = GraphAdapter.of(mlp()).seeded(2, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(4))
+        .classifier("logits", 10).apply();
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    g.fit(new DatasetIterator(train, 64, 1), 2, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2)
+        .withCheckpoint(ckpt).withProgress(new org.lottalora.core.train.Progress(
+            new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), false)));
+    String out = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(out.contains("epoch 1/2") && out.contains("epoch 2/2") && out.contains("saved " + ckpt)
+        && out.contains("samples/s"), out);
+    AdaptedGraph resumed = GraphArtifacts.load(ckpt, TrustPolicy.NONE);
+    INDArray x = batch();
+    assertEquals(g.output(x), resumed.output(x), "the checkpoint holds the state after the last epoch");
+    double before = accuracy(resumed);
+    resumed.fit(new DatasetIterator(train, 64, 5), 4, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2));
+    assertTrue(accuracy(resumed) > before, "training goes on from the checkpoint");
+  }
 }
