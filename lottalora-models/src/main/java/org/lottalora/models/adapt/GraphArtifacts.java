@@ -16,6 +16,7 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.data.Normalization;
 import org.lottalora.core.util.NdArrays;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactException;
@@ -56,6 +57,31 @@ public final class GraphArtifacts {
   /** Writes {@code g} atomically. */
   public static void write(AdaptedGraph g, Path path) {
     ArtifactCodec.write(toArtifact(g, Metrics.newBuilder()), path);
+  }
+
+  /**
+   * Writes {@code g} atomically with the run's record: the data it was trained on and the settings, the metrics,
+   * and the normalization the raw data went through, so that a later evaluation feeds the graph alike.
+   */
+  public static void write(AdaptedGraph g, Path path, String dataset,
+      org.lottalora.format.proto.TrainConfig config, Metrics.Builder metrics, Normalization normalization) {
+    Artifact.Builder a = toArtifact(g, metrics).toBuilder();
+    a.getTrainingBuilder().setDataset(dataset).setConfig(config);
+    a.setNormalization(org.lottalora.format.proto.Normalization.newBuilder().setMean(normalization.mean())
+        .setStd(normalization.std()));
+    ArtifactCodec.write(a.build(), path);
+  }
+
+  /** The input normalization an artifact records ({@link Normalization#NONE} when it records none). */
+  public static Normalization normalization(Artifact a, String where) {
+    if (!a.hasNormalization()) {
+      return Normalization.NONE;
+    }
+    try {
+      return new Normalization(a.getNormalization().getMean(), a.getNormalization().getStd());
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": " + e.getMessage());
+    }
   }
 
   /** The artifact of {@code g} with these metrics in its training record. */
