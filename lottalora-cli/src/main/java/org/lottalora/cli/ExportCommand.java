@@ -43,7 +43,7 @@ final class ExportCommand implements Callable<Integer> {
   TrustOptions trust;
 
   @Option(names = "--format", defaultValue = "merged", description = "merged, base, peft or samediff (default: "
-      + "${DEFAULT-VALUE}; an adapted SameDiff graph exports as samediff).")
+      + "${DEFAULT-VALUE}, or samediff for an adapted SameDiff graph).")
   String format;
 
   @Option(names = {"-o", "--out"}, required = true, description = "File to write (merged, base) or folder (peft).")
@@ -74,6 +74,9 @@ final class ExportCommand implements Callable<Integer> {
     threads.apply();
     ArtifactFile f = ArtifactCodec.open(model, trust.policy());
     boolean graph = f.artifact().getModel().getConfigCase() == ModelSpec.ConfigCase.SAMEDIFF;
+    if (graph && !spec.commandLine().getParseResult().hasMatchedOption("--format")) {
+      format = "samediff"; // the only export an adapted SameDiff graph has, so the default means it
+    }
     if (graph || format.equals("samediff")) {
       return exportGraph(f, graph);
     }

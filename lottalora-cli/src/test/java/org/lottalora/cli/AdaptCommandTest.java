@@ -126,7 +126,8 @@ class AdaptCommandTest {
     assertEquals(1, p.code());
     assertTrue(p.err().contains("lottalora eval") && p.err().contains("--format samediff"), p.err());
     assertEquals(1, p.err().trim().split("\n").length, p.err());
-    CliTest.Run wrongFormat = CliTest.run("export", m.toString(), "-o", dir.resolve("x.safetensors").toString());
+    CliTest.Run wrongFormat = CliTest.run("export", m.toString(), "--format", "merged", "-o",
+        dir.resolve("x.safetensors").toString());
     assertEquals(2, wrongFormat.code());
     assertTrue(wrongFormat.err().contains("--format samediff"), wrongFormat.err());
   }
@@ -150,9 +151,13 @@ class AdaptCommandTest {
     CliTest.Run ok = CliTest.run("eval", m.toString(), "--base", mlp.toString(), "--json");
     assertEquals(0, ok.code(), ok.err());
     assertEquals(number(r.out(), "test_accuracy"), number(ok.out(), "accuracy"), 1e-9);
-    CliTest.Run x = CliTest.run("export", m.toString(), "--format", "samediff", "--base", mlp.toString(), "-o",
+    CliTest.Run noBase = CliTest.run("export", m.toString(), "-o", dir.resolve("pm.sdz").toString());
+    assertEquals(1, noBase.code());
+    assertTrue(noBase.err().contains("pass the base model"), noBase.err());
+    CliTest.Run x = CliTest.run("export", m.toString(), "--base", mlp.toString(), "-o",
         dir.resolve("pm.sdz").toString());
     assertEquals(0, x.code(), x.err());
+    assertTrue(x.out().contains("samediff"), x.out());
     CliTest.Run verify = CliTest.run("verify", m.toString());
     assertEquals(1, verify.code());
     assertTrue(verify.err().contains("pass the base model"), verify.err());
