@@ -29,9 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code lottalora adapt} on a SameDiff file built here (a 64-32-10 MLP, as in GraphAdapterTest): train on digits,
- * reload, export merged and run the export with plain SameDiff, inspect and eval the artifact, the pretrained base
- * and its --base checks, and the bad inputs (missing model, a rule matching nothing, a 1-D target, data that does
- * not fit the input, rank 0), each one line with its exit code and no artifact left behind.
+ * reload, export merged and run the export with plain SameDiff, inspect, eval and predict the artifact; the
+ * pretrained base and its --base checks; and the bad inputs (missing model, a rule matching nothing, a 1-D target,
+ * data that does not fit the input, rank 0, a file that is no graph), each one line with its exit code and no
+ * artifact left behind.
  */
 class AdaptCommandTest {
   @TempDir
@@ -122,10 +123,25 @@ class AdaptCommandTest {
     assertEquals(acc, number(e.out(), "accuracy"), 1e-9, "eval rebuilds the split and the normalization");
     CliTest.Run v = CliTest.run("verify", m.toString());
     assertEquals(0, v.code(), v.err());
-    CliTest.Run p = CliTest.run("predict", m.toString(), "-");
-    assertEquals(1, p.code());
-    assertTrue(p.err().contains("lottalora eval") && p.err().contains("--format samediff"), p.err());
-    assertEquals(1, p.err().trim().split("\n").length, p.err());
+    // predict takes raw rows (the artifact normalizes them as in training): the same accuracy on the test split
+    Dataset raw = Datasets.load("digits", new Datasets.Options(null, false, 0)).test();
+    StringBuilder rows = new StringBuilder();
+    for (int row = 0; row < raw.rows(); row++) {
+      for (int c = 0; c < raw.cols(); c++) {
+        rows.append(raw.features()[row * raw.cols() + c]).append(',');
+      }
+      rows.append(raw.labels()[row]).append('\n');
+    }
+    Path csv = Files.writeString(dir.resolve("test.csv"), rows);
+    CliTest.Run p = CliTest.run("predict", m.toString(), csv.toString(), "--json");
+    assertEquals(0, p.code(), p.err());
+    String[] lines = p.out().trim().split("\n");
+    assertEquals(raw.rows() + 1, lines.length);
+    assertEquals(acc, number(lines[lines.length - 1], "accuracy"), 1e-9);
+    CliTest.Run pm = CliTest.run("predict", m.toString(), csv.toString(), "--merged");
+    assertEquals(2, pm.code());
+    assertTrue(pm.err().contains("--format samediff"), pm.err());
+    assertEquals(1, pm.err().trim().split("\n").length, pm.err());
     CliTest.Run wrongFormat = CliTest.run("export", m.toString(), "--format", "merged", "-o",
         dir.resolve("x.safetensors").toString());
     assertEquals(2, wrongFormat.code());
@@ -133,7 +149,7 @@ class AdaptCommandTest {
   }
 
   @Test
-  void pretrainedArtifactNeedsItsBase() {
+  void pretrainedArtifactNeedsItsBase() throws Exception {
     Path m = dir.resolve("p.lotta");
     CliTest.Run r = CliTest.run("adapt", mlp.toString(), "--pretrained", "--rank", "2", "--epochs", "1", "--batch",
         "64", "--out", m.toString(), "--json");
@@ -158,6 +174,21 @@ class AdaptCommandTest {
         dir.resolve("pm.sdz").toString());
     assertEquals(0, x.code(), x.err());
     assertTrue(x.out().contains("samediff"), x.out());
+    Dataset raw = Datasets.load("digits", new Datasets.Options(null, false, 0)).test().head(5);
+    StringBuilder rows = new StringBuilder();
+    for (int row = 0; row < raw.rows(); row++) {
+      for (int c = 0; c < raw.cols(); c++) {
+        rows.append(c == 0 ? "" : ",").append(raw.features()[row * raw.cols() + c]);
+      }
+      rows.append('\n');
+    }
+    Path csv = Files.writeString(dir.resolve("five.csv"), rows);
+    CliTest.Run pn = CliTest.run("predict", m.toString(), csv.toString());
+    assertEquals(1, pn.code());
+    assertTrue(pn.err().contains("pass the base model"), pn.err());
+    CliTest.Run pb = CliTest.run("predict", m.toString(), csv.toString(), "--base", mlp.toString());
+    assertEquals(0, pb.code(), pb.err());
+    assertEquals(5, pb.out().trim().split("\n").length, pb.out());
     CliTest.Run verify = CliTest.run("verify", m.toString());
     assertEquals(1, verify.code());
     assertTrue(verify.err().contains("pass the base model"), verify.err());

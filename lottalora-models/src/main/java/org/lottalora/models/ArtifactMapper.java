@@ -344,8 +344,8 @@ public final class ArtifactMapper {
     }
     if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.SAMEDIFF) {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is an adapted SameDiff graph (family '"
-          + m.getFamily() + "'): measure it with `lottalora eval`, describe it with `lottalora inspect`, or write the "
-          + "merged graph with `lottalora export --format samediff` (each with --base FILE for a pretrained base)");
+          + m.getFamily() + "'): load it with GraphArtifacts.load, or use `lottalora eval|predict|inspect`, or "
+          + "`lottalora export --format samediff` for the merged graph (--base FILE for a pretrained base)");
     }
     if (!a.hasModel() || !a.hasBackbone() || !a.hasAdapter()) {
       throw new ArtifactException(Reason.MALFORMED, where + ": missing " + (!a.hasModel() ? "model spec"

@@ -3,6 +3,7 @@ package org.lottalora.models.adapt;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.lottalora.core.data.Dataset;
+import org.lottalora.core.data.Normalization;
 import org.lottalora.format.TrustPolicy;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,7 +14,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Feeding a toolkit {@link Dataset} to an {@link AdaptedGraph}: the example shape its input placeholder wants
  * (checked against the data before any training), class predictions and accuracy over a whole split in
- * batches, and the check every training run ends with, that the saved artifact reloads and predicts as the
+ * batches, class probabilities for raw rows, and the check every training run ends with, that the saved artifact reloads and predicts as the
  * trained graph did.
  */
 public final class GraphEval {
@@ -73,6 +74,57 @@ public final class GraphEval {
           + "]; pick data that fits the model's input");
     }
     return shape;
+  }
+
+  /**
+   * How many values one example of the graph's single input holds (the product of its declared sizes without the
+   * batch), which is how many features a row of raw input must have.
+   *
+   * @throws IllegalArgumentException when the graph has more than one input or its example size is not declared
+   */
+  public static int exampleValues(AdaptedGraph g) {
+    var inputs = g.spec().inputs();
+    if (inputs.size() != 1) {
+      throw new IllegalArgumentException("the graph has " + inputs.size() + " inputs " + inputs + "; rows of "
+          + "features feed exactly one");
+    }
+    long[] declared = g.sameDiff().getVariable(inputs.get(0)).getShape();
+    long n = 1;
+    for (int i = 1; declared != null && i < declared.length; i++) {
+      n *= declared[i];
+    }
+    if (declared == null || declared.length < 2 || n <= 0 || n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("the graph's input '" + inputs.get(0) + "' declares no fixed example "
+          + "size (shape " + Arrays.toString(declared) + "), so the number of features per row is unknown");
+    }
+    return (int) n;
+  }
+
+  /**
+   * Class probabilities (softmax of the output) for raw feature rows, normalized as in training ({@code n}, from
+   * {@link GraphArtifacts#normalization}).
+   */
+  public static float[][] probabilities(AdaptedGraph g, float[][] rows, Normalization n) {
+    int cols = exampleValues(g);
+    if (rows.length == 0) {
+      return new float[0][];
+    }
+    float[] x = new float[rows.length * cols];
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i].length != cols) {
+        throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " features, the graph takes "
+            + cols);
+      }
+      System.arraycopy(rows[i], 0, x, i * cols, cols);
+    }
+    n.applyInPlace(x);
+    Dataset d = new Dataset("input", x, rows.length, cols, new int[rows.length], 1);
+    INDArray out = Transforms.softmax(outputs(g, d, exampleShape(g, d)).castTo(DataType.FLOAT));
+    float[][] p = new float[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      p[i] = out.getRow(i).toFloatVector();
+    }
+    return p;
   }
 
   /** The raw outputs for every row of {@code d}, fed in batches as {@code shape}. */
