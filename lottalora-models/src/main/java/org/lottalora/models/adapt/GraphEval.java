@@ -14,8 +14,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Feeding a toolkit {@link Dataset} to an {@link AdaptedGraph}: the example shape its input placeholder wants
  * (checked against the data before any training), class predictions and accuracy over a whole split in
- * batches, class probabilities for raw rows, and the check every training run ends with, that the saved artifact reloads and predicts as the
- * trained graph did.
+ * batches, class probabilities for raw rows, and the check every training run ends with, that the saved
+ * artifact reloads and predicts as the trained graph did.
  */
 public final class GraphEval {
   private static final int BATCH = 512;
