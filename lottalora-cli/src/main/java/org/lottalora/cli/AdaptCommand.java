@@ -16,7 +16,6 @@ import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.train.Progress;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.proto.Metrics;
-import org.lottalora.format.proto.TrainConfig;
 import org.lottalora.models.adapt.AdaptedGraph;
 import org.lottalora.models.adapt.AdaptedTarget;
 import org.lottalora.models.adapt.DatasetIterator;
@@ -178,6 +177,7 @@ final class AdaptCommand implements Callable<Integer> {
           d.train().rows(), d.test().rows(), java.util.Arrays.toString(shape), classes);
       o.flush();
     }
+    g.dataRecord(new AdaptedGraph.DataRecord(data.dataset, d.normalization(), batch, lr, shuffleSeed, splitSeed));
     long fitStart = System.nanoTime();
     g.fit(new DatasetIterator(d.train(), batch, shuffleSeed, shape), epochs, AdaptedGraph.FitOptions.defaults()
         .withLearningRate(lr).withProgress(progress).withCheckpoint(out));
@@ -188,9 +188,7 @@ final class AdaptCommand implements Callable<Integer> {
     Metrics.Builder metrics = Metrics.newBuilder().setTestAccuracy(testAcc).setBestValAccuracy(valAcc)
         .setBestEpoch(epochs).setWallSeconds(fitSeconds)
         .setSamplesPerSecond(d.train().rows() * (double) epochs / Math.max(fitSeconds, 1e-9));
-    TrainConfig tc = TrainConfig.newBuilder().setEpochs(epochs).setBatchSize(batch).setLearningRate(lr)
-        .setShuffleSeed(shuffleSeed).setSplitSeed(splitSeed).build();
-    GraphArtifacts.write(g, out, data.dataset, tc, metrics, d.normalization());
+    GraphArtifacts.write(g, out, metrics);
     GraphEval.ReloadCheck check = GraphEval.reloadAndCompare(g, out, pretrained ? src.graph() : null, d.test(),
         shape);
     long artifactBytes = size(out);

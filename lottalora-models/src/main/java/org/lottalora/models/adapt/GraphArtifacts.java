@@ -59,17 +59,9 @@ public final class GraphArtifacts {
     ArtifactCodec.write(toArtifact(g, Metrics.newBuilder()), path);
   }
 
-  /**
-   * Writes {@code g} atomically with the run's record: the data it was trained on and the settings, the metrics,
-   * and the normalization the raw data went through, so that a later evaluation feeds the graph alike.
-   */
-  public static void write(AdaptedGraph g, Path path, String dataset,
-      org.lottalora.format.proto.TrainConfig config, Metrics.Builder metrics, Normalization normalization) {
-    Artifact.Builder a = toArtifact(g, metrics).toBuilder();
-    a.getTrainingBuilder().setDataset(dataset).setConfig(config);
-    a.setNormalization(org.lottalora.format.proto.Normalization.newBuilder().setMean(normalization.mean())
-        .setStd(normalization.std()));
-    ArtifactCodec.write(a.build(), path);
+  /** Writes {@code g} atomically with these metrics in its training record, and its {@link AdaptedGraph#dataRecord}. */
+  public static void write(AdaptedGraph g, Path path, Metrics.Builder metrics) {
+    ArtifactCodec.write(toArtifact(g, metrics), path);
   }
 
   /** The input normalization an artifact records ({@link Normalization#NONE} when it records none). */
@@ -133,6 +125,14 @@ public final class GraphArtifacts {
     metrics.setTrainableParams(trained).setModelParams(pc.trained() + pc.frozen())
         .setEpochsRun((int) g.epochsTrained());
     a.setTraining(EngineArtifacts.trainingRecord(s.source(), metrics));
+    AdaptedGraph.DataRecord r = g.dataRecord();
+    if (r != null) {
+      a.getTrainingBuilder().setDataset(r.dataset()).setConfig(org.lottalora.format.proto.TrainConfig.newBuilder()
+          .setEpochs((int) g.epochsTrained()).setBatchSize(r.batch()).setLearningRate(r.learningRate())
+          .setShuffleSeed(r.shuffleSeed()).setSplitSeed(r.splitSeed()));
+      a.setNormalization(org.lottalora.format.proto.Normalization.newBuilder().setMean(r.normalization().mean())
+          .setStd(r.normalization().std()));
+    }
     return a.build();
   }
 
@@ -270,6 +270,12 @@ public final class GraphArtifacts {
         a.getBackbone().getSeed(), init, targets, ac, c.getInputsList(), c.getOutput(), c.getLabels(), c.getLoss(),
         c.getTrainedList(), c.getSource(), c.getSourceSha256().toByteArray());
     AdaptedGraph ag = AdaptedGraph.create(g, spec, backbone, List.of(), values);
+    if (a.hasNormalization() || a.getTraining().hasConfig()) {
+      // kept, so that saving the loaded graph again records the same data preparation
+      var tc = a.getTraining().getConfig();
+      ag.dataRecord(new AdaptedGraph.DataRecord(a.getTraining().getDataset(), normalization(a, where),
+          tc.getBatchSize(), tc.getLearningRate(), tc.getShuffleSeed(), tc.getSplitSeed()));
+    }
     Map<String, long[]> expected = ag.trainedShapes();
     for (String name : values.keySet()) {
       if (!expected.containsKey(name)) {

@@ -86,6 +86,21 @@ class GraphEvalTest {
     assertTrue(bad.getMessage().contains("is not a SameDiff graph file"), bad.getMessage());
   }
 
+  @Test
+  void everyCheckpointRecordsHowTheDataWasPrepared() {
+    AdaptedGraph g = wrap(images(-1, 1, 8, 8));
+    Normalization n = new Normalization(7.5f, 4.25f);
+    g.dataRecord(new AdaptedGraph.DataRecord("digits", n, 16, 1e-2, 3, 0));
+    Path file = dir.resolve("ckpt.lotta");
+    Dataset d = digits().normalized(n);
+    g.fit(new DatasetIterator(d, 16, 3, 1, 8, 8), 1, AdaptedGraph.FitOptions.defaults().withCheckpoint(file));
+    var a = org.lottalora.format.ArtifactCodec.open(file).artifact();
+    assertEquals(n, GraphArtifacts.normalization(a, "ckpt"), "written by the per-epoch checkpoint itself");
+    assertEquals("digits", a.getTraining().getDataset());
+    assertEquals(16, a.getTraining().getConfig().getBatchSize());
+    assertEquals(n, GraphArtifacts.load(file, org.lottalora.format.TrustPolicy.NONE).dataRecord().normalization());
+  }
+
   private static Dataset digits() {
     return org.lottalora.core.data.Datasets.digits().head(50);
   }
