@@ -16,6 +16,7 @@ import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Adapter;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.SameDiffGraphConfig;
 import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.Training;
 import picocli.CommandLine;
@@ -46,6 +47,10 @@ final class InspectCommand implements Callable<Integer> {
     ArtifactFile f = ArtifactCodec.open(model, trust.policy());
     Artifact a = f.artifact();
     String where = model.toString();
+    if (a.getModel().hasSamediff()) {
+      // a user's graph: its records (source, base, targets) say what it is; dense sizes would mean nothing
+      return inspectGraph(f, a, where);
+    }
     Map<DType, Long> sizes = ArtifactInfo.sizesByDtype(a, where);
     long fp32 = ArtifactInfo.denseSafetensorsBytes(a, DType.FLOAT32);
     long fp16 = ArtifactInfo.denseSafetensorsBytes(a, DType.FLOAT16);
@@ -231,6 +236,122 @@ final class InspectCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "  dense model, fp32 safetensors %10s%n", Human.bytes(fp32));
     o.printf(Locale.ROOT, "  dense model, fp16 safetensors %10s%n", Human.bytes(fp16));
     o.printf(Locale.ROOT, "  this file                     %10s%n", Human.bytes(now));
+    o.flush();
+    return 0;
+  }
+
+  /** An adapted SameDiff graph ({@code lottalora adapt}): where the graph came from, its base and targets. */
+  private int inspectGraph(ArtifactFile f, Artifact a, String where) {
+    SameDiffGraphConfig c = a.getModel().getSamediff();
+    var ac = a.getAdapter();
+    var metrics = a.getTraining().getMetrics();
+    boolean seeded = c.getBase().equals("seed");
+    long baseValues = 0;
+    for (var w : c.getBaseWeightsList()) {
+      long n = 1;
+      for (long d : w.getShapeList()) {
+        n *= d;
+      }
+      baseValues += n;
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("file", where);
+      j.put("bytes", f.size());
+      j.put("format_version", f.version());
+      j.put("sha256", f.digestHex());
+      j.put("signed", f.signed());
+      j.put("signing_key_id", f.keyId());
+      j.put("producer", a.getProducer());
+      j.put("created", Instant.ofEpochMilli(a.getCreatedUnixMs()).toString());
+      j.put("family", a.getModel().getFamily());
+      j.put("source", c.getSource());
+      j.put("source_sha256", c.getSourceSha256().isEmpty() ? null : Human.hex(c.getSourceSha256().toByteArray()));
+      j.put("base", c.getBase());
+      j.put("seed", seeded ? a.getBackbone().getSeed() : null);
+      j.put("init", seeded ? a.getBackbone().getInit().getFamily() : null);
+      j.put("generator", seeded ? a.getBackbone().getGenerator() : null);
+      j.put("base_weights", c.getBaseWeightsCount());
+      j.put("base_weight_values", baseValues);
+      j.put("inputs", c.getInputsList());
+      j.put("output", c.getOutput());
+      j.put("rank", ac.getRank());
+      j.put("alpha", ac.getAlpha());
+      j.put("rs_lora", ac.getRsLora());
+      j.put("train_beta", ac.getTrainBeta());
+      j.put("dora", ac.getDora());
+      List<Object> ts = new ArrayList<>();
+      for (var t : c.getTargetsList()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", t.getVariable());
+        m.put("shape", t.getShapeList());
+        m.put("transposed", t.getTransposed());
+        m.put("consumer", t.getConsumer());
+        ts.add(m);
+      }
+      j.put("targets", ts);
+      j.put("trained_in_full", c.getTrainedList());
+      j.put("trainable_params", metrics.getTrainableParams());
+      j.put("model_params", metrics.getModelParams());
+      j.put("trainable_fraction", metrics.getModelParams() == 0 ? null
+          : metrics.getTrainableParams() / (double) metrics.getModelParams());
+      j.put("stored_params", ArtifactInfo.storedParams(a));
+      j.put("stored_graph_bytes", c.getGraph().size());
+      j.put("dataset", a.getTraining().getDataset());
+      j.put("epochs", metrics.getEpochsRun());
+      j.put("test_accuracy", metrics.getTestAccuracy());
+      j.put("history", a.getHistoryList());
+      o.println(Json.write(j));
+      o.flush();
+      return 0;
+    }
+    o.printf(Locale.ROOT, "artifact   %s  %s, format v%d, sha256 %s%n", where, Human.bytes(f.size()), f.version(),
+        f.digestHex().substring(0, 16));
+    o.printf(Locale.ROOT, "signature  %s%n", f.signed() ? "Ed25519, key " + f.keyId() : "none");
+    o.printf(Locale.ROOT, "producer   %s, created %s%n", a.getProducer(), Instant.ofEpochMilli(a.getCreatedUnixMs()));
+    o.printf(Locale.ROOT, "model      %s: adapters on %s%s, inputs %s -> output '%s'%n", a.getModel().getFamily(),
+        c.getSource(), c.getSourceSha256().isEmpty() ? "" : " (sha256 " + Human.hex(c.getSourceSha256()
+            .toByteArray()).substring(0, 16) + ")", c.getInputsList(), c.getOutput());
+    if (seeded) {
+      o.printf(Locale.ROOT, "base       seed %d, init %s, %s: the targets' base is regenerated, the graph's other "
+          + "weights are in the file%n", a.getBackbone().getSeed(), a.getBackbone().getInit().getFamily(),
+          a.getBackbone().getGenerator());
+    } else {
+      o.printf(Locale.ROOT, "base       pretrained: %d weights (%,d values) left out and fingerprinted; loading needs "
+          + "the base model (--base, %s)%n", c.getBaseWeightsCount(), baseValues, c.getSource());
+    }
+    o.printf(Locale.ROOT, "adapter    rank %d, alpha %s, %s, beta %s%s%n", ac.getRank(), ac.getAlpha(),
+        ac.getRsLora() ? "alpha/sqrt(r)" : "alpha/r", ac.getTrainBeta() ? "learned" : "fixed at 1",
+        ac.getDora() ? ", DoRA" : "");
+    for (var t : c.getTargetsList()) {
+      o.printf(Locale.ROOT, "target     %-24s %-10s %s%n", t.getVariable(), t.getShapeList().toString()
+          .replace(" ", ""), t.getTransposed() ? "transposed (stored [d_in, d_out])" : "[d_out, d_in]");
+    }
+    if (c.getTrainedCount() > 0) {
+      o.printf(Locale.ROOT, "trained    in full: %s%n", String.join(", ", c.getTrainedList()));
+    }
+    if (metrics.getModelParams() > 0) {
+      o.printf(Locale.ROOT, "params     %,d trainable of %,d (%.2f%%)%n", metrics.getTrainableParams(),
+          metrics.getModelParams(), 100.0 * metrics.getTrainableParams() / metrics.getModelParams());
+    }
+    Training tr = a.getTraining();
+    if (tr.hasConfig()) {
+      o.printf(Locale.ROOT, "training   %s, %d epochs, batch %d, lr %s, split seed %d: test accuracy %.4f%n",
+          tr.getDataset(), tr.getConfig().getEpochs(), tr.getConfig().getBatchSize(),
+          tr.getConfig().getLearningRate(), tr.getConfig().getSplitSeed(), tr.getMetrics().getTestAccuracy());
+    }
+    for (String h : a.getHistoryList()) {
+      o.printf(Locale.ROOT, "history    %s%n", h);
+    }
+    o.printf(Locale.ROOT, "%ntensors (%,d values stored; the graph itself %s)%n", ArtifactInfo.storedParams(a),
+        Human.bytes(c.getGraph().size()));
+    o.printf(Locale.ROOT, "  %-24s %-7s %-5s %-12s %10s%n", "name", "role", "dtype", "shape", "bytes");
+    for (Tensor t : a.getTensorsList()) {
+      o.printf(Locale.ROOT, "  %-24s %-7s %-5s %-12s %10s%n", t.getName(), t.getRole().name().toLowerCase(Locale.ROOT),
+          TensorCodec.shortName(t.getDtype()), t.getShapeList().toString().replace(" ", ""),
+          Human.bytes(t.getData().size() + t.getScales().size()));
+    }
     o.flush();
     return 0;
   }

@@ -17,17 +17,28 @@ import org.lottalora.core.data.CsvReader;
 import org.lottalora.core.data.Inputs;
 import org.lottalora.models.LottaModel;
 import org.lottalora.models.Predictions;
+import org.lottalora.models.adapt.AdaptedGraph;
+import org.lottalora.models.adapt.GraphArtifacts;
+import org.lottalora.models.adapt.GraphEval;
+import org.lottalora.models.adapt.SourceGraph;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactFile;
+import org.nd4j.autodiff.samediff.SameDiff;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lottalora predict}: top-k classes with probabilities for samples from CSV, IDX or stdin. */
+/**
+ * {@code lottalora predict}: top-k classes with probabilities for samples from CSV, IDX or stdin, from any
+ * dense-family artifact or an adapted SameDiff graph.
+ */
 @Command(name = "predict", mixinStandardHelpOptions = true,
     description = "Load an artifact and print the top-k classes with probabilities for each sample. Input: CSV "
         + "lines of the model's feature count (optionally followed by a label, as in training CSVs; then "
         + "accuracy is reported too), read from a file or from stdin ('-', the default), or an IDX image file "
-        + "(--labels adds an IDX label file). Raw features: the model applies its own normalization.")
+        + "(--labels adds an IDX label file). Raw features: the model applies its own normalization. An adapted "
+        + "SameDiff graph (lottalora adapt) takes rows of its input's size; --base for a pretrained base.")
 final class PredictCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -51,6 +62,10 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--merged", description = "Predict through the merged weights (W' = beta W + s B A, fp32).")
   boolean merged;
 
+  @Option(names = "--base", paramLabel = "MODEL", description = "For an adapted SameDiff graph with a pretrained "
+      + "base (lottalora adapt --pretrained): the base model (.onnx or SameDiff file) it was trained on.")
+  Path base;
+
   @picocli.CommandLine.Mixin
   ThreadOptions threads;
 
@@ -63,10 +78,28 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--top-k must be at least 1, got " + k);
     }
     threads.apply();
-    LottaModel m = LottaModel.load(model, trust.policy());
-    int features = m.spec().inputDim();
-    Inputs in = read(features);
-    float[][] probs = merged ? m.merged().predict(in.rows()) : m.predict(in.rows());
+    ArtifactFile f = ArtifactCodec.open(model, trust.policy());
+    Inputs in;
+    float[][] probs;
+    if (f.artifact().getModel().hasSamediff()) {
+      // an adapted SameDiff graph: its base model when pretrained, features in its input's example size
+      if (merged) {
+        throw new IllegalArgumentException("--merged is for the built-in families; for an adapted SameDiff graph "
+            + "write the merged graph with `lottalora export --format samediff`");
+      }
+      SameDiff b = base == null ? null : SourceGraph.load(base).graph();
+      AdaptedGraph g = GraphArtifacts.load(f, model.toString(), b);
+      in = read(GraphEval.exampleValues(g));
+      probs = GraphEval.probabilities(g, in.rows(), GraphArtifacts.normalization(f.artifact(), model.toString()));
+    } else {
+      if (base != null) {
+        throw new IllegalArgumentException("--base goes with an adapted SameDiff graph (lottalora adapt "
+            + "--pretrained); " + model + " regenerates its base from the seed");
+      }
+      LottaModel m = LottaModel.load(f, model.toString());
+      in = read(m.spec().inputDim());
+      probs = merged ? m.merged().predict(in.rows()) : m.predict(in.rows());
+    }
     PrintWriter o = spec.commandLine().getOut();
     int correct = 0;
     for (int i = 0; i < probs.length; i++) {

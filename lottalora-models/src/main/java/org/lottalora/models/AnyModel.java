@@ -5,6 +5,7 @@ import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.proto.ModelSpec.ConfigCase;
+import org.lottalora.models.adapt.GraphArtifacts;
 import org.lottalora.models.graph.GraphModel;
 import org.lottalora.models.recurrent.RecurrentModel;
 import org.lottalora.models.reservoir.ReservoirModel;
@@ -16,9 +17,10 @@ import org.lottalora.models.transformer.VitModel;
 /**
  * Loads an artifact of any family this build makes with the loader its family needs ({@link LottaModel} for the
  * SameDiff families, {@link LmModel}, {@link VitModel}, {@link TextModel}, {@link GraphModel},
- * {@link RecurrentModel}, {@link ReservoirModel}, {@link SnnArtifact}), so tools that only check or re-store an
- * artifact (verify, convert) need not know them all. Every loader regenerates the scaffold and checks its
- * fingerprints and the trained tensors.
+ * {@link RecurrentModel}, {@link ReservoirModel}, {@link SnnArtifact}, {@link GraphArtifacts} for adapted
+ * SameDiff graphs), so tools that only check or re-store an artifact (verify, convert) need not know them all.
+ * Every loader regenerates the scaffold and checks its fingerprints and the trained tensors (a pretrained-base
+ * graph is refused here, naming the base model it needs, since these tools take no base).
  */
 public final class AnyModel {
   private AnyModel() {
@@ -40,6 +42,8 @@ public final class AnyModel {
       case SEQUENCE -> RecurrentModel.load(f, where);
       case RESERVOIR -> ReservoirModel.load(f, where);
       case SNN -> SnnArtifact.load(f, where);
+      // a pretrained-base graph needs its base model: the loader refuses it in one line naming --base
+      case SAMEDIFF -> GraphArtifacts.load(f, where, null);
       default -> LottaModel.load(f, where);
     };
   }
@@ -47,7 +51,7 @@ public final class AnyModel {
   /** Whether the artifact is one of {@link LottaModel}'s families (dense / SameDiff). */
   public static boolean isLottaModel(ArtifactFile f) {
     return !f.artifact().hasModel() || switch (f.artifact().getModel().getConfigCase()) {
-      case LM, VIT, TEXT, GRAPH, SEQUENCE, RESERVOIR, SNN -> false;
+      case LM, VIT, TEXT, GRAPH, SEQUENCE, RESERVOIR, SNN, SAMEDIFF -> false;
       default -> true;
     };
   }

@@ -342,6 +342,11 @@ public final class ArtifactMapper {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a graph network (family '" + m.getFamily()
           + "'): load it with GraphModel.load, or use `lottalora graph eval|predict`");
     }
+    if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.SAMEDIFF) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is an adapted SameDiff graph (family '"
+          + m.getFamily() + "'): load it with GraphArtifacts.load, or use `lottalora eval|predict|inspect`, or "
+          + "`lottalora export --format samediff` for the merged graph (--base FILE for a pretrained base)");
+    }
     if (!a.hasModel() || !a.hasBackbone() || !a.hasAdapter()) {
       throw new ArtifactException(Reason.MALFORMED, where + ": missing " + (!a.hasModel() ? "model spec"
           : !a.hasBackbone() ? "backbone" : "adapter config"));

@@ -13,6 +13,7 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.data.Normalization;
 import org.lottalora.core.train.CosineSchedule;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.train.QuietStdout;
@@ -121,6 +122,15 @@ public final class AdaptedGraph {
     }
   }
 
+  /**
+   * How the training data was prepared and fed: the dataset's name, the normalization applied to its raw
+   * features, and the run's settings. Stored with every save, per-epoch checkpoints included, so that whoever
+   * evaluates any saved file (an interrupted run's too) can feed the graph as training did.
+   */
+  public record DataRecord(String dataset, Normalization normalization, int batch, double learningRate,
+      long shuffleSeed, long splitSeed) {
+  }
+
   private final SameDiff graph;
   private final Spec spec;
   private final byte[] stored;
@@ -130,6 +140,7 @@ public final class AdaptedGraph {
   private final Map<String, long[]> trainedShapes = new LinkedHashMap<>();
   private AdapterDropout dropout;
   private long epochsTrained;
+  private DataRecord dataRecord;
 
   private AdaptedGraph(SameDiff graph, Spec spec, byte[] stored, Map<String, INDArray> left, Backbone backbone,
       List<BaseWeight> baseWeights) {
@@ -438,6 +449,16 @@ public final class AdaptedGraph {
 
   void epochDone() {
     epochsTrained++;
+  }
+
+  /** Records how the data is prepared (before {@link #fit}, so that its checkpoints carry it too). */
+  public void dataRecord(DataRecord r) {
+    this.dataRecord = r;
+  }
+
+  /** How the data was prepared, or null when not recorded. */
+  public DataRecord dataRecord() {
+    return dataRecord;
   }
 
   /** Epochs trained since this object was made. */

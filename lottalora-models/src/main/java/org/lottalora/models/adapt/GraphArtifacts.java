@@ -16,6 +16,7 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.data.Normalization;
 import org.lottalora.core.util.NdArrays;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactException;
@@ -56,6 +57,23 @@ public final class GraphArtifacts {
   /** Writes {@code g} atomically. */
   public static void write(AdaptedGraph g, Path path) {
     ArtifactCodec.write(toArtifact(g, Metrics.newBuilder()), path);
+  }
+
+  /** Writes {@code g} atomically with these metrics in its training record, and its {@link AdaptedGraph#dataRecord}. */
+  public static void write(AdaptedGraph g, Path path, Metrics.Builder metrics) {
+    ArtifactCodec.write(toArtifact(g, metrics), path);
+  }
+
+  /** The input normalization an artifact records ({@link Normalization#NONE} when it records none). */
+  public static Normalization normalization(Artifact a, String where) {
+    if (!a.hasNormalization()) {
+      return Normalization.NONE;
+    }
+    try {
+      return new Normalization(a.getNormalization().getMean(), a.getNormalization().getStd());
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": " + e.getMessage());
+    }
   }
 
   /** The artifact of {@code g} with these metrics in its training record. */
@@ -107,6 +125,14 @@ public final class GraphArtifacts {
     metrics.setTrainableParams(trained).setModelParams(pc.trained() + pc.frozen())
         .setEpochsRun((int) g.epochsTrained());
     a.setTraining(EngineArtifacts.trainingRecord(s.source(), metrics));
+    AdaptedGraph.DataRecord r = g.dataRecord();
+    if (r != null) {
+      a.getTrainingBuilder().setDataset(r.dataset()).setConfig(org.lottalora.format.proto.TrainConfig.newBuilder()
+          .setEpochs((int) g.epochsTrained()).setBatchSize(r.batch()).setLearningRate(r.learningRate())
+          .setShuffleSeed(r.shuffleSeed()).setSplitSeed(r.splitSeed()));
+      a.setNormalization(org.lottalora.format.proto.Normalization.newBuilder().setMean(r.normalization().mean())
+          .setStd(r.normalization().std()));
+    }
     return a.build();
   }
 
@@ -249,6 +275,12 @@ public final class GraphArtifacts {
         a.getBackbone().getSeed(), init, targets, ac, c.getInputsList(), c.getOutput(), c.getLabels(), c.getLoss(),
         c.getTrainedList(), c.getSource(), c.getSourceSha256().toByteArray());
     AdaptedGraph ag = AdaptedGraph.create(g, spec, backbone, List.of(), values);
+    if (a.hasNormalization() || a.getTraining().hasConfig()) {
+      // kept, so that saving the loaded graph again records the same data preparation
+      var tc = a.getTraining().getConfig();
+      ag.dataRecord(new AdaptedGraph.DataRecord(a.getTraining().getDataset(), normalization(a, where),
+          tc.getBatchSize(), tc.getLearningRate(), tc.getShuffleSeed(), tc.getSplitSeed()));
+    }
     Map<String, long[]> expected = ag.trainedShapes();
     for (String name : values.keySet()) {
       if (!expected.containsKey(name)) {
