@@ -102,8 +102,18 @@ final class AdaptCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
   int epochs;
 
-  @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
+
+  @Option(names = "--wd", defaultValue = "1e-2", description = "AdamW decoupled weight decay, as for train "
+      + "(default: ${DEFAULT-VALUE}; 0 for plain Adam).")
+  double wd;
+
+  @Option(names = "--warmup", defaultValue = "0", description = "Warm-up epochs (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--no-cosine", description = "Constant learning rate instead of the cosine decay.")
+  boolean noCosine;
 
   @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
   int batch;
@@ -180,7 +190,7 @@ final class AdaptCommand implements Callable<Integer> {
     g.dataRecord(new AdaptedGraph.DataRecord(data.dataset, d.normalization(), batch, lr, shuffleSeed, splitSeed));
     long fitStart = System.nanoTime();
     g.fit(new DatasetIterator(d.train(), batch, shuffleSeed, shape), epochs, AdaptedGraph.FitOptions.defaults()
-        .withLearningRate(lr).withProgress(progress).withCheckpoint(out));
+        .withLearningRate(lr).withSchedule(wd, warmup, !noCosine).withProgress(progress).withCheckpoint(out));
     double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
     double valAcc = GraphEval.accuracy(g, d.validation(), shape);
     double testAcc = GraphEval.accuracy(g, d.test(), shape);

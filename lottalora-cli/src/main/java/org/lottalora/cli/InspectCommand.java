@@ -65,16 +65,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     PrintWriter o = spec.commandLine().getOut();
     if (json) {
-      Map<String, Object> j = new LinkedHashMap<>();
-      j.put("file", where);
-      j.put("bytes", f.size());
-      j.put("format_version", f.version());
-      j.put("sha256", f.digestHex());
-      j.put("signed", f.signed());
-      j.put("signing_key_id", f.keyId());
-      j.put("producer", a.getProducer());
-      j.put("created", Instant.ofEpochMilli(a.getCreatedUnixMs()).toString());
-      j.put("family", a.getModel().getFamily());
+      Map<String, Object> j = header(f, a, where);
       j.put("input_dim", a.getModel().getInputDim());
       j.put("classes", a.getModel().getClasses());
       j.put("widths", a.getModel().hasMlp() ? a.getModel().getMlp().getWidthsList() : null);
@@ -240,6 +231,21 @@ final class InspectCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The JSON fields every artifact shares: the file, its container and producer, the family. */
+  private static Map<String, Object> header(ArtifactFile f, Artifact a, String where) {
+    Map<String, Object> j = new LinkedHashMap<>();
+    j.put("file", where);
+    j.put("bytes", f.size());
+    j.put("format_version", f.version());
+    j.put("sha256", f.digestHex());
+    j.put("signed", f.signed());
+    j.put("signing_key_id", f.keyId());
+    j.put("producer", a.getProducer());
+    j.put("created", Instant.ofEpochMilli(a.getCreatedUnixMs()).toString());
+    j.put("family", a.getModel().getFamily());
+    return j;
+  }
+
   /** An adapted SameDiff graph ({@code lottalora adapt}): where the graph came from, its base and targets. */
   private int inspectGraph(ArtifactFile f, Artifact a, String where) {
     SameDiffGraphConfig c = a.getModel().getSamediff();
@@ -256,16 +262,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     PrintWriter o = spec.commandLine().getOut();
     if (json) {
-      Map<String, Object> j = new LinkedHashMap<>();
-      j.put("file", where);
-      j.put("bytes", f.size());
-      j.put("format_version", f.version());
-      j.put("sha256", f.digestHex());
-      j.put("signed", f.signed());
-      j.put("signing_key_id", f.keyId());
-      j.put("producer", a.getProducer());
-      j.put("created", Instant.ofEpochMilli(a.getCreatedUnixMs()).toString());
-      j.put("family", a.getModel().getFamily());
+      Map<String, Object> j = header(f, a, where);
       j.put("source", c.getSource());
       j.put("source_sha256", c.getSourceSha256().isEmpty() ? null : Human.hex(c.getSourceSha256().toByteArray()));
       j.put("base", c.getBase());

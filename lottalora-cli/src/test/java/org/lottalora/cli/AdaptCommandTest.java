@@ -84,7 +84,7 @@ class AdaptCommandTest {
         list.out());
 
     Path m = dir.resolve("m.lotta");
-    CliTest.Run r = CliTest.run("adapt", mlp.toString(), "--seed", "5", "--rank", "4", "--epochs", "6", "--lr", "1e-2",
+    CliTest.Run r = CliTest.run("adapt", mlp.toString(), "--seed", "5", "--rank", "4", "--epochs", "10", "--lr", "1e-2",
         "--batch", "32", "--out", m.toString(), "--json");
     assertEquals(0, r.code(), r.err());
     assertTrue(Files.exists(m));
