@@ -15,6 +15,7 @@ import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.train.Progress;
 import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.models.adapt.AdaptedGraph;
 import org.lottalora.models.adapt.AdaptedTarget;
@@ -84,6 +85,14 @@ final class AdaptCommand implements Callable<Integer> {
   @Option(names = "--fixed-beta", description = "Keep beta at 1 instead of learning it.")
   boolean fixedBeta;
 
+  @Option(names = "--dropout", defaultValue = "0", description = "Adapter dropout on the input of each low-rank "
+      + "path, masks drawn from the seeded generator (default: ${DEFAULT-VALUE}; not with --dora).")
+  double dropout;
+
+  @Option(names = "--resume", description = "Continue from the --out checkpoint when it exists (written after "
+      + "every epoch): its targets, adapter and base are kept, training runs on to --epochs in all.")
+  boolean resume;
+
   @Option(names = "--adapter-seed", defaultValue = "1", description = "Seed of the adapter A init (default: "
       + "${DEFAULT-VALUE}).")
   long adapterSeed;
@@ -135,6 +144,8 @@ final class AdaptCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as one JSON object on stdout.")
   boolean json;
 
+  private long resumedAfter;
+
   @Override
   public Integer call() {
     long t0 = System.nanoTime();
@@ -154,7 +165,7 @@ final class AdaptCommand implements Callable<Integer> {
     }
     TargetRule rule = TargetRule.parse(targets);
     InitSpec initSpec = InitSpec.parse(init == null ? "normal" : init);
-    AdapterConfig ac = new AdapterConfig(rank, alpha, rsLora, !fixedBeta, 0, false, adapterSeed)
+    AdapterConfig ac = new AdapterConfig(rank, alpha, rsLora, !fixedBeta, dropout, false, adapterSeed)
         .withVariants(dora, false, false);
     int nThreads = threads.apply();
     PrintWriter o = spec.commandLine().getOut();
@@ -177,20 +188,28 @@ final class AdaptCommand implements Callable<Integer> {
     if (trainable != null) {
       ga.trainable(trainable.split(","));
     }
-    AdaptedGraph g = ga.apply();
+    boolean resumed = resume && Files.exists(out);
+    AdaptedGraph g = resumed ? checkpoint(src) : ga.apply();
     long[] shape = GraphEval.exampleShape(g, d.train());
     Progress progress = quiet || json ? Progress.silent() : Progress.stderr();
     if (!json) {
-      o.printf(Locale.ROOT, "lottalora adapt  %s (%s), %d target%s, rank %d, base %s%n", model, src.source(),
-          g.spec().targets().size(), g.spec().targets().size() == 1 ? "" : "s", rank, baseText());
+      o.printf(Locale.ROOT, "lottalora adapt  %s (%s), %d target%s, rank %d, base %s%s%n", model, src.source(),
+          g.spec().targets().size(), g.spec().targets().size() == 1 ? "" : "s", g.spec().adapter().rank(),
+          baseText(g), resumed ? ", resumed from " + out + " after epoch " + g.epochsTrained() : "");
       o.printf(Locale.ROOT, "dataset %s: %,d train / %,d test, examples %s, %d classes%n", data.dataset,
           d.train().rows(), d.test().rows(), java.util.Arrays.toString(shape), classes);
       o.flush();
     }
     g.dataRecord(new AdaptedGraph.DataRecord(data.dataset, d.normalization(), batch, lr, shuffleSeed, splitSeed));
     long fitStart = System.nanoTime();
-    g.fit(new DatasetIterator(d.train(), batch, shuffleSeed, shape), epochs, AdaptedGraph.FitOptions.defaults()
-        .withLearningRate(lr).withSchedule(wd, warmup, !noCosine).withProgress(progress).withCheckpoint(out));
+    AdaptedGraph.FitOptions fo = AdaptedGraph.FitOptions.defaults().withLearningRate(lr)
+        .withSchedule(wd, warmup, !noCosine).withProgress(progress).withCheckpoint(out);
+    DatasetIterator it = new DatasetIterator(d.train(), batch, shuffleSeed, shape);
+    if (resumed) {
+      g.fitTo(it, epochs, fo);
+    } else {
+      g.fit(it, epochs, fo);
+    }
     double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
     double valAcc = GraphEval.accuracy(g, d.validation(), shape);
     double testAcc = GraphEval.accuracy(g, d.test(), shape);
@@ -199,7 +218,8 @@ final class AdaptCommand implements Callable<Integer> {
         .setBestEpoch(epochs).setWallSeconds(fitSeconds)
         .setSamplesPerSecond(d.train().rows() * (double) epochs / Math.max(fitSeconds, 1e-9));
     GraphArtifacts.write(g, out, metrics);
-    GraphEval.ReloadCheck check = GraphEval.reloadAndCompare(g, out, pretrained ? src.graph() : null, d.test(),
+    boolean pretrainedBase = g.spec().base() == GraphAdapter.Base.PRETRAINED;
+    GraphEval.ReloadCheck check = GraphEval.reloadAndCompare(g, out, pretrainedBase ? src.graph() : null, d.test(),
         shape);
     long artifactBytes = size(out);
     double wall = (System.nanoTime() - t0) / 1e9;
@@ -208,12 +228,14 @@ final class AdaptCommand implements Callable<Integer> {
       m.put("model", model.toString());
       m.put("source", src.source());
       m.put("source_sha256", Human.hex(src.sha256()));
-      m.put("base", pretrained ? "pretrained" : "seed");
-      m.put("seed", pretrained ? null : (seed == null ? 0L : seed));
-      m.put("init", pretrained ? null : initSpec.canonical());
-      m.put("rank", rank);
-      m.put("alpha", alpha);
-      m.put("variant", ac.variantName());
+      m.put("base", pretrainedBase ? "pretrained" : "seed");
+      m.put("seed", pretrainedBase ? null : g.spec().seed());
+      m.put("init", pretrainedBase ? null : g.spec().init().canonical());
+      m.put("rank", g.spec().adapter().rank());
+      m.put("alpha", g.spec().adapter().alpha());
+      m.put("variant", g.spec().adapter().variantName());
+      m.put("dropout", g.spec().adapter().dropout());
+      m.put("resumed_after_epoch", resumed ? resumedAfter : null);
       List<Object> ts = new ArrayList<>();
       for (AdaptedTarget t : g.spec().targets()) {
         Map<String, Object> e = new LinkedHashMap<>();
@@ -270,9 +292,28 @@ final class AdaptCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String baseText() {
-    return pretrained ? "pretrained (the graph's own weights)" : "seed " + (seed == null ? 0L : seed) + " ("
-        + InitSpec.parse(init == null ? "normal" : init).canonical() + ")";
+  private static String baseText(AdaptedGraph g) {
+    return g.spec().base() == GraphAdapter.Base.PRETRAINED ? "pretrained (the graph's own weights)"
+        : "seed " + g.spec().seed() + " (" + g.spec().init().canonical() + ")";
+  }
+
+  /**
+   * The checkpoint under --out, which must adapt this same MODEL (by SHA-256) and have been trained on the same
+   * dataset; its own targets, adapter and base win over the options.
+   */
+  private AdaptedGraph checkpoint(SourceGraph src) {
+    AdaptedGraph g = GraphArtifacts.load(out, TrustPolicy.fromEnvironment(), src.graph());
+    if (!java.util.Arrays.equals(g.spec().sourceSha256(), src.sha256())) {
+      throw new LottaException("--resume: " + out + " adapts " + g.spec().source() + ", not this " + model
+          + " (another SHA-256): pass the model it was trained on, or a new --out");
+    }
+    AdaptedGraph.DataRecord r = g.dataRecord();
+    if (r != null && !r.dataset().equals(data.dataset)) {
+      throw new LottaException("--resume: " + out + " was trained on " + r.dataset() + ", not " + data.dataset
+          + "; give --dataset " + r.dataset() + " or a new --out");
+    }
+    resumedAfter = g.epochsTrained();
+    return g;
   }
 
   private int list(SourceGraph src, PrintWriter o) {

@@ -320,7 +320,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     o.printf(Locale.ROOT, "adapter    rank %d, alpha %s, %s, beta %s%s%n", ac.getRank(), ac.getAlpha(),
         ac.getRsLora() ? "alpha/sqrt(r)" : "alpha/r", ac.getTrainBeta() ? "learned" : "fixed at 1",
-        ac.getDora() ? ", DoRA" : "");
+        (ac.getDora() ? ", DoRA" : "") + (ac.getDropout() > 0 ? ", adapter dropout " + ac.getDropout() : ""));
     for (var t : c.getTargetsList()) {
       o.printf(Locale.ROOT, "target     %-24s %-10s %s%n", t.getVariable(), t.getShapeList().toString()
           .replace(" ", ""), t.getTransposed() ? "transposed (stored [d_in, d_out])" : "[d_out, d_in]");

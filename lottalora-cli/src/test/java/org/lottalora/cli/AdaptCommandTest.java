@@ -231,4 +231,26 @@ class AdaptCommandTest {
       assertFalse(Files.exists(out), "nothing written: " + String.join(" ", args));
     }
   }
+
+  @Test
+  void anInterruptedRunResumesFromItsCheckpointAndDropoutIsRecorded() throws Exception {
+    Path m = dir.resolve("resume.lotta");
+    CliTest.Run first = CliTest.run("adapt", mlp.toString(), "--rank", "4", "--epochs", "2", "--lr", "1e-2",
+        "--batch", "32", "--dropout", "0.1", "--out", m.toString(), "--json");
+    assertEquals(0, first.code(), first.err());
+    assertEquals(0.1, number(first.out(), "dropout"), 0);
+    CliTest.Run more = CliTest.run("adapt", mlp.toString(), "--epochs", "4", "--lr", "1e-2", "--batch", "32",
+        "--resume", "--out", m.toString(), "--json");
+    assertEquals(0, more.code(), more.err());
+    assertEquals(2, number(more.out(), "resumed_after_epoch"), 0, more.out());
+    assertEquals(0.1, number(more.out(), "dropout"), 0, "the checkpoint's adapter wins: " + more.out());
+    CliTest.Run inspect = CliTest.run("inspect", m.toString());
+    assertTrue(inspect.out().contains("4 epochs") && inspect.out().contains("adapter dropout 0.1"), inspect.out());
+    CliTest.Run done = CliTest.run("adapt", mlp.toString(), "--epochs", "4", "--resume", "--out", m.toString());
+    assertEquals(2, done.code(), done.err());
+    assertTrue(done.err().contains("already trained 4 epochs"), done.err());
+    CliTest.Run wrong = CliTest.run("adapt", other.toString(), "--epochs", "6", "--resume", "--out", m.toString());
+    assertEquals(1, wrong.code(), wrong.err());
+    assertTrue(wrong.err().contains("another SHA-256"), wrong.err());
+  }
 }

@@ -32,6 +32,7 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * A user's graph with adapters, ready to train, predict, save and export. Made by {@link GraphAdapter#apply()}
@@ -415,13 +416,34 @@ public final class AdaptedGraph {
     if (epochs < 1) {
       throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
     }
+    train(train, 0, epochs, options);
+  }
+
+  /**
+   * Trains on until {@code totalEpochs} epochs are done in all, counting those recorded in the artifact this graph
+   * was loaded from (a checkpoint): the schedule continues where it stopped, the epochs are numbered on, and the
+   * checkpoints record the total. Adam's moments are not stored in artifacts, so they start again from zero: a
+   * resumed run ends close to an uninterrupted one, not bit for bit equal.
+   *
+   * @throws IllegalArgumentException when {@code totalEpochs} are already done
+   */
+  public void fitTo(DataSetIterator train, int totalEpochs, FitOptions options) {
+    if (totalEpochs <= epochsTrained) {
+      throw new IllegalArgumentException("this model has already trained " + epochsTrained + " epochs; ask for "
+          + "more than that to train on");
+    }
+    train(train, (int) epochsTrained, totalEpochs, options);
+  }
+
+  private void train(DataSetIterator train, int done, int total, FitOptions options) {
     if (spec.labels() == null || spec.labels().isEmpty()) {
       throw new IllegalStateException("this graph has no labels placeholder to train on");
     }
-    FitProgress progress = new FitProgress(this, train, epochs, options);
+    int epochs = total - done;
+    FitProgress progress = new FitProgress(this, train, done, total, options);
     long steps = progress.batchesPerEpoch();
-    CosineSchedule schedule = new CosineSchedule(options.learningRate(), steps * options.warmupEpochs(),
-        steps * epochs, options.cosine());
+    ISchedule schedule = new ResumedSchedule(new CosineSchedule(options.learningRate(),
+        steps * options.warmupEpochs(), steps * total, options.cosine()), steps * done);
     List<String> features = new ArrayList<>(spec.inputs());
     features.addAll(dropout.placeholders()); // the masks follow the inputs in every batch
     TrainingConfig.Builder tc = TrainingConfig.builder().updater(new Adam(schedule))
@@ -449,6 +471,24 @@ public final class AdaptedGraph {
 
   void epochDone() {
     epochsTrained++;
+  }
+
+  /** Loading a checkpoint: the epochs its training record says were done. */
+  void epochsDone(long n) {
+    epochsTrained = n;
+  }
+
+  /** The toolkit's schedule shifted by the steps done before a resume (SameDiff counts from 0 on every fit). */
+  private record ResumedSchedule(CosineSchedule schedule, long offset) implements ISchedule {
+    @Override
+    public double valueAt(int iteration, int epoch) {
+      return schedule.at(iteration + offset);
+    }
+
+    @Override
+    public ISchedule clone() {
+      return new ResumedSchedule(schedule, offset);
+    }
   }
 
   /** Records how the data is prepared (before {@link #fit}, so that its checkpoints carry it too). */

@@ -20,16 +20,18 @@ final class FitProgress extends BaseListener {
   private final AdaptedGraph owner;
   private final AdaptedGraph.FitOptions options;
   private final int epochs;
+  private final int first;
   private final long perEpoch;
   private final long batches;
   private long done;
   private long epochStart;
   private long start;
 
-  FitProgress(AdaptedGraph owner, DataSetIterator train, int epochs, AdaptedGraph.FitOptions options) {
+  FitProgress(AdaptedGraph owner, DataSetIterator train, int done, int total, AdaptedGraph.FitOptions options) {
     this.owner = owner;
     this.options = options;
-    this.epochs = epochs;
+    this.first = done;
+    this.epochs = total;
     long n = 0;
     long b = 0;
     if (train.resetSupported()) {
@@ -66,7 +68,7 @@ final class FitProgress extends BaseListener {
   public void iterationDone(SameDiff sd, At at, MultiDataSet data, Loss loss) {
     done += data.getFeatures(0).size(0);
     if (perEpoch > 0) {
-      options.progress().work("training", done, perEpoch * epochs, start);
+      options.progress().work("training", done, perEpoch * (epochs - first), start);
     }
   }
 
@@ -80,7 +82,7 @@ final class FitProgress extends BaseListener {
       owner.save(options.checkpoint());
       saved = "  saved " + options.checkpoint();
     }
-    options.progress().say(String.format(Locale.ROOT, "epoch %d/%d  %.1fs  %,.0f samples/s%s", at.epoch() + 1, epochs,
+    options.progress().say(String.format(Locale.ROOT, "epoch %d/%d  %.1fs  %,.0f samples/s%s", owner.epochsTrained(), epochs,
         sec, n / Math.max(sec, 1e-9), saved));
     return ListenerResponse.CONTINUE;
   }

@@ -275,6 +275,7 @@ public final class GraphArtifacts {
         a.getBackbone().getSeed(), init, targets, ac, c.getInputsList(), c.getOutput(), c.getLabels(), c.getLoss(),
         c.getTrainedList(), c.getSource(), c.getSourceSha256().toByteArray());
     AdaptedGraph ag = AdaptedGraph.create(g, spec, backbone, List.of(), values);
+    ag.epochsDone(Math.max(0, a.getTraining().getMetrics().getEpochsRun()));
     if (a.hasNormalization() || a.getTraining().hasConfig()) {
       // kept, so that saving the loaded graph again records the same data preparation
       var tc = a.getTraining().getConfig();
