@@ -167,13 +167,19 @@ final class AdaptCommand implements Callable<Integer> {
     InitSpec initSpec = InitSpec.parse(init == null ? "normal" : init);
     AdapterConfig ac = new AdapterConfig(rank, alpha, rsLora, !fixedBeta, dropout, false, adapterSeed)
         .withVariants(dora, false, false);
+    if (dora && dropout > 0) {
+      throw new IllegalArgumentException("--dropout acts on the unmerged A path; --dora merges the weight, so use "
+          + "one or the other");
+    }
     int nThreads = threads.apply();
     PrintWriter o = spec.commandLine().getOut();
+    if (!listTargets) {
+      ArtifactCodec.checkWritable(out); // before the import, which can take tens of seconds
+    }
     SourceGraph src = SourceGraph.load(model);
     if (listTargets) {
       return list(src, o);
     }
-    ArtifactCodec.checkWritable(out);
     long splitSeed = data.splitSeedOr(0L);
     DataSplits raw = data.load(splitSeed);
     DataSplits d = raw.normalized();
@@ -277,8 +283,9 @@ final class AdaptCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "test accuracy     %.4f  (val %.4f)%n", testAcc, valAcc);
       o.printf(Locale.ROOT, "trainable params  %,d of %,d (%.2f%%)%n", pc.trained(), pc.trained() + pc.frozen(),
           100 * pc.fraction());
-      o.printf(Locale.ROOT, "artifact          %s  %s  (model file %s: %.1fx smaller)%n", out,
-          Human.bytes(artifactBytes), Human.bytes(src.bytes()), src.bytes() / (double) artifactBytes);
+      double ratio = src.bytes() / (double) artifactBytes;
+      o.printf(Locale.ROOT, "artifact          %s  %s  (model file %s: %.1fx %s)%n", out, Human.bytes(artifactBytes),
+          Human.bytes(src.bytes()), ratio >= 1 ? ratio : 1 / ratio, ratio >= 1 ? "smaller" : "larger");
       o.printf(Locale.ROOT, "reloaded          predictions identical on %d/%d test samples (max output "
           + "difference %.3g)%n", check.identical(), check.total(), check.maxAbsDiff());
       o.printf(Locale.ROOT, "wall time         %.1f s  (training %.1f s, %d thread%s)%n", wall, fitSeconds,

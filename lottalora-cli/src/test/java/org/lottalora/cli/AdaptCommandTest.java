@@ -204,10 +204,19 @@ class AdaptCommandTest {
       for (int c = 0; c < 10; c++) {
         csv.append(r % 2 + 0.1 * c).append(',');
       }
-      csv.append(r % 2).append('\n');
+      csv.append(r % 10).append('\n');
     }
     Path small = dir.resolve("small.csv");
     Files.writeString(small, csv);
+    StringBuilder three = new StringBuilder();
+    for (int r = 0; r < 30; r++) {
+      for (int c = 0; c < 64; c++) {
+        three.append(0.01 * c).append(',');
+      }
+      three.append(r % 3).append('\n');
+    }
+    Path threeClasses = dir.resolve("three.csv");
+    Files.writeString(threeClasses, three);
     Path out = dir.resolve("bad.lotta");
     String[][] cases = {
         {"1", "no such model file", dir.resolve("missing.sdz").toString()},
@@ -217,6 +226,9 @@ class AdaptCommandTest {
         {"2", "takes examples of shape [64] (64 values) but small.csv/train has rows of shape [10]",
             mlp.toString(), "--dataset", small.toString()},
         {"2", "--rank must be at least 1, got 0", mlp.toString(), "--rank", "0"},
+        {"2", "output 'logits' has 10 values per example but the data has 3 classes", mlp.toString(), "--dataset",
+            threeClasses.toString()},
+        {"2", "part 'w3' matched no weight", mlp.toString(), "--targets", "w1,w3"},
         {"1", "is not a SameDiff graph file", small.toString()},
     };
     for (String[] c : cases) {

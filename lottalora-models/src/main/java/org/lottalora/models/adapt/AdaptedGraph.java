@@ -55,7 +55,8 @@ public final class AdaptedGraph {
    * (inputs, output, labels, loss), the weights trained in full and where the graph came from.
    */
   public record Spec(GraphAdapter.Base base, long seed, InitSpec init, List<AdaptedTarget> targets,
-      AdapterConfig adapter, List<String> inputs, String output, String labels, String loss, List<String> trained,
+      AdapterConfig adapter, List<String> inputs, String output, int headClasses, String labels, String loss,
+      List<String> trained,
       String source, byte[] sourceSha256) {
     /** Copies the lists. */
     public Spec {
@@ -170,6 +171,11 @@ public final class AdaptedGraph {
       }
     }
     byte[] stored = snapshot(g, left.keySet());
+    if (spec.headClasses() > 0) {
+      // the training head is added after the snapshot: the stored graph and the merged export are the user's own
+      SDVariable lab = g.placeHolder(spec.labels(), DataType.FLOAT, -1, spec.headClasses());
+      g.loss.softmaxCrossEntropy(spec.loss(), lab, g.getVariable(spec.output()), null);
+    }
     AdaptedGraph ag = new AdaptedGraph(g, spec, stored, left, backbone, baseWeights);
     ag.wrap(trainedValues);
     return ag;
@@ -442,6 +448,11 @@ public final class AdaptedGraph {
     int epochs = total - done;
     FitProgress progress = new FitProgress(this, train, done, total, options);
     long steps = progress.batchesPerEpoch();
+    if (steps == 0 && (options.cosine() || options.warmupEpochs() > 0)) {
+      // the schedule is sized in steps; guessing would decay the rate to 0 after the first step
+      throw new IllegalArgumentException("this data iterator cannot be reset and counted, so a warm-up or cosine "
+          + "schedule cannot be sized: use a resettable iterator, or FitOptions with a constant rate");
+    }
     ISchedule schedule = new ResumedSchedule(new CosineSchedule(options.learningRate(),
         steps * options.warmupEpochs(), steps * total, options.cosine()), steps * done);
     List<String> features = new ArrayList<>(spec.inputs());
@@ -581,7 +592,9 @@ public final class AdaptedGraph {
     for (String name : spec.trained()) {
       arrays.put(name, graph.getVariable(name).getArr().dup());
     }
-    return restore(stored, arrays);
+    SameDiff m = restore(stored, arrays);
+    m.setOutputs(List.of(spec.output())); // FlatBuffers do not keep the graph's declared outputs
+    return m;
   }
 
   /** Writes {@link #merged()} as a SameDiff FlatBuffers file ({@code SameDiff.load(file, false)} reads it). */
@@ -591,8 +604,16 @@ public final class AdaptedGraph {
       merged().save(tmp.toFile(), false);
       java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write " + file + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      try {
+        java.nio.file.Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the original failure is the one to report
+      }
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException("could not write " + file + ": " + io.getMessage(), io);
+      }
+      throw (RuntimeException) e;
     }
   }
 

@@ -46,10 +46,10 @@ public final class GraphAdapter {
     PRETRAINED
   }
 
-  /** Name of the labels placeholder {@link #classifier} adds. */
-  public static final String LABELS = "labels";
+  /** Name of the labels placeholder {@link #classifier} adds (namespaced: user graphs often have a "labels"). */
+  public static final String LABELS = "lotta.labels";
   /** Name of the loss {@link #classifier} adds. */
-  public static final String LOSS = "loss";
+  public static final String LOSS = "lotta.loss";
 
   private final SameDiff sd;
   private TargetRule rule = TargetRule.matmulWeights();
@@ -149,12 +149,24 @@ public final class GraphAdapter {
           + "classes) or loss(loss, labels, output)" : "the graph has no variable '" + output + "' to read "
           + "predictions from; outputs: " + outputsOf(g));
     }
+    int headClasses = 0;
     if (lossName == null) {
       if (classes < 2) {
         throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
       }
-      SDVariable lab = g.placeHolder(LABELS, DataType.FLOAT, -1, classes);
-      g.loss.softmaxCrossEntropy(LOSS, lab, g.getVariable(output), null);
+      for (String n : List.of(LABELS, LOSS)) {
+        if (g.hasVariable(n)) {
+          throw new IllegalArgumentException("the graph already has a variable '" + n + "', the name of the "
+              + "training head this classifier adds; rename it in the graph, or pass its own loss with loss(...)");
+        }
+      }
+      long width = outputWidth(g, output);
+      if (width > 0 && width != classes) {
+        throw new IllegalArgumentException("output '" + output + "' has " + width + " values per example but the "
+            + "data has " + classes + " classes; pick data with " + width + " classes or a graph whose output "
+            + "has " + classes);
+      }
+      headClasses = classes;
       lossName = LOSS;
       labelsName = LABELS;
     } else if (!g.hasVariable(lossName)) {
@@ -162,7 +174,7 @@ public final class GraphAdapter {
     }
     List<String> inputs = new ArrayList<>();
     for (SDVariable v : g.variables()) {
-      if (v.getVariableType() == VariableType.PLACEHOLDER && !v.name().equals(labelsName)) {
+      if (v.getVariableType() == VariableType.PLACEHOLDER && !v.name().equals(labelsName)) { // own labels: not fed
         inputs.add(v.name());
       }
     }
@@ -174,7 +186,12 @@ public final class GraphAdapter {
     targets.forEach(t -> targetNames.add(t.variable()));
     List<String> trained = new ArrayList<>();
     for (String p : trainable) {
-      List<String> m = TargetRule.parse(p).select(g);
+      List<String> m;
+      try {
+        m = TargetRule.parse(p).select(g);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("trainable " + e.getMessage().replaceFirst("^target rule ", ""), e);
+      }
       for (String n : m) {
         if (targetNames.contains(n)) {
           throw new IllegalArgumentException("'" + n + "' is both an adapter target and trainable in full; "
@@ -207,7 +224,7 @@ public final class GraphAdapter {
       }
     }
     Map<String, float[]> none = new LinkedHashMap<>();
-    return AdaptedGraph.create(g, new AdaptedGraph.Spec(base, seed, init, targets, adapter, inputs, output,
+    return AdaptedGraph.create(g, new AdaptedGraph.Spec(base, seed, init, targets, adapter, inputs, output, headClasses,
         labelsName, lossName, trained, source, sourceSha256), backbone, baseWeights, none);
   }
 
@@ -322,6 +339,41 @@ public final class GraphAdapter {
           + " or leave it out of the targets");
     }
     return new AdaptedTarget(name, dOut, dIn, tr, consumer);
+  }
+
+  /**
+   * Values per example of {@code output}: its declared last dimension, or (when SameDiff does not know it before
+   * running, as for most computed variables) one forward pass on a zero example, if every input's shape is known
+   * but for the batch. -1 when it cannot be told.
+   */
+  static long outputWidth(SameDiff g, String output) {
+    long[] shape = g.getVariable(output).getShape();
+    if (shape != null && shape.length >= 2 && shape[shape.length - 1] > 0) {
+      return shape[shape.length - 1];
+    }
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed = new LinkedHashMap<>();
+    for (SDVariable v : g.variables()) {
+      if (v.getVariableType() == VariableType.PLACEHOLDER) {
+        long[] ps = v.getShape();
+        if (ps == null || ps.length == 0) {
+          return -1;
+        }
+        long[] one = ps.clone();
+        one[0] = 1;
+        for (int i = 1; i < one.length; i++) {
+          if (one[i] <= 0) {
+            return -1;
+          }
+        }
+        feed.put(v.name(), org.nd4j.linalg.factory.Nd4j.zeros(v.dataType(), one));
+      }
+    }
+    try {
+      long[] out = g.output(feed, output).get(output).shape();
+      return out.length >= 2 ? out[out.length - 1] : -1;
+    } catch (RuntimeException e) {
+      return -1; // the graph wants other inputs than zeros: leave the check to training
+    }
   }
 
   private static String outputsOf(SameDiff g) {

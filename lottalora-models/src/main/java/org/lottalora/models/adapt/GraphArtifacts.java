@@ -82,7 +82,7 @@ public final class GraphArtifacts {
     SameDiffGraphConfig.Builder c = SameDiffGraphConfig.newBuilder()
         .setGraph(ByteString.copyFrom(g.storedGraph())).setBase(s.base() == GraphAdapter.Base.SEED ? "seed"
             : "pretrained").addAllInputs(s.inputs()).setOutput(s.output()).setLabels(nz(s.labels()))
-        .setLoss(s.loss()).setSource(s.source()).setSourceSha256(ByteString.copyFrom(s.sourceSha256()))
+        .setLoss(s.loss()).setHeadClasses(s.headClasses()).setSource(s.source()).setSourceSha256(ByteString.copyFrom(s.sourceSha256()))
         .addAllTrained(s.trained());
     for (AdaptedTarget t : s.targets()) {
       c.addTargets(GraphTarget.newBuilder().setVariable(t.variable()).addShape(t.graphShape()[0])
@@ -253,7 +253,7 @@ public final class GraphArtifacts {
       g = AdaptedGraph.restore(c.getGraph().toByteArray(), Map.of());
     } catch (RuntimeException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": the stored graph cannot be read back ("
-          + e.getMessage() + ")");
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
     }
     for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
       if (!g.hasVariable(e.getKey())) {
@@ -271,10 +271,19 @@ public final class GraphArtifacts {
       SDVariable v = g.getVariable(name);
       g.getVariable(name).setArray(NdArrays.of(values.get(name), shapes.get(name)).castTo(v.dataType()));
     }
+    checkInterface(g, c, where);
+    checkShapes(g, targets, ac, shapes, where);
     AdaptedGraph.Spec spec = new AdaptedGraph.Spec(seeded ? GraphAdapter.Base.SEED : GraphAdapter.Base.PRETRAINED,
-        a.getBackbone().getSeed(), init, targets, ac, c.getInputsList(), c.getOutput(), c.getLabels(), c.getLoss(),
-        c.getTrainedList(), c.getSource(), c.getSourceSha256().toByteArray());
-    AdaptedGraph ag = AdaptedGraph.create(g, spec, backbone, List.of(), values);
+        a.getBackbone().getSeed(), init, targets, ac, c.getInputsList(), c.getOutput(), c.getHeadClasses(),
+        c.getLabels(), c.getLoss(), c.getTrainedList(), c.getSource(), c.getSourceSha256().toByteArray());
+    AdaptedGraph ag;
+    try {
+      ag = AdaptedGraph.create(g, spec, backbone, List.of(), values);
+    } catch (RuntimeException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": the stored graph does not rebuild with its adapters ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + "): the file was altered or written by another "
+          + "tool");
+    }
     ag.epochsDone(Math.max(0, a.getTraining().getMetrics().getEpochsRun()));
     if (a.hasNormalization() || a.getTraining().hasConfig()) {
       // kept, so that saving the loaded graph again records the same data preparation
@@ -298,6 +307,73 @@ public final class GraphArtifacts {
       }
     }
     return ag;
+  }
+
+  /** The variables the record names (inputs, output, loss, labels) exist, and the head's names are free. */
+  private static void checkInterface(SameDiff g, SameDiffGraphConfig c, String where) {
+    List<String> need = new ArrayList<>(c.getInputsList());
+    need.add(c.getOutput());
+    if (c.getHeadClasses() < 0) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": head_classes is " + c.getHeadClasses());
+    }
+    if (c.getHeadClasses() == 0) {
+      need.add(c.getLoss());
+      if (!c.getLabels().isEmpty()) {
+        need.add(c.getLabels());
+      }
+    } else {
+      for (String n : List.of(c.getLoss(), c.getLabels())) {
+        if (n.isEmpty() || g.hasVariable(n)) {
+          throw new ArtifactException(Reason.MALFORMED, where + ": the training head's name '" + n + "' is "
+              + (n.isEmpty() ? "empty" : "already taken in the stored graph"));
+        }
+      }
+    }
+    for (String n : need) {
+      if (n.isEmpty() || !g.hasVariable(n)) {
+        throw new ArtifactException(Reason.MALFORMED, where + ": the record names variable '" + n + "', which the "
+            + "stored graph does not have");
+      }
+    }
+  }
+
+  /**
+   * Every target holds a 2-D base of its recorded shape, and every adapter tensor has the shape the rank and the
+   * target imply ({@code A [r, d_in]}, {@code B [d_out, r]}, beta [1], DoRA's m [d_out]).
+   */
+  private static void checkShapes(SameDiff g, List<AdaptedTarget> targets, AdapterConfig ac,
+      Map<String, long[]> shapes, String where) {
+    for (AdaptedTarget t : targets) {
+      if (!g.hasVariable(t.variable()) || g.getVariable(t.variable()).getArr() == null) {
+        throw new ArtifactException(Reason.MALFORMED, where + ": target '" + t.variable() + "' is not a weight of "
+            + "the stored graph");
+      }
+      long[] have = g.getVariable(t.variable()).getArr().shape();
+      if (!Arrays.equals(have, t.graphShape())) {
+        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": target '" + t.variable() + "' is recorded "
+            + "as " + Arrays.toString(t.graphShape()) + " but its base has shape " + Arrays.toString(have));
+      }
+      Map<String, long[]> want = new LinkedHashMap<>();
+      want.put(t.a(), new long[] {ac.rank(), t.dIn()});
+      want.put(t.b(), new long[] {t.dOut(), ac.rank()});
+      if (ac.trainBeta()) {
+        want.put(t.beta(), new long[] {1});
+      }
+      if (ac.dora()) {
+        want.put(t.doraM(), new long[] {t.dOut()});
+      }
+      for (Map.Entry<String, long[]> e : want.entrySet()) {
+        long[] got = shapes.get(e.getKey());
+        if (got == null) {
+          throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no tensor '" + e.getKey() + "'");
+        }
+        if (!Arrays.equals(got, e.getValue())) {
+          throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": tensor '" + e.getKey() + "' has shape "
+              + Arrays.toString(got) + "; rank " + ac.rank() + " on target '" + t.variable() + "' needs "
+              + Arrays.toString(e.getValue()));
+        }
+      }
+    }
   }
 
   /** SHA-256 of the values as fp32 little-endian. */

@@ -24,16 +24,18 @@ public final class TargetRule {
   private final String text;
   private final boolean matmul;
   private final List<Pattern> patterns;
+  private final List<String> parts;
 
-  private TargetRule(String text, boolean matmul, List<Pattern> patterns) {
+  private TargetRule(String text, boolean matmul, List<Pattern> patterns, List<String> parts) {
     this.text = text;
     this.matmul = matmul;
     this.patterns = patterns;
+    this.parts = parts;
   }
 
   /** Every 2-D weight that is an operand of a matrix product. */
   public static TargetRule matmulWeights() {
-    return new TargetRule("matmul", true, List.of());
+    return new TargetRule("matmul", true, List.of(), List.of());
   }
 
   /** These exact variable names. */
@@ -42,13 +44,13 @@ public final class TargetRule {
     for (String n : names) {
       ps.add(Pattern.compile(Pattern.quote(n)));
     }
-    return new TargetRule(String.join(",", names), false, ps);
+    return new TargetRule(String.join(",", names), false, ps, List.of(names));
   }
 
   /** Variables whose whole name matches the regular expression. */
   public static TargetRule regex(String regex) {
     try {
-      return new TargetRule("re:" + regex, false, List.of(Pattern.compile(regex)));
+      return new TargetRule("re:" + regex, false, List.of(Pattern.compile(regex)), List.of("re:" + regex));
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException("target rule 're:" + regex + "' is not a valid regular expression: "
           + e.getDescription());
@@ -71,18 +73,20 @@ public final class TargetRule {
       return regex(t.substring(3));
     }
     List<Pattern> ps = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
     for (String part : t.split(",")) {
       String p = part.strip();
       if (p.isEmpty()) {
         continue;
       }
+      texts.add(p);
       StringBuilder re = new StringBuilder();
       for (String chunk : p.split("(?=[*?])|(?<=[*?])")) {
         re.append(chunk.equals("*") ? ".*" : chunk.equals("?") ? "." : Pattern.quote(chunk));
       }
       ps.add(Pattern.compile(re.toString()));
     }
-    return new TargetRule(t, false, ps);
+    return new TargetRule(t, false, ps, texts);
   }
 
   /** The rule as the user wrote it (recorded in reports). */
@@ -99,6 +103,7 @@ public final class TargetRule {
    */
   public List<String> select(SameDiff sd) {
     Set<String> out = new LinkedHashSet<>();
+    boolean[] used = new boolean[patterns.size()];
     for (SDVariable v : sd.variables()) {
       String name = v.name();
       if (matmul) {
@@ -107,8 +112,10 @@ public final class TargetRule {
         }
         continue;
       }
-      for (Pattern p : patterns) {
+      for (int i = 0; i < patterns.size(); i++) {
+        Pattern p = patterns.get(i);
         if (p.matcher(name).matches()) {
+          used[i] = true;
           if (!isWeight(v)) {
             throw new IllegalArgumentException("target '" + name + "' is a " + describe(v) + ", not a weight; "
                 + "name a variable or constant that holds an array (candidates: " + candidates(sd) + ")");
@@ -120,6 +127,12 @@ public final class TargetRule {
     if (out.isEmpty()) {
       throw new IllegalArgumentException("target rule '" + text + "' matched no weight of the graph; candidates: "
           + candidates(sd));
+    }
+    for (int i = 0; i < used.length; i++) {
+      if (!used[i]) { // a typo in a list would otherwise leave that layer silently without an adapter
+        throw new IllegalArgumentException("target rule '" + text + "': part '" + parts.get(i) + "' matched no "
+            + "weight of the graph; candidates: " + candidates(sd));
+      }
     }
     return new ArrayList<>(out);
   }

@@ -255,4 +255,57 @@ class GraphAdapterTest {
     resumed.fit(new DatasetIterator(train, 64, 5), 4, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2));
     assertTrue(accuracy(resumed) > before, "training goes on from the checkpoint");
   }
+
+  @Test
+  void aGraphWithItsOwnLossVariableGetsTheHeadAndTheExportIsTheUsersGraph(@TempDir Path dir) throws Exception {
+    SameDiff sd = mlp();
+    // a user graph that already names variables "labels" and "loss" (e.g. an earlier export)
+    SDVariable lab = sd.placeHolder("labels", DataType.FLOAT, -1, 10);
+    sd.loss.softmaxCrossEntropy("loss", lab, sd.getVariable("logits"), null);
+    AdaptedGraph g = GraphAdapter.of(sd).seeded(1, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(4))
+        .classifier("logits", 10).apply();
+    assertEquals(List.of("input", "labels"), g.spec().inputs(), "the graph's own placeholders stay inputs");
+    SameDiff merged = g.merged();
+    assertFalse(merged.hasVariable(GraphAdapter.LOSS), "the export carries no training head");
+    assertEquals(List.of("logits"), merged.outputs());
+    Path file = dir.resolve("m.lotta");
+    g.save(file);
+    INDArray x = batch();
+    Map<String, INDArray> in = Map.of("input", x, "labels", Nd4j.zeros(DataType.FLOAT, 16, 10));
+    assertEquals(g.output(in), GraphArtifacts.load(file, TrustPolicy.NONE).output(in));
+  }
+
+  @Test
+  void outputWidthMustMatchTheClassesAndEveryListedTargetMustMatch() {
+    IllegalArgumentException classes = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(mlp()).classifier("logits", 3).apply());
+    assertTrue(classes.getMessage().contains("output 'logits' has 10 values per example but the data has 3 classes"),
+        classes.getMessage());
+    IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(mlp()).targets(TargetRule.parse("w1,w3")).classifier("logits", 10).apply());
+    assertTrue(typo.getMessage().contains("part 'w3' matched no weight"), typo.getMessage());
+    IllegalArgumentException trainable = assertThrows(IllegalArgumentException.class,
+        () -> GraphAdapter.of(mlp()).trainable("nothing*").classifier("logits", 10).apply());
+    assertTrue(trainable.getMessage().startsWith("trainable 'nothing*' matched no weight"), trainable.getMessage());
+  }
+
+  @Test
+  void aTamperedAdapterTensorIsRefusedInOneLine(@TempDir Path dir) {
+    AdaptedGraph g = GraphAdapter.of(mlp()).seeded(1, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(4))
+        .classifier("logits", 10).apply();
+    org.lottalora.format.proto.Artifact a = GraphArtifacts.toArtifact(g,
+        org.lottalora.format.proto.Metrics.newBuilder());
+    org.lottalora.format.proto.Artifact.Builder b = a.toBuilder();
+    for (int i = 0; i < b.getTensorsCount(); i++) {
+      if (b.getTensors(i).getName().equals("w1.lora_A")) { // rank 2 instead of 4, data consistent with its shape
+        b.setTensors(i, org.lottalora.format.TensorCodec.encode("w1.lora_A", new long[] {2, 64},
+            org.lottalora.format.proto.TensorRole.LORA_A, new float[128], org.lottalora.format.proto.DType.FLOAT32));
+      }
+    }
+    Path file = dir.resolve("bad.lotta");
+    org.lottalora.format.ArtifactCodec.write(b.build(), file);
+    ArtifactException e = assertThrows(ArtifactException.class, () -> GraphArtifacts.load(file, TrustPolicy.NONE));
+    assertTrue(e.getMessage().contains("tensor 'w1.lora_A' has shape [2, 64]; rank 4 on target 'w1' needs [4, 64]"),
+        e.getMessage());
+  }
 }
