@@ -430,8 +430,13 @@ public final class SparkScoring {
                 throw new IllegalArgumentException(MARK + where(r, seen + i) + ": text column '" + featureName
                     + "' is null");
               }
-              synchronized (m.lm()) { // one forward pass at a time: the LM's buffers are not shared safely
-                p[i] = m.lm().nextByte(text);
+              try {
+                synchronized (m.lm()) { // one forward pass at a time: the LM's buffers are not shared safely
+                  p[i] = m.lm().nextByte(text);
+                }
+              } catch (RuntimeException e) { // an empty text, one longer than the context: name the row
+                throw new IllegalArgumentException(MARK + where(r, seen + i) + ": text column '" + featureName
+                    + "': " + e.getMessage(), e);
               }
             }
           } else {

@@ -44,6 +44,9 @@ import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.models.LottaModel;
 import org.lottalora.models.Predictions;
+import org.lottalora.models.transformer.ByteLm;
+import org.lottalora.models.transformer.LmModel;
+import org.lottalora.models.transformer.Targets;
 
 /**
  * Spark scoring on local[2] against the single-JVM model: a tiny MLP trained on the embedded digits, its rows as
@@ -316,5 +319,40 @@ class SparkScoringTest {
     SparkScoring ok = SparkScoring.of(spark, sb, "signed.lotta", TrustPolicy.of(signer.getPublic()));
     assertMatches(ok.score(spark.read().parquet(parquet.toString()), List.of("features"), 1).collectAsList(), "id",
         1);
+  }
+
+  /** A byte LM scores a text column: the top-k next bytes after each row's text, as LmModel.nextByte gives them. */
+  @Test
+  void byteLmScoresTextColumn() throws Exception {
+    ByteLm.Spec spec = new ByteLm.Spec(8, 2, 1, 12, 16, 11, InitSpec.DEFAULT, new AdapterConfig(2, 2.0, false, true,
+        0, false, 3), Targets.LM);
+    Path file = dir.resolve("lm.lotta");
+    new LmModel(new ByteLm(spec), "", "none", 0.1, 16, Double.NaN).save(file, null, DType.FLOAT32, null);
+    LmModel ref = LmModel.load(file);
+    List<String> texts = List.of("a", "hello", "the cat s", "0123", "zz top");
+    List<Row> data = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      data.add(RowFactory.create((long) i, texts.get(i)));
+    }
+    Dataset<Row> in = spark.createDataFrame(data, DataTypes.createStructType(List.of(
+        DataTypes.createStructField("id", DataTypes.LongType, false),
+        DataTypes.createStructField("text", DataTypes.StringType, false))));
+    SparkScoring s = SparkScoring.of(spark, Files.readAllBytes(file), "lm.lotta", TrustPolicy.NONE);
+    assertTrue(s.isLanguageModel());
+    List<Row> out = s.score(in, List.of("text"), 5).collectAsList();
+    assertEquals(texts.size(), out.size());
+    for (Row r : out) {
+      String text = r.getString(r.fieldIndex("text"));
+      Predictions.Ranked[] top = Predictions.topK(ref.nextByte(text), 5);
+      List<Integer> c = r.getList(r.fieldIndex("classes"));
+      List<Float> p = r.getList(r.fieldIndex("probabilities"));
+      for (int j = 0; j < 5; j++) {
+        assertEquals(top[j].label(), c.get(j), text);
+        assertEquals(top[j].probability(), p.get(j), 1e-6, text);
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> s.score(in, List.of("id"), 5));
+    assertTrue(e.getMessage().contains("byte LM") && e.getMessage().contains("bigint"), e.getMessage());
   }
 }
