@@ -17,10 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 import scala.collection.immutable.ArraySeq;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.Decimal;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -307,8 +311,9 @@ public final class SparkScoring {
     }
     PartitionScorer f = new PartitionScorer(broadcast, mode, featureIdx, features.get(0),
         keep.stream().mapToInt(Integer::intValue).toArray(), idCol, inputDim, Math.min(topK, classes), batch, threads,
-        loads);
-    return in.mapPartitions(f, Encoders.row(outSchema));
+        loads, schema);
+    JavaRDD<Row> scored = in.queryExecution().toRdd().toJavaRDD().mapPartitions(f);
+    return in.sparkSession().createDataFrame(scored, outSchema);
   }
 
   /** Model loads in this JVM since it started (or since {@link #clearCache()}): one per distinct artifact. */
@@ -352,8 +357,12 @@ public final class SparkScoring {
     });
   }
 
-  /** The per-partition function: batches rows, scores them with the cached model, emits output rows. */
-  static final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
+  /**
+   * The per-partition function: batches rows, scores them with the cached model, emits output rows. It reads
+   * Spark's internal rows, not {@link Row}s: a Row hands an array column over as boxed Floats (784 objects per
+   * image), which cost more than the forward pass itself; {@code ArrayData} gives the floats as they are.
+   */
+  static final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, Row> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<Shipped> artifact;
     private final int mode;
@@ -366,9 +375,10 @@ public final class SparkScoring {
     private final int batch;
     private final int threads;
     private final LongAccumulator loads;
+    private final StructType schema;
 
     PartitionScorer(Broadcast<Shipped> artifact, int mode, int[] featureIdx, String featureName, int[] keep,
-        int idCol, int inputDim, int topK, int batch, int threads, LongAccumulator loads) {
+        int idCol, int inputDim, int topK, int batch, int threads, LongAccumulator loads, StructType schema) {
       this.artifact = artifact;
       this.mode = mode;
       this.featureIdx = featureIdx;
@@ -380,16 +390,23 @@ public final class SparkScoring {
       this.batch = batch;
       this.threads = threads;
       this.loads = loads;
+      this.schema = schema;
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<Row> call(Iterator<InternalRow> rows) {
       if (Threads.applied() != threads) {
         Threads.apply(threads);
       }
       Shipped s = artifact.value();
       Loaded m = model(s, loads);
       int partition = TaskContext.get() == null ? 0 : TaskContext.getPartitionId();
+      StructField[] fields = schema.fields();
+      // internal values (UTF8String, ArrayData, ...) back to the external ones the output Row carries
+      List<scala.Function1<Object, Object>> toScala = new ArrayList<>();
+      for (int k : keep) {
+        toScala.add(CatalystTypeConverters.createToScalaConverter(fields[k].dataType()));
+      }
       return new Iterator<>() {
         private final List<Row> pending = new ArrayList<>();
         private int next;
@@ -417,33 +434,44 @@ public final class SparkScoring {
         }
 
         private void fill() {
-          List<Row> in = new ArrayList<>(batch);
-          while (in.size() < batch && rows.hasNext()) {
-            in.add(rows.next());
-          }
-          float[][] p = new float[in.size()][];
-          if (mode == 2) {
-            for (int i = 0; i < in.size(); i++) {
-              Row r = in.get(i);
-              String text = r.getString(featureIdx[0]);
-              if (text == null) {
-                throw new IllegalArgumentException(MARK + where(r, seen + i) + ": text column '" + featureName
+          // values are copied out of each row at once: Spark reuses the InternalRow object between rows
+          List<Object[]> kept = new ArrayList<>(batch);
+          List<float[]> xs = new ArrayList<>(batch);
+          List<String> texts = new ArrayList<>();
+          List<String> names = new ArrayList<>();
+          while (kept.size() < batch && rows.hasNext()) {
+            InternalRow r = rows.next();
+            long index = seen + kept.size();
+            Object[] o = new Object[keep.length + 2];
+            for (int j = 0; j < keep.length; j++) {
+              o[j] = r.isNullAt(keep[j]) ? null : toScala.get(j).apply(r.get(keep[j], fields[keep[j]].dataType()));
+            }
+            kept.add(o);
+            if (mode == 2) {
+              if (r.isNullAt(featureIdx[0])) {
+                throw new IllegalArgumentException(MARK + where(r, index) + ": text column '" + featureName
                     + "' is null");
               }
+              texts.add(r.getUTF8String(featureIdx[0]).toString());
+              names.add(where(r, index));
+            } else {
+              xs.add(features(r, index));
+            }
+          }
+          float[][] p = new float[kept.size()][];
+          if (mode == 2) {
+            for (int i = 0; i < p.length; i++) {
               try {
                 synchronized (m.lm()) { // one forward pass at a time: the LM's buffers are not shared safely
-                  p[i] = m.lm().nextByte(text);
+                  p[i] = m.lm().nextByte(texts.get(i));
                 }
               } catch (RuntimeException e) { // an empty text, one longer than the context: name the row
-                throw new IllegalArgumentException(MARK + where(r, seen + i) + ": text column '" + featureName
+                throw new IllegalArgumentException(MARK + names.get(i) + ": text column '" + featureName
                     + "': " + e.getMessage(), e);
               }
             }
           } else {
-            float[][] x = new float[in.size()][];
-            for (int i = 0; i < in.size(); i++) {
-              x[i] = features(in.get(i), seen + i);
-            }
+            float[][] x = xs.toArray(new float[0][]);
             if (m.merged() != null) {
               p = m.merged().predict(x);
             } else {
@@ -452,12 +480,8 @@ public final class SparkScoring {
               }
             }
           }
-          for (int i = 0; i < in.size(); i++) {
-            Row r = in.get(i);
-            Object[] o = new Object[keep.length + 2];
-            for (int j = 0; j < keep.length; j++) {
-              o[j] = r.get(keep[j]);
-            }
+          for (int i = 0; i < p.length; i++) {
+            Object[] o = kept.get(i);
             Predictions.Ranked[] top = Predictions.topK(p[i], topK);
             int[] c = new int[top.length];
             float[] q = new float[top.length];
@@ -470,45 +494,48 @@ public final class SparkScoring {
             o[keep.length + 1] = ArraySeq.unsafeWrapArray(q);
             pending.add(RowFactory.create(o));
           }
-          seen += in.size();
+          seen += p.length;
         }
 
-        private float[] features(Row r, long index) {
+        private float[] features(InternalRow r, long index) {
           float[] x = new float[inputDim];
           if (mode == 0) {
             if (r.isNullAt(featureIdx[0])) {
               throw new IllegalArgumentException(MARK + where(r, index) + ": features column '" + featureName
                   + "' is null");
             }
-            List<Object> v = r.getList(featureIdx[0]);
-            if (v.size() != inputDim) {
+            ArrayData v = r.getArray(featureIdx[0]);
+            if (v.numElements() != inputDim) {
               throw new IllegalArgumentException(MARK + where(r, index) + ": features column '" + featureName
-                  + "' has width " + v.size() + "; the model's input size is " + inputDim);
+                  + "' has width " + v.numElements() + "; the model's input size is " + inputDim);
             }
+            boolean dbl = ((ArrayType) fields[featureIdx[0]].dataType()).elementType().equals(DataTypes.DoubleType);
             for (int j = 0; j < inputDim; j++) {
-              Object e = v.get(j);
-              if (e == null) {
+              if (v.isNullAt(j)) {
                 throw new IllegalArgumentException(MARK + where(r, index) + ": features column '" + featureName
                     + "' has a null at position " + j);
               }
-              x[j] = ((Number) e).floatValue();
+              x[j] = dbl ? (float) v.getDouble(j) : v.getFloat(j);
             }
           } else {
             for (int j = 0; j < inputDim; j++) {
               if (r.isNullAt(featureIdx[j])) {
                 throw new IllegalArgumentException(MARK + where(r, index) + ": column '"
-                    + r.schema().fields()[featureIdx[j]].name() + "' is null");
+                    + fields[featureIdx[j]].name() + "' is null");
               }
-              x[j] = ((Number) r.get(featureIdx[j])).floatValue();
+              Object e = r.get(featureIdx[j], fields[featureIdx[j]].dataType());
+              x[j] = e instanceof Decimal d ? (float) d.toDouble() : ((Number) e).floatValue();
             }
           }
           return x;
         }
 
         /** A row's name in messages: its id column when the table has one, else partition and position. */
-        private String where(Row r, long index) {
+        private String where(InternalRow r, long index) {
           if (idCol >= 0 && !r.isNullAt(idCol)) {
-            return "row " + r.schema().fields()[idCol].name() + "=" + r.get(idCol);
+            DataType t = fields[idCol].dataType();
+            return "row " + fields[idCol].name() + "=" + CatalystTypeConverters.createToScalaConverter(t)
+                .apply(r.get(idCol, t));
           }
           return "row " + index + " of partition " + partition;
         }
