@@ -89,6 +89,11 @@ public final class SparkBackend implements ScoringBackend {
     String name = r.table().toLowerCase(java.util.Locale.ROOT);
     boolean text = name.endsWith(".csv") || name.endsWith(".csv.gz") || name.endsWith(".txt")
         || name.endsWith(".txt.gz");
+    // checked before any job: a CSV has no column names to pick from
+    if (r.features() != null && text && !s.isLanguageModel()) {
+      throw new IllegalArgumentException("--features names Parquet columns; a CSV's features are its leading "
+          + s.inputDim() + " columns");
+    }
     if (text && s.isLanguageModel()) {
       table = lines(spark, r.table());
       features = List.of("text");
@@ -99,10 +104,6 @@ public final class SparkBackend implements ScoringBackend {
       table = spark.read().parquet(r.table());
       String f = r.features() != null ? r.features() : s.isLanguageModel() ? "text" : "features";
       features = Arrays.stream(f.split(",")).map(String::trim).toList();
-    }
-    if (r.features() != null && text && !s.isLanguageModel()) {
-      throw new IllegalArgumentException("--features names Parquet columns; a CSV's features are its leading "
-          + s.inputDim() + " columns");
     }
     LongAccumulator loads = spark.sparkContext().longAccumulator("lottalora model loads");
     Dataset<Row> scored = s.score(table, features, r.topK(), loads);
