@@ -11,12 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import org.lottalora.core.LottaException;
 import org.lottalora.core.data.CsvReader;
 import org.lottalora.core.data.Inputs;
 import org.lottalora.models.LottaModel;
 import org.lottalora.models.Predictions;
+import org.lottalora.models.ScoringBackend;
 import org.lottalora.models.adapt.AdaptedGraph;
 import org.lottalora.models.adapt.GraphArtifacts;
 import org.lottalora.models.adapt.GraphEval;
@@ -69,15 +71,41 @@ final class PredictCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   ThreadOptions threads;
 
-  @Option(names = "--json", description = "One JSON object per sample (JSON lines), then a summary object.")
+  @Option(names = "--json", description = "One JSON object per sample (JSON lines), then a summary object; with "
+      + "--spark the summary object only.")
   boolean json;
+
+  @Option(names = "--spark", paramLabel = "MASTER", description = "Score a table on Spark (local[2], "
+      + "spark://host:7077, yarn, ...): executors receive the artifact's bytes and regenerate the backbone "
+      + "themselves. Needs --table and --out; run through lottalora-spark/lottalora-spark or spark-submit.")
+  String sparkMaster;
+
+  @Option(names = "--table", paramLabel = "IN", description = "With --spark: a Parquet folder or file (a "
+      + "features array column, or --features), or a CSV in the training layout (features, then an optional "
+      + "label); a 'label' column is carried through and accuracy reported.")
+  String table;
+
+  @Option(names = "--out", paramLabel = "OUT", description = "With --spark: the Parquet folder to write (the "
+      + "input's other columns, classes, probabilities); written beside it and renamed when complete.")
+  String out;
+
+  @Option(names = "--features", paramLabel = "COL", description = "With --spark and a Parquet table: the "
+      + "features column (array<float|double>) or comma-separated numeric columns (default: features); for a "
+      + "byte LM the text column (default: text).")
+  String features;
 
   @Override
   public Integer call() throws IOException {
     if (k < 1) {
       throw new IllegalArgumentException("--top-k must be at least 1, got " + k);
     }
-    threads.apply();
+    int nThreads = threads.apply();
+    if (sparkMaster != null) {
+      return spark(nThreads);
+    }
+    if (table != null || out != null || features != null) {
+      throw new IllegalArgumentException("--table, --out and --features go with --spark MASTER");
+    }
     ArtifactFile f = ArtifactCodec.open(model, trust.policy());
     Inputs in;
     float[][] probs;
@@ -145,6 +173,57 @@ final class PredictCommand implements Callable<Integer> {
       } else {
         o.printf(Locale.ROOT, "accuracy %.4f (%d of %d)%n", acc, correct, probs.length);
       }
+    }
+    o.flush();
+    return 0;
+  }
+
+  /** Scores a table through the {@link ScoringBackend} on the class path (lottalora-spark), if there is one. */
+  private int spark(int nThreads) {
+    if (table == null || out == null) {
+      throw new IllegalArgumentException("--spark needs --table IN and --out OUT");
+    }
+    if (!input.equals("-") || labels != null || merged || base != null) {
+      throw new IllegalArgumentException("with --spark the rows come from --table (a label column is carried "
+          + "through); INPUT, --labels, --merged and --base do not apply (Spark scores through the merged weights)");
+    }
+    ScoringBackend backend = ServiceLoader.load(ScoringBackend.class).findFirst().orElseThrow(() ->
+        new LottaException("--spark needs Spark on the class path: run `lottalora-spark/lottalora-spark predict "
+            + "...` or spark-submit --class org.lottalora.cli.LottaLoraCli with the lottalora-spark jar"));
+    ScoringBackend.Summary s = backend.score(new ScoringBackend.Request(model, trust.policy(), sparkMaster, table,
+        out, k, features, nThreads));
+    PrintWriter o = spec.commandLine().getOut();
+    double rate = s.rows() / Math.max(s.seconds(), 1e-9);
+    Double acc = s.labelled() > 0 ? s.correct() / (double) s.labelled() : null;
+    if (json) {
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("backend", backend.name());
+      j.put("master", sparkMaster);
+      j.put("table", table);
+      j.put("out", out);
+      j.put("family", s.family());
+      j.put("top_k", k);
+      j.put("rows", s.rows());
+      j.put("seconds", s.seconds());
+      j.put("rows_per_second", rate);
+      j.put("labelled", s.labelled());
+      j.put("correct", s.correct());
+      j.put("accuracy", acc);
+      j.put("artifact_bytes", s.artifactBytes());
+      j.put("full_model_fp32_bytes", s.denseFp32Bytes() < 0 ? null : s.denseFp32Bytes());
+      j.put("executor_loads", s.loads());
+      j.put("threads", nThreads);
+      o.println(Json.write(j));
+    } else {
+      o.printf(Locale.ROOT, "scored %d rows in %.2f s (%.0f rows/s) on %s; wrote %s%n", s.rows(), s.seconds(),
+          rate, sparkMaster, out);
+      if (acc != null) {
+        o.printf(Locale.ROOT, "accuracy %.4f (%d of %d)%n", acc, s.correct(), s.labelled());
+      }
+      o.printf(Locale.ROOT, "shipped to executors: %s (the artifact)%s; model loads: %d%n",
+          Human.bytes(s.artifactBytes()), s.denseFp32Bytes() < 0 ? "" : String.format(Locale.ROOT,
+              " vs %s for the dense fp32 model (%.0fx smaller)", Human.bytes(s.denseFp32Bytes()),
+              s.denseFp32Bytes() / (double) s.artifactBytes()), s.loads());
     }
     o.flush();
     return 0;

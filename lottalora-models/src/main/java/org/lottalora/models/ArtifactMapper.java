@@ -312,7 +312,13 @@ public final class ArtifactMapper {
     }
   }
 
-  static ModelSpec spec(Artifact a, String where) {
+  /**
+   * The model spec an artifact of the dense / SameDiff families records, without regenerating its backbone
+   * (distributed scoring reads the input width on the driver before any executor loads the model).
+   *
+   * @throws ArtifactException naming {@code where} for a family this spec does not describe
+   */
+  public static ModelSpec spec(Artifact a, String where) {
     org.lottalora.format.proto.ModelSpec m = a.getModel();
     if (m.getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.RESERVOIR) {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a reservoir (family '" + m.getFamily()
