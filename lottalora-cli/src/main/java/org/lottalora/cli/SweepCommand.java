@@ -112,13 +112,13 @@ final class SweepCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     SweepConfig cfg = config != null ? fromFile() : fromOptions();
     report.check();
+    out = spark == null ? localFolder(outArg) : null;
     if (!cfg.runs().isEmpty()) {
       SweepRunner.preflight(cfg.runs()); // before the folder exists: a refused grid must leave nothing behind
     }
     if (spark != null) {
       return callSpark(cfg);
     }
-    out = localFolder(outArg);
     SweepStore store = SweepStore.open(out, cfg);
     int n = workers != null ? workers : SweepRunner.defaultWorkers(cfg.runs().size());
     SweepRunner.Summary s = SweepRunner.run(store, n, quiet ? null : System.err);
