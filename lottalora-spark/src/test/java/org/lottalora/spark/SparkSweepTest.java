@@ -164,6 +164,33 @@ class SparkSweepTest {
   }
 
   @Test
+  void aFolderOnAnotherFileSystemGoesThroughAStagingCopy() throws Exception {
+    // what hdfs:// or s3a:// take: records polled into a local staging folder, the report uploaded
+    System.setProperty("spark.hadoop.fs." + OtherSchemeFileSystem.SCHEME + ".impl",
+        OtherSchemeFileSystem.class.getName());
+    try {
+      SweepConfig cfg = grid(List.of(1));
+      Path out = dir.resolve("remote");
+      String uri = OtherSchemeFileSystem.SCHEME + "://" + out.toAbsolutePath();
+      SweepRunner.Summary s = new SparkSweep().run(cfg, uri, "local[2]", null, REPORT);
+      assertEquals(2, s.ran());
+      SweepStore store = SweepStore.existing(out);
+      assertEquals(2, store.results().size());
+      for (String f : List.of("runs.csv", "report.json", "report.md", "accuracy_vs_rank.png", "wall_seconds.txt")) {
+        assertTrue(Files.exists(out.resolve(f)), f);
+      }
+      Files.writeString(store.runDir(cfg.runs().get(1)).resolve("result.json"), "torn");
+      SweepRunner.Summary again = new SparkSweep().run(cfg, uri, "local[2]", null, REPORT);
+      assertEquals(1, again.ran());
+      assertEquals(1, again.rerun());
+      assertEquals(2, SweepStore.existing(out).results().size());
+      assertTrue(SweepStore.existing(out).wallSeconds() >= s.wallSeconds() + again.wallSeconds() - 1e-9);
+    } finally {
+      System.clearProperty("spark.hadoop.fs." + OtherSchemeFileSystem.SCHEME + ".impl");
+    }
+  }
+
+  @Test
   void mastersAndFolders() {
     assertEquals("local[2,2]", SparkSweep.sparkConf("local[2]").get("spark.master"));
     assertEquals("local[*,2]", SparkSweep.sparkConf("local[*]").get("spark.master"));
