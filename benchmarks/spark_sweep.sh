@@ -30,6 +30,13 @@ figures=$res/figures.txt
 note() { echo "$*" | tee -a "$figures"; }
 note "grid: ${grid[*]} (21 runs); machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
 
+# fixed costs: a one-run sweep (digits, width 16, 1 epoch) by each runner, JVM start and report included
+tiny=(--dataset digits --widths 16 --ranks 1 --seeds 0 --epochs 1 --no-full --quiet)
+t0=$(now); java -Xmx4g -jar "$jar" sweep --out "$dir/tiny-local" "${tiny[@]}" --workers 1 > /dev/null 2>&1; t1=$(now)
+t2=$(now); lottalora-spark/lottalora-spark sweep --out "$dir/tiny-spark" "${tiny[@]}" --spark 'local[2]' \
+  > /dev/null 2>&1; t3=$(now)
+note "one-run digits sweep (fixed costs): local $(echo "$t1 - $t0" | bc) s, spark local[2] $(echo "$t3 - $t2" | bc) s"
+
 note "load before local: $(uptime)"
 t0=$(now)
 java -Xmx4g -jar "$jar" sweep --out "$dir/local" "${grid[@]}" --workers 2 > "$res/local.out" 2> "$res/local.log"
