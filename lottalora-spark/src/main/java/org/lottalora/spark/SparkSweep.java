@@ -211,7 +211,11 @@ public final class SparkSweep implements SweepBackend {
     Map<String, String> failed = new LinkedHashMap<>();
     for (String o : outcomes) {
       String[] p = o.split("\t", 3);
-      if (p[0].equals("failed")) {
+      if (p[0].equals("ok") && pending.stream().anyMatch(r -> r.id().equals(p[1]))) {
+        // written, but not where the driver looks: on a cluster a file: folder is each executor's own disk
+        failed.put(p[1], "finished on an executor but its record is not visible from the driver (on a cluster "
+            + "a file: folder must be shared storage; use hdfs:// or s3a://)");
+      } else if (p[0].equals("failed")) {
         failed.put(p[1], p[2]);
         if (progress != null) {
           progress.println("sweep: run " + p[1] + " failed: " + p[2]);
