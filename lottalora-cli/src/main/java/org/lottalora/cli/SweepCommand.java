@@ -16,6 +16,7 @@ import org.lottalora.core.sweep.SweepStore;
 import org.lottalora.models.Families;
 import org.lottalora.models.mlp.LinearFamily;
 import org.lottalora.models.mlp.MlpFamily;
+import org.lottalora.models.sweep.SweepBackend;
 import org.lottalora.models.sweep.SweepRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +33,11 @@ final class SweepCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--out", required = true, description = "Sweep folder (created, or resumed if it holds this sweep).")
+  @Option(names = "--out", required = true, description = "Sweep folder (created, or resumed if it holds this sweep); "
+      + "with --spark also a URI such as hdfs://... or s3a://... that the executors can write.")
+  String outArg;
+
+  /** The folder as a local path (set in call(); for a non-file URI, only the Spark backend uses outArg). */
   Path out;
 
   @Option(names = "--config", description = "JSON file with the grid (the format of sweep.json); no grid options then.")
@@ -92,6 +97,11 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--workers", description = "Runs in parallel (default: one per core, each with 1 native thread).")
   Integer workers;
 
+  @Option(names = "--spark", paramLabel = "MASTER", description = "Run the runs as Spark tasks, one per run: "
+      + "local[N] (embedded, N cores), local[*], or cluster (the master spark-submit gave). Needs the "
+      + "lottalora-spark module: lottalora-spark/lottalora-spark sweep ... or spark-submit.")
+  String spark;
+
   @Mixin
   ReportOptions report;
 
@@ -102,8 +112,12 @@ final class SweepCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     SweepConfig cfg = config != null ? fromFile() : fromOptions();
     report.check();
+    out = spark == null ? localFolder(outArg) : null;
     if (!cfg.runs().isEmpty()) {
       SweepRunner.preflight(cfg.runs()); // before the folder exists: a refused grid must leave nothing behind
+    }
+    if (spark != null) {
+      return callSpark(cfg);
     }
     SweepStore store = SweepStore.open(out, cfg);
     int n = workers != null ? workers : SweepRunner.defaultWorkers(cfg.runs().size());
@@ -120,6 +134,50 @@ final class SweepCommand implements Callable<Integer> {
     ReportCommand.printRStar(o, w.rStars());
     o.flush();
     return 0;
+  }
+
+  /** The sweep on a {@link SweepBackend} found by name, so this module never links against Spark. */
+  private Integer callSpark(SweepConfig cfg) {
+    if (workers != null) {
+      throw new IllegalArgumentException("--workers does not apply with --spark (Spark runs one task per core it "
+          + "is given; set the cores in the master, e.g. local[4])");
+    }
+    SweepBackend backend = SweepBackend.find("spark").orElseThrow(() -> new IllegalArgumentException(
+        "--spark needs the lottalora-spark module on the class path: run lottalora-spark/lottalora-spark sweep ... "
+        + "(embedded Spark, nothing to install) or spark-submit --class org.lottalora.cli.LottaLoraCli "
+        + "lottalora-spark/target/lottalora-spark.jar sweep --spark cluster ..."));
+    SweepReport.Written[] w = new SweepReport.Written[1];
+    SweepRunner.Summary s = backend.run(cfg, outArg, spark, quiet ? null : System.err, (store, sum) -> {
+      store.addWallSeconds(sum.wallSeconds());
+      if (sum.ran() > 0) {
+        store.recordMachine(String.format(Locale.ROOT, "Machine: Spark master %s (driver: %d cores, %s %s), one "
+            + "task per run x 1 native thread.", spark, Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.vm.name"), System.getProperty("java.version")));
+      }
+      w[0] = SweepReport.write(store, report.accEps(), report.lossEps(),
+          org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), store.machine());
+    });
+    PrintWriter o = spec.commandLine().getOut();
+    o.printf(Locale.ROOT, "sweep %s: %d runs (%d run now, %d already done, %d rerun) in %.0f s on Spark %s; report in "
+        + "%s%n", outArg, s.total(), s.ran(), s.skipped(), s.rerun(), s.wallSeconds(), spark,
+        outArg.replaceAll("/+$", "") + "/report.md");
+    if (w[0] != null) {
+      ReportCommand.printRStar(o, w[0].rStars());
+    }
+    o.flush();
+    return 0;
+  }
+
+  /** --out as a local path; a URI other than file: needs --spark (only the executors' file systems know it). */
+  static Path localFolder(String arg) {
+    if (arg.startsWith("file:")) {
+      return Path.of(java.net.URI.create(arg));
+    }
+    if (arg.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      throw new IllegalArgumentException("--out " + arg + " is a URI: give a local folder, or add --spark to write "
+          + "through Spark's file systems");
+    }
+    return Path.of(arg);
   }
 
   private SweepConfig fromFile() throws IOException {

@@ -61,4 +61,15 @@ class SweepCliTest {
         cfg.toString(), "--ranks", "1"), 2, "not both");
     ArtifactCliTest.oneLineFailure(CliTest.run(grid(dir.resolve("v"), "--scaling", "sqrt")), 2, "--scaling");
   }
+
+  @Test
+  void sparkWithoutTheSparkModuleSaysHowToRunIt() {
+    // this module's class path has no SweepBackend: the CLI never links against Spark
+    ArtifactCliTest.oneLineFailure(CliTest.run("sweep", "--out", dir.resolve("w").toString(), "--widths", "16",
+        "--ranks", "1", "--seeds", "0", "--epochs", "1", "--spark", "local[2]"), 2, "lottalora-spark/lottalora-spark",
+        "spark-submit");
+    assertTrue(Files.notExists(dir.resolve("w")));
+    ArtifactCliTest.oneLineFailure(CliTest.run("sweep", "--out", "hdfs://nn/s", "--widths", "16", "--ranks", "1"), 2,
+        "is a URI");
+  }
 }
