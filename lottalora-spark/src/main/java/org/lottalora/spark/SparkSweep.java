@@ -89,22 +89,9 @@ public final class SparkSweep implements SweepBackend {
           sync(shared, view, r);
         }
       }
-      List<RunSpec> todo = new ArrayList<>();
-      int rerun = 0;
-      for (RunSpec r : all) {
-        switch (store.status(r)) {
-          case DONE -> { }
-          case CORRUPT -> {
-            if (progress != null) {
-              progress.println("sweep: run " + r.id() + " (" + r.label() + ") left an unreadable result ("
-                  + store.whyCorrupt(r) + "); running it again");
-            }
-            rerun++;
-            todo.add(r);
-          }
-          default -> todo.add(r);
-        }
-      }
+      SweepRunner.Pending pending = SweepRunner.pending(store, progress);
+      List<RunSpec> todo = pending.todo();
+      int rerun = pending.rerun();
       int skipped = all.size() - todo.size();
       Map<String, String> failed = new LinkedHashMap<>();
       if (!todo.isEmpty()) {

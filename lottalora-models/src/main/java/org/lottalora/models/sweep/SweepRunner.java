@@ -52,22 +52,9 @@ public final class SweepRunner {
       throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
     }
     List<RunSpec> all = store.config().runs();
-    List<RunSpec> todo = new ArrayList<>();
-    int rerun = 0;
-    for (RunSpec r : all) {
-      switch (store.status(r)) {
-        case DONE -> { }
-        case CORRUPT -> {
-          if (out != null) {
-            out.println("sweep: run " + r.id() + " (" + r.label() + ") left an unreadable result ("
-                + store.whyCorrupt(r) + "); running it again");
-          }
-          rerun++;
-          todo.add(r);
-        }
-        default -> todo.add(r);
-      }
-    }
+    Pending p = pending(store, out);
+    List<RunSpec> todo = p.todo();
+    int rerun = p.rerun();
     int skipped = all.size() - todo.size();
     if (!todo.isEmpty()) {
       preflight(todo);
@@ -118,6 +105,33 @@ public final class SweepRunner {
       pool.shutdownNow();
     }
     return new Summary(all.size(), skipped, todo.size(), rerun, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The runs still to do (never run, or whose record is torn), and how many of them are reruns. */
+  public record Pending(List<RunSpec> todo, int rerun) {}
+
+  /**
+   * Sorts the store's runs: finished ones are skipped, missing ones are to do, torn or unreadable records are run
+   * again (said on {@code out}, which may be null). The one resume rule every sweep runner follows.
+   */
+  public static Pending pending(SweepStore store, PrintStream out) {
+    List<RunSpec> todo = new ArrayList<>();
+    int rerun = 0;
+    for (RunSpec r : store.config().runs()) {
+      switch (store.status(r)) {
+        case DONE -> { }
+        case CORRUPT -> {
+          if (out != null) {
+            out.println("sweep: run " + r.id() + " (" + r.label() + ") left an unreadable result ("
+                + store.whyCorrupt(r) + "); running it again");
+          }
+          rerun++;
+          todo.add(r);
+        }
+        default -> todo.add(r);
+      }
+    }
+    return new Pending(todo, rerun);
   }
 
   private static java.nio.file.Path prepare(SweepStore store, RunSpec r) throws java.io.IOException {
