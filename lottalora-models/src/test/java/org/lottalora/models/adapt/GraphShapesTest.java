@@ -19,8 +19,6 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.Dataset;
-import org.lottalora.core.data.Datasets;
-import org.lottalora.core.data.Normalization;
 import org.lottalora.core.util.NdArrays;
 import org.lottalora.format.TrustPolicy;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -44,10 +42,9 @@ class GraphShapesTest {
 
   @BeforeAll
   static void data() {
-    Dataset[] parts = Datasets.digits().split(0.8, 7, "a", "b");
-    Normalization n = Normalization.fit(parts[0]);
-    train = parts[0].normalized(n);
-    test = parts[1].normalized(n);
+    GraphAdapterTest.data(); // the same normalized digits split
+    train = GraphAdapterTest.train;
+    test = GraphAdapterTest.test;
   }
 
   // ---------------------------------------------------------------- the graphs
