@@ -14,7 +14,7 @@ import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.util.Threads;
 import org.lottalora.format.Safetensors;
 import org.lottalora.format.proto.DType;
-import org.lottalora.models.engine.Adam;
+import org.lottalora.core.engine.Adam;
 import org.lottalora.models.transformer.ByteCorpus;
 import org.lottalora.models.transformer.ByteLm;
 import org.lottalora.models.transformer.LmModel;

@@ -1,6 +1,6 @@
 package org.lottalora.cli;
 
-import org.lottalora.models.engine.MatrixMode;
+import org.lottalora.core.engine.MatrixMode;
 import org.lottalora.models.transformer.Targets;
 import picocli.CommandLine.Option;
 

@@ -21,7 +21,7 @@ import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Tensor;
-import org.lottalora.models.engine.MatrixMode;
+import org.lottalora.core.engine.MatrixMode;
 import org.lottalora.models.graph.GcnNetwork;
 import org.lottalora.models.graph.GraphModel;
 import org.lottalora.models.recurrent.RecurrentModel;

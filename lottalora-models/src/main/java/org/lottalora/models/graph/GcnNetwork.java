@@ -7,10 +7,10 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.graph.Graph;
-import org.lottalora.models.engine.AdaptedDense;
-import org.lottalora.models.engine.Adam;
-import org.lottalora.models.engine.Param;
-import org.lottalora.models.engine.Softmax;
+import org.lottalora.core.engine.AdaptedDense;
+import org.lottalora.core.engine.Adam;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Softmax;
 
 /**
  * A graph convolutional network (Kipf and Welling) for node classification over a frozen random scaffold, with
@@ -54,8 +54,8 @@ public final class GcnNetwork {
   private final Spec spec;
   private final GcnAggregation agg;
   private final AdaptedDense[] dense;
-  private final org.lottalora.models.engine.BlockClose[] closes;
-  private org.lottalora.models.engine.BlockClose.Cache[] caches;
+  private final org.lottalora.core.engine.BlockClose[] closes;
+  private org.lottalora.core.engine.BlockClose.Cache[] caches;
   private final Param headW;
   private final Param headB;
   private final List<Param> params = new ArrayList<>();
@@ -78,11 +78,11 @@ public final class GcnNetwork {
     this.agg = new GcnAggregation(g);
     Backbone bb = Backbone.regenerate(spec.seed(), tensors(spec), 1);
     dense = new AdaptedDense[spec.hidden().length];
-    closes = new org.lottalora.models.engine.BlockClose[dense.length];
+    closes = new org.lottalora.core.engine.BlockClose[dense.length];
     for (int l = 0; l < dense.length; l++) {
       int in = l == 0 ? spec.inputDim() : spec.hidden()[l - 1];
       dense[l] = new AdaptedDense("gcn." + l, in, spec.hidden()[l], bb, spec.adapter(), spec.full(), params);
-      closes[l] = new org.lottalora.models.engine.BlockClose("gcn." + l, in, spec.hidden()[l], spec.adapter(), params);
+      closes[l] = new org.lottalora.core.engine.BlockClose("gcn." + l, in, spec.hidden()[l], spec.adapter(), params);
     }
     headW = new Param("head.weight", bb.get("head.weight").clone());
     headB = new Param("head.bias", bb.get("head.bias").clone());
@@ -100,7 +100,7 @@ public final class GcnNetwork {
     int layers = dense.length;
     aggregated = new float[layers][][];
     z = new float[layers][][];
-    caches = new org.lottalora.models.engine.BlockClose.Cache[layers];
+    caches = new org.lottalora.core.engine.BlockClose.Cache[layers];
     float[][] h = x;
     for (int l = 0; l < layers; l++) {
       dense[l].refresh(); // trained() hands out live arrays: a caller may have changed them since the last step
@@ -113,7 +113,7 @@ public final class GcnNetwork {
           next[n][o] = Math.max(0, z[l][n][o]);
         }
       }
-      caches[l] = new org.lottalora.models.engine.BlockClose.Cache();
+      caches[l] = new org.lottalora.core.engine.BlockClose.Cache();
       h = closes[l].forward(h, next, caches[l]);
     }
     last = h;

@@ -13,17 +13,17 @@ import org.lottalora.core.data.graph.Graph;
  * and backward by hand on plain arrays (as {@link GcnNetwork}, for the same M2.1 gather bug). Layer l computes
  * {@code H_l = MLP_l(H_(l-1) + A H_(l-1))}, the sum over each node's neighbours without normalisation, with the
  * two-layer ReLU MLP {@code gin.<l>.0} (in -> hidden) and {@code gin.<l>.1} (hidden -> hidden), both adapted layers
- * ({@link org.lottalora.models.engine.AdaptedDense}); a graph's vector is the sum of its nodes' last states, and a trained head maps it to
+ * ({@link org.lottalora.core.engine.AdaptedDense}); a graph's vector is the sum of its nodes' last states, and a trained head maps it to
  * classes. The sum costs the edges: no N x N matrix exists. Backbone tensors {@code gin.<l>.<0|1>.weight|bias},
  * head {@code head.weight|bias} (trained, initial values from the backbone seed).
  */
 public final class GinNetwork {
   private final GcnNetwork.Spec spec;
-  private final org.lottalora.models.engine.AdaptedDense[][] mlps;
-  private final org.lottalora.models.engine.BlockClose[] closes;
-  private final org.lottalora.models.engine.Param headW;
-  private final org.lottalora.models.engine.Param headB;
-  private final List<org.lottalora.models.engine.Param> params = new ArrayList<>();
+  private final org.lottalora.core.engine.AdaptedDense[][] mlps;
+  private final org.lottalora.core.engine.BlockClose[] closes;
+  private final org.lottalora.core.engine.Param headW;
+  private final org.lottalora.core.engine.Param headB;
+  private final List<org.lottalora.core.engine.Param> params = new ArrayList<>();
 
   /** The backbone tensors of a GIN of this shape (the head's initial values included). */
   public static List<TensorSpec> tensors(GcnNetwork.Spec spec) {
@@ -31,8 +31,8 @@ public final class GinNetwork {
     int d = spec.inputDim();
     for (int l = 0; l < spec.hidden().length; l++) {
       int h = spec.hidden()[l];
-      ts.addAll(org.lottalora.models.engine.AdaptedDense.tensors("gin." + l + ".0", d, h, spec.init()));
-      ts.addAll(org.lottalora.models.engine.AdaptedDense.tensors("gin." + l + ".1", h, h, spec.init()));
+      ts.addAll(org.lottalora.core.engine.AdaptedDense.tensors("gin." + l + ".0", d, h, spec.init()));
+      ts.addAll(org.lottalora.core.engine.AdaptedDense.tensors("gin." + l + ".1", h, h, spec.init()));
       d = h;
     }
     ts.add(TensorSpec.of("head.weight", new int[] {spec.classes(), d}, InitSpec.parse("kaiming_uniform")));
@@ -45,18 +45,18 @@ public final class GinNetwork {
     this.spec = spec;
     Backbone bb = Backbone.regenerate(spec.seed(), tensors(spec), 1);
     int layers = spec.hidden().length;
-    mlps = new org.lottalora.models.engine.AdaptedDense[layers][2];
-    closes = new org.lottalora.models.engine.BlockClose[layers];
+    mlps = new org.lottalora.core.engine.AdaptedDense[layers][2];
+    closes = new org.lottalora.core.engine.BlockClose[layers];
     int d = spec.inputDim();
     for (int l = 0; l < layers; l++) {
       int h = spec.hidden()[l];
-      mlps[l][0] = new org.lottalora.models.engine.AdaptedDense("gin." + l + ".0", d, h, bb, spec.adapter(), spec.full(), params);
-      mlps[l][1] = new org.lottalora.models.engine.AdaptedDense("gin." + l + ".1", h, h, bb, spec.adapter(), spec.full(), params);
-      closes[l] = new org.lottalora.models.engine.BlockClose("gin." + l, d, h, spec.adapter(), params);
+      mlps[l][0] = new org.lottalora.core.engine.AdaptedDense("gin." + l + ".0", d, h, bb, spec.adapter(), spec.full(), params);
+      mlps[l][1] = new org.lottalora.core.engine.AdaptedDense("gin." + l + ".1", h, h, bb, spec.adapter(), spec.full(), params);
+      closes[l] = new org.lottalora.core.engine.BlockClose("gin." + l, d, h, spec.adapter(), params);
       d = h;
     }
-    headW = new org.lottalora.models.engine.Param("head.weight", bb.get("head.weight").clone());
-    headB = new org.lottalora.models.engine.Param("head.bias", bb.get("head.bias").clone());
+    headW = new org.lottalora.core.engine.Param("head.weight", bb.get("head.weight").clone());
+    headB = new org.lottalora.core.engine.Param("head.bias", bb.get("head.bias").clone());
     params.add(headW);
     params.add(headB);
     GcnNetwork.load(params, trained);
@@ -75,7 +75,7 @@ public final class GinNetwork {
   }
 
   private void refresh() {
-    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
+    for (org.lottalora.core.engine.AdaptedDense[] mlp : mlps) {
       mlp[0].refresh();
       mlp[1].refresh();
     }
@@ -87,7 +87,7 @@ public final class GinNetwork {
     final List<float[][]> z0 = new ArrayList<>();
     final List<float[][]> u = new ArrayList<>();
     final List<float[][]> z1 = new ArrayList<>();
-    final List<org.lottalora.models.engine.BlockClose.Cache> closes = new ArrayList<>();
+    final List<org.lottalora.core.engine.BlockClose.Cache> closes = new ArrayList<>();
     float[] pooled;
     float[] logits;
   }
@@ -135,7 +135,7 @@ public final class GinNetwork {
     Pass p = new Pass();
     float[][] h = features(g);
     for (int l = 0; l < mlps.length; l++) {
-      org.lottalora.models.engine.AdaptedDense[] mlp = mlps[l];
+      org.lottalora.core.engine.AdaptedDense[] mlp = mlps[l];
       float[][] s = aggregate(g, h);
       float[][] z0 = mlp[0].forward(s);
       float[][] u = relu(z0);
@@ -144,7 +144,7 @@ public final class GinNetwork {
       p.z0.add(z0);
       p.u.add(u);
       p.z1.add(z1);
-      org.lottalora.models.engine.BlockClose.Cache cache = new org.lottalora.models.engine.BlockClose.Cache();
+      org.lottalora.core.engine.BlockClose.Cache cache = new org.lottalora.core.engine.BlockClose.Cache();
       h = closes[l].forward(h, relu(z1), cache);
       p.closes.add(cache);
     }
@@ -178,7 +178,7 @@ public final class GinNetwork {
    * mean) left in place for {@link #adam}.
    */
   public double backward(List<Graph> graphs, int[] labels) {
-    for (org.lottalora.models.engine.Param p : params) {
+    for (org.lottalora.core.engine.Param p : params) {
       java.util.Arrays.fill(p.g, 0);
     }
     double loss = 0;
@@ -240,7 +240,7 @@ public final class GinNetwork {
         }
       }
     }
-    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
+    for (org.lottalora.core.engine.AdaptedDense[] mlp : mlps) {
       mlp[0].finish();
       mlp[1].finish();
     }
@@ -249,7 +249,7 @@ public final class GinNetwork {
 
   /** One Adam step over every trained array (decoupled weight decay on the head weight only). */
   public void adam(double lr, double wd, int step) {
-    org.lottalora.models.engine.Adam.step(params, lr, wd, step, java.util.Set.of(headW));
+    org.lottalora.core.engine.Adam.step(params, lr, wd, step, java.util.Set.of(headW));
     refresh();
   }
 
@@ -266,11 +266,11 @@ public final class GinNetwork {
   /** Trained values over the network's size: adapters, betas and head against every weight and bias. */
   public double trainableFraction() {
     long t = 0;
-    for (org.lottalora.models.engine.Param p : params) {
+    for (org.lottalora.core.engine.Param p : params) {
       t += p.v.length;
     }
     long all = (long) headW.v.length + headB.v.length;
-    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
+    for (org.lottalora.core.engine.AdaptedDense[] mlp : mlps) {
       all += mlp[0].modelValues() + mlp[1].modelValues();
     }
     return t / (double) all;
@@ -279,7 +279,7 @@ public final class GinNetwork {
   /** Learned beta per adapted layer, {@code gin.<l>.<0|1>} in order. */
   public Map<String, Float> betas() {
     Map<String, Float> m = new java.util.LinkedHashMap<>();
-    for (org.lottalora.models.engine.AdaptedDense[] mlp : mlps) {
+    for (org.lottalora.core.engine.AdaptedDense[] mlp : mlps) {
       m.put(mlp[0].prefix, mlp[0].beta());
       m.put(mlp[1].prefix, mlp[1].beta());
     }

@@ -133,7 +133,7 @@ public final class GraphModel {
     requireFamily("gcn");
     float[][] logits = new GcnNetwork(setup.spec(), g, values).forward(features(g));
     for (int n = 0; n < logits.length; n++) {
-      logits[n] = org.lottalora.models.engine.Softmax.of(logits[n]);
+      logits[n] = org.lottalora.core.engine.Softmax.of(logits[n]);
     }
     return logits;
   }
@@ -141,7 +141,7 @@ public final class GraphModel {
   /** Class probabilities of graph {@code g} (family gin). */
   public float[] graphProbabilities(Graph g) {
     requireFamily("gin");
-    return org.lottalora.models.engine.Softmax.of(new GinNetwork(setup.spec(), values).logits(g));
+    return org.lottalora.core.engine.Softmax.of(new GinNetwork(setup.spec(), values).logits(g));
   }
 
   /** Accuracy on the test share of {@code d} under the model's own split (the figure training reports). */

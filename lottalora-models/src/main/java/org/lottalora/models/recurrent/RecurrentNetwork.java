@@ -8,10 +8,10 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.AdaptedDense;
-import org.lottalora.models.engine.Adam;
-import org.lottalora.models.engine.Param;
-import org.lottalora.models.engine.Rows;
+import org.lottalora.core.engine.AdaptedDense;
+import org.lottalora.core.engine.Adam;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Rows;
 
 /**
  * A recurrent classifier over a frozen random scaffold with forward and backpropagation through time written by hand
@@ -21,7 +21,7 @@ import org.lottalora.models.engine.Rows;
  * matrices {@code lstm.i|f|g|o} over [x; h]); a trained head {@code head} maps the state after each sequence's last
  * valid step to classes. With the adapter config's residual / LayerNorm switches each step's new state is
  * {@code h + step(x, h)} and / or layer-normalised ({@code <cell>.ln.gain|bias}), via
- * {@link org.lottalora.models.engine.BlockClose}. Padding steps (after a sequence's length) leave the state unchanged.
+ * {@link org.lottalora.core.engine.BlockClose}. Padding steps (after a sequence's length) leave the state unchanged.
  * The loss is
  * cross-entropy with optional per-class weights, averaged as PyTorch does ({@code sum w_y l / sum w_y}).
  */
@@ -58,7 +58,7 @@ public final class RecurrentNetwork {
 
   private final Spec spec;
   private final AdaptedDense[] mats;
-  private final org.lottalora.models.engine.BlockClose close;
+  private final org.lottalora.core.engine.BlockClose close;
   private final Param headW;
   private final Param headB;
   private final List<Param> params = new ArrayList<>();
@@ -96,7 +96,7 @@ public final class RecurrentNetwork {
             params);
       }
     }
-    close = new org.lottalora.models.engine.BlockClose(spec.cell(), spec.hidden(), spec.hidden(), spec.adapter(),
+    close = new org.lottalora.core.engine.BlockClose(spec.cell(), spec.hidden(), spec.hidden(), spec.adapter(),
         params);
     headW = new Param("head.weight", bb.get("head.weight").clone());
     headB = new Param("head.bias", bb.get("head.bias").clone());
@@ -138,7 +138,7 @@ public final class RecurrentNetwork {
     float[][] cellPrev;
     float[][] cellNew;
     boolean[] active;
-    org.lottalora.models.engine.BlockClose.Cache close;
+    org.lottalora.core.engine.BlockClose.Cache close;
   }
 
   /** The forward pass over rows {@code idx} of {@code s}; returns logits and fills {@code steps} when not null. */
@@ -193,7 +193,7 @@ public final class RecurrentNetwork {
         }
       }
       if (close.active()) { // residual (h + cell step) and / or LayerNorm on the new state
-        st.close = new org.lottalora.models.engine.BlockClose.Cache();
+        st.close = new org.lottalora.core.engine.BlockClose.Cache();
         hNew = close.forward(h, hNew, st.close);
       }
       for (int r = 0; r < n; r++) {

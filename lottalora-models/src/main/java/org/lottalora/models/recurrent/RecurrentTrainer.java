@@ -134,7 +134,7 @@ public final class RecurrentTrainer {
       }
       float[][] logits = net.logits(s, idx);
       for (int i = 0; i < n; i++) {
-        out[start + i] = org.lottalora.models.engine.Softmax.of(logits[i]);
+        out[start + i] = org.lottalora.core.engine.Softmax.of(logits[i]);
       }
     }
     return out;

@@ -2,9 +2,9 @@ package org.lottalora.models.transformer;
 
 import java.util.List;
 import org.lottalora.core.backbone.Backbone;
-import org.lottalora.models.engine.Blas;
-import org.lottalora.models.engine.Param;
-import org.lottalora.models.engine.Softmax;
+import org.lottalora.core.engine.Blas;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Softmax;
 
 /**
  * The end of an encoder classifier (the ViT's and the text classifier's): a LayerNorm ({@code final_norm}) on one

@@ -6,8 +6,8 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.Param;
-import org.lottalora.models.engine.Rows;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Rows;
 
 /**
  * A LLaMA-style pre-norm decoder block: {@code h = x + Attn(RMSNorm(x))} (causal, RoPE, adapters on Q/K/V/O), then

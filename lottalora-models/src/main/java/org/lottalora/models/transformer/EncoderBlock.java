@@ -6,8 +6,8 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.Param;
-import org.lottalora.models.engine.Rows;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Rows;
 
 /**
  * A pre-norm Transformer encoder block (ViT, BERT-style classifiers): {@code h = x + Attn(LN(x))} over all tokens

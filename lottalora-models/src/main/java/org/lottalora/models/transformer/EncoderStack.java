@@ -6,7 +6,7 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Param;
 
 /**
  * The {@link EncoderBlock}s of an encoder model ({@code blocks.0} .. {@code blocks.L-1}), run in order forward and in

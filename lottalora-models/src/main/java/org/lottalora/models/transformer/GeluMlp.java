@@ -6,9 +6,9 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.AdaptedDense;
-import org.lottalora.models.engine.MatrixMode;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.AdaptedDense;
+import org.lottalora.core.engine.MatrixMode;
+import org.lottalora.core.engine.Param;
 
 /**
  * The ViT/BERT MLP: {@code y = W_2 GELU(W_1 x + b_1) + b_2} over rows, {@code <prefix>.fc1} [hidden, d] and

@@ -1,7 +1,7 @@
 package org.lottalora.models.transformer;
 
 import java.util.List;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Param;
 
 /**
  * LayerNorm over the last dimension of rows x [n][d]: {@code y = (x - mean) / sqrt(var + eps) * gain + bias}, gain

@@ -12,7 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.lottalora.core.LottaException;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Param;
 
 /**
  * A language-model training run's state between steps: every trained array with its Adam moments, the step reached,

@@ -17,7 +17,7 @@ import org.lottalora.format.proto.LmConfig;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.EngineArtifacts;
-import org.lottalora.models.engine.MatrixMode;
+import org.lottalora.core.engine.MatrixMode;
 
 /**
  * A byte-level language model as an application uses it: load the artifact (the scaffold regenerates from its seed,

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.train.Progress;
-import org.lottalora.models.engine.Adam;
-import org.lottalora.models.engine.Param;
-import org.lottalora.models.engine.Params;
+import org.lottalora.core.engine.Adam;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Params;
 
 /**
  * Trains a {@link ByteLm} on a {@link ByteCorpus}: each step draws {@code batch} windows of {@code seqLen} bytes at

@@ -1,7 +1,7 @@
 package org.lottalora.models.transformer;
 
 import java.util.List;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Param;
 
 /**
  * RMSNorm (Zhang and Sennrich 2019, as LLaMA uses it): {@code y = x / sqrt(mean(x^2) + eps) * g} per row, with a

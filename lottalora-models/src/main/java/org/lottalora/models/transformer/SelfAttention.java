@@ -6,10 +6,10 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.AdaptedDense;
-import org.lottalora.models.engine.Blas;
-import org.lottalora.models.engine.MatrixMode;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.AdaptedDense;
+import org.lottalora.core.engine.Blas;
+import org.lottalora.core.engine.MatrixMode;
+import org.lottalora.core.engine.Param;
 
 /**
  * Multi-head self-attention over one sequence with explicit projections, each an adapted layer

@@ -6,9 +6,9 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.AdaptedDense;
-import org.lottalora.models.engine.MatrixMode;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.AdaptedDense;
+import org.lottalora.core.engine.MatrixMode;
+import org.lottalora.core.engine.Param;
 
 /**
  * LLaMA's SwiGLU MLP: {@code y = W_down (silu(W_gate x) * W_up x)} over one sequence, the three matrices

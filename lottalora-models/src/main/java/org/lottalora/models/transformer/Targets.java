@@ -1,6 +1,6 @@
 package org.lottalora.models.transformer;
 
-import org.lottalora.models.engine.MatrixMode;
+import org.lottalora.core.engine.MatrixMode;
 
 /**
  * Which Transformer matrices carry adapters, which are trained in full and which stay frozen: one mode for the

@@ -7,9 +7,9 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.Param;
-import org.lottalora.models.engine.Params;
-import org.lottalora.models.engine.Softmax;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Params;
+import org.lottalora.core.engine.Softmax;
 
 /**
  * A Transformer sequence classifier over a frozen random scaffold (the paper's IMDB setting): byte tokens embedded

@@ -16,7 +16,7 @@ import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.TextConfig;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.EngineArtifacts;
-import org.lottalora.models.engine.MatrixMode;
+import org.lottalora.core.engine.MatrixMode;
 
 /**
  * A Transformer text classifier as an application uses it:

@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.train.Progress;
-import org.lottalora.models.engine.Adam;
-import org.lottalora.models.engine.Params;
+import org.lottalora.core.engine.Adam;
+import org.lottalora.core.engine.Params;
 
 /**
  * Trains a {@link TextClassifier} on a {@link TextCsv}: a 70 / 15 / 15 split drawn from the split seed, Adam with

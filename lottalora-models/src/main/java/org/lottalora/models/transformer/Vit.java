@@ -7,10 +7,10 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.models.engine.Blas;
-import org.lottalora.models.engine.Param;
-import org.lottalora.models.engine.Params;
-import org.lottalora.models.engine.Softmax;
+import org.lottalora.core.engine.Blas;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Params;
+import org.lottalora.core.engine.Softmax;
 
 /**
  * A Vision Transformer over a frozen random scaffold: square patches of a one-channel image embedded by a linear

@@ -17,7 +17,7 @@ import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.VitConfig;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.EngineArtifacts;
-import org.lottalora.models.engine.MatrixMode;
+import org.lottalora.core.engine.MatrixMode;
 
 /**
  * A ViT classifier as an application uses it: load the artifact (scaffold regenerated from the seed, fingerprints

@@ -5,9 +5,9 @@ import java.util.Map;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.train.Progress;
-import org.lottalora.models.engine.Adam;
-import org.lottalora.models.engine.Param;
-import org.lottalora.models.engine.Params;
+import org.lottalora.core.engine.Adam;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Params;
 
 /**
  * Trains a {@link Vit} on image splits: Adam (cosine decay over all steps, weight decay on the head only), batches

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.InitSpec;
-import org.lottalora.models.engine.Adam;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Adam;
+import org.lottalora.core.engine.Param;
 
 /**
  * The byte-level LM: gradients of the embedding, adapters, betas and norm gains against finite differences;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Param;
 
 /**
  * The pre-norm decoder block (attention with RoPE and adapters, frozen SwiGLU): gradients of every trained array

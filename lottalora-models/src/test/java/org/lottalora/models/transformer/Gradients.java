@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Param;
 
 /** The central-difference checks the transformer blocks' tests share. */
 final class Gradients {

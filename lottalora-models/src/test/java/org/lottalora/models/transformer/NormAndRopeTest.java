@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Param;
 
 /**
  * RMSNorm: unit root-mean-square rows at gain 1, gradients of gain and input against finite differences. RoPE: a

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Param;
 
 /**
  * Self-attention with adapters on W_Q, W_K, W_V, W_O (issue 4, first block): gradients of every adapter, beta and the
@@ -141,7 +141,7 @@ class SelfAttentionTest {
       int d = 32;
       int t = 64;
       int seqs = 16; // 16 sequences x 2 heads x 64 x 64 x 16 = 2^21 multiply-adds: the batched GEMM path
-      assertTrue(org.lottalora.models.engine.Blas.large((long) seqs * 2 * t, d / 2, t));
+      assertTrue(org.lottalora.core.engine.Blas.large((long) seqs * 2 * t, d / 2, t));
       Backbone bb = Backbone.regenerate(4, SelfAttention.tensors("a", d, InitSpec.parse("normal")), 1);
       List<Param> pb = new ArrayList<>();
       SelfAttention batched = new SelfAttention("a", d, 2, causal, bb, AdapterConfig.defaults(2), false, pb)

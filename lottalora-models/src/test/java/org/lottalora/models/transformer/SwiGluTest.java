@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
-import org.lottalora.models.engine.MatrixMode;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.MatrixMode;
+import org.lottalora.core.engine.Param;
 
 /**
  * SwiGLU: with adapters, the gradients of every adapter, beta and the input agree with finite differences; frozen

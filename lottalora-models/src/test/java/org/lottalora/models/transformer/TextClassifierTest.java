@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.InitSpec;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.Param;
 
 /**
  * The text classifier: gradients of every trained array against finite differences on a padded batch (different

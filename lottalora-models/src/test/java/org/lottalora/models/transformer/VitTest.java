@@ -9,8 +9,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.InitSpec;
-import org.lottalora.models.engine.MatrixMode;
-import org.lottalora.models.engine.Param;
+import org.lottalora.core.engine.MatrixMode;
+import org.lottalora.core.engine.Param;
 
 /**
  * The ViT: every trained array's gradient (patch embedding, class token, positions, LayerNorms, adapters on the six

@@ -1,4 +1,4 @@
-package org.lottalora.models.engine;
+package org.lottalora.core.engine;
 
 import java.util.List;
 import org.lottalora.core.adapter.AdapterConfig;

@@ -1,4 +1,4 @@
-package org.lottalora.models.engine;
+package org.lottalora.core.engine;
 
 /** The numerically stable softmax the hand-written engines and their callers share. */
 public final class Softmax {

@@ -1,4 +1,4 @@
-package org.lottalora.models.engine;
+package org.lottalora.core.engine;
 
 /** Elementwise sums of row blocks [n][d], the residual connections and gradient sums of the hand-written engines. */
 public final class Rows {

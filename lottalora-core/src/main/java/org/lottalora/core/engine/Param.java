@@ -1,4 +1,4 @@
-package org.lottalora.models.engine;
+package org.lottalora.core.engine;
 
 /** A trained array of a hand-written engine, with its gradient and Adam moments (all the same length). */
 public final class Param {

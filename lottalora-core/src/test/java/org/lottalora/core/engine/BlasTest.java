@@ -1,4 +1,4 @@
-package org.lottalora.models.engine;
+package org.lottalora.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

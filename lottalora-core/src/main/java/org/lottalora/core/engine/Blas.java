@@ -1,4 +1,4 @@
-package org.lottalora.models.engine;
+package org.lottalora.core.engine;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
