@@ -1,0 +1,117 @@
+package org.lottalora.core.engine;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * The engine's one matrix product, {@code C = alpha op(A) op(B) + beta C} over row-major blocks of plain float
+ * arrays, straight to OpenBLAS's {@code cblas_sgemm} with no ND4J array in between (an ND4J call costs 30-45 us of
+ * Java-side checks and two copies, more than the arithmetic of most adapter products).
+ *
+ * <p>Operands are copied into per-thread native scratch buffers (one bulk copy each; only C comes back), which is
+ * what any Java-heap-to-BLAS call pays, and lets a block start at any offset of a larger array (the per-head
+ * blocks of attention). Products whose inner block {@code n * k} is below {@link #SMALL} run in plain Java loops
+ * instead: the decision depends on the operand shapes but never on the row count {@code m}, so one row gets the
+ * same bits whether it is computed alone (a KV-cached decoding step) or with a whole batch.
+ *
+ * <p>Thread safety: callable from any thread; {@link Parallel} sets OpenBLAS to one thread while Java threads
+ * split work, so BLAS threads and Java threads never oversubscribe the cores.
+ */
+public final class Gemm {
+  /** Inner-block size {@code n * k} from which a product goes to OpenBLAS. */
+  public static final int SMALL = 1024;
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private Gemm() {
+  }
+
+  /** Native buffers for the three operands of one thread, grown on demand. */
+  private static final class Scratch {
+    FloatPointer a = new FloatPointer(0);
+    FloatPointer b = new FloatPointer(0);
+    FloatPointer c = new FloatPointer(0);
+
+    static FloatPointer fit(FloatPointer p, long n) {
+      if (p.capacity() >= n) {
+        return p;
+      }
+      p.close();
+      return new FloatPointer(Math.max(n, 2 * p.capacity()));
+    }
+  }
+
+  /** {@code c = alpha op(a) op(b) + beta c} for dense row-major blocks starting at index 0. */
+  public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, float[] b, float beta,
+      float[] c) {
+    mm(ta, tb, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
+  }
+
+  /**
+   * {@code C = alpha op(A) op(B) + beta C}: op(A) is [m, k] (A stored [m, k], or [k, m] when {@code ta}), op(B) is
+   * [k, n] (B stored [k, n], or [n, k] when {@code tb}), C is [m, n]; each a dense row-major block at the given
+   * offset. With {@code beta == 0} C's old values are ignored (NaN included).
+   */
+  public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, float[] b,
+      int bOff, float beta, float[] c, int cOff) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      scale(c, cOff, m * n, beta);
+      return;
+    }
+    if ((long) n * k < SMALL) {
+      loops(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+      return;
+    }
+    Scratch s = SCRATCH.get();
+    int la = m * k;
+    int lb = k * n;
+    int lc = m * n;
+    s.a = Scratch.fit(s.a, la);
+    s.b = Scratch.fit(s.b, lb);
+    s.c = Scratch.fit(s.c, lc);
+    s.a.position(0).put(a, aOff, la);
+    s.b.position(0).put(b, bOff, lb);
+    if (beta != 0) {
+      s.c.position(0).put(c, cOff, lc);
+    }
+    openblas.cblas_sgemm(openblas.CblasRowMajor, ta ? openblas.CblasTrans : openblas.CblasNoTrans,
+        tb ? openblas.CblasTrans : openblas.CblasNoTrans, m, n, k, alpha, s.a, ta ? m : k, s.b, tb ? k : n, beta,
+        s.c, n);
+    s.c.position(0).get(c, cOff, lc);
+  }
+
+  private static void scale(float[] c, int off, int len, float beta) {
+    for (int i = off; i < off + len; i++) {
+      c[i] = beta == 0 ? 0f : beta * c[i];
+    }
+  }
+
+  // the same contraction in Java: every output is one sum over p = 0..k-1 in order, in float, then scaled
+  private static void loops(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, float[] b,
+      int bOff, float beta, float[] c, int cOff) {
+    float[] acc = new float[n];
+    for (int i = 0; i < m; i++) {
+      java.util.Arrays.fill(acc, 0f);
+      for (int p = 0; p < k; p++) {
+        float v = ta ? a[aOff + p * m + i] : a[aOff + i * k + p];
+        if (tb) {
+          for (int j = 0; j < n; j++) {
+            acc[j] += v * b[bOff + j * k + p];
+          }
+        } else {
+          int row = bOff + p * n;
+          for (int j = 0; j < n; j++) {
+            acc[j] += v * b[row + j];
+          }
+        }
+      }
+      int co = cOff + i * n;
+      for (int j = 0; j < n; j++) {
+        c[co + j] = beta == 0 ? alpha * acc[j] : alpha * acc[j] + beta * c[co + j];
+      }
+    }
+  }
+}
