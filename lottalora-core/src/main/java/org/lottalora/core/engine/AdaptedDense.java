@@ -36,6 +36,7 @@ public final class AdaptedDense {
   private double[] norm;
   private final float[] dw;
   private int rank;
+  private boolean dwUsed;
 
   /** Backbone tensors {@code prefix.weight} [out, in] and {@code prefix.bias} [out] of this layer. */
   public static List<TensorSpec> tensors(String prefix, int in, int out, InitSpec init) {
@@ -120,22 +121,11 @@ public final class AdaptedDense {
     int r = rank;
     float s = (float) ac.scaling();
     float bt = beta == null ? 1f : beta.v[0];
-    float[] e = new float[out * in];
-    if ((long) out * in * r >= Blas.CUTOFF) {
-      float[] ba = Blas.times(b.v, out, r, a.v, in, false, false);
-      for (int j = 0; j < e.length; j++) {
-        e[j] = bt * wSeed[j] + s * ba[j];
-      }
-    } else {
-      for (int o = 0; o < out; o++) {
-        for (int i = 0; i < in; i++) {
-          double ba = 0;
-          for (int q = 0; q < r; q++) {
-            ba += b.v[o * r + q] * a.v[q * in + i];
-          }
-          e[o * in + i] = (float) (bt * wSeed[o * in + i] + s * ba);
-        }
-      }
+    float[] e = weff != null && weff != wSeed && weff.length == out * in && magnitude == null ? weff
+        : new float[out * in];
+    Gemm.mm(false, false, out, in, r, s, b.v, a.v, 0f, e); // s B A
+    for (int j = 0; j < e.length; j++) {
+      e[j] += bt * wSeed[j];
     }
     if (magnitude != null) { // DoRA: W' = m V / ||V|| row by row
       direction = e;
@@ -171,17 +161,25 @@ public final class AdaptedDense {
   public float[][] accumulate(float[][] dz, float[][] x) {
     if (!frozenLayer) {
       Blas.addTransposedTimes(dz, x, dw, out, in);
+      dwUsed = true;
     }
     return Blas.times(dz, weff, in);
   }
 
-  /** Turns the batch's dW into the gradients of the trained arrays (set, not added) and clears dW. */
+  /**
+   * Adds the batch's dense dW (from {@link #accumulate}, or DoRA's and full mode's {@link #backward}) to the
+   * gradients of the trained arrays and clears it; a no-op when no dW was gathered (a plain adapter's
+   * {@link #backward} adds its gradients directly). Trainers zero the gradients before each batch.
+   */
   public void finish() {
-    if (frozenLayer) {
+    if (frozenLayer || !dwUsed) {
       return;
     }
+    dwUsed = false;
     if (full) {
-      System.arraycopy(dw, 0, w.g, 0, dw.length);
+      for (int i = 0; i < dw.length; i++) {
+        w.g[i] += dw[i];
+      }
     } else {
       int r = rank;
       float s = (float) ac.scaling();
@@ -192,7 +190,7 @@ public final class AdaptedDense {
             gv += (double) dw[o * in + i] * direction[o * in + i];
           }
           double n = norm[o];
-          magnitude.g[o] = (float) (gv / n);
+          magnitude.g[o] += (float) (gv / n);
           double k = magnitude.v[o] / n;
           for (int i = 0; i < in; i++) {
             dw[o * in + i] = (float) (k * (dw[o * in + i] - gv * direction[o * in + i] / (n * n)));
@@ -204,32 +202,115 @@ public final class AdaptedDense {
         for (int i = 0; i < dw.length; i++) {
           g += dw[i] * wSeed[i];
         }
-        beta.g[0] = (float) g;
+        beta.g[0] += (float) g;
       }
-      if ((long) out * in * r >= Blas.CUTOFF) { // dB = s dW A^T, dA = s B^T dW
-        float[] gb = Blas.times(dw, out, in, a.v, r, false, true);
-        float[] ga = Blas.times(b.v, r, out, dw, in, true, false);
-        for (int j = 0; j < gb.length; j++) {
-          b.g[j] = s * gb[j];
-        }
-        for (int j = 0; j < ga.length; j++) {
-          a.g[j] = s * ga[j];
-        }
-      } else {
-        java.util.Arrays.fill(a.g, 0);
-        for (int o = 0; o < out; o++) {
-          for (int q = 0; q < r; q++) {
-            double gb = 0;
-            for (int i = 0; i < in; i++) {
-              gb += dw[o * in + i] * a.v[q * in + i];
-              a.g[q * in + i] += s * b.v[o * r + q] * dw[o * in + i];
-            }
-            b.g[o * r + q] = (float) (s * gb);
-          }
-        }
-      }
+      Gemm.mm(false, true, out, r, in, s, dw, a.v, 1f, b.g); // dB += s dW A^T
+      Gemm.mm(true, false, r, in, out, s, b.v, dw, 1f, a.g); // dA += s B^T dW
     }
     java.util.Arrays.fill(dw, 0);
+  }
+
+  /**
+   * What {@link #forwardTrain} keeps for {@link #backward}: the scaffold's own product {@code x W_seed^T} (for the
+   * gradient of beta) and the adapter's {@code x A^T}. One per call site; its arrays are reused across steps.
+   */
+  public static final class Cache {
+    float[] base = new float[0];
+    float[] xa = new float[0];
+  }
+
+  /** A cache for this layer's training passes. */
+  public Cache newCache() {
+    return new Cache();
+  }
+
+  private static float[] fit(float[] a, int n) {
+    return a.length >= n ? a : new float[n];
+  }
+
+  /**
+   * {@code z = x W'^T + b} on row-major blocks: x [n, in], z [n, out] (overwritten), with the effective weight of
+   * the last {@link #refresh}. The inference path: one product.
+   */
+  public void forward(float[] x, int n, float[] z) {
+    Gemm.mm(false, true, n, out, in, 1f, x, weff, 0f, z);
+    addBias(z, n);
+  }
+
+  private void addBias(float[] z, int n) {
+    for (int r = 0; r < n; r++) {
+      int off = r * out;
+      for (int o = 0; o < out; o++) {
+        z[off + o] += bias[o];
+      }
+    }
+  }
+
+  private boolean factored() {
+    return !frozenLayer && !full && magnitude == null;
+  }
+
+  /**
+   * The training forward pass: the same {@code z} as {@link #forward}, computed for a plain adapter as
+   * {@code beta (x W_seed^T) + s (x A^T) B^T + b} so that backward gets beta's gradient from the kept
+   * {@code x W_seed^T} instead of a second full-size product.
+   */
+  public void forwardTrain(float[] x, int n, float[] z, Cache c) {
+    if (!factored()) {
+      forward(x, n, z);
+      return;
+    }
+    int r = rank;
+    c.base = fit(c.base, n * out);
+    c.xa = fit(c.xa, n * r);
+    Gemm.mm(false, true, n, out, in, 1f, x, wSeed, 0f, c.base);
+    Gemm.mm(false, true, n, r, in, 1f, x, a.v, 0f, c.xa);
+    Gemm.mm(false, true, n, out, r, (float) ac.scaling(), c.xa, b.v, 0f, z);
+    float bt = beta();
+    float[] base = c.base;
+    for (int row = 0; row < n; row++) {
+      int off = row * out;
+      for (int o = 0; o < out; o++) {
+        z[off + o] += bt * base[off + o] + bias[o];
+      }
+    }
+  }
+
+  /**
+   * Backward through {@link #forwardTrain} for output gradient dz [n, out] of input x [n, in]: adds the trained
+   * arrays' gradients into their {@code g} (DoRA and full mode through the batch's dense dW, turned into the
+   * arrays' gradients by {@link #finish}) and writes, or with {@code addDx} adds, the input's gradient into dx
+   * [n, in] (dx may be null when the input needs none).
+   */
+  public void backward(float[] dz, float[] x, int n, Cache c, float[] dx, boolean addDx) {
+    if (factored()) {
+      int r = rank;
+      float s = (float) ac.scaling();
+      if (beta != null) {
+        double g = 0;
+        float[] base = c.base;
+        for (int i = 0; i < n * out; i++) {
+          g += dz[i] * base[i];
+        }
+        beta.g[0] += (float) g;
+      }
+      float[] dzb = new float[n * r];
+      Gemm.mm(false, false, n, r, out, 1f, dz, b.v, 0f, dzb); // dz B [n, r]
+      Gemm.mm(true, false, out, r, n, s, dz, c.xa, 1f, b.g); // dB += s dz^T (x A^T)
+      Gemm.mm(true, false, r, in, n, s, dzb, x, 1f, a.g); // dA += s (dz B)^T x
+      if (dx != null) { // dx = beta dz W_seed + s (dz B) A
+        Gemm.mm(false, false, n, in, out, beta(), dz, wSeed, addDx ? 1f : 0f, dx);
+        Gemm.mm(false, false, n, in, r, s, dzb, a.v, 1f, dx);
+      }
+      return;
+    }
+    if (!frozenLayer) {
+      Gemm.mm(true, false, out, in, n, 1f, dz, x, 1f, dw); // dW += dz^T x
+      dwUsed = true;
+    }
+    if (dx != null) {
+      Gemm.mm(false, false, n, in, out, 1f, dz, weff, addDx ? 1f : 0f, dx);
+    }
   }
 
   /** Learned beta (1 in full mode or with beta fixed). */

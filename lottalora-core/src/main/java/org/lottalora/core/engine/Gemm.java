@@ -65,6 +65,22 @@ public final class Gemm {
       loops(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
       return;
     }
+    blas(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+  }
+
+  /**
+   * As {@link #mm} but always through OpenBLAS, whatever the size: for products whose inner size varies between
+   * calls that must agree (attention over a whole prefix and over a KV cache one token at a time).
+   */
+  public static void blas(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, float[] b,
+      int bOff, float beta, float[] c, int cOff) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      scale(c, cOff, m * n, beta);
+      return;
+    }
     Scratch s = SCRATCH.get();
     int la = m * k;
     int lb = k * n;

@@ -7,9 +7,13 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.engine.Attention;
 import org.lottalora.core.engine.Blas;
+import org.lottalora.core.engine.Gemm;
+import org.lottalora.core.engine.Parallel;
 import org.lottalora.core.engine.Param;
 import org.lottalora.core.engine.Params;
+import org.lottalora.core.engine.RmsNorm;
 import org.lottalora.core.engine.Softmax;
 
 /**
@@ -133,15 +137,9 @@ public final class ByteLm {
     return java.util.Arrays.copyOfRange(embedding.v, token * spec.d(), (token + 1) * spec.d());
   }
 
-  private float[] logitsOf(float[] hn) {
+  private float[] logitsOf(float[] hn) { // the same OpenBLAS product as a whole sequence's row
     float[] z = new float[VOCAB];
-    for (int t = 0; t < VOCAB; t++) {
-      double acc = 0;
-      for (int c = 0; c < spec.d(); c++) {
-        acc += hn[c] * embedding.v[t * spec.d() + c];
-      }
-      z[t] = (float) acc;
-    }
+    Gemm.blas(false, true, 1, VOCAB, spec.d(), 1f, hn, 0, embedding.v, 0, 0f, z, 0);
     return z;
   }
 
@@ -153,25 +151,42 @@ public final class ByteLm {
   /** Next-token logits at every position of equally long sequences, stacked as rows [B T][256]. */
   public float[][] logits(int[][] batch) {
     int t = batch[0].length;
+    return Blas.rows(flatLogits(batch, false), batch.length * t, VOCAB);
+  }
+
+  // the embedded tokens of equally long sequences as one block [B T, d]
+  private float[] embedAll(int[][] batch) {
+    int t = batch[0].length;
     checkLength(t);
-    float[][] h = new float[batch.length * t][];
+    int d = spec.d();
+    float[] h = new float[batch.length * t * d];
     for (int b = 0; b < batch.length; b++) {
       if (batch[b].length != t) {
         throw new IllegalArgumentException("sequences of a batch must be equally long: " + batch[b].length + " vs "
             + t);
       }
       for (int i = 0; i < t; i++) {
-        h[b * t + i] = embed(batch[b][i]);
+        System.arraycopy(embedding.v, batch[b][i] * d, h, (b * t + i) * d, d);
       }
     }
-    for (DecoderBlock b : blocks) {
-      h = b.forward(h, t);
-    }
-    lastNormed = norm.forward(h);
-    return Blas.timesTransposed(lastNormed, embedding.v, VOCAB);
+    return h;
   }
 
-  private float[][] lastNormed;
+  // logits [B T, 256] as one block; with train, every layer keeps what backward needs
+  private float[] flatLogits(int[][] batch, boolean train) {
+    int t = batch[0].length;
+    int rows = batch.length * t;
+    float[] h = embedAll(batch);
+    for (DecoderBlock b : blocks) {
+      h = b.forward(h, rows, t, train);
+    }
+    lastNormed = norm.forward(h, rows, new float[rows * spec.d()]);
+    float[] z = new float[rows * VOCAB];
+    Gemm.blas(false, true, rows, VOCAB, spec.d(), 1f, lastNormed, 0, embedding.v, 0, 0f, z, 0);
+    return z;
+  }
+
+  private float[] lastNormed;
 
   /** Mean next-token cross-entropy (nats) of {@code tokens} with every trained array's gradient (see below). */
   public double backward(int[] tokens) {
@@ -180,27 +195,44 @@ public final class ByteLm {
 
   /** Mean next-token cross-entropy (nats) over every prediction in {@code batch}, without gradients. */
   public double loss(int[][] batch) {
-    float[][] z = logits(batch);
-    int t = batch[0].length;
-    double loss = 0;
-    for (int b = 0; b < batch.length; b++) {
-      for (int i = 0; i + 1 < t; i++) {
-        loss -= logSoftmaxAt(z[b * t + i], batch[b][i + 1]);
-      }
-    }
-    return loss / (batch.length * (t - 1));
+    float[] z = flatLogits(batch, false);
+    return crossEntropy(z, batch, null);
   }
 
-  private static double logSoftmaxAt(float[] z, int y) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float v : z) {
-      max = Math.max(max, v);
+  // mean next-token cross-entropy of logits z [B T, 256]; with dz, its gradient (rows of last positions zero)
+  private static double crossEntropy(float[] z, int[][] batch, float[] dz) {
+    int t = batch[0].length;
+    int n = batch.length * (t - 1);
+    double[] rowLoss = new double[batch.length * t];
+    Parallel.forEach(batch.length * t, row -> {
+      int b = row / t;
+      int i = row % t;
+      if (i + 1 >= t) {
+        return;
+      }
+      int y = batch[b][i + 1];
+      int off = row * VOCAB;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int v = 0; v < VOCAB; v++) {
+        max = Math.max(max, z[off + v]);
+      }
+      double sum = 0;
+      for (int v = 0; v < VOCAB; v++) {
+        sum += Math.exp(z[off + v] - max);
+      }
+      rowLoss[row] = Math.log(sum) - (z[off + y] - max);
+      if (dz != null) {
+        double inv = 1 / sum;
+        for (int v = 0; v < VOCAB; v++) {
+          dz[off + v] = (float) ((Math.exp(z[off + v] - max) * inv - (v == y ? 1 : 0)) / n);
+        }
+      }
+    });
+    double loss = 0;
+    for (double l : rowLoss) {
+      loss += l;
     }
-    double sum = 0;
-    for (float v : z) {
-      sum += Math.exp(v - max);
-    }
-    return z[y] - max - Math.log(sum);
+    return loss / n;
   }
 
   /**
@@ -211,40 +243,33 @@ public final class ByteLm {
     for (Param p : params) {
       java.util.Arrays.fill(p.g, 0);
     }
-    float[][] z = logits(batch);
+    float[] z = flatLogits(batch, true);
     int t = batch[0].length;
-    int n = batch.length * (t - 1);
+    int rows = batch.length * t;
     int d = spec.d();
-    double loss = 0;
-    float[][] dz = new float[z.length][VOCAB];
-    for (int b = 0; b < batch.length; b++) {
-      for (int i = 0; i + 1 < t; i++) {
-        int row = b * t + i;
-        float[] p = Softmax.of(z[row]);
-        int y = batch[b][i + 1];
-        loss -= Math.log(Math.max(1e-30, p[y]));
-        for (int v = 0; v < VOCAB; v++) {
-          dz[row][v] = (p[v] - (v == y ? 1 : 0)) / n;
-        }
-      }
-    }
-    Blas.addTransposedTimes(dz, lastNormed, embedding.g, VOCAB, d);
-    float[][] dx = norm.backward(Blas.times(dz, embedding.v, d));
+    float[] dz = new float[rows * VOCAB];
+    double loss = crossEntropy(z, batch, dz);
+    Gemm.mm(true, false, VOCAB, d, rows, 1f, dz, lastNormed, 1f, embedding.g); // dE += dz^T RMSNorm(h)
+    float[] dn = new float[rows * d];
+    Gemm.mm(false, false, rows, d, VOCAB, 1f, dz, embedding.v, 0f, dn);
+    float[] dx = new float[rows * d];
+    norm.backward(dn, rows, dx);
     for (int l = blocks.length - 1; l >= 0; l--) {
       dx = blocks[l].backward(dx);
     }
     for (DecoderBlock b : blocks) {
       b.finish();
     }
-    for (int b = 0; b < batch.length; b++) {
+    for (int b = 0; b < batch.length; b++) { // repeated tokens add up
       for (int i = 0; i < t; i++) {
         int tok = batch[b][i];
+        int src = (b * t + i) * d;
         for (int c = 0; c < d; c++) {
-          embedding.g[tok * d + c] += dx[b * t + i][c];
+          embedding.g[tok * d + c] += dx[src + c];
         }
       }
     }
-    return loss / n;
+    return loss;
   }
 
   /** The frozen scaffold it was built on. */
@@ -315,7 +340,7 @@ public final class ByteLm {
     checkLength(prompt.length + maxTokens);
     Stream draws = new Stream(seed, "lm.sample");
     int[] out = java.util.Arrays.copyOf(prompt, prompt.length + maxTokens);
-    SelfAttention.KvCache[] caches = new SelfAttention.KvCache[blocks.length];
+    Attention.KvCache[] caches = new Attention.KvCache[blocks.length];
     float[] last = null;
     if (cached) {
       for (int l = 0; l < blocks.length; l++) {
@@ -342,12 +367,12 @@ public final class ByteLm {
     return out;
   }
 
-  private float[] stepAll(SelfAttention.KvCache[] caches, int token) {
+  private float[] stepAll(Attention.KvCache[] caches, int token) {
     float[] h = embed(token);
     for (int l = 0; l < blocks.length; l++) {
       h = blocks[l].step(caches[l], h);
     }
-    return logitsOf(norm.forward(new float[][] {h})[0]);
+    return logitsOf(norm.forward(h, 1, new float[spec.d()]));
   }
 
   static int sample(float[] z, double temperature, int topK, double u) {

@@ -3,6 +3,7 @@ package org.lottalora.models.transformer;
 import java.util.List;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.engine.Blas;
+import org.lottalora.core.engine.LayerNorm;
 import org.lottalora.core.engine.Param;
 import org.lottalora.core.engine.Softmax;
 
@@ -37,7 +38,8 @@ final class ClassifierHead {
 
   /** Logits [B][classes] of pooled vectors [B][d]. */
   float[][] forward(float[][] pooled) {
-    normed = norm.forward(pooled);
+    int n = pooled.length;
+    normed = Blas.rows(norm.forward(Blas.flat(pooled, d), n, new float[n * d]), n, d);
     float[][] z = Blas.timesTransposed(normed, weight.v, classes);
     for (float[] zb : z) {
       for (int k = 0; k < classes; k++) {
@@ -79,6 +81,8 @@ final class ClassifierHead {
       dz[b] = p;
     }
     Blas.addTransposedTimes(dz, normed, weight.g, classes, d);
-    return new Backward(loss / n, norm.backward(Blas.times(dz, weight.v, d)));
+    float[] dPooled = new float[n * d];
+    norm.backward(Blas.flat(Blas.times(dz, weight.v, d), d), n, dPooled);
+    return new Backward(loss / n, Blas.rows(dPooled, n, d));
   }
 }

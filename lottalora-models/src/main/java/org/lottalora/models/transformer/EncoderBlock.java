@@ -6,25 +6,29 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.engine.Attention;
+import org.lottalora.core.engine.GeluMlp;
+import org.lottalora.core.engine.LayerNorm;
 import org.lottalora.core.engine.Param;
-import org.lottalora.core.engine.Rows;
 
 /**
  * A pre-norm Transformer encoder block (ViT, BERT-style classifiers): {@code h = x + Attn(LN(x))} over all tokens
  * of a sequence (no causal mask; a padding mask hides a sequence's padded tail), then {@code y = h + MLP(LN(h))}
- * with a GELU MLP. The attention and MLP matrices are adapted, trained in full or frozen as {@link Targets} says
- * (ViT default: adapters on all six; the paper's IMDB setting: attention only, the MLP frozen random). LayerNorms
- * trained.
+ * with a GELU MLP, over row-major blocks [n, d] of stacked sequences. The attention and MLP matrices are adapted,
+ * trained in full or frozen as {@link Targets} says (ViT default: adapters on all six; the paper's IMDB setting:
+ * attention only, the MLP frozen random). LayerNorms trained.
  */
 public final class EncoderBlock {
+  private final int d;
   private final LayerNorm attnNorm;
-  private final SelfAttention attention;
+  private final Attention attention;
   private final LayerNorm mlpNorm;
   private final GeluMlp mlp;
+  private int n;
 
   /** The backbone tensors of one block. */
   public static List<TensorSpec> tensors(String prefix, int d, int hidden, InitSpec init) {
-    List<TensorSpec> ts = new ArrayList<>(SelfAttention.tensors(prefix + ".attn", d, init));
+    List<TensorSpec> ts = new ArrayList<>(Attention.tensors(prefix + ".attn", d, init));
     ts.addAll(GeluMlp.tensors(prefix + ".mlp", d, hidden, init));
     return ts;
   }
@@ -32,34 +36,46 @@ public final class EncoderBlock {
   /** Declares the block (its trained arrays go to {@code params}). */
   public EncoderBlock(String prefix, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, Targets targets,
       List<Param> params) {
+    this.d = d;
     attnNorm = new LayerNorm(prefix + ".attn_norm", d, params);
-    attention = new SelfAttention(prefix + ".attn", d, heads, false, bb, ac, targets.attention(), params);
+    attention = new Attention(prefix + ".attn", d, heads, false, bb, ac, targets.attention(), params);
     mlpNorm = new LayerNorm(prefix + ".mlp_norm", d, params);
     mlp = new GeluMlp(prefix + ".mlp", d, hidden, bb, ac, targets.mlp(), params);
   }
 
-  /** Recomputes the effective weights. */
+  /** Recomputes effective weights. */
   public void refresh() {
     attention.refresh();
     mlp.refresh();
   }
 
-  /**
-   * The block's output for sequences of {@code seqLen} rows stacked as x [B seqLen][d]; {@code lengths} (null: all
-   * full) gives each sequence's real length, later positions being padding no token attends to.
-   */
-  public float[][] forward(float[][] x, int seqLen, int[] lengths) {
-    float[][] h = Rows.plus(x, attention.forward(attnNorm.forward(x), seqLen, lengths));
-    return Rows.plus(h, mlp.forward(mlpNorm.forward(h)));
+  /** The output for sequences of {@code seqLen} rows in x [rows, d] ({@code lengths}: real lengths, or null). */
+  public float[] forward(float[] x, int rows, int seqLen, int[] lengths, boolean train) {
+    n = rows;
+    float[] h = attention.forward(attnNorm.forward(x, rows, new float[rows * d]), rows, seqLen, lengths, train);
+    for (int i = 0; i < rows * d; i++) {
+      h[i] += x[i];
+    }
+    float[] y = mlp.forward(mlpNorm.forward(h, rows, new float[rows * d]), rows, train);
+    for (int i = 0; i < rows * d; i++) {
+      y[i] += h[i];
+    }
+    return y;
   }
 
-  /** Adds the gradients for output gradient {@code dy} of the last forward; returns d x. */
-  public float[][] backward(float[][] dy) {
-    float[][] dh = Rows.plus(dy, mlpNorm.backward(mlp.backward(dy)));
-    return Rows.plus(dh, attnNorm.backward(attention.backward(dh)));
+  /** Adds the gradients for output gradient dy of the last training forward; returns d input. */
+  public float[] backward(float[] dy) {
+    float[] dn = new float[n * d];
+    mlp.backward(dy, dn);
+    float[] dh = dy.clone();
+    mlpNorm.backward(dn, n, dh);
+    java.util.Arrays.fill(dn, 0f);
+    attention.backward(dh, dn);
+    attnNorm.backward(dn, n, dh);
+    return dh;
   }
 
-  /** Turns accumulated gradients into the trained arrays' gradients. */
+  /** Turns dense-dW gradients (DoRA, full mode) into the trained arrays' gradients. */
   public void finish() {
     attention.finish();
     mlp.finish();

@@ -6,6 +6,7 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.engine.Blas;
 import org.lottalora.core.engine.Param;
 
 /**
@@ -41,22 +42,31 @@ final class EncoderStack {
     }
   }
 
-  /** The last block's output for sequences of {@code seqLen} rows ({@code lengths}: real lengths, null for all). */
-  float[][] forward(float[][] x, int seqLen, int[] lengths) {
+  /**
+   * The last block's output for sequences of {@code seqLen} rows ({@code lengths}: real lengths, null for all);
+   * {@code train} keeps what {@link #backward} needs.
+   */
+  float[][] forward(float[][] x, int seqLen, int[] lengths, boolean train) {
+    int rows = x.length;
+    int d = rows == 0 ? 0 : x[0].length;
+    float[] h = Blas.flat(x, d);
     for (EncoderBlock b : blocks) {
-      x = b.forward(x, seqLen, lengths);
+      h = b.forward(h, rows, seqLen, lengths, train);
     }
-    return x;
+    return Blas.rows(h, rows, d);
   }
 
   /** Adds every block's gradients for output gradient {@code dy} (and finishes them); returns d input. */
   float[][] backward(float[][] dy) {
+    int rows = dy.length;
+    int d = rows == 0 ? 0 : dy[0].length;
+    float[] g = Blas.flat(dy, d);
     for (int l = blocks.length - 1; l >= 0; l--) {
-      dy = blocks[l].backward(dy);
+      g = blocks[l].backward(g);
     }
     for (EncoderBlock b : blocks) {
       b.finish();
     }
-    return dy;
+    return Blas.rows(g, rows, d);
   }
 }

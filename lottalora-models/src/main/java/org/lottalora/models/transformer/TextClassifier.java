@@ -130,6 +130,10 @@ public final class TextClassifier {
    * @throws IllegalArgumentException for an empty sequence or one longer than the context
    */
   public float[][] logits(int[][] batch) {
+    return logits(batch, false);
+  }
+
+  private float[][] logits(int[][] batch, boolean train) {
     int t = 1;
     int[] lengths = new int[batch.length];
     for (int b = 0; b < batch.length; b++) {
@@ -157,7 +161,7 @@ public final class TextClassifier {
         x[b * t + i] = row;
       }
     }
-    x = blocks.forward(x, t, lengths);
+    x = blocks.forward(x, t, lengths, train);
     float[][] pooled = new float[batch.length][d];
     for (int b = 0; b < batch.length; b++) {
       for (int i = 0; i < lengths[b]; i++) {
@@ -183,7 +187,7 @@ public final class TextClassifier {
     for (Param q : params) {
       java.util.Arrays.fill(q.g, 0);
     }
-    float[][] z = logits(batch);
+    float[][] z = logits(batch, true);
     int n = batch.length;
     int d = spec.d();
     int t = lastT;

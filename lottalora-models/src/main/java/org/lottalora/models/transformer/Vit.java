@@ -148,6 +148,10 @@ public final class Vit {
 
   /** Logits [B][classes] of images given as rows of side x side pixels (already normalised). */
   public float[][] logits(float[][] images) {
+    return logits(images, false);
+  }
+
+  private float[][] logits(float[][] images, boolean train) {
     int n = spec.patches();
     int t = spec.tokens();
     int d = spec.d();
@@ -184,7 +188,7 @@ public final class Vit {
         x[b * t + k + 1] = row;
       }
     }
-    x = blocks.forward(x, t, null);
+    x = blocks.forward(x, t, null, train);
     float[][] c = new float[batch][];
     for (int b = 0; b < batch; b++) {
       c[b] = x[b * t];
@@ -210,7 +214,7 @@ public final class Vit {
     for (Param q : params) {
       java.util.Arrays.fill(q.g, 0);
     }
-    float[][] z = logits(images);
+    float[][] z = logits(images, true);
     int d = spec.d();
     int t = spec.tokens();
     int n = spec.patches();

@@ -1,4 +1,4 @@
-package org.lottalora.models.transformer;
+package org.lottalora.core.engine;
 
 /**
  * Rotary position embedding (Su et al. 2021, LLaMA's form): within each head of width d_h, the pairs
@@ -7,9 +7,12 @@ package org.lottalora.models.transformer;
  * {@link StrictMath} so every JVM rotates identically.
  */
 public final class Rope {
+  private final int d;
   private final int heads;
   private final int dh;
   private final double base;
+  private double[] cos = new double[0];
+  private double[] sin = new double[0];
 
   /**
    * @param d model width
@@ -21,26 +24,27 @@ public final class Rope {
       throw new IllegalArgumentException("RoPE rotates pairs within a head: width " + d + " over " + heads
           + " heads must give an even head width");
     }
+    this.d = d;
     this.heads = heads;
     this.dh = d / heads;
     this.base = base;
   }
 
-  /** Rotates rows x [T][d] in place, row t at position {@code first + t}. */
-  public void apply(float[][] x, int first) {
-    rotate(x, first, 1);
+  /**
+   * Rotates the n rows of x [n, d] in place: row r holds position {@code first + r % seqLen} (sequences of
+   * {@code seqLen} rows stacked).
+   */
+  public void apply(float[] x, int n, int seqLen, int first) {
+    rotate(x, n, seqLen, first, 1);
   }
 
-  /** The backward pass: rotates the gradient rows back in place. */
-  public void backward(float[][] dx, int first) {
-    rotate(dx, first, -1);
+  /** The transpose of {@link #apply}: rotates gradients back. */
+  public void backward(float[] dx, int n, int seqLen, int first) {
+    rotate(dx, n, seqLen, first, -1);
   }
-
-  private double[] cos = new double[0];
-  private double[] sin = new double[0];
 
   // the angles of positions 0..n-1, computed once (StrictMath, so every JVM gets the same bits) and grown on demand
-  private void table(int n) {
+  private synchronized void table(int n) {
     int half = dh / 2;
     if (cos.length >= n * half) {
       return;
@@ -55,24 +59,27 @@ public final class Rope {
         s[pos * half + i] = StrictMath.sin(pos * freq);
       }
     }
-    cos = c;
     sin = s;
+    cos = c;
   }
 
-  private void rotate(float[][] x, int first, int sign) {
-    table(first + x.length);
+  private void rotate(float[] x, int n, int seqLen, int first, int sign) {
+    table(first + Math.min(n, seqLen));
     int half = dh / 2;
-    for (int t = 0; t < x.length; t++) {
-      int pos = first + t;
+    double[] cs = cos;
+    double[] sn = sin;
+    for (int t = 0; t < n; t++) {
+      int pos = first + t % seqLen;
+      int row = t * d;
       for (int i = 0; i < half; i++) {
-        double c = cos[pos * half + i];
-        double s = sign * sin[pos * half + i];
+        double c = cs[pos * half + i];
+        double s = sign * sn[pos * half + i];
         for (int h = 0; h < heads; h++) {
-          int a = h * dh + 2 * i;
-          double x0 = x[t][a];
-          double x1 = x[t][a + 1];
-          x[t][a] = (float) (x0 * c - x1 * s);
-          x[t][a + 1] = (float) (x0 * s + x1 * c);
+          int a = row + h * dh + 2 * i;
+          double x0 = x[a];
+          double x1 = x[a + 1];
+          x[a] = (float) (x0 * c - x1 * s);
+          x[a + 1] = (float) (x0 * s + x1 * c);
         }
       }
     }

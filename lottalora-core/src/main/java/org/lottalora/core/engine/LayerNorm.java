@@ -1,0 +1,82 @@
+package org.lottalora.core.engine;
+
+import java.util.List;
+
+/**
+ * LayerNorm (Ba et al. 2016) over each row of a row-major block [n, d]: {@code y = (x - mean) / sqrt(var + eps) * g
+ * + b} with population variance, trained gain {@code <prefix>.gain} (ones) and bias {@code <prefix>.bias} (zeros).
+ * Forward keeps what its backward needs; the arrays are reused across steps.
+ */
+public final class LayerNorm {
+  /** Epsilon inside the root (PyTorch's default). */
+  public static final double EPS = 1e-5;
+  private final Param gain;
+  private final Param bias;
+  private final int d;
+  private float[] normalised = new float[0];
+  private double[] inv = new double[0];
+
+  /** Declares the norm of width {@code d} (gain and bias go to {@code params}). */
+  public LayerNorm(String prefix, int d, List<Param> params) {
+    float[] ones = new float[d];
+    java.util.Arrays.fill(ones, 1f);
+    this.d = d;
+    gain = new Param(prefix + ".gain", ones);
+    bias = new Param(prefix + ".bias", new float[d]);
+    params.add(gain);
+    params.add(bias);
+  }
+
+  /** Normalises the n rows of x into y ([n, d], returned). */
+  public float[] forward(float[] x, int n, float[] y) {
+    if (normalised.length < n * d) {
+      normalised = new float[n * d];
+      inv = new double[n];
+    }
+    float[] g = gain.v;
+    float[] b = bias.v;
+    for (int i = 0; i < n; i++) {
+      int off = i * d;
+      double mean = 0;
+      for (int j = 0; j < d; j++) {
+        mean += x[off + j];
+      }
+      mean /= d;
+      double var = 0;
+      for (int j = 0; j < d; j++) {
+        var += (x[off + j] - mean) * (x[off + j] - mean);
+      }
+      double iv = 1 / Math.sqrt(var / d + EPS);
+      inv[i] = iv;
+      for (int j = 0; j < d; j++) {
+        float xn = (float) ((x[off + j] - mean) * iv);
+        normalised[off + j] = xn;
+        y[off + j] = xn * g[j] + b[j];
+      }
+    }
+    return y;
+  }
+
+  /** Adds gain and bias gradients for output gradient dy [n, d] of the last forward; adds d input into dx. */
+  public void backward(float[] dy, int n, float[] dx) {
+    float[] g = gain.v;
+    for (int i = 0; i < n; i++) {
+      int off = i * d;
+      double sum = 0;
+      double dot = 0;
+      for (int j = 0; j < d; j++) {
+        float xn = normalised[off + j];
+        gain.g[j] += dy[off + j] * xn;
+        bias.g[j] += dy[off + j];
+        double dn = dy[off + j] * g[j];
+        sum += dn;
+        dot += dn * xn;
+      }
+      double iv = inv[i];
+      for (int j = 0; j < d; j++) {
+        double dn = dy[off + j] * g[j];
+        dx[off + j] += (float) (iv * (dn - sum / d - normalised[off + j] * dot / d));
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package org.lottalora.core.engine;
+
+import java.util.List;
+
+/**
+ * RMSNorm (Zhang and Sennrich 2019, as LLaMA uses it): {@code y = x / sqrt(mean(x^2) + eps) * g} per row of a
+ * row-major block [n, d], with a trained gain {@code <prefix>.gain} starting at 1. Forward keeps the normalised rows
+ * and inverse norms its backward needs (one forward per backward; the arrays are reused across steps).
+ */
+public final class RmsNorm {
+  /** Epsilon inside the root (LLaMA's). */
+  public static final double EPS = 1e-6;
+  private final Param gain;
+  private final int d;
+  private float[] normalised = new float[0];
+  private double[] inv = new double[0];
+
+  /** Declares the norm of width {@code d} (its gain goes to {@code params}). */
+  public RmsNorm(String prefix, int d, List<Param> params) {
+    float[] ones = new float[d];
+    java.util.Arrays.fill(ones, 1f);
+    this.d = d;
+    gain = new Param(prefix + ".gain", ones);
+    params.add(gain);
+  }
+
+  /** Normalises the n rows of x into y (a new or reused [n, d] block, returned). */
+  public float[] forward(float[] x, int n, float[] y) {
+    if (normalised.length < n * d) {
+      normalised = new float[n * d];
+      inv = new double[n];
+    }
+    float[] g = gain.v;
+    for (int i = 0; i < n; i++) {
+      int off = i * d;
+      double ss = 0;
+      for (int j = 0; j < d; j++) {
+        ss += (double) x[off + j] * x[off + j];
+      }
+      double iv = 1 / Math.sqrt(ss / d + EPS);
+      inv[i] = iv;
+      for (int j = 0; j < d; j++) {
+        float xn = (float) (x[off + j] * iv);
+        normalised[off + j] = xn;
+        y[off + j] = xn * g[j];
+      }
+    }
+    return y;
+  }
+
+  /** Adds the gain's gradient for output gradient dy [n, d] of the last forward; adds d input into {@code dx}. */
+  public void backward(float[] dy, int n, float[] dx) {
+    float[] g = gain.v;
+    float[] gg = gain.g;
+    for (int i = 0; i < n; i++) {
+      int off = i * d;
+      double dot = 0;
+      for (int j = 0; j < d; j++) {
+        float dn = dy[off + j] * g[j];
+        gg[j] += dy[off + j] * normalised[off + j];
+        dot += dn * normalised[off + j];
+      }
+      double iv = inv[i];
+      double k = dot / d;
+      for (int j = 0; j < d; j++) {
+        dx[off + j] += (float) (iv * (dy[off + j] * g[j] - normalised[off + j] * k));
+      }
+    }
+  }
+}
