@@ -80,32 +80,43 @@ class AttentionTest {
 
   @Test
   void kvCachedStepsEqualTheWholePrefixForward() {
-    kvCache(false);
-    kvCache(true);
+    kvCache(D, 2, T, false);
+    kvCache(D, 2, T, true);
+  }
+
+  /** At a realistic width the projections (d * d >= Gemm.SMALL) run through OpenBLAS for one row and for T. */
+  @Test
+  void kvCachedStepsEqualTheWholePrefixForwardAtAWidthOnTheOpenBlasPath() {
+    assertTrue(64 * 64 >= Gemm.SMALL);
+    kvCache(64, 4, 20, true);
+  }
+
+  @Test
+  void aNonCausalBlockRefusesACache() {
     Attention full = new Attention("att", D, 2, false, backbone("att", D), AdapterConfig.defaults(2),
         MatrixMode.ADAPTER, new ArrayList<>());
     assertThrows(IllegalStateException.class, full::newCache, "no cache without the causal mask");
   }
 
-  private static void kvCache(boolean rope) {
+  private static void kvCache(int d, int heads, int steps, boolean rope) {
     List<Param> params = new ArrayList<>();
-    Attention att = new Attention("att", D, 2, true, backbone("att", D), AdapterConfig.defaults(2),
+    Attention att = new Attention("att", d, heads, true, backbone("att", d), AdapterConfig.defaults(2),
         MatrixMode.ADAPTER, params);
     if (rope) {
       att.withRope(10000);
     }
     Grad.perturb(params);
     att.refresh();
-    float[] x = Grad.matrix(T, D, 6, 1);
-    float[] whole = att.forward(x, T, T, null, false);
+    float[] x = Grad.matrix(steps, d, 6, 1);
+    float[] whole = att.forward(x, steps, steps, null, false);
     Attention.KvCache cache = att.newCache();
-    for (int t = 0; t < T; t++) {
-      float[] y = att.step(cache, java.util.Arrays.copyOfRange(x, t * D, (t + 1) * D));
-      for (int c = 0; c < D; c++) {
-        assertEquals(whole[t * D + c], y[c], 1e-6f, "rope " + rope + " token " + t + " feature " + c);
+    for (int t = 0; t < steps; t++) {
+      float[] y = att.step(cache, java.util.Arrays.copyOfRange(x, t * d, (t + 1) * d));
+      for (int c = 0; c < d; c++) {
+        assertEquals(whole[t * d + c], y[c], 1e-6f, "d " + d + " rope " + rope + " token " + t + " feature " + c);
       }
     }
-    assertEquals(T, cache.size());
+    assertEquals(steps, cache.size());
   }
 
   @Test

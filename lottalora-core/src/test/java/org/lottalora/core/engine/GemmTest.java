@@ -1,0 +1,245 @@
+package org.lottalora.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.util.Threads;
+
+/**
+ * {@link Gemm}, the engine's one matrix product, against a double-precision reference computed here from the
+ * definition {@code C = alpha op(A) op(B) + beta C}: all four transpose combinations, on the Java-loop path
+ * ({@code n k < SMALL} through {@code mm}) and the OpenBLAS path (large shapes through {@code mm}, and
+ * {@link Gemm#blas} at any shape), with blocks at offsets inside larger arrays whose other entries must stay
+ * untouched; {@code beta = 0} ignores NaN in C and {@code beta = 1} accumulates. A row's result is bit-identical
+ * whether computed alone (m = 1) or inside a larger m, on both paths. {@link Parallel}-using ops (attention forward
+ * and backward, whose sequence-head pairs are split over threads) give bit-identical results with
+ * {@code Threads.apply(1)} and {@code Threads.apply(2)}.
+ */
+class GemmTest {
+  private static final float SENTINEL = -12345f;
+
+  private interface Product {
+    void run(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, float[] b, int bOff,
+        float beta, float[] c, int cOff);
+  }
+
+  private static float[] rand(Random r, int len) {
+    float[] a = new float[len];
+    for (int i = 0; i < len; i++) {
+      a[i] = (float) r.nextGaussian();
+    }
+    return a;
+  }
+
+  private static double ref(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff,
+      float[] b, int bOff, float beta, float c0, int i, int j) {
+    double s = 0;
+    for (int p = 0; p < k; p++) {
+      double av = ta ? a[aOff + p * m + i] : a[aOff + i * k + p];
+      double bv = tb ? b[bOff + j * k + p] : b[bOff + p * n + j];
+      s += av * bv;
+    }
+    return alpha * s + (beta == 0 ? 0 : beta * (double) c0);
+  }
+
+  private static void check(Product prod, String path, int m, int n, int k, float alpha, float beta, long seed) {
+    for (boolean ta : new boolean[] {false, true}) {
+      for (boolean tb : new boolean[] {false, true}) {
+        Random r = new Random(seed);
+        int aOff = 3;
+        int bOff = 5;
+        int cOff = 7;
+        float[] a = rand(r, aOff + m * k + 4);
+        float[] b = rand(r, bOff + k * n + 2);
+        float[] c = new float[cOff + m * n + 6];
+        java.util.Arrays.fill(c, SENTINEL);
+        float[] c0 = rand(r, m * n);
+        for (int i = 0; i < m * n; i++) {
+          c[cOff + i] = beta == 0 ? Float.NaN : c0[i];
+        }
+        float[] aCopy = a.clone();
+        float[] bCopy = b.clone();
+        prod.run(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+        String what = path + " ta=" + ta + " tb=" + tb + " " + m + "x" + n + "x" + k + " beta=" + beta;
+        assertArrayEquals(aCopy, a, "A untouched " + what);
+        assertArrayEquals(bCopy, b, "B untouched " + what);
+        for (int i = 0; i < cOff; i++) {
+          assertEquals(SENTINEL, c[i], 0f, "before the C block " + what);
+        }
+        for (int i = cOff + m * n; i < c.length; i++) {
+          assertEquals(SENTINEL, c[i], 0f, "after the C block " + what);
+        }
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < n; j++) {
+            double want = ref(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c0[i * n + j], i, j);
+            float got = c[cOff + i * n + j];
+            assertTrue(!Float.isNaN(got), "NaN at " + i + "," + j + " " + what);
+            assertEquals(want, got, 1e-5 * k * Math.max(1, Math.abs(want)), "C[" + i + "," + j + "] " + what);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void javaLoopPathMatchesTheReference() {
+    assertTrue(5L * 7 < Gemm.SMALL);
+    for (float beta : new float[] {0f, 1f}) {
+      check(Gemm::mm, "mm-loops", 4, 5, 7, 0.75f, beta, 1);
+      check(Gemm::mm, "mm-loops", 1, 3, 2, -2f, beta, 2);
+    }
+  }
+
+  @Test
+  void openBlasPathMatchesTheReference() {
+    assertTrue(40L * 37 >= Gemm.SMALL);
+    for (float beta : new float[] {0f, 1f}) {
+      check(Gemm::mm, "mm-blas", 9, 40, 37, 0.75f, beta, 3);
+      check(Gemm::mm, "mm-blas", 70, 33, 65, 1f, beta, 4);
+      check(Gemm::blas, "blas-small", 4, 5, 7, 0.75f, beta, 5);
+      check(Gemm::blas, "blas", 9, 40, 37, -1.5f, beta, 6);
+    }
+  }
+
+  @Test
+  void emptyInnerDimensionScalesC() {
+    float[] c = {Float.NaN, Float.NaN};
+    Gemm.mm(false, false, 1, 2, 0, 1f, new float[0], new float[0], 0f, c);
+    assertArrayEquals(new float[] {0f, 0f}, c, "beta 0 clears C, NaN included");
+    float[] d = {2f, 3f};
+    Gemm.blas(false, false, 1, 2, 0, 1f, new float[0], 0, new float[0], 0, 1f, d, 0);
+    assertArrayEquals(new float[] {2f, 3f}, d, "beta 1 keeps C");
+  }
+
+  /**
+   * Row i of a product computed alone (m = 1) has the same bits as inside the whole m-row product; returns a
+   * description of every transpose combination where some row differs (empty when all agree).
+   */
+  private static List<String> rowAloneVersusInBlock(Product prod, String path, int m, int n, int k) {
+    List<String> bad = new ArrayList<>();
+    for (boolean ta : new boolean[] {false, true}) {
+      for (boolean tb : new boolean[] {false, true}) {
+        Random r = new Random(11);
+        float[] a = rand(r, m * k);
+        float[] b = rand(r, k * n);
+        float[] c = new float[m * n];
+        prod.run(ta, tb, m, n, k, 1f, a, 0, b, 0, 0f, c, 0);
+        int rows = 0;
+        int values = 0;
+        double worst = 0;
+        double maxAbs = 0;
+        for (int i = 0; i < m; i++) {
+          float[] row = new float[k]; // row i of op(A): [1, k] stored untransposed, or [k, 1] when ta
+          for (int p = 0; p < k; p++) {
+            row[p] = ta ? a[p * m + i] : a[i * k + p];
+          }
+          float[] one = new float[n];
+          prod.run(ta, tb, 1, n, k, 1f, row, 0, b, 0, 0f, one, 0);
+          boolean differs = false;
+          for (int j = 0; j < n; j++) {
+            float in = c[i * n + j];
+            if (Float.floatToIntBits(in) != Float.floatToIntBits(one[j])) {
+              differs = true;
+              values++;
+              worst = Math.max(worst, Math.abs(in - one[j]) / Math.ulp(in));
+              maxAbs = Math.max(maxAbs, Math.abs(in - one[j]));
+            }
+          }
+          rows += differs ? 1 : 0;
+        }
+        if (rows > 0) {
+          bad.add(path + " ta=" + ta + " tb=" + tb + " " + m + "x" + n + "x" + k + ": " + rows + " of " + m
+              + " rows, " + values + " values differ, up to " + worst + " ulp, max |diff| " + maxAbs);
+        }
+      }
+    }
+    return bad;
+  }
+
+  @Test
+  void aRowGetsTheSameBitsAloneOrInABatchOnTheLoopPath() {
+    List<String> bad = new ArrayList<>(rowAloneVersusInBlock(Gemm::mm, "mm-loops", 6, 5, 7));
+    bad.addAll(rowAloneVersusInBlock(Gemm::mm, "mm-loops", 40, 30, 20));
+    assertTrue(bad.isEmpty(), String.join("; ", bad));
+  }
+
+  /**
+   * The same on the OpenBLAS path, which Gemm's documentation promises ("one row gets the same bits whether it is
+   * computed alone (a KV-cached decoding step) or with a whole batch") and Attention.step relies on.
+   */
+  @Test
+  void aRowGetsTheSameBitsAloneOrInABatchOnTheOpenBlasPath() {
+    List<String> bad = new ArrayList<>(rowAloneVersusInBlock(Gemm::mm, "mm-blas", 48, 40, 37));
+    bad.addAll(rowAloneVersusInBlock(Gemm::blas, "blas", 32, 16, 16));
+    bad.addAll(rowAloneVersusInBlock(Gemm::blas, "blas", 64, 64, 64));
+    assertTrue(bad.isEmpty(), String.join("; ", bad));
+  }
+
+  private record Run(float[] y, float[] dx, List<float[]> grads) {
+  }
+
+  private static Run attention(int threads) {
+    int before = Threads.applied();
+    Threads.apply(threads);
+    try {
+      assertEquals(threads, Parallel.threads());
+      int d = 32;
+      int t = 24;
+      int seqs = 5;
+      Backbone bb = Backbone.regenerate(9, Attention.tensors("a", d, InitSpec.parse("normal")), 1);
+      List<Param> params = new ArrayList<>();
+      Attention att = new Attention("a", d, 4, false, bb, AdapterConfig.defaults(2), MatrixMode.ADAPTER, params)
+          .withRope(10000);
+      Grad.perturb(params);
+      att.refresh();
+      float[] x = Grad.matrix(seqs * t, d, 2, 1);
+      float[] dy = Grad.matrix(seqs * t, d, 3, 1);
+      float[] y = att.forward(x, seqs * t, t, new int[] {24, 20, 13, 24, 1}, true);
+      float[] dx = new float[x.length];
+      att.backward(dy, dx);
+      att.finish();
+      List<float[]> g = new ArrayList<>();
+      for (Param p : params) {
+        g.add(p.g.clone());
+      }
+      return new Run(y, dx, g);
+    } finally {
+      Threads.apply(before > 0 ? before : 1);
+    }
+  }
+
+  @Test
+  void parallelOpsGiveTheSameBitsOnOneOrTwoThreads() {
+    Run one = attention(1);
+    Run two = attention(2);
+    assertArrayEquals(one.y(), two.y(), "attention output");
+    assertArrayEquals(one.dx(), two.dx(), "attention input gradient");
+    assertEquals(one.grads().size(), two.grads().size());
+    for (int i = 0; i < one.grads().size(); i++) {
+      assertArrayEquals(one.grads().get(i), two.grads().get(i), "gradient " + i);
+    }
+    float[] ones = new float[8];
+    java.util.Arrays.fill(ones, 1f);
+    int before = Threads.applied();
+    try {
+      for (int threads : new int[] {1, 2, 3}) { // every index runs exactly once, whatever the split
+        Threads.apply(threads);
+        int[] hits = new int[101];
+        Parallel.forEach(hits.length, i -> hits[i]++);
+        for (int h : hits) {
+          assertEquals(1, h, threads + " threads");
+        }
+      }
+    } finally {
+      Threads.apply(before > 0 ? before : 1);
+    }
+  }
+}
