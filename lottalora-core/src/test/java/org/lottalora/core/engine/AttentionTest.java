@@ -26,7 +26,7 @@ import org.lottalora.core.backbone.InitSpec;
 class AttentionTest {
   private static final int D = 8;
   private static final int T = 5;
-  private static final AdapterConfig AC = new AdapterConfig(2, 2.0, false, true, 0, false, 1);
+  private static final AdapterConfig AC = new AdapterConfig(2, 3.0, false, true, 0, false, 1);
 
   private static Backbone backbone(String prefix, int d) {
     return Backbone.regenerate(3, Attention.tensors(prefix, d, InitSpec.parse("normal")), 1);

@@ -53,9 +53,9 @@ class GeluMlpTest {
 
   @Test
   void gradientsMatchFiniteDifferencesInEveryMode() {
-    AdapterConfig ac = new AdapterConfig(2, 2.0, false, true, 0, false, 1);
+    AdapterConfig ac = new AdapterConfig(2, 3.0, false, true, 0, false, 1);
     check(MatrixMode.ADAPTER, ac, 6);
-    check(MatrixMode.ADAPTER, new AdapterConfig(2, 2.0, false, false, 0, false, 1), 4);
+    check(MatrixMode.ADAPTER, new AdapterConfig(2, 3.0, false, false, 0, false, 1), 4);
     check(MatrixMode.ADAPTER, ac.withVariants(true, false, false), 8);
     check(MatrixMode.FULL, ac, 2);
     check(MatrixMode.FROZEN, ac, 0);

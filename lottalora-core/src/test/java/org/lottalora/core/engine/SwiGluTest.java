@@ -25,7 +25,7 @@ class SwiGluTest {
   private static void check(MatrixMode mode, int expectParams) {
     List<Param> params = new ArrayList<>();
     Backbone bb = Backbone.regenerate(2, SwiGlu.tensors("mlp", D, H, InitSpec.parse("normal")), 1);
-    SwiGlu mlp = new SwiGlu("mlp", D, H, bb, new AdapterConfig(2, 2.0, false, true, 0, false, 1), mode, params);
+    SwiGlu mlp = new SwiGlu("mlp", D, H, bb, new AdapterConfig(2, 3.0, false, true, 0, false, 1), mode, params);
     assertEquals(expectParams, params.size(), mode.id());
     Grad.perturb(params);
     mlp.refresh();
