@@ -23,6 +23,15 @@ final class Gradients {
     return s;
   }
 
+  /** Sum of the elementwise product of two flat blocks, in double. */
+  static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < b.length; i++) {
+      s += (double) a[i] * b[i];
+    }
+    return s;
+  }
+
   /**
    * Asserts that each parameter's gradient (as it is now) equals {@code (loss(v + eps) - loss(v - eps)) / 2 eps} at
    * the indices {@code at} gives, within {@code abs + rel |fd|}; {@code refresh} runs after every change of a value.
@@ -64,6 +73,20 @@ final class Gradients {
       x[a[0]][a[1]] = orig;
       double fd = (up - down) / (2 * eps);
       assertEquals(fd, dx[a[0]][a[1]], abs + rel * Math.abs(fd), "d x" + java.util.Arrays.toString(a));
+    }
+  }
+
+  /** The same check for a flat input block {@code x} against its gradient {@code dx} at the flat indices {@code at}. */
+  static void checkInput(float[] x, float[] dx, int[] at, DoubleSupplier loss, double eps, double abs, double rel) {
+    for (int a : at) {
+      float orig = x[a];
+      x[a] = (float) (orig + eps);
+      double up = loss.getAsDouble();
+      x[a] = (float) (orig - eps);
+      double down = loss.getAsDouble();
+      x[a] = orig;
+      double fd = (up - down) / (2 * eps);
+      assertEquals(fd, dx[a], abs + rel * Math.abs(fd), "d x[" + a + "]");
     }
   }
 }

@@ -9,6 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.engine.Attention;
 import org.lottalora.core.engine.MatrixMode;
 import org.lottalora.core.engine.Param;
 
@@ -86,26 +87,25 @@ class VitTest {
   void paddedKeysGetNoAttention() {
     java.util.List<Param> params = new java.util.ArrayList<>();
     int d = 8;
-    var bb = org.lottalora.core.backbone.Backbone.regenerate(2, SelfAttention.tensors("a", d, InitSpec.DEFAULT));
-    SelfAttention att = new SelfAttention("a", d, 2, false, bb, AdapterConfig.defaults(2), false, params);
+    var bb = org.lottalora.core.backbone.Backbone.regenerate(2, Attention.tensors("a", d, InitSpec.DEFAULT));
+    Attention att = new Attention("a", d, 2, false, bb, AdapterConfig.defaults(2), MatrixMode.ADAPTER, params);
     Random r = new Random(1);
-    float[][] x = new float[5][d];
-    for (float[] row : x) {
-      for (int j = 0; j < d; j++) {
-        row[j] = (float) r.nextGaussian();
-      }
+    float[] x = new float[5 * d];
+    for (int j = 0; j < x.length; j++) {
+      x[j] = (float) r.nextGaussian();
     }
-    float[][] padded = att.forward(x, 5, new int[] {3});
-    float[][] changed = x.clone();
-    changed[3] = new float[d];
-    changed[4] = new float[d];
-    java.util.Arrays.fill(changed[4], 9f);
-    float[][] again = att.forward(changed, 5, new int[] {3});
-    float[][] alone = att.forward(java.util.Arrays.copyOf(x, 3), 3);
+    float[] padded = att.forward(x, 5, 5, new int[] {3}, false);
+    float[] changed = x.clone();
+    java.util.Arrays.fill(changed, 3 * d, 4 * d, 0f);
+    java.util.Arrays.fill(changed, 4 * d, 5 * d, 9f);
+    float[] again = att.forward(changed, 5, 5, new int[] {3}, false);
+    float[] alone = att.forward(java.util.Arrays.copyOf(x, 3 * d), 3, 3, null, false);
     for (int i = 0; i < 3; i++) {
-      assertArrayEquals(padded[i], again[i], "the padded positions' values do not reach a real token");
+      assertArrayEquals(java.util.Arrays.copyOfRange(padded, i * d, (i + 1) * d),
+          java.util.Arrays.copyOfRange(again, i * d, (i + 1) * d),
+          "the padded positions' values do not reach a real token");
       for (int j = 0; j < d; j++) {
-        assertEquals(alone[i][j], padded[i][j], 1e-5);
+        assertEquals(alone[i * d + j], padded[i * d + j], 1e-5);
       }
     }
   }
