@@ -12,18 +12,7 @@ final class Gradients {
   private Gradients() {
   }
 
-  /** Sum of the elementwise product: a linear loss whose gradient is {@code b}. */
-  static double dot(float[][] a, float[][] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      for (int j = 0; j < a[i].length; j++) {
-        s += a[i][j] * b[i][j];
-      }
-    }
-    return s;
-  }
-
-  /** Sum of the elementwise product of two flat blocks, in double. */
+  /** Sum of the elementwise product of two flat blocks, in double: a linear loss whose gradient is {@code b}. */
   static double dot(float[] a, float[] b) {
     double s = 0;
     for (int i = 0; i < b.length; i++) {
@@ -59,21 +48,6 @@ final class Gradients {
       }
     }
     return checked;
-  }
-
-  /** The same check for the input {@code x} against its gradient {@code dx} at the positions {@code at}. */
-  static void checkInput(float[][] x, float[][] dx, int[][] at, DoubleSupplier loss, double eps, double abs,
-      double rel) {
-    for (int[] a : at) {
-      float orig = x[a[0]][a[1]];
-      x[a[0]][a[1]] = (float) (orig + eps);
-      double up = loss.getAsDouble();
-      x[a[0]][a[1]] = (float) (orig - eps);
-      double down = loss.getAsDouble();
-      x[a[0]][a[1]] = orig;
-      double fd = (up - down) / (2 * eps);
-      assertEquals(fd, dx[a[0]][a[1]], abs + rel * Math.abs(fd), "d x" + java.util.Arrays.toString(a));
-    }
   }
 
   /** The same check for a flat input block {@code x} against its gradient {@code dx} at the flat indices {@code at}. */
