@@ -13,8 +13,8 @@ import org.lottalora.core.backbone.TensorSpec;
  * {@link Rope}, per sequence and head {@code P = softmax(Q_h K_h^T / sqrt(d_h))} with a causal mask, a padding mask,
  * or both, {@code C_h = P V_h}, and {@code y = C W_O'^T + b_O}. Activations are row-major blocks [n, d] of
  * {@code n = sequences * seqLen} rows; each sequence-head pair's products go to OpenBLAS and the pairs are split
- * over the engine's threads ({@link Parallel}). A {@link KvCache} runs one token at a time for generation with the
- * same products as a whole-prefix forward. Backbone tensors {@code <prefix>.q|k|v|o.weight|bias} [d, d].
+ * over the engine's threads ({@link Parallel}). A {@link KvCache} runs one token at a time for generation, equal to a
+ * whole-prefix forward to float rounding. Backbone tensors {@code <prefix>.q|k|v|o.weight|bias} [d, d].
  */
 public final class Attention {
   private final int d;
@@ -310,8 +310,8 @@ public final class Attention {
 
   /**
    * The output for one new token {@code xt} [d] attending to every cached token and itself, appending its key and
-   * value to {@code cache}: the numbers of row t of an inference {@link #forward} on the whole prefix (the same
-   * OpenBLAS products), at O(t d) instead of O(t^2 d).
+   * value to {@code cache}: row t of an inference {@link #forward} on the whole prefix, to float rounding (OpenBLAS
+   * rounds a one-row product differently from a block's row), at O(t d) instead of O(t^2 d).
    */
   public float[] step(KvCache cache, float[] xt) {
     float[] qt = new float[d];

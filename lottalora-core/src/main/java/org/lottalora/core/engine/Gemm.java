@@ -11,8 +11,9 @@ import org.bytedeco.openblas.global.openblas;
  * <p>Operands are copied into per-thread native scratch buffers (one bulk copy each; only C comes back), which is
  * what any Java-heap-to-BLAS call pays, and lets a block start at any offset of a larger array (the per-head
  * blocks of attention). Products whose inner block {@code n * k} is below {@link #SMALL} run in plain Java loops
- * instead: the decision depends on the operand shapes but never on the row count {@code m}, so one row gets the
- * same bits whether it is computed alone (a KV-cached decoding step) or with a whole batch.
+ * instead: the decision depends on the operand shapes but never on the row count {@code m}. On the loop path a
+ * row gets the same bits whether it is computed alone or with a whole batch; OpenBLAS blocks a product by its row
+ * count, so there a row alone (a KV-cached decoding step) agrees with the batch's row to rounding, not to the bit.
  *
  * <p>Thread safety: callable from any thread; {@link Parallel} sets OpenBLAS to one thread while Java threads
  * split work, so BLAS threads and Java threads never oversubscribe the cores.

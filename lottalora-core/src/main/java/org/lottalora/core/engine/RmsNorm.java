@@ -33,19 +33,40 @@ public final class RmsNorm {
     float[] g = gain.v;
     for (int i = 0; i < n; i++) {
       int off = i * d;
-      double ss = 0;
-      for (int j = 0; j < d; j++) {
-        ss += (double) x[off + j] * x[off + j];
-      }
-      double iv = 1 / Math.sqrt(ss / d + EPS);
+      double iv = 1 / Math.sqrt(sumOfSquares(x, off, d) / d + EPS);
       inv[i] = iv;
+      float fi = (float) iv;
       for (int j = 0; j < d; j++) {
-        float xn = (float) (x[off + j] * iv);
+        float xn = x[off + j] * fi;
         normalised[off + j] = xn;
         y[off + j] = xn * g[j];
       }
     }
     return y;
+  }
+
+  // four float partial sums: the reduction is latency-bound with one double accumulator
+  static double sumOfSquares(float[] x, int off, int len) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int j = 0;
+    for (; j + 3 < len; j += 4) {
+      float a = x[off + j];
+      float b = x[off + j + 1];
+      float c = x[off + j + 2];
+      float e = x[off + j + 3];
+      s0 += a * a;
+      s1 += b * b;
+      s2 += c * c;
+      s3 += e * e;
+    }
+    double ss = (double) s0 + s1 + s2 + s3;
+    for (; j < len; j++) {
+      ss += x[off + j] * x[off + j];
+    }
+    return ss;
   }
 
   /** Adds the gain's gradient for output gradient dy [n, d] of the last forward; adds d input into {@code dx}. */
@@ -60,10 +81,10 @@ public final class RmsNorm {
         gg[j] += dy[off + j] * normalised[off + j];
         dot += dn * normalised[off + j];
       }
-      double iv = inv[i];
-      double k = dot / d;
+      float iv = (float) inv[i];
+      float k = (float) (dot / d);
       for (int j = 0; j < d; j++) {
-        dx[off + j] += (float) (iv * (dy[off + j] * g[j] - normalised[off + j] * k));
+        dx[off + j] += iv * (dy[off + j] * g[j] - normalised[off + j] * k);
       }
     }
   }

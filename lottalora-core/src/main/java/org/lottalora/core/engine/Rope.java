@@ -4,15 +4,15 @@ package org.lottalora.core.engine;
  * Rotary position embedding (Su et al. 2021, LLaMA's form): within each head of width d_h, the pairs
  * {@code (x_2i, x_2i+1)} of the token at position p are rotated by {@code p * base^(-2i / d_h)}. A rotation's
  * transpose is the rotation by minus the angle, which is the backward pass. Angles are computed in binary64 with
- * {@link StrictMath} so every JVM rotates identically.
+ * {@link StrictMath} (so every JVM rotates identically) and kept as floats; the rotation runs in float.
  */
 public final class Rope {
   private final int d;
   private final int heads;
   private final int dh;
   private final double base;
-  private double[] cos = new double[0];
-  private double[] sin = new double[0];
+  private float[] cos = new float[0];
+  private float[] sin = new float[0];
 
   /**
    * @param d model width
@@ -50,13 +50,13 @@ public final class Rope {
       return;
     }
     int size = Math.max(n, 2 * (cos.length / Math.max(1, half)));
-    double[] c = new double[size * half];
-    double[] s = new double[size * half];
+    float[] c = new float[size * half];
+    float[] s = new float[size * half];
     for (int i = 0; i < half; i++) {
       double freq = StrictMath.pow(base, -2.0 * i / dh);
       for (int pos = 0; pos < size; pos++) {
-        c[pos * half + i] = StrictMath.cos(pos * freq);
-        s[pos * half + i] = StrictMath.sin(pos * freq);
+        c[pos * half + i] = (float) StrictMath.cos(pos * freq);
+        s[pos * half + i] = (float) StrictMath.sin(pos * freq);
       }
     }
     sin = s;
@@ -66,20 +66,21 @@ public final class Rope {
   private void rotate(float[] x, int n, int seqLen, int first, int sign) {
     table(first + Math.min(n, seqLen));
     int half = dh / 2;
-    double[] cs = cos;
-    double[] sn = sin;
+    float[] cs = cos;
+    float[] sn = sin;
     for (int t = 0; t < n; t++) {
-      int pos = first + t % seqLen;
+      int tab = (first + t % seqLen) * half;
       int row = t * d;
-      for (int i = 0; i < half; i++) {
-        double c = cs[pos * half + i];
-        double s = sign * sn[pos * half + i];
-        for (int h = 0; h < heads; h++) {
-          int a = row + h * dh + 2 * i;
-          double x0 = x[a];
-          double x1 = x[a + 1];
-          x[a] = (float) (x0 * c - x1 * s);
-          x[a + 1] = (float) (x0 * s + x1 * c);
+      for (int h = 0; h < heads; h++) {
+        int base = row + h * dh;
+        for (int i = 0; i < half; i++) {
+          float c = cs[tab + i];
+          float s = sign * sn[tab + i];
+          int a = base + 2 * i;
+          float x0 = x[a];
+          float x1 = x[a + 1];
+          x[a] = x0 * c - x1 * s;
+          x[a + 1] = x0 * s + x1 * c;
         }
       }
     }

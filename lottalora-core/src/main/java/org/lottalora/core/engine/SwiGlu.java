@@ -25,6 +25,7 @@ public final class SwiGlu {
   private float[] g = new float[0];
   private float[] u = new float[0];
   private float[] h = new float[0];
+  private float[] sig = new float[0];
 
   /** The backbone tensors of a SwiGLU of width {@code d} and hidden width {@code hidden}. */
   public static List<TensorSpec> tensors(String prefix, int d, int hidden, InitSpec init) {
@@ -63,6 +64,7 @@ public final class SwiGlu {
     g = fit(g, size);
     u = fit(u, size);
     h = fit(h, size);
+    sig = fit(sig, size);
     if (train) {
       gate.forwardTrain(input, rows, g, cg);
       up.forwardTrain(input, rows, u, cu);
@@ -70,9 +72,11 @@ public final class SwiGlu {
       gate.forward(input, rows, g);
       up.forward(input, rows, u);
     }
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < size; i++) { // the gate's sigmoid is kept: backward needs it, and exp is the cost here
       float gv = g[i];
-      h[i] = (float) (gv / (1 + Math.exp(-gv))) * u[i];
+      float sv = (float) (1 / (1 + Math.exp(-gv)));
+      sig[i] = sv;
+      h[i] = gv * sv * u[i];
     }
     float[] y = new float[rows * down.out];
     if (train) {
@@ -91,10 +95,10 @@ public final class SwiGlu {
     float[] dg = new float[size];
     for (int i = 0; i < size; i++) { // h = silu(g) u: du = dh silu(g), dg = dh u sig(g) (1 + g (1 - sig(g)))
       float gv = g[i];
-      double sg = 1 / (1 + Math.exp(-gv));
+      float sg = sig[i];
       float d = dh[i];
-      dg[i] = (float) (d * u[i] * sg * (1 + gv * (1 - sg)));
-      dh[i] = (float) (d * gv * sg); // dh now holds du
+      dg[i] = d * u[i] * sg * (1 + gv * (1 - sg));
+      dh[i] = d * gv * sg; // dh now holds du
     }
     gate.backward(dg, x, n, cg, dx, true);
     up.backward(dh, x, n, cu, dx, true);
