@@ -1,5 +1,6 @@
 package org.lottalora.core.train;
 
+import org.lottalora.core.engine.SoftmaxCrossEntropy;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -221,7 +222,8 @@ public final class DenseEngine {
     INDArray logits = forward(x, masks);
     float[] z = NdArrays.read(logits);
     float[] dz = new float[z.length];
-    double[] lossAndCorrect = CrossEntropy.of(z, labels, classes, dz);
+    SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.of(z, classes, labels, null, dz);
+    double[] lossAndCorrect = {ce.lossSum(), ce.correct()};
     INDArray dy = b.dz;
     NdArrays.write(dz, dy);
     for (int i = plan.size() - 1; i >= 0; i--) {

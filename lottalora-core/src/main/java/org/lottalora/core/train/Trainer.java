@@ -1,5 +1,6 @@
 package org.lottalora.core.train;
 
+import org.lottalora.core.engine.SoftmaxCrossEntropy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -329,9 +330,9 @@ public final class Trainer {
       float[] z = org.lottalora.core.util.NdArrays.read(activation);
       int k = (int) activation.size(1);
       int[] labels = ModelGraph.argMax(org.lottalora.core.util.NdArrays.read(batchData.getLabels(0)), k);
-      double[] lc = CrossEntropy.of(z, labels, k, null);
-      correct += (long) lc[1];
-      batchLoss = lc[0] / labels.length;
+      SoftmaxCrossEntropy.Result lc = SoftmaxCrossEntropy.of(z, k, labels, null, null);
+      correct += lc.correct();
+      batchLoss = lc.loss();
     }
 
     /** Records one batch of the dense engine (mean loss, correct predictions, size). */

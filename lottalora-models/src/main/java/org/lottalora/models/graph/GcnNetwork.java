@@ -10,7 +10,7 @@ import org.lottalora.core.data.graph.Graph;
 import org.lottalora.core.engine.AdaptedDense;
 import org.lottalora.core.engine.Adam;
 import org.lottalora.core.engine.Param;
-import org.lottalora.core.engine.Softmax;
+import org.lottalora.core.engine.SoftmaxCrossEntropy;
 
 /**
  * A graph convolutional network (Kipf and Welling) for node classification over a frozen random scaffold, with
@@ -141,21 +141,21 @@ public final class GcnNetwork {
     }
     int nodes = logits.length;
     int k = spec.classes();
-    int count = 0;
-    for (boolean m : mask) {
-      count += m ? 1 : 0;
-    }
-    double loss = 0;
     int d = spec.hidden()[dense.length - 1];
     float[][] dh = new float[nodes][d];
+    int[] counted = new int[nodes];
+    for (int n = 0; n < nodes; n++) {
+      counted[n] = mask[n] ? labels[n] : -1;
+    }
+    float[] dz = new float[nodes * k];
+    double loss = SoftmaxCrossEntropy.of(org.lottalora.core.engine.Blas.flat(logits, k), k, counted, null, dz)
+        .loss();
     for (int n = 0; n < nodes; n++) {
       if (!mask[n]) {
         continue;
       }
-      float[] p = Softmax.of(logits[n]);
-      loss -= Math.log(Math.max(1e-30, p[labels[n]]));
       for (int c = 0; c < k; c++) {
-        float g = (p[c] - (c == labels[n] ? 1 : 0)) / count;
+        float g = dz[n * k + c];
         headB.g[c] += g;
         for (int j = 0; j < d; j++) {
           headW.g[c * d + j] += g * last[n][j];
@@ -185,7 +185,7 @@ public final class GcnNetwork {
     for (AdaptedDense a : dense) {
       a.finish();
     }
-    return loss / Math.max(1, count);
+    return loss;
   }
 
   /** One Adam step (decoupled weight decay {@code wd} on the head weight only) over every trained array. */

@@ -7,6 +7,7 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.graph.Graph;
+import org.lottalora.core.engine.SoftmaxCrossEntropy;
 
 /**
  * A graph isomorphism network (Xu et al. 2019, GIN-0) for graph classification over a frozen random scaffold, forward
@@ -183,22 +184,22 @@ public final class GinNetwork {
     }
     double loss = 0;
     int k = spec.classes();
-    for (int gi = 0; gi < graphs.size(); gi++) {
+    int count = graphs.size();
+    Pass[] passes = new Pass[count];
+    float[] z = new float[count * k];
+    for (int gi = 0; gi < count; gi++) {
+      passes[gi] = forward(graphs.get(gi));
+      System.arraycopy(passes[gi].logits, 0, z, gi * k, k);
+    }
+    float[] dz = new float[count * k];
+    loss = SoftmaxCrossEntropy.of(z, k, labels, null, dz).loss();
+    for (int gi = 0; gi < count; gi++) {
       Graph g = graphs.get(gi);
-      Pass p = forward(g);
-      double max = Double.NEGATIVE_INFINITY;
-      for (float v : p.logits) {
-        max = Math.max(max, v);
-      }
-      double sum = 0;
-      for (float v : p.logits) {
-        sum += Math.exp(v - max);
-      }
-      loss += -(p.logits[labels[gi]] - max - Math.log(sum));
+      Pass p = passes[gi];
       int d = p.pooled.length;
       float[] dPooled = new float[d];
       for (int c = 0; c < k; c++) {
-        float dl = (float) ((Math.exp(p.logits[c] - max) / sum - (c == labels[gi] ? 1 : 0)) / graphs.size());
+        float dl = dz[gi * k + c];
         headB.g[c] += dl;
         for (int j = 0; j < d; j++) {
           headW.g[c * d + j] += dl * p.pooled[j];
@@ -244,7 +245,7 @@ public final class GinNetwork {
       mlp[0].finish();
       mlp[1].finish();
     }
-    return loss / graphs.size();
+    return loss;
   }
 
   /** One Adam step over every trained array (decoupled weight decay on the head weight only). */

@@ -10,7 +10,9 @@ import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.engine.AdaptedDense;
 import org.lottalora.core.engine.Adam;
+import org.lottalora.core.engine.Blas;
 import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.SoftmaxCrossEntropy;
 import org.lottalora.core.engine.Rows;
 
 /**
@@ -249,26 +251,23 @@ public final class RecurrentNetwork {
     int hd = spec.hidden();
     int in = spec.inputs();
     int k = spec.classes();
-    double wsum = 0;
-    for (int r = 0; r < n; r++) {
-      wsum += classWeights == null ? 1 : classWeights[s.labels()[idx[r]]];
-    }
-    double loss = 0;
     float[][] dh = new float[n][hd];
+    int[] ys = new int[n];
     for (int r = 0; r < n; r++) {
-      int y = s.labels()[idx[r]];
-      double w = (classWeights == null ? 1 : classWeights[y]) / wsum;
-      double max = Double.NEGATIVE_INFINITY;
-      for (float v : logits[r]) {
-        max = Math.max(max, v);
+      ys[r] = s.labels()[idx[r]];
+    }
+    double[] weights = null;
+    if (classWeights != null) {
+      weights = new double[classWeights.length];
+      for (int c = 0; c < weights.length; c++) {
+        weights[c] = classWeights[c];
       }
-      double sum = 0;
-      for (float v : logits[r]) {
-        sum += Math.exp(v - max);
-      }
-      loss += -w * (logits[r][y] - max - Math.log(sum));
+    }
+    float[] dz = new float[n * k];
+    double loss = SoftmaxCrossEntropy.of(Blas.flat(logits, k), k, ys, weights, dz).loss();
+    for (int r = 0; r < n; r++) {
       for (int c = 0; c < k; c++) {
-        float g = (float) (w * (Math.exp(logits[r][c] - max) / sum - (c == y ? 1 : 0)));
+        float g = dz[r * k + c];
         headB.g[c] += g;
         for (int j = 0; j < hd; j++) {
           headW.g[c * hd + j] += g * lastState[r][j];

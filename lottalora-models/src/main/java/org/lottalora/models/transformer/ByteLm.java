@@ -10,11 +10,11 @@ import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.engine.Attention;
 import org.lottalora.core.engine.Blas;
 import org.lottalora.core.engine.Gemm;
-import org.lottalora.core.engine.Parallel;
 import org.lottalora.core.engine.Param;
 import org.lottalora.core.engine.Params;
 import org.lottalora.core.engine.RmsNorm;
 import org.lottalora.core.engine.Softmax;
+import org.lottalora.core.engine.SoftmaxCrossEntropy;
 
 /**
  * A byte-level LLaMA-style language model over a frozen random scaffold (issue 4, first cut): a trained token
@@ -199,40 +199,17 @@ public final class ByteLm {
     return crossEntropy(z, batch, null);
   }
 
-  // mean next-token cross-entropy of logits z [B T, 256]; with dz, its gradient (rows of last positions zero)
+  // mean next-token cross-entropy of logits z [B T, 256] (each row's label: the next byte; the last row of a
+  // sequence has none); with dz, its gradient
   private static double crossEntropy(float[] z, int[][] batch, float[] dz) {
     int t = batch[0].length;
-    int n = batch.length * (t - 1);
-    double[] rowLoss = new double[batch.length * t];
-    Parallel.forEach(batch.length * t, row -> {
-      int b = row / t;
-      int i = row % t;
-      if (i + 1 >= t) {
-        return;
+    int[] next = new int[batch.length * t];
+    for (int b = 0; b < batch.length; b++) {
+      for (int i = 0; i < t; i++) {
+        next[b * t + i] = i + 1 < t ? batch[b][i + 1] : -1;
       }
-      int y = batch[b][i + 1];
-      int off = row * VOCAB;
-      float max = Float.NEGATIVE_INFINITY;
-      for (int v = 0; v < VOCAB; v++) {
-        max = Math.max(max, z[off + v]);
-      }
-      double sum = 0;
-      for (int v = 0; v < VOCAB; v++) {
-        sum += Math.exp(z[off + v] - max);
-      }
-      rowLoss[row] = Math.log(sum) - (z[off + y] - max);
-      if (dz != null) {
-        double inv = 1 / sum;
-        for (int v = 0; v < VOCAB; v++) {
-          dz[off + v] = (float) ((Math.exp(z[off + v] - max) * inv - (v == y ? 1 : 0)) / n);
-        }
-      }
-    });
-    double loss = 0;
-    for (double l : rowLoss) {
-      loss += l;
     }
-    return loss / n;
+    return SoftmaxCrossEntropy.of(z, VOCAB, next, null, dz).loss();
   }
 
   /**

@@ -5,7 +5,7 @@ import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.engine.Blas;
 import org.lottalora.core.engine.LayerNorm;
 import org.lottalora.core.engine.Param;
-import org.lottalora.core.engine.Softmax;
+import org.lottalora.core.engine.SoftmaxCrossEntropy;
 
 /**
  * The end of an encoder classifier (the ViT's and the text classifier's): a LayerNorm ({@code final_norm}) on one
@@ -66,23 +66,22 @@ final class ClassifierHead {
    */
   Backward backward(float[][] z, int[] labels) {
     int n = z.length;
-    double loss = 0;
-    float[][] dz = new float[n][];
-    for (int b = 0; b < n; b++) {
-      if (labels[b] < 0 || labels[b] >= classes) {
-        throw new IllegalArgumentException("label " + labels[b] + " is outside 0.." + (classes - 1));
+    for (int y : labels) {
+      if (y < 0 || y >= classes) {
+        throw new IllegalArgumentException("label " + y + " is outside 0.." + (classes - 1));
       }
-      float[] p = Softmax.of(z[b]);
-      loss -= Math.log(Math.max(1e-30, p[labels[b]]));
+    }
+    float[] flatDz = new float[n * classes];
+    double loss = SoftmaxCrossEntropy.of(Blas.flat(z, classes), classes, labels, null, flatDz).loss();
+    float[][] dz = Blas.rows(flatDz, n, classes);
+    for (float[] row : dz) {
       for (int k = 0; k < classes; k++) {
-        p[k] = (p[k] - (k == labels[b] ? 1 : 0)) / n;
-        bias.g[k] += p[k];
+        bias.g[k] += row[k];
       }
-      dz[b] = p;
     }
     Blas.addTransposedTimes(dz, normed, weight.g, classes, d);
     float[] dPooled = new float[n * d];
     norm.backward(Blas.flat(Blas.times(dz, weight.v, d), d), n, dPooled);
-    return new Backward(loss / n, Blas.rows(dPooled, n, d));
+    return new Backward(loss, Blas.rows(dPooled, n, d));
   }
 }
