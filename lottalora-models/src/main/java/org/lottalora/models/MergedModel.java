@@ -167,18 +167,7 @@ public final class MergedModel {
         h = forward(l, h, n);
       }
       for (int r = 0; r < n; r++) {
-        int off = r * classes;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int c = 0; c < classes; c++) {
-          max = Math.max(max, h[off + c]);
-        }
-        double sum = 0;
-        for (int c = 0; c < classes; c++) {
-          sum += Math.exp(h[off + c] - max);
-        }
-        for (int c = 0; c < classes; c++) {
-          out[(start + r) * classes + c] = (float) (Math.exp(h[off + c] - max) / sum);
-        }
+        org.lottalora.core.engine.Softmax.into(h, r * classes, classes, out, (start + r) * classes);
       }
     }
     return out;

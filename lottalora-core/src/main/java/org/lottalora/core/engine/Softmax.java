@@ -21,4 +21,19 @@ public final class Softmax {
     }
     return p;
   }
+
+  /** {@code exp(z - max) / sum} of {@code len} values of z from {@code zOff}, written to out from {@code outOff}. */
+  public static void into(float[] z, int zOff, int len, float[] out, int outOff) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int c = 0; c < len; c++) {
+      max = Math.max(max, z[zOff + c]);
+    }
+    double sum = 0;
+    for (int c = 0; c < len; c++) {
+      sum += Math.exp(z[zOff + c] - max);
+    }
+    for (int c = 0; c < len; c++) {
+      out[outOff + c] = (float) (Math.exp(z[zOff + c] - max) / sum);
+    }
+  }
 }
