@@ -12,34 +12,24 @@ import org.lottalora.core.graph.GraphBuilder;
  */
 public final class BlockClose {
   private final boolean residual;
-  private final Param gain;
-  private final Param bias;
+  private final LayerNorm norm;
 
   /** What one forward call keeps for its backward call. */
   public static final class Cache {
-    float[][] normalised;
-    double[] invStd;
+    final LayerNorm.Cache norm = new LayerNorm.Cache();
   }
 
   /** Declares the block closing of {@code prefix} (adding its LayerNorm parameters to {@code params}). */
   public BlockClose(String prefix, int inWidth, int outWidth, AdapterConfig ac, List<Param> params) {
     residual = ac.residual() && inWidth == outWidth;
-    if (ac.layerNorm()) {
-      float[] ones = new float[outWidth];
-      java.util.Arrays.fill(ones, 1f);
-      gain = new Param(prefix + GraphBuilder.LN_GAIN, ones);
-      bias = new Param(prefix + GraphBuilder.LN_BIAS, new float[outWidth]);
-      params.add(gain);
-      params.add(bias);
-    } else {
-      gain = null;
-      bias = null;
-    }
+    // the engine's LayerNorm (epsilon 1e-5, as GraphBuilder.NORM_EPS) named prefix.ln.gain|bias
+    norm = ac.layerNorm() ? new LayerNorm(prefix + GraphBuilder.LN_GAIN.replace(".gain", ""), outWidth, params)
+        : null;
   }
 
   /** True if the block is changed at all. */
   public boolean active() {
-    return residual || gain != null;
+    return residual || norm != null;
   }
 
   /** The closed block: {@code out (+ in)}, then LayerNorm; {@code cache} receives what backward needs. */
@@ -56,33 +46,12 @@ public final class BlockClose {
         }
       }
     }
-    if (gain == null) {
+    if (norm == null || y.length == 0) {
       return y;
     }
-    cache.normalised = new float[y.length][];
-    cache.invStd = new double[y.length];
-    for (int n = 0; n < y.length; n++) {
-      int d = y[n].length;
-      double mean = 0;
-      for (float v : y[n]) {
-        mean += v;
-      }
-      mean /= d;
-      double var = 0;
-      for (float v : y[n]) {
-        var += (v - mean) * (v - mean);
-      }
-      var /= d;
-      double inv = 1 / Math.sqrt(var + GraphBuilder.NORM_EPS);
-      cache.invStd[n] = inv;
-      float[] xhat = new float[d];
-      for (int j = 0; j < d; j++) {
-        xhat[j] = (float) ((y[n][j] - mean) * inv);
-        y[n][j] = xhat[j] * gain.v[j] + bias.v[j];
-      }
-      cache.normalised[n] = xhat;
-    }
-    return y;
+    int d = y[0].length;
+    float[] flat = Blas.flat(y, d);
+    return Blas.rows(norm.forward(flat, y.length, new float[flat.length], cache.norm), y.length, d);
   }
 
   /**
@@ -94,26 +63,11 @@ public final class BlockClose {
       return new float[][][] {dy, null};
     }
     float[][] ds = dy;
-    if (gain != null) {
-      ds = new float[dy.length][];
-      for (int n = 0; n < dy.length; n++) {
-        int d = dy[n].length;
-        float[] xhat = cache.normalised[n];
-        double[] dx = new double[d];
-        double meanDx = 0;
-        double meanDxX = 0;
-        for (int j = 0; j < d; j++) {
-          gain.g[j] += dy[n][j] * xhat[j];
-          bias.g[j] += dy[n][j];
-          dx[j] = dy[n][j] * gain.v[j];
-          meanDx += dx[j] / d;
-          meanDxX += dx[j] * xhat[j] / d;
-        }
-        ds[n] = new float[d];
-        for (int j = 0; j < d; j++) {
-          ds[n][j] = (float) (cache.invStd[n] * (dx[j] - meanDx - xhat[j] * meanDxX));
-        }
-      }
+    if (norm != null && dy.length > 0) {
+      int d = dy[0].length;
+      float[] flat = new float[dy.length * d];
+      norm.backward(Blas.flat(dy, d), dy.length, flat, cache.norm);
+      ds = Blas.rows(flat, dy.length, d);
     }
     float[][] dIn = null;
     if (residual) {

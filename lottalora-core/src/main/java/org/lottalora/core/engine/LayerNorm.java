@@ -13,8 +13,16 @@ public final class LayerNorm {
   private final Param gain;
   private final Param bias;
   private final int d;
-  private float[] normalised = new float[0];
-  private double[] inv = new double[0];
+  private final Cache own = new Cache();
+
+  /**
+   * What one forward call keeps for its backward call, for callers that run several forwards before their
+   * backwards (a graph network's per-graph passes); the plain methods use the norm's own.
+   */
+  public static final class Cache {
+    float[] normalised = new float[0];
+    double[] inv = new double[0];
+  }
 
   /** Declares the norm of width {@code d} (gain and bias go to {@code params}). */
   public LayerNorm(String prefix, int d, List<Param> params) {
@@ -29,10 +37,17 @@ public final class LayerNorm {
 
   /** Normalises the n rows of x into y ([n, d], returned). */
   public float[] forward(float[] x, int n, float[] y) {
-    if (normalised.length < n * d) {
-      normalised = new float[n * d];
-      inv = new double[n];
+    return forward(x, n, y, own);
+  }
+
+  /** As {@link #forward(float[], int, float[])}, keeping what backward needs in {@code c}. */
+  public float[] forward(float[] x, int n, float[] y, Cache c) {
+    if (c.normalised.length < n * d) {
+      c.normalised = new float[n * d];
+      c.inv = new double[n];
     }
+    float[] normalised = c.normalised;
+    double[] inv = c.inv;
     float[] g = gain.v;
     float[] b = bias.v;
     for (int i = 0; i < n; i++) {
@@ -59,6 +74,13 @@ public final class LayerNorm {
 
   /** Adds gain and bias gradients for output gradient dy [n, d] of the last forward; adds d input into dx. */
   public void backward(float[] dy, int n, float[] dx) {
+    backward(dy, n, dx, own);
+  }
+
+  /** As {@link #backward(float[], int, float[])} for the forward that filled {@code c}. */
+  public void backward(float[] dy, int n, float[] dx, Cache c) {
+    float[] normalised = c.normalised;
+    double[] inv = c.inv;
     float[] g = gain.v;
     for (int i = 0; i < n; i++) {
       int off = i * d;
