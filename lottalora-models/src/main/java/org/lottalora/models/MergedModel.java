@@ -102,30 +102,13 @@ public final class MergedModel {
     if (a.loraA() == null) {
       return w;
     }
-    if (!scaffold) {
-      java.util.Arrays.fill(w, 0f);
-    }
     float beta = a.beta() == null ? 1f : values.get(a.beta())[0];
-    float s = (float) a.scaling();
     float[] la = values.get(a.loraA()); // [r, dIn]
     float[] lb = values.get(a.loraB()); // [dOut, r]
-    int r = la.length / a.dIn();
-    float[] row = new float[a.dIn()];
-    for (int o = 0; o < a.dOut(); o++) {
-      java.util.Arrays.fill(row, 0f);
-      for (int k = 0; k < r; k++) {
-        float bk = lb[o * r + k];
-        int off = k * a.dIn();
-        for (int i = 0; i < a.dIn(); i++) {
-          row[i] += bk * la[off + i];
-        }
-      }
-      int base = o * a.dIn();
-      for (int i = 0; i < a.dIn(); i++) {
-        w[base + i] = beta * w[base + i] + s * row[i];
-      }
-    }
-    return w;
+    float[] merged = new float[w.length];
+    org.lottalora.core.engine.AdaptedDense.merge(scaffold ? w : null, beta, (float) a.scaling(), lb, la, a.dOut(),
+        a.dIn(), la.length / a.dIn(), merged);
+    return merged;
   }
 
 

@@ -123,10 +123,7 @@ public final class AdaptedDense {
     float bt = beta == null ? 1f : beta.v[0];
     float[] e = weff != null && weff != wSeed && weff.length == out * in && magnitude == null ? weff
         : new float[out * in];
-    Gemm.mm(false, false, out, in, r, s, b.v, a.v, 0f, e); // s B A
-    for (int j = 0; j < e.length; j++) {
-      e[j] += bt * wSeed[j];
-    }
+    merge(wSeed, bt, s, b.v, a.v, out, in, r, e);
     if (magnitude != null) { // DoRA: W' = m V / ||V|| row by row
       direction = e;
       norm = new double[out];
@@ -144,6 +141,21 @@ public final class AdaptedDense {
       e = scaled;
     }
     weff = e;
+  }
+
+  /**
+   * The adapter formula, the one place it is written: {@code dest = beta W + s B A} for W [out, in] (the scaffold,
+   * or null for the "W_seed removed" ablation), B [out, r] and A [r, in], all row-major. Every consumer of an adapted
+   * weight (training here, merged inference, export, ANN-to-SNN conversion) gets it from this method.
+   */
+  public static void merge(float[] w, float beta, float s, float[] b, float[] a, int out, int in, int r,
+      float[] dest) {
+    Gemm.mm(false, false, out, in, r, s, b, a, 0f, dest); // s B A
+    if (w != null) {
+      for (int j = 0; j < out * in; j++) {
+        dest[j] += beta * w[j];
+      }
+    }
   }
 
   /** {@code x W'^T + b} for rows x [n][in]. */
