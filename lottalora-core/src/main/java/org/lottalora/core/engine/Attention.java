@@ -152,12 +152,12 @@ public final class Attention {
     Parallel.forEach(count, c -> {
       int blk = c * t * dh;
       int po = c * t * t;
-      Gemm.blas(false, true, t, t, dh, scale, qpl, blk, kpl, blk, 0f, ppl, po); // S = Q_h K_h^T / sqrt(d_h)
+      Gemm.mm(false, true, t, t, dh, scale, qpl, blk, kpl, blk, 0f, ppl, po); // S = Q_h K_h^T / sqrt(d_h)
       int valid = lengths == null ? t : Math.max(1, Math.min(t, lengths[c / heads]));
       for (int i = 0; i < t; i++) {
         softmax(ppl, po + i * t, t, Math.min(causal ? i : t - 1, valid - 1));
       }
-      Gemm.blas(false, false, t, dh, t, 1f, ppl, po, vpl, blk, 0f, cpl, blk); // C = P V_h
+      Gemm.mm(false, false, t, dh, t, 1f, ppl, po, vpl, blk, 0f, cpl, blk); // C = P V_h
     });
     ctx = fit(ctx, size);
     unpack(cp, ctx, seqs, t);
@@ -244,8 +244,8 @@ public final class Attention {
       int blk = c * t * dh;
       int po = c * t * t;
       float[] dp = new float[t * t];
-      Gemm.blas(false, true, t, t, dh, 1f, dc, blk, vpl, blk, 0f, dp, 0); // dP = dC V_h^T
-      Gemm.blas(true, false, t, dh, t, 1f, ppl, po, dc, blk, 0f, dv, blk); // dV_h = P^T dC (packed)
+      Gemm.mm(false, true, t, t, dh, 1f, dc, blk, vpl, blk, 0f, dp, 0); // dP = dC V_h^T
+      Gemm.mm(true, false, t, dh, t, 1f, ppl, po, dc, blk, 0f, dv, blk); // dV_h = P^T dC (packed)
       for (int i = 0; i < t; i++) { // dS = P (dP - rowsum(P dP)); masked entries have P = 0
         int r = i * t;
         double dot = 0;
@@ -257,8 +257,8 @@ public final class Attention {
           dp[r + j] = ppl[po + r + j] * (dp[r + j] - fd);
         }
       }
-      Gemm.blas(false, false, t, dh, t, scale, dp, 0, kpl, blk, 0f, dq, blk); // dQ_h = dS K_h / sqrt(d_h)
-      Gemm.blas(true, false, t, dh, t, scale, dp, 0, qpl, blk, 0f, dk, blk); // dK_h = dS^T Q_h / sqrt(d_h)
+      Gemm.mm(false, false, t, dh, t, scale, dp, 0, kpl, blk, 0f, dq, blk); // dQ_h = dS K_h / sqrt(d_h)
+      Gemm.mm(true, false, t, dh, t, scale, dp, 0, qpl, blk, 0f, dk, blk); // dK_h = dS^T Q_h / sqrt(d_h)
     });
     float[] dqs = new float[size];
     float[] dks = new float[size];
@@ -338,9 +338,9 @@ public final class Attention {
       System.arraycopy(kt, h * dh, cache.keys[h], pos * dh, dh);
       System.arraycopy(vt, h * dh, cache.values[h], pos * dh, dh);
       System.arraycopy(qt, h * dh, qh, 0, dh);
-      Gemm.blas(false, true, 1, len, dh, scale, qh, 0, cache.keys[h], 0, 0f, p, 0);
+      Gemm.mm(false, true, 1, len, dh, scale, qh, 0, cache.keys[h], 0, 0f, p, 0);
       softmax(p, 0, len, len - 1);
-      Gemm.blas(false, false, 1, dh, len, 1f, p, 0, cache.values[h], 0, 0f, c, h * dh);
+      Gemm.mm(false, false, 1, dh, len, 1f, p, 0, cache.values[h], 0, 0f, c, h * dh);
     }
     cache.size = len;
     float[] y = new float[d];

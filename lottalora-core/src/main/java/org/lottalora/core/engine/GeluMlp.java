@@ -24,6 +24,7 @@ public final class GeluMlp {
   private int n;
   private float[] pre = new float[0];
   private float[] act = new float[0];
+  private float[] th = new float[0];
 
   /** The backbone tensors of an MLP of width {@code d} and hidden width {@code hidden}. */
   public static List<TensorSpec> tensors(String prefix, int d, int hidden, InitSpec init) {
@@ -58,14 +59,17 @@ public final class GeluMlp {
     int size = rows * hidden;
     pre = fit(pre, size);
     act = fit(act, size);
+    th = fit(th, size);
     if (train) {
       fc1.forwardTrain(input, rows, pre, c1);
     } else {
       fc1.forward(input, rows, pre);
     }
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < size; i++) { // the tanh is kept for backward
       double v = pre[i];
-      act[i] = (float) (0.5 * v * (1 + Math.tanh(C * (v + 0.044715 * v * v * v))));
+      double t = Activations.tanh(C * (v + 0.044715 * v * v * v));
+      th[i] = (float) t;
+      act[i] = (float) (0.5 * v * (1 + t));
     }
     float[] y = new float[rows * fc2.out];
     if (train) {
@@ -83,7 +87,7 @@ public final class GeluMlp {
     fc2.backward(dy, act, n, c2, da, false);
     for (int i = 0; i < size; i++) {
       double v = pre[i];
-      double t = Math.tanh(C * (v + 0.044715 * v * v * v));
+      double t = th[i];
       double grad = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * C * (1 + 3 * 0.044715 * v * v);
       da[i] = (float) (da[i] * grad);
     }

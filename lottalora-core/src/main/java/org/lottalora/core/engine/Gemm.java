@@ -10,17 +10,18 @@ import org.bytedeco.openblas.global.openblas;
  *
  * <p>Operands are copied into per-thread native scratch buffers (one bulk copy each; only C comes back), which is
  * what any Java-heap-to-BLAS call pays, and lets a block start at any offset of a larger array (the per-head
- * blocks of attention). Products whose inner block {@code n * k} is below {@link #SMALL} run in plain Java loops
- * instead: the decision depends on the operand shapes but never on the row count {@code m}. On the loop path a
- * row gets the same bits whether it is computed alone or with a whole batch; OpenBLAS blocks a product by its row
- * count, so there a row alone (a KV-cached decoding step) agrees with the batch's row to rounding, not to the bit.
+ * blocks of attention). Products of fewer than {@link #SMALL} multiply-adds run in plain Java loops instead, where
+ * the call and the copies would cost more than the arithmetic (a small ViT's per-head attention products). A row's
+ * result does not depend on the other rows' values, but it may depend on the row count: OpenBLAS blocks a product
+ * by its rows, and the path depends on the size, so a row computed alone (a KV-cached decoding step) agrees with
+ * the same row of a batch to rounding, not to the bit.
  *
  * <p>Thread safety: callable from any thread; {@link Parallel} sets OpenBLAS to one thread while Java threads
  * split work, so BLAS threads and Java threads never oversubscribe the cores.
  */
 public final class Gemm {
-  /** Inner-block size {@code n * k} from which a product goes to OpenBLAS. */
-  public static final int SMALL = 1024;
+  /** Multiply-adds ({@code m * n * k}) from which a product goes to OpenBLAS. */
+  public static final int SMALL = 1 << 15;
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -62,7 +63,7 @@ public final class Gemm {
       scale(c, cOff, m * n, beta);
       return;
     }
-    if ((long) n * k < SMALL) {
+    if ((long) m * n * k < SMALL) {
       loops(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
       return;
     }
@@ -106,28 +107,41 @@ public final class Gemm {
     }
   }
 
-  // the same contraction in Java: every output is one sum over p = 0..k-1 in order, in float, then scaled
+  // the same contraction in Java, each row built as a sum of B's rows scaled by A's entries (vectorised by the JIT
+  // along the output row); a transposed B is first transposed into a scratch block so every path is that form
   private static void loops(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, float[] b,
       int bOff, float beta, float[] c, int cOff) {
+    float[] bv = b;
+    int bo = bOff;
+    if (tb) { // B stored [n, k]: make it [k, n]
+      bv = new float[k * n];
+      for (int j = 0; j < n; j++) {
+        int src = bOff + j * k;
+        for (int p = 0; p < k; p++) {
+          bv[p * n + j] = b[src + p];
+        }
+      }
+      bo = 0;
+    }
     float[] acc = new float[n];
     for (int i = 0; i < m; i++) {
       java.util.Arrays.fill(acc, 0f);
       for (int p = 0; p < k; p++) {
         float v = ta ? a[aOff + p * m + i] : a[aOff + i * k + p];
-        if (tb) {
-          for (int j = 0; j < n; j++) {
-            acc[j] += v * b[bOff + j * k + p];
-          }
-        } else {
-          int row = bOff + p * n;
-          for (int j = 0; j < n; j++) {
-            acc[j] += v * b[row + j];
-          }
+        int row = bo + p * n;
+        for (int j = 0; j < n; j++) {
+          acc[j] += v * bv[row + j];
         }
       }
       int co = cOff + i * n;
-      for (int j = 0; j < n; j++) {
-        c[co + j] = beta == 0 ? alpha * acc[j] : alpha * acc[j] + beta * c[co + j];
+      if (beta == 0) {
+        for (int j = 0; j < n; j++) {
+          c[co + j] = alpha * acc[j];
+        }
+      } else {
+        for (int j = 0; j < n; j++) {
+          c[co + j] = alpha * acc[j] + beta * c[co + j];
+        }
       }
     }
   }

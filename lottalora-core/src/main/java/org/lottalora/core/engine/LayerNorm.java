@@ -52,19 +52,34 @@ public final class LayerNorm {
     float[] b = bias.v;
     for (int i = 0; i < n; i++) {
       int off = i * d;
-      double mean = 0;
-      for (int j = 0; j < d; j++) {
-        mean += x[off + j];
+      float m0 = 0;
+      float m1 = 0;
+      int j = 0;
+      for (; j + 1 < d; j += 2) { // two partial sums: the reduction is latency-bound with one
+        m0 += x[off + j];
+        m1 += x[off + j + 1];
       }
-      mean /= d;
-      double var = 0;
-      for (int j = 0; j < d; j++) {
-        var += (x[off + j] - mean) * (x[off + j] - mean);
+      for (; j < d; j++) {
+        m0 += x[off + j];
       }
-      double iv = 1 / Math.sqrt(var / d + EPS);
+      float mean = (m0 + m1) / d;
+      float v0 = 0;
+      float v1 = 0;
+      for (j = 0; j + 1 < d; j += 2) {
+        float a0 = x[off + j] - mean;
+        float a1 = x[off + j + 1] - mean;
+        v0 += a0 * a0;
+        v1 += a1 * a1;
+      }
+      for (; j < d; j++) {
+        float a0 = x[off + j] - mean;
+        v0 += a0 * a0;
+      }
+      double iv = 1 / Math.sqrt(((double) v0 + v1) / d + EPS);
       inv[i] = iv;
-      for (int j = 0; j < d; j++) {
-        float xn = (float) ((x[off + j] - mean) * iv);
+      float fi = (float) iv;
+      for (j = 0; j < d; j++) {
+        float xn = (x[off + j] - mean) * fi;
         normalised[off + j] = xn;
         y[off + j] = xn * g[j] + b[j];
       }
@@ -94,10 +109,11 @@ public final class LayerNorm {
         sum += dn;
         dot += dn * xn;
       }
-      double iv = inv[i];
+      float iv = (float) inv[i];
+      float ms = (float) (sum / d);
+      float md = (float) (dot / d);
       for (int j = 0; j < d; j++) {
-        double dn = dy[off + j] * g[j];
-        dx[off + j] += (float) (iv * (dn - sum / d - normalised[off + j] * dot / d));
+        dx[off + j] += iv * (dy[off + j] * g[j] - ms - normalised[off + j] * md);
       }
     }
   }

@@ -74,7 +74,7 @@ public final class SwiGlu {
     }
     for (int i = 0; i < size; i++) { // the gate's sigmoid is kept: backward needs it, and exp is the cost here
       float gv = g[i];
-      float sv = (float) (1 / (1 + Math.exp(-gv)));
+      float sv = (float) Activations.sigmoid(gv);
       sig[i] = sv;
       h[i] = gv * sv * u[i];
     }

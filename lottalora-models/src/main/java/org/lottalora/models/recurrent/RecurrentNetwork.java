@@ -190,7 +190,7 @@ public final class RecurrentNetwork {
           for (int j = 0; j < hd; j++) {
             float c2 = st.b[r][j] * cell[r][j] + st.a[r][j] * st.c[r][j];
             st.cellNew[r][j] = c2;
-            hNew[r][j] = st.d[r][j] * (float) Math.tanh(c2);
+            hNew[r][j] = st.d[r][j] * (float) org.lottalora.core.engine.Activations.tanh(c2);
           }
         }
       }
@@ -360,7 +360,7 @@ public final class RecurrentNetwork {
         float f = st.b[r][j];
         float g = st.c[r][j];
         float o = st.d[r][j];
-        float tc = (float) Math.tanh(st.cellNew[r][j]);
+        float tc = (float) org.lottalora.core.engine.Activations.tanh(st.cellNew[r][j]);
         float dcell = dc[r][j] + dh[r][j] * o * (1 - tc * tc);
         go[r][j] = dh[r][j] * tc * o * (1 - o);
         gi[r][j] = dcell * g * i * (1 - i);
@@ -418,7 +418,7 @@ public final class RecurrentNetwork {
   }
 
   private static float sigmoid(float x) {
-    return (float) (1 / (1 + Math.exp(-x)));
+    return (float) org.lottalora.core.engine.Activations.sigmoid(x);
   }
 
   private static float[][] sigmoid(float[][] z) {
@@ -433,7 +433,7 @@ public final class RecurrentNetwork {
   private static float[][] tanh(float[][] z) {
     for (float[] row : z) {
       for (int j = 0; j < row.length; j++) {
-        row[j] = (float) Math.tanh(row[j]);
+        row[j] = (float) org.lottalora.core.engine.Activations.tanh(row[j]);
       }
     }
     return z;
