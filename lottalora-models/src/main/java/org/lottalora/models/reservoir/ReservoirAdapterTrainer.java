@@ -248,8 +248,10 @@ public final class ReservoirAdapterTrainer {
     return out;
   }
 
-  /** The one call into the engine's optimizer: plain Adam, no weight decay, on one parameter group. */
-  private static void adam(List<Param> group, double lr, int step) {
+  /**
+   * The one call into the engine's optimizer (tests use it too): plain Adam, no weight decay, on one parameter group.
+   */
+  static void adam(List<Param> group, double lr, int step) {
     Adam.step(group, lr, 0, step, Set.of());
   }
 

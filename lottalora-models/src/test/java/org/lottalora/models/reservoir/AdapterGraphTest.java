@@ -7,10 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.lottalora.core.backbone.Stream;
-import org.lottalora.core.engine.Adam;
 import org.lottalora.core.engine.Param;
 import org.lottalora.core.train.QuietStdout;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -226,7 +224,7 @@ class AdapterGraphTest {
       double last = first;
       for (int step = 1; step <= 50; step++) {
         AdapterBptt.clipGlobalNorm(trained, 1.0);
-        Adam.step(trained, 1e-2, 0, step, Set.of());
+        ReservoirAdapterTrainer.adam(trained, 1e-2, step);
         last = net.lossAndGradients(x0, u, y, BATCH, T);
       }
       assertTrue(last < (withReadout ? 0.5 : 0.9) * first, (withReadout ? "adapter + readout" : "adapter")
