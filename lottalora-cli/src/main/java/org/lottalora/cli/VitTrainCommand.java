@@ -157,6 +157,7 @@ final class VitTrainCommand implements Callable<Integer> {
       j.put("best_val_accuracy", r.validationAccuracy());
       j.put("best_epoch", r.bestEpoch());
       j.put("trainable_fraction", r.trainableFraction());
+      j.put("trainable_values", org.lottalora.core.engine.Params.count(vit.params()));
       j.put("median_beta", Double.isNaN(medianBeta) ? null : medianBeta);
       j.put("threads", nThreads);
       j.put("wall_seconds", r.seconds());

@@ -33,6 +33,11 @@ class TransformerCliTest {
     double acc = number(r.out(), "test_accuracy");
     assertTrue(acc > 0.5, "a ViT over a random scaffold reads digits: " + r.out());
     assertEquals(acc, number(r.out(), "reloaded_test_accuracy"));
+    // patch 2x2 -> 32 (+32 bias), class token 32, 17 positions x 32; per block two LayerNorms (128), Q/K/V/O at
+    // rank 4 (A 4x32, B 32x4, beta: 257 each), fc1 (A 4x32, B 64x4, beta) and fc2 (A 4x64, B 32x4, beta) 385 each;
+    // final LayerNorm 64 and head 10x32 + 10
+    assertEquals(128 + 32 + 32 + 544 + 2 * (128 + 4 * 257 + 2 * 385) + 64 + 330, number(r.out(), "trainable_values"));
+    assertTrue(number(r.out(), "images_per_second") > 0, r.out());
     CliTest.Run e = CliTest.run("vit", "eval", m.toString(), "--json");
     assertEquals(0, e.code(), e.err());
     assertEquals(acc, number(e.out(), "test_accuracy"));
