@@ -130,9 +130,28 @@ class LottaModelTest {
   }
 
   @Test
-  void rankAboveTheLayerSizeIsRejected() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LottaModel.create(spec(40, false)));
-    assertTrue(e.getMessage().contains("rank 40 is above min(d_in, d_out) = 32"), e.getMessage());
+  void rankAboveTheLayerSizeIsCappedPerLayerAndTheModelTrainsAndReloads() throws Exception {
+    // 64 -> 48 -> 32 -> 10 at rank 40: the first layer keeps 40, the second takes min(40, 48, 32) = 32
+    LottaModel m = LottaModel.create(spec(40, false));
+    Map<String, long[]> shapes = new java.util.HashMap<>();
+    m.graph().trained().forEach(t -> shapes.put(t.name(), t.shape()));
+    assertArrayEquals(new long[] {40, 64}, shapes.get("layers.0.lora_A"));
+    assertArrayEquals(new long[] {32, 48}, shapes.get("layers.1.lora_A"));
+    assertArrayEquals(new long[] {32, 32}, shapes.get("layers.1.lora_B"));
+    TrainConfig two = new TrainConfig(2, 64, 1e-2, 1e-2, 0, true, 0, 0);
+    TrainReport r = m.train(digits, two, Progress.silent());
+    assertNull(r.failure());
+    Path p = dir.resolve("capped.lotta");
+    m.save(p, "digits", two, 0, r, 1);
+    Artifact a = ArtifactCodec.read(p);
+    assertEquals(40, a.getAdapter().getRank(), "the configured rank");
+    // the per-layer records state each layer's own rank, with the alpha that keeps alpha / r of the config
+    assertEquals(40, a.getAdapters(0).getRank());
+    assertEquals(1.0, a.getAdapters(0).getAlpha(), 0.0);
+    assertEquals(32, a.getAdapters(1).getRank());
+    assertEquals(1.0 / 40, a.getAdapters(1).getAlpha() / a.getAdapters(1).getRank(), 1e-15);
+    LottaModel loaded = LottaModel.load(p);
+    assertArrayEquals(m.classify(digits.test()), loaded.classify(digits.test()));
   }
 
   @Test

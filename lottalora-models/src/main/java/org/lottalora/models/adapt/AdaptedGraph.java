@@ -267,7 +267,7 @@ public final class AdaptedGraph {
     for (AdaptedTarget t : spec.targets()) {
       List<String> consumers = consumersOf(graph, t.variable());
       SDVariable w = graph.getVariable(t.variable());
-      int r = ac.rank();
+      int r = t.rank(ac);
       SDVariable base = w;
       if (ac.trainBeta()) {
         SDVariable beta = trained(t.beta(), new long[] {1}, values, new float[] {1f});

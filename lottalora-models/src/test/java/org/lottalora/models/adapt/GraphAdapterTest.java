@@ -186,10 +186,25 @@ class GraphAdapterTest {
     IllegalArgumentException input = assertThrows(IllegalArgumentException.class,
         () -> GraphAdapter.of(mlp()).targets(TargetRule.names("input")).classifier("logits", 10).apply());
     assertTrue(input.getMessage().contains("placeholder"), input.getMessage());
-    IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
-        () -> GraphAdapter.of(mlp()).adapter(AdapterConfig.defaults(16)).classifier("logits", 10).apply());
-    assertTrue(rank.getMessage().contains("rank 16 is above min(d_in, d_out) = 10 of target 'w2'"),
-        rank.getMessage());
+  }
+
+  @Test
+  void aRankAboveATargetsSizeIsCappedAndTheGraphTrainsAndReloads(@TempDir Path dir) throws Exception {
+    // rank 16: w1 (64 -> 32) keeps 16, w2 (32 -> 10) takes min(16, 32, 10) = 10, as every family caps it
+    AdaptedGraph g = GraphAdapter.of(mlp()).seeded(9, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(16))
+        .classifier("logits", 10).apply();
+    assertArrayEquals(new long[] {16, 64}, g.trainedShapes().get("w1.lora_A"));
+    assertArrayEquals(new long[] {10, 32}, g.trainedShapes().get("w2.lora_A"));
+    assertArrayEquals(new long[] {10, 10}, g.trainedShapes().get("w2.lora_B"));
+    g.fit(new DatasetIterator(train, 32, 2), 1, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2));
+    INDArray x = batch();
+    Path file = dir.resolve("capped.lotta");
+    g.save(file);
+    org.lottalora.format.proto.Artifact a = org.lottalora.format.ArtifactCodec.read(file);
+    assertEquals(16, a.getAdapter().getRank(), "the configured rank");
+    assertEquals(List.of(16, 10), a.getAdaptersList().stream().map(r -> r.getRank()).toList(), "per target");
+    assertEquals(1.0 / 16, a.getAdapters(1).getAlpha() / a.getAdapters(1).getRank(), 1e-15, "s stays alpha / r");
+    assertEquals(g.output(x), GraphArtifacts.load(file, TrustPolicy.NONE).output(x));
   }
 
   @Test
