@@ -61,7 +61,8 @@ final class GraphTrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--wd", defaultValue = "5e-4", description = "Head weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wd", defaultValue = "5e-4", description = "Decoupled weight decay of weight matrices and "
+      + "adapter factors, never betas, biases, norms or embeddings (default: ${DEFAULT-VALUE}).")
   double wd;
 
   @Option(names = "--train-fraction", description = "Share that trains (default: 0.1 of nodes, 0.7 of graphs).")

@@ -70,7 +70,8 @@ final class SequenceTrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--wd", defaultValue = "1e-4", description = "Head weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wd", defaultValue = "1e-4", description = "Decoupled weight decay of weight matrices and "
+      + "adapter factors, never betas, biases, norms or embeddings (default: ${DEFAULT-VALUE}).")
   double wd;
 
   @Option(names = "--split-seed", defaultValue = "0", description = "Seed of the split (default: ${DEFAULT-VALUE}).")

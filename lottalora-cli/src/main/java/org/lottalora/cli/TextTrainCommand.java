@@ -69,7 +69,8 @@ final class TextTrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "3e-3", description = "Peak Adam rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--wd", defaultValue = "1e-4", description = "Head weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wd", defaultValue = "1e-4", description = "Decoupled weight decay of weight matrices and "
+      + "adapter factors, never betas, biases, norms or embeddings (default: ${DEFAULT-VALUE}).")
   double wd;
 
   @Option(names = "--split-seed", defaultValue = "0", description = "Seed of the split (default: ${DEFAULT-VALUE}).")

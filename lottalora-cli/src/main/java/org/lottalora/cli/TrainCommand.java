@@ -63,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--layer-norm", description = "A trained LayerNorm on each block's output (after --residual).")
   boolean layerNorm;
 
-  @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r, capped per layer at min(d_in, d_out); scaling stays alpha / r "
+      + "(default: ${DEFAULT-VALUE}).")
   int rank;
 
   @Option(names = "--alpha", defaultValue = "1", description = "LoRA alpha (default: ${DEFAULT-VALUE}).")
@@ -106,7 +107,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--wd", defaultValue = "1e-2", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wd", defaultValue = "1e-2", description = "AdamW decoupled weight decay of weight matrices "
+      + "and adapter factors, never betas, biases, norms or DoRA magnitudes (default: ${DEFAULT-VALUE}).")
   double wd;
 
   @Option(names = "--warmup", defaultValue = "0", description = "Warmup epochs (default: ${DEFAULT-VALUE}).")

@@ -104,9 +104,8 @@ public final class Trainer {
         .dataSetFeatureMapping(featureNames)
         .dataSetLabelMapping(GraphBuilder.LABELS)
         .minimize(GraphBuilder.LOSS);
-    if (config.weightDecay() > 0) {
-      tc.weightDecay(config.weightDecay(), true); // decoupled, scaled by the scheduled lr: PyTorch's AdamW
-    }
+    // no tc.weightDecay: M2.1 would decay every variable; DecayListener decays what WeightDecay names
+    DecayListener decay = config.weightDecay() > 0 ? new DecayListener(schedule, config.weightDecay()) : null;
     DenseEngine engine = graph.densePlan() != null ? new DenseEngine(graph) : null;
     if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED && (engine == null || scaffolds == null)) {
       throw new IllegalArgumentException("scaffold schedule " + scaffoldSchedule.text() + " needs a dense model and its "
@@ -147,7 +146,11 @@ public final class Trainer {
         if (engine != null) {
           iteration = denseEpoch(engine, adamw, params, it, graph, listener, iteration);
         } else {
-          sd.fit(it, 1, listener);
+          if (decay != null) {
+            sd.fit(it, 1, listener, decay);
+          } else {
+            sd.fit(it, 1, listener);
+          }
         }
       } catch (DivergedException ex) {
         failure = ex.getMessage();

@@ -18,7 +18,7 @@ public final class GcnTrainer {
    *
    * @param epochs full-batch steps
    * @param lr Adam learning rate
-   * @param weightDecay decoupled weight decay of the head
+   * @param weightDecay decoupled weight decay of the weight matrices and adapter factors (core.train.WeightDecay)
    * @param trainFraction nodes whose labels train
    * @param valFraction nodes that pick the epoch
    * @param splitSeed seed of the node split

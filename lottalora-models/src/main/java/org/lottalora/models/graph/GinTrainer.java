@@ -23,7 +23,7 @@ public final class GinTrainer {
    * @param epochs passes over the training graphs
    * @param batch graphs per step
    * @param lr Adam learning rate
-   * @param weightDecay decoupled weight decay of the head
+   * @param weightDecay decoupled weight decay of the weight matrices and adapter factors (core.train.WeightDecay)
    * @param trainFraction graphs that train
    * @param valFraction graphs that pick the epoch
    * @param splitSeed seed of the split and of the batch order

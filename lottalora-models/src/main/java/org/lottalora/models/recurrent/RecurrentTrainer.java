@@ -23,7 +23,7 @@ public final class RecurrentTrainer {
    * @param epochs passes over the training sequences
    * @param batch sequences per step
    * @param lr Adam learning rate
-   * @param weightDecay decoupled weight decay of the head weight
+   * @param weightDecay decoupled weight decay of the weight matrices and adapter factors (core.train.WeightDecay)
    * @param balanced weight each class by {@code n / (classes n_c)} in the loss
    * @param shuffleSeed seed of the batch order
    */

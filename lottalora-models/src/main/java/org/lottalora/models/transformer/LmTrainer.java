@@ -1,7 +1,6 @@
 package org.lottalora.models.transformer;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.backbone.Stream;
@@ -195,7 +194,7 @@ public final class LmTrainer {
         throw new org.lottalora.core.LottaException("the training loss became " + loss + " at step " + step
             + "; lower --lr");
       }
-      Adam.step(params, rate(c.lr(), step, c.steps()), 0, step, new HashSet<>());
+      Adam.step(params, rate(c.lr(), step, c.steps()), 0, step);
       lm.refresh();
       trainNanos += System.nanoTime() - t0;
       recent = step == 1 ? loss : 0.9 * recent + 0.1 * loss;

@@ -114,11 +114,6 @@ public final class TextClassifier {
     return params;
   }
 
-  /** The head's weight (weight decay applies to it only). */
-  public java.util.Set<Param> decayed() {
-    return java.util.Set.of(head.weight());
-  }
-
   /** Recomputes effective weights. */
   public void refresh() {
     blocks.refresh();

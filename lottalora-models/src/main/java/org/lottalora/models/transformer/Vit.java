@@ -136,11 +136,6 @@ public final class Vit {
     return params;
   }
 
-  /** The head's arrays (the only ones weight decay applies to). */
-  public java.util.Set<Param> decayed() {
-    return java.util.Set.of(head.weight());
-  }
-
   /** Recomputes effective weights after the trained arrays changed. */
   public void refresh() {
     blocks.refresh();
