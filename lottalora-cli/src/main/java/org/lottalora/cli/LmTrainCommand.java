@@ -125,6 +125,7 @@ final class LmTrainCommand implements Callable<Integer> {
     LmPreset p = LmPreset.of(preset);
     DType storage = save.storage();
     AdapterConfig ac = model.adapter();
+    org.lottalora.models.EngineArtifacts.refuseBlockSwitches(ac, "byte LM"); // ByteLm.Spec does not check it
     ByteLm.Spec s = new ByteLm.Spec(or(width, p.width()), or(heads, p.heads()), or(layers, p.layers()),
         or(mlpHidden, p.hidden()), or(context, p.context()), model.seed, model.initSpec(), ac,
         targets.resolve(Targets.LM, model.full));

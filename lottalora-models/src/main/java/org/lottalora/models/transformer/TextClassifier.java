@@ -36,6 +36,7 @@ public final class TextClassifier {
       AdapterConfig adapter, Targets targets) {
     /** Validates. */
     public Spec {
+      org.lottalora.models.EngineArtifacts.refuseBlockSwitches(adapter, "text encoder");
       if (d < 2 || heads < 1 || d % heads != 0) {
         throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
       }

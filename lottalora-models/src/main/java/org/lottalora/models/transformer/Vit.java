@@ -43,6 +43,7 @@ public final class Vit {
         throw new IllegalArgumentException("patch side " + patch + " does not divide the " + side + "x" + side
             + " image; use a divisor of " + side);
       }
+      org.lottalora.models.EngineArtifacts.refuseBlockSwitches(adapter, "ViT");
       if (d < 2 || heads < 1 || d % heads != 0) {
         throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
       }
