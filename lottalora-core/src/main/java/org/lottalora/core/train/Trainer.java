@@ -126,6 +126,7 @@ public final class Trainer {
 
     List<EpochStats> history = new ArrayList<>();
     Map<String, float[]> best = null;
+    Map<String, float[]> initial = graph.trainedValues(); // the last good arrays of a run that fails in epoch 1
     double bestVal = -1;
     int bestEpoch = 0;
     int sinceBest = 0;
@@ -186,6 +187,8 @@ public final class Trainer {
     }
     if (best != null) {
       graph.setTrainedValues(best);
+    } else if (failure != null) {
+      graph.setTrainedValues(initial); // never leave NaN arrays in a model a caller may save
     }
     double test = best != null ? accuracy(graph, data.test()) : Double.NaN;
     double wall = (System.nanoTime() - t0) / 1e9;
@@ -358,9 +361,10 @@ public final class Trainer {
       if (stopRequested) {
         throw new DivergedException("interrupted at epoch " + epoch + " step " + batch);
       }
-      if (!Double.isFinite(l) || !Double.isFinite(total)) {
-        throw new DivergedException("loss became " + l + " at epoch " + epoch + " step " + batch
-            + "; try a lower --lr");
+      try {
+        LossGuard.check(Double.isFinite(total) ? l : total, (long) (epoch - 1) * batches + batch);
+      } catch (LossGuard.Diverged d) { // fit restores the best epoch's arrays and reports the line as its failure
+        throw new DivergedException(d.getMessage());
       }
       lossSum += l * n;
       double secs = (System.nanoTime() - start) / 1e9;

@@ -80,7 +80,11 @@ public final class GcnTrainer {
         bestBetas = net.betas();
         best = copy(net.trained());
       }
-      net.backward(logits, g.labels(), train);
+      double loss = net.backward(logits, g.labels(), train);
+      if (!Double.isFinite(loss)) {
+        net.restore(best); // the best epoch so far: never leave NaN arrays behind
+        org.lottalora.core.train.LossGuard.check(loss, e);
+      }
       net.adam(c.lr(), c.weightDecay(), e);
       p.work("gcn train", e, c.epochs(), t0);
     }

@@ -89,7 +89,8 @@ public final class GinTrainer {
         }
         double loss = net.backward(gs, labels);
         if (!Double.isFinite(loss)) {
-          throw new IllegalStateException("loss became " + loss + " at epoch " + (e + 1) + "; try a lower --lr");
+          net.restore(best); // the best epoch so far: never leave NaN arrays behind
+          org.lottalora.core.train.LossGuard.check(loss, step + 1);
         }
         net.adam(c.lr(), c.weightDecay(), ++step);
         p.work("gin train", step, steps, t0);

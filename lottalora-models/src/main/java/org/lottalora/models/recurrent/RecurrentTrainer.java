@@ -97,7 +97,8 @@ public final class RecurrentTrainer {
         int[] idx = java.util.Arrays.copyOfRange(order, start, Math.min(order.length, start + c.batch()));
         double loss = net.backward(train, idx, weights);
         if (!Double.isFinite(loss)) {
-          throw new IllegalStateException("loss became " + loss + " at epoch " + e + "; try a lower --lr");
+          net.restore(best); // the best epoch so far: never leave NaN arrays behind
+          org.lottalora.core.train.LossGuard.check(loss, step + 1);
         }
         net.adam(c.lr(), c.weightDecay(), ++step);
         seen += idx.length;

@@ -142,8 +142,11 @@ public final class ReservoirAdapterTrainer {
       OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of("loss"), trained);
       curve[it] = og.getOutputs().get("loss").getDouble(0);
       if (!Double.isFinite(curve[it])) {
-        throw new org.lottalora.core.LottaException("BPTT diverged at iteration " + (it + 1)
-            + " (loss not finite): lower --lr");
+        // the graph goes back to the best validated arrays, though the failure leaves before the adapter is taken
+        for (Map.Entry<String, INDArray> e : best.entrySet()) {
+          sd.getArrForVarName(e.getKey()).assign(e.getValue());
+        }
+        org.lottalora.core.train.LossGuard.check(curve[it], it + 1);
       }
       adam(sd, og.getGradients(), trained, m1, m2, it + 1, a.learningRate(), a.readoutLearningRate());
       if ((it + 1) % VALIDATE_EVERY == 0 || it + 1 == a.iterations()) {

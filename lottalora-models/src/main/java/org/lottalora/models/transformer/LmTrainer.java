@@ -179,6 +179,8 @@ public final class LmTrainer {
       progress.say("resumed after step " + saved.step() + " of " + c.steps() + " from " + ck.path());
     }
     long start = System.nanoTime();
+    // the last good arrays: the start (or the resumed checkpoint), then each evaluation with a finite held-out loss
+    Map<String, float[]> good = lm.trained();
     double val = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1)[2];
     int end = ck == null || ck.stopAfter() == 0 ? c.steps() : Math.min(c.steps(), first - 1 + ck.stopAfter());
     for (int step = first; step <= end; step++) {
@@ -191,8 +193,8 @@ public final class LmTrainer {
       }
       double loss = lm.backward(batch);
       if (!Double.isFinite(loss)) {
-        throw new org.lottalora.core.LottaException("the training loss became " + loss + " at step " + step
-            + "; lower --lr");
+        lm.restore(good); // never leave NaN arrays in a model the caller may save
+        org.lottalora.core.train.LossGuard.check(loss, step);
       }
       Adam.step(params, rate(c.lr(), step, c.steps()), 0, step);
       lm.refresh();
@@ -206,6 +208,9 @@ public final class LmTrainer {
       if (last || (c.evalEvery() > 0 && step % c.evalEvery() == 0)) {
         val = evaluate(lm, corpus.validation(), c.seqLen(), c.evalBytes());
         curve.add(new double[] {step, recent, val});
+        if (Double.isFinite(val)) {
+          good = lm.trained();
+        }
         progress.say(String.format(java.util.Locale.ROOT, "step %d/%d  train loss %.4f  held-out loss %.4f (%.3f "
             + "bits/byte)  %.0f bytes/s", step, c.steps(), recent, val, val / Math.log(2),
             (double) step * c.batch() * c.seqLen() / (trainNanos / 1e9)));

@@ -113,8 +113,8 @@ public final class VitTrainer {
         }
         double loss = vit.backward(rows(train, idx), y);
         if (!Double.isFinite(loss)) {
-          throw new org.lottalora.core.LottaException("the training loss became " + loss + " in epoch " + epoch
-              + "; lower --lr");
+          vit.restore(best); // the best epoch so far: never leave NaN arrays behind
+          org.lottalora.core.train.LossGuard.check(loss, step + 1);
         }
         step++;
         double lr = c.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / steps)));
