@@ -62,7 +62,8 @@ public record AdapterConfig(int rank, double alpha, boolean rsLora, boolean trai
   /** Validates ranges; the rank is capped per layer by {@link #effectiveRank}, never refused for a narrow one. */
   public AdapterConfig {
     if (rank < 1) {
-      throw new IllegalArgumentException("rank must be at least 1, got " + rank);
+      throw new IllegalArgumentException("rank must be at least 1, got " + rank + "; use --rank 1 or more, or --full "
+          + "to train every weight");
     }
     if (!(alpha > 0) || !Double.isFinite(alpha)) {
       throw new IllegalArgumentException("alpha must be a positive number, got " + alpha);

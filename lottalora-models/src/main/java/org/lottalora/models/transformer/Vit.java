@@ -45,7 +45,9 @@ public final class Vit {
       }
       org.lottalora.models.EngineArtifacts.refuseBlockSwitches(adapter, "ViT");
       if (d < 2 || heads < 1 || d % heads != 0) {
-        throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
+        throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads; use a width "
+            + "that is a multiple of the heads (e.g. " + Math.max(2, heads) * Math.max(1, d / Math.max(1, heads))
+            + ") or a head count that divides " + d);
       }
       if (layers < 1 || hidden < 1 || classes < 2) {
         throw new IllegalArgumentException("a ViT needs layers and an MLP width >= 1 and 2+ classes");
