@@ -95,6 +95,8 @@ class CliTest {
     org.lottalora.format.proto.Artifact a = org.lottalora.format.ArtifactCodec.read(capped);
     assertEquals(100, a.getAdapter().getRank());
     assertEquals(java.util.List.of(64, 32), a.getAdaptersList().stream().map(x -> x.getRank()).toList());
+    Run shown = run("inspect", capped.toString());
+    assertTrue(shown.out().contains("rank 100 (capped per layer at min(d_in, d_out): 64, 32)"), shown.out());
     assertTrue(run("train", "--widths", "784-512-10", "--out", out.toString()).err()
         .contains("does not fit the data: it has 64 features"));
   }
