@@ -155,6 +155,37 @@ class LottaModelTest {
   }
 
   @Test
+  void sameDiffsFitDecaysTheAdapterFactorsButNotTheBetasOrNorms() {
+    // a residual MLP trains through SameDiff's fit (the dense engine has no variants): decay reaches lora_A / B
+    // through the DecayListener, and never the betas or the LayerNorm gains
+    ModelSpec s = new ModelSpec("mlp", 64, 10, new int[] {32}, 0, 5, InitSpec.DEFAULT,
+        AdapterConfig.defaults(4).withVariants(false, true, true), false);
+    Map<String, float[]> plain = trainedOneEpoch(s, 0);
+    Map<String, float[]> decayed = trainedOneEpoch(s, 20);
+    assertTrue(norm(decayed.get("layers.0.lora_A")) < 0.5 * norm(plain.get("layers.0.lora_A")),
+        norm(decayed.get("layers.0.lora_A")) + " vs " + norm(plain.get("layers.0.lora_A")));
+    assertTrue(norm(decayed.get("head.weight")) < 0.5 * norm(plain.get("head.weight")));
+    // undecayed tensors still move by their gradients alone: no lr * wd shrinkage towards 0 (20 x 0.01 per step)
+    assertTrue(Math.abs(decayed.get("layers.0.beta")[0]) > 0.5, "beta " + decayed.get("layers.0.beta")[0]);
+    assertTrue(norm(decayed.get("layers.0.ln.gain")) > 0.5 * norm(plain.get("layers.0.ln.gain")));
+  }
+
+  private static Map<String, float[]> trainedOneEpoch(ModelSpec s, double wd) {
+    LottaModel m = LottaModel.create(s);
+    TrainReport r = m.train(digits, new TrainConfig(1, 64, 1e-2, wd, 0, false, 0, 0), Progress.silent());
+    assertNull(r.failure());
+    return m.graph().trainedValues();
+  }
+
+  private static double norm(float[] v) {
+    double ss = 0;
+    for (float f : v) {
+      ss += f * f;
+    }
+    return Math.sqrt(ss);
+  }
+
+  @Test
   void tamperedArtifactsAreRefused() throws Exception {
     Artifact a = ArtifactCodec.read(saved);
     Path p = dir.resolve("bad.lotta");
