@@ -117,7 +117,12 @@ final class GraphTrainCommand implements Callable<Integer> {
               d.node().edges(), d.dims(), d.classes()));
       o.flush();
     }
-    GraphModel.Trained t = m.train(d, ep, lr, wd, batch, quiet || json ? Progress.silent() : Progress.stderr());
+    GraphModel.Trained t;
+    try {
+      t = m.train(d, ep, lr, wd, batch, quiet || json ? Progress.silent() : Progress.stderr());
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      throw Divergence.kept(e, out, () -> m.save(out, Double.NaN, 0, key));
+    }
     m.save(out, t.report().testAccuracy(), t.report().seconds(), key);
     GraphModel back = GraphModel.load(out);
     double reloaded = back.testAccuracy(d);

@@ -127,8 +127,14 @@ final class SequenceTrainCommand implements Callable<Integer> {
       o.flush();
     }
     RecurrentNetwork net = new RecurrentNetwork(s, Map.of());
-    RecurrentTrainer.Report r = RecurrentTrainer.train(net, d.train(), d.validation(), d.test(), tc,
-        quiet || json ? Progress.silent() : Progress.stderr());
+    RecurrentTrainer.Report r;
+    try {
+      r = RecurrentTrainer.train(net, d.train(), d.validation(), d.test(), tc,
+          quiet || json ? Progress.silent() : Progress.stderr());
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      throw Divergence.kept(e, out, () -> new RecurrentModel(net, d.text(), splitSeed, maxTrain, pad,
+          d.train().steps(), d.mean(), d.std()).save(out, null, key));
+    }
     RecurrentModel m = new RecurrentModel(net, d.text(), splitSeed, maxTrain, pad, d.train().steps(), d.mean(),
         d.std());
     m.save(out, r, key);

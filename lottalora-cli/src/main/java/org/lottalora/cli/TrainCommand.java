@@ -207,8 +207,7 @@ final class TrainCommand implements Callable<Integer> {
       spec.commandLine().getErr().flush();
     }
     if (r.bestEpoch() == 0) {
-      throw new LottaException("training failed before the first epoch ended: " + r.failure()
-          + "; nothing was written");
+      throw new LottaException(r.failure() + " (it failed before a first good epoch: nothing was written)");
     }
     int[] inMemory = model.classify(d.test());
     model.save(out, model.provenance(data.dataset, tc, splitSeed, r, nThreads),
@@ -278,8 +277,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     o.flush();
     if (r.failure() != null) {
-      throw new LottaException("training stopped: " + r.failure() + "; kept the best checkpoint (epoch "
-          + r.bestEpoch() + ") in " + out);
+      // the same line as every training command (LossGuard, Divergence), or the interruption
+      throw new LottaException((r.failure().startsWith("loss became") ? r.failure() : "training stopped: "
+          + r.failure()) + " (epoch " + r.bestEpoch() + " saved to " + out + ")");
     }
     if (same != inMemory.length && storage == DType.FLOAT32) {
       throw new LottaException("the reloaded artifact predicts differently on " + (inMemory.length - same)

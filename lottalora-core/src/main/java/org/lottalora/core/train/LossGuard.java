@@ -18,8 +18,16 @@ public final class LossGuard {
    * over the whole run).
    */
   public static void check(double loss, long step) {
+    check(loss, step, null);
+  }
+
+  /**
+   * As {@link #check(double, long)}, telling the caller which state the model was put back on: {@code lastGood}
+   * names it ("epoch 3", "step 200"), or is null when that is the initial model (nothing worth saving).
+   */
+  public static void check(double loss, long step, String lastGood) {
     if (!Double.isFinite(loss)) {
-      throw new Diverged(loss, step);
+      throw new Diverged(loss, step, lastGood);
     }
   }
 
@@ -30,16 +38,26 @@ public final class LossGuard {
   public static final class Diverged extends LottaException {
     private static final long serialVersionUID = 1L;
     private final long step;
+    private final String lastGood;
 
-    /** The failure at {@code step} with loss {@code loss}. */
-    public Diverged(double loss, long step) {
+    /** The failure at {@code step} with loss {@code loss}; {@code lastGood} as in {@link LossGuard#check}. */
+    public Diverged(double loss, long step, String lastGood) {
       super("loss became " + loss + " at step " + step + "; the last good model is kept; lower --lr");
       this.step = step;
+      this.lastGood = lastGood;
     }
 
     /** The step whose loss was not finite (1-based). */
     public long step() {
       return step;
+    }
+
+    /**
+     * The state the model was put back on ("epoch 3", "step 200"), or null for the initial model: a command saves
+     * the model only when this is not null, and says which state it saved.
+     */
+    public String lastGood() {
+      return lastGood;
     }
   }
 }

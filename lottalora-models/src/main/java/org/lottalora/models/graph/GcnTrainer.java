@@ -83,7 +83,7 @@ public final class GcnTrainer {
       double loss = net.backward(logits, g.labels(), train);
       if (!Double.isFinite(loss)) {
         net.restore(best); // the best epoch so far: never leave NaN arrays behind
-        org.lottalora.core.train.LossGuard.check(loss, e);
+        org.lottalora.core.train.LossGuard.check(loss, e, bestEpoch > 0 ? "epoch " + bestEpoch : null);
       }
       net.adam(c.lr(), c.weightDecay(), e);
       p.work("gcn train", e, c.epochs(), t0);

@@ -90,7 +90,7 @@ public final class GinTrainer {
         double loss = net.backward(gs, labels);
         if (!Double.isFinite(loss)) {
           net.restore(best); // the best epoch so far: never leave NaN arrays behind
-          org.lottalora.core.train.LossGuard.check(loss, step + 1);
+          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         net.adam(c.lr(), c.weightDecay(), ++step);
         p.work("gin train", step, steps, t0);

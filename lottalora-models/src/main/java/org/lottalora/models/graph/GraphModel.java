@@ -112,8 +112,14 @@ public final class GraphModel {
         throw new IllegalArgumentException("data '" + d.text() + "' has no labels to train on");
       }
       GcnNetwork net = new GcnNetwork(setup.spec(), d.node(), values);
-      GcnTrainer.Report r = GcnTrainer.train(net, d.node(), new GcnTrainer.Config(epochs, lr, weightDecay,
-          setup.trainFraction(), setup.valFraction(), setup.splitSeed()), p);
+      GcnTrainer.Report r;
+      try {
+        r = GcnTrainer.train(net, d.node(), new GcnTrainer.Config(epochs, lr, weightDecay, setup.trainFraction(),
+            setup.valFraction(), setup.splitSeed()), p);
+      } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+        values = GcnTrainer.copy(net.trained()); // the last good arrays the trainer put back, for a caller to save
+        throw e;
+      }
       values = GcnTrainer.copy(net.trained());
       Map<String, Float> betas = new java.util.LinkedHashMap<>();
       for (int l = 0; l < r.betas().length; l++) {
@@ -122,8 +128,14 @@ public final class GraphModel {
       return new Trained(r, betas);
     }
     GinNetwork net = new GinNetwork(setup.spec(), values);
-    GcnTrainer.Report r = GinTrainer.train(net, d.set(), new GinTrainer.Config(epochs, batch, lr, weightDecay,
-        setup.trainFraction(), setup.valFraction(), setup.splitSeed()), p);
+    GcnTrainer.Report r;
+    try {
+      r = GinTrainer.train(net, d.set(), new GinTrainer.Config(epochs, batch, lr, weightDecay,
+          setup.trainFraction(), setup.valFraction(), setup.splitSeed()), p);
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      values = GcnTrainer.copy(net.trained()); // the last good arrays the trainer put back, for a caller to save
+      throw e;
+    }
     values = GcnTrainer.copy(net.trained());
     return new Trained(r, net.betas());
   }

@@ -98,7 +98,7 @@ public final class RecurrentTrainer {
         double loss = net.backward(train, idx, weights);
         if (!Double.isFinite(loss)) {
           net.restore(best); // the best epoch so far: never leave NaN arrays behind
-          org.lottalora.core.train.LossGuard.check(loss, step + 1);
+          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         net.adam(c.lr(), c.weightDecay(), ++step);
         seen += idx.length;

@@ -146,7 +146,7 @@ public final class ReservoirAdapterTrainer {
         for (Map.Entry<String, INDArray> e : best.entrySet()) {
           sd.getArrForVarName(e.getKey()).assign(e.getValue());
         }
-        org.lottalora.core.train.LossGuard.check(curve[it], it + 1);
+        org.lottalora.core.train.LossGuard.check(curve[it], it + 1, bestIt > 0 ? "iteration " + bestIt : null);
       }
       adam(sd, og.getGradients(), trained, m1, m2, it + 1, a.learningRate(), a.readoutLearningRate());
       if ((it + 1) % VALIDATE_EVERY == 0 || it + 1 == a.iterations()) {

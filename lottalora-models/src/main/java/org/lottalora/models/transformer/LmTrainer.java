@@ -181,6 +181,7 @@ public final class LmTrainer {
     long start = System.nanoTime();
     // the last good arrays: the start (or the resumed checkpoint), then each evaluation with a finite held-out loss
     Map<String, float[]> good = lm.trained();
+    int goodStep = first - 1; // 0: the initial model
     double val = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1)[2];
     int end = ck == null || ck.stopAfter() == 0 ? c.steps() : Math.min(c.steps(), first - 1 + ck.stopAfter());
     for (int step = first; step <= end; step++) {
@@ -194,7 +195,7 @@ public final class LmTrainer {
       double loss = lm.backward(batch);
       if (!Double.isFinite(loss)) {
         lm.restore(good); // never leave NaN arrays in a model the caller may save
-        org.lottalora.core.train.LossGuard.check(loss, step);
+        org.lottalora.core.train.LossGuard.check(loss, step, goodStep > 0 ? "step " + goodStep : null);
       }
       Adam.step(params, rate(c.lr(), step, c.steps()), 0, step);
       lm.refresh();
@@ -210,6 +211,7 @@ public final class LmTrainer {
         curve.add(new double[] {step, recent, val});
         if (Double.isFinite(val)) {
           good = lm.trained();
+          goodStep = step;
         }
         progress.say(String.format(java.util.Locale.ROOT, "step %d/%d  train loss %.4f  held-out loss %.4f (%.3f "
             + "bits/byte)  %.0f bytes/s", step, c.steps(), recent, val, val / Math.log(2),

@@ -113,7 +113,7 @@ public final class TextTrainer {
         double loss = m.backward(b, y);
         if (!Double.isFinite(loss)) {
           m.restore(best); // the best epoch so far: never leave NaN arrays behind
-          org.lottalora.core.train.LossGuard.check(loss, step + 1);
+          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         step++;
         Adam.step(m.params(), c.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / steps))), c.wd(),

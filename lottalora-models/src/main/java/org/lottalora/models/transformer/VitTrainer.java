@@ -114,7 +114,7 @@ public final class VitTrainer {
         double loss = vit.backward(rows(train, idx), y);
         if (!Double.isFinite(loss)) {
           vit.restore(best); // the best epoch so far: never leave NaN arrays behind
-          org.lottalora.core.train.LossGuard.check(loss, step + 1);
+          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         step++;
         double lr = c.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / steps)));
