@@ -353,7 +353,7 @@ public final class Trainer {
     }
 
     private void done(long n, double total) {
-      // M2.1 reports 0 for the loss variable itself here (only the weight-decay term is real), so the
+      // M2.1 reports 0 for the loss variable itself here (only a regularisation term would be real), so the
       // cross-entropy is computed from the logits in activationAvailable; both must stay finite.
       double l = batchLoss;
       batch++;

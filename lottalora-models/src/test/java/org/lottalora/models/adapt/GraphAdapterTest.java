@@ -189,6 +189,34 @@ class GraphAdapterTest {
   }
 
   @Test
+  void weightDecayReachesTheMatricesButNeverBetasOrBiases() {
+    // wd 20 at lr 1e-2 shrinks a decayed tensor by 0.8 a step: 2-D tensors (lora_A, a weight trained in full) do,
+    // the betas and the bias b2 (vectors and scalars) move by their gradients alone
+    Map<String, float[]> plain = fitted(0);
+    Map<String, float[]> decayed = fitted(20);
+    assertTrue(norm(decayed.get("w2.lora_A")) < 0.5 * norm(plain.get("w2.lora_A")));
+    assertTrue(norm(decayed.get("w1")) < 0.5 * norm(plain.get("w1")));
+    assertTrue(decayed.get("w2.beta")[0] > 0.5, "the beta stays near 1: " + decayed.get("w2.beta")[0]);
+    assertTrue(norm(decayed.get("b2")) > 0.5 * norm(plain.get("b2")), "the bias is not decayed");
+  }
+
+  private static Map<String, float[]> fitted(double wd) {
+    AdaptedGraph g = GraphAdapter.of(mlp()).seeded(5, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(4))
+        .targets(TargetRule.names("w2")).trainable("w1", "b2").classifier("logits", 10).apply();
+    g.fit(new DatasetIterator(train, 32, 1), 1, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2)
+        .withSchedule(wd, 0, false));
+    return g.trainedTensors();
+  }
+
+  private static double norm(float[] v) {
+    double ss = 0;
+    for (float f : v) {
+      ss += f * f;
+    }
+    return Math.sqrt(ss);
+  }
+
+  @Test
   void aRankAboveATargetsSizeIsCappedAndTheGraphTrainsAndReloads(@TempDir Path dir) throws Exception {
     // rank 16: w1 (64 -> 32) keeps 16, w2 (32 -> 10) takes min(16, 32, 10) = 10, as every family caps it
     AdaptedGraph g = GraphAdapter.of(mlp()).seeded(9, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(16))
