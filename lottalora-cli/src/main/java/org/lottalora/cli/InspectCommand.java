@@ -247,12 +247,17 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   /**
-   * "rank r", followed by the layers' own ranks when a layer narrower than r took min(r, d_in, d_out)
-   * (AdapterConfig.effectiveRank), so the summary never claims a rank a layer does not have.
+   * "rank r", followed by the layers' own ranks (from the adapter records, or from the A tensors' shapes) when a
+   * layer narrower than r took min(r, d_in, d_out) (AdapterConfig.effectiveRank), so the summary never claims a
+   * rank a layer does not have.
    */
   private static String rankText(Artifact a) {
     int r = a.getAdapter().getRank();
     List<Integer> per = a.getAdaptersList().stream().map(Adapter::getRank).toList();
+    if (per.isEmpty()) { // the hand engines' files: each layer's rank is the first dimension of its A
+      per = a.getTensorsList().stream().filter(t -> t.getName().endsWith(".lora_A") && t.getShapeCount() == 2)
+          .map(t -> (int) t.getShape(0)).toList();
+    }
     return per.stream().allMatch(x -> x == r) ? "rank " + r
         : "rank " + r + " (capped per layer at min(d_in, d_out): " + per.stream().map(String::valueOf)
             .collect(java.util.stream.Collectors.joining(", ")) + ")";

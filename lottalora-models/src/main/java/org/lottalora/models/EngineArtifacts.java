@@ -107,11 +107,32 @@ public final class EngineArtifacts {
   }
 
   /**
-   * The shape of a trained array that starts from a backbone tensor (its 2-D shape), else flat: {@code [length]}.
+   * The shape a trained array is stored with: its backbone tensor's shape when it is a 2-D backbone tensor (a head,
+   * a matrix trained in full), the adapter factor's own [r', d_in] or [d_out, r'] next to its backbone weight
+   * {@code prefix.weight} [d_out, d_in] (so the effective rank of each layer, capped by AdapterConfig.effectiveRank,
+   * reads from the file), else a vector of {@code length}.
    */
   public static long[] shapeFromBackbone(Backbone backbone, String name, int length) {
-    TensorSpec t = backbone.specs().get(name);
-    return t != null && t.shape().length == 2 ? new long[] {t.shape()[0], t.shape()[1]} : new long[] {length};
+    return shapeOf(backbone.specs(), name, length);
+  }
+
+  /** {@link #shapeFromBackbone} over the backbone's tensor specs by name (no values needed). */
+  public static long[] shapeOf(Map<String, TensorSpec> specs, String name, int length) {
+    TensorSpec t = specs.get(name);
+    if (t != null && t.shape().length == 2) {
+      return new long[] {t.shape()[0], t.shape()[1]};
+    }
+    boolean a = name.endsWith(".lora_A");
+    if (a || name.endsWith(".lora_B")) {
+      TensorSpec w = specs.get(name.substring(0, name.length() - ".lora_A".length()) + ".weight");
+      if (w != null && w.shape().length == 2) {
+        int side = a ? w.shape()[1] : w.shape()[0]; // A [r, d_in], B [d_out, r]
+        if (length % side == 0) {
+          return a ? new long[] {length / side, side} : new long[] {side, length / side};
+        }
+      }
+    }
+    return new long[] {length};
   }
 
   /** The training record: this JVM and OS, the data and the metrics. */

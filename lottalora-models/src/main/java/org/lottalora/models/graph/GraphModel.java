@@ -225,11 +225,13 @@ public final class GraphModel {
         .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()).setResidual(ac.residual())
         .setLayerNorm(ac.layerNorm()));
     long trainedCount = 0;
+    Map<String, TensorSpec> byName = new HashMap<>();
+    specs.forEach(t -> byName.put(t.name(), t));
     for (Map.Entry<String, float[]> e : trained().entrySet()) {
       float[] v = e.getValue();
       trainedCount += v.length;
-      a.addTensors(TensorCodec.encode(e.getKey(), new long[] {v.length}, ArtifactMapper.roleByName(e.getKey()), v,
-          DType.FLOAT32));
+      a.addTensors(TensorCodec.encode(e.getKey(), org.lottalora.models.EngineArtifacts.shapeOf(byName, e.getKey(),
+          v.length), ArtifactMapper.roleByName(e.getKey()), v, DType.FLOAT32)); // a layer's rank reads from A's shape
     }
     long model = 0;
     for (TensorSpec t : specs) {
