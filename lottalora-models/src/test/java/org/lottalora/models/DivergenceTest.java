@@ -30,8 +30,9 @@ import org.lottalora.models.transformer.Vit;
 import org.lottalora.models.transformer.VitTrainer;
 
 /**
- * A learning rate of 1e30 makes every family's loss non-finite within a few steps: each trainer stops with the one
- * line of {@link LossGuard} naming the step, and leaves its model on finite (last good) arrays, so that nothing a
+ * A learning rate of 1e30 (or, for the recurrent cell, whose tanh and sigmoid saturate, an injected NaN) makes a
+ * family's loss non-finite within a few steps: each trainer stops with the one line of {@link LossGuard} naming the
+ * step, and leaves its model on finite (last good) arrays, so that nothing a
  * caller saves afterwards holds NaN.
  */
 class DivergenceTest {
@@ -100,6 +101,52 @@ class DivergenceTest {
     oneLine(e);
     allFinite(net.trained());
     same(before, net.trained());
+  }
+
+  @Test
+  void ginRecurrentAndTextStopTheSameWay() throws Exception {
+    org.lottalora.core.data.graph.GraphSet set = org.lottalora.core.data.graph.GraphSet.synthetic(60, 5, 9, 2);
+    org.lottalora.models.graph.GinNetwork gin = new org.lottalora.models.graph.GinNetwork(new GcnNetwork.Spec(
+        org.lottalora.core.data.graph.GraphSet.FEATURES, new int[] {8, 8}, 2, 4, InitSpec.parse("normal"),
+        AdapterConfig.defaults(2), false), Map.of());
+    Map<String, float[]> ginBefore = GcnTrainer.copy(gin.trained());
+    oneLine(assertThrows(LossGuard.Diverged.class, () -> org.lottalora.models.graph.GinTrainer.train(gin, set,
+        new org.lottalora.models.graph.GinTrainer.Config(3, 8, 1e30, 0, 0.5, 0.2, 1), Progress.silent())));
+    same(ginBefore, gin.trained());
+
+    // a recurrent cell saturates (tanh, sigmoid), so its loss stays finite at any rate: inject a NaN instead
+    org.lottalora.models.recurrent.SequenceSet seq = org.lottalora.models.recurrent.IrregularSeries.generate(40, 0.5,
+        3);
+    org.lottalora.models.recurrent.SequenceSet poisoned = org.lottalora.models.recurrent.IrregularSeries.generate(40,
+        0.5, 3);
+    for (float[][] series : poisoned.x()) {
+      series[0][0] = Float.NaN;
+    }
+    org.lottalora.models.recurrent.RecurrentNetwork rnn = new org.lottalora.models.recurrent.RecurrentNetwork(
+        new org.lottalora.models.recurrent.RecurrentNetwork.Spec("cfc", 1, 4, 5, 2, 2, InitSpec.parse("normal"),
+            AdapterConfig.defaults(2), false), Map.of());
+    Map<String, float[]> rnnBefore = GcnTrainer.copy(rnn.trained());
+    oneLine(assertThrows(LossGuard.Diverged.class, () -> org.lottalora.models.recurrent.RecurrentTrainer.train(rnn,
+        poisoned, seq, seq, new org.lottalora.models.recurrent.RecurrentTrainer.Config(3, 8, 1e-3, 0, false, 1),
+        Progress.silent())));
+    same(rnnBefore, rnn.trained());
+
+    java.nio.file.Path csv = java.nio.file.Files.createTempFile("texts", ".csv");
+    StringBuilder b = new StringBuilder("text,label\n");
+    for (int i = 0; i < 60; i++) {
+      b.append(i % 2 == 0 ? "waves and salt" : "stone and snow").append(i).append(',').append(i % 2).append('\n');
+    }
+    java.nio.file.Files.writeString(csv, b);
+    org.lottalora.models.transformer.TextCsv texts = org.lottalora.models.transformer.TextCsv.read(csv, 16, true,
+        null);
+    org.lottalora.models.transformer.TextClassifier tc = new org.lottalora.models.transformer.TextClassifier(
+        new org.lottalora.models.transformer.TextClassifier.Spec(16, 8, 2, 1, 12, 2, 4, InitSpec.DEFAULT,
+            AdapterConfig.defaults(2), Targets.of(false, true)));
+    Map<String, float[]> tcBefore = tc.trained();
+    oneLine(assertThrows(LossGuard.Diverged.class, () -> org.lottalora.models.transformer.TextTrainer.train(tc, texts,
+        new org.lottalora.models.transformer.TextTrainer.Config(3, 8, 1e30, 0, 1), Progress.silent())));
+    same(tcBefore, tc.trained());
+    java.nio.file.Files.delete(csv);
   }
 
   @Test

@@ -152,6 +152,13 @@ class LottaModelTest {
     assertEquals(1.0 / 40, a.getAdapters(1).getAlpha() / a.getAdapters(1).getRank(), 1e-15);
     LottaModel loaded = LottaModel.load(p);
     assertArrayEquals(m.classify(digits.test()), loaded.classify(digits.test()));
+    // PEFT's form states the capped layer's own rank and the alpha that keeps alpha / r (its rank_pattern)
+    Path peft = dir.resolve("capped-peft");
+    Export.peft(loaded, "0".repeat(64), peft);
+    String config = java.nio.file.Files.readString(peft.resolve("adapter_config.json"));
+    assertTrue(config.contains("\"r\": 40,"), config);
+    assertTrue(config.contains("\"rank_pattern\": {\"layers.1\": 32}"), config);
+    assertTrue(config.contains("\"alpha_pattern\": {\"layers.1\": 0.8}"), config);
   }
 
   @Test
