@@ -32,8 +32,7 @@ import org.lottalora.models.transformer.VitTrainer;
 /**
  * A learning rate of 1e30 (or, for the recurrent cell, whose tanh and sigmoid saturate, an injected NaN) makes a
  * family's loss non-finite within a few steps: each trainer stops with the one line of {@link LossGuard} naming the
- * step, and leaves its model on finite (last good) arrays, so that nothing a
- * caller saves afterwards holds NaN.
+ * step, and leaves its model on finite (last good) arrays, so that nothing a caller saves afterwards holds NaN.
  */
 class DivergenceTest {
   private static final Pattern LINE = Pattern.compile(
