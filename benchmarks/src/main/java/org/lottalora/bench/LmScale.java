@@ -3,7 +3,6 @@ package org.lottalora.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,7 +62,7 @@ public final class LmScale {
       }
       long s0 = System.nanoTime();
       double loss = lm.backward(b);
-      Adam.step(lm.params(), 1e-3, 0, step, new HashSet<>());
+      Adam.step(lm.params(), 1e-3, 0, step);
       lm.refresh();
       double secs = (System.nanoTime() - s0) / 1e9;
       stepSeconds.add(secs);

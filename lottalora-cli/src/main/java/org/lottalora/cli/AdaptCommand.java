@@ -70,7 +70,8 @@ final class AdaptCommand implements Callable<Integer> {
       + "LoRA) instead of a seeded one; loading the artifact then needs MODEL (--base).")
   boolean pretrained;
 
-  @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r, capped per layer at min(d_in, d_out); scaling stays alpha / r "
+      + "(default: ${DEFAULT-VALUE}).")
   int rank;
 
   @Option(names = "--alpha", defaultValue = "1", description = "LoRA alpha (default: ${DEFAULT-VALUE}).")

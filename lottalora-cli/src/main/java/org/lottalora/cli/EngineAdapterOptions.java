@@ -5,8 +5,8 @@ import org.lottalora.core.backbone.InitSpec;
 import picocli.CommandLine.Option;
 
 /**
- * The model options `graph train` and `sequence train` share: the scaffold (seed, init), the adapter (rank, alpha,
- * beta, DoRA / residual / LayerNorm) or the fully trained baseline. The hand-written engines have no adapter
+ * The model options the hand-engine training commands (graph, sequence, vit, text, lm) share: the scaffold (seed,
+ * init), the adapter (rank, alpha, beta, DoRA / residual / LayerNorm) or the fully trained baseline. The hand-written engines have no adapter
  * dropout, trained biases or rsLoRA, so those `train` options are not here.
  */
 final class EngineAdapterOptions {
@@ -24,10 +24,11 @@ final class EngineAdapterOptions {
   boolean dora;
 
   @Option(names = "--residual", description = "Add each block's input to its output where the widths agree (a "
-      + "graph layer; a recurrent step: h' = h + step(x, h)).")
+      + "graph layer; a recurrent step: h' = h + step(x, h)); not for the Transformers, whose blocks have one.")
   boolean residual;
 
-  @Option(names = "--layer-norm", description = "A trained LayerNorm on each block's output (after --residual).")
+  @Option(names = "--layer-norm", description = "A trained LayerNorm on each block's output (after --residual); not "
+      + "for the Transformers, whose blocks are normalised already.")
   boolean layerNorm;
 
   @Option(names = "--full", description = "Train every weight: the baseline.")

@@ -61,7 +61,8 @@ final class GraphTrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--wd", defaultValue = "5e-4", description = "Head weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wd", defaultValue = "5e-4", description = "Decoupled weight decay of weight matrices and "
+      + "adapter factors, never betas, biases, norms or embeddings (default: ${DEFAULT-VALUE}).")
   double wd;
 
   @Option(names = "--train-fraction", description = "Share that trains (default: 0.1 of nodes, 0.7 of graphs).")
@@ -116,7 +117,12 @@ final class GraphTrainCommand implements Callable<Integer> {
               d.node().edges(), d.dims(), d.classes()));
       o.flush();
     }
-    GraphModel.Trained t = m.train(d, ep, lr, wd, batch, quiet || json ? Progress.silent() : Progress.stderr());
+    GraphModel.Trained t;
+    try {
+      t = m.train(d, ep, lr, wd, batch, quiet || json ? Progress.silent() : Progress.stderr());
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      throw Divergence.kept(e, out, () -> m.save(out, Double.NaN, 0, key));
+    }
     m.save(out, t.report().testAccuracy(), t.report().seconds(), key);
     GraphModel back = GraphModel.load(out);
     double reloaded = back.testAccuracy(d);

@@ -170,7 +170,7 @@ final class InspectCommand implements Callable<Integer> {
       layout.append('-').append(m.getClasses());
       var ac = a.getAdapter();
       o.printf(Locale.ROOT, "model      %s %s, %s%n", m.getFamily(), layout, m.getFull() ? "fully trained (baseline)"
-          : String.format(Locale.ROOT, "rank %d, alpha %s, %s, beta %s, bias %s", ac.getRank(), ac.getAlpha(),
+          : String.format(Locale.ROOT, "%s, alpha %s, %s, beta %s, bias %s", rankText(a), ac.getAlpha(),
               ac.getRsLora() ? "alpha/sqrt(r)" : "alpha/r", ac.getTrainBeta() ? "learned" : "fixed at 1",
               ac.getTrainBias() ? "trained" : "frozen"));
     }
@@ -246,6 +246,23 @@ final class InspectCommand implements Callable<Integer> {
     return j;
   }
 
+  /**
+   * "rank r", followed by the layers' own ranks (from the adapter records, or from the A tensors' shapes) when a
+   * layer narrower than r took min(r, d_in, d_out) (AdapterConfig.effectiveRank), so the summary never claims a
+   * rank a layer does not have.
+   */
+  private static String rankText(Artifact a) {
+    int r = a.getAdapter().getRank();
+    List<Integer> per = a.getAdaptersList().stream().map(Adapter::getRank).toList();
+    if (per.isEmpty()) { // the hand engines' files: each layer's rank is the first dimension of its A
+      per = a.getTensorsList().stream().filter(t -> t.getName().endsWith(".lora_A") && t.getShapeCount() == 2)
+          .map(t -> (int) t.getShape(0)).toList();
+    }
+    return per.stream().allMatch(x -> x == r) ? "rank " + r
+        : "rank " + r + " (capped per layer at min(d_in, d_out): " + per.stream().map(String::valueOf)
+            .collect(java.util.stream.Collectors.joining(", ")) + ")";
+  }
+
   /** An adapted SameDiff graph ({@code lottalora adapt}): where the graph came from, its base and targets. */
   private int inspectGraph(ArtifactFile f, Artifact a, String where) {
     SameDiffGraphConfig c = a.getModel().getSamediff();
@@ -318,7 +335,7 @@ final class InspectCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "base       pretrained: %d weights (%,d values) left out and fingerprinted; loading needs "
           + "the base model (--base, %s)%n", c.getBaseWeightsCount(), baseValues, c.getSource());
     }
-    o.printf(Locale.ROOT, "adapter    rank %d, alpha %s, %s, beta %s%s%n", ac.getRank(), ac.getAlpha(),
+    o.printf(Locale.ROOT, "adapter    %s, alpha %s, %s, beta %s%s%n", rankText(a), ac.getAlpha(),
         ac.getRsLora() ? "alpha/sqrt(r)" : "alpha/r", ac.getTrainBeta() ? "learned" : "fixed at 1",
         (ac.getDora() ? ", DoRA" : "") + (ac.getDropout() > 0 ? ", adapter dropout " + ac.getDropout() : ""));
     for (var t : c.getTargetsList()) {

@@ -118,13 +118,11 @@ final class LmTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (model.dora || model.residual || model.layerNorm) {
-      throw new IllegalArgumentException("--dora, --residual and --layer-norm are not built for the LM; its blocks "
-          + "are pre-norm residual already");
-    }
+    // --dora is built (and saved) like in every family; the Spec refuses --residual and --layer-norm in one line
     LmPreset p = LmPreset.of(preset);
     DType storage = save.storage();
     AdapterConfig ac = model.adapter();
+    org.lottalora.models.EngineArtifacts.refuseBlockSwitches(ac, "byte LM"); // ByteLm.Spec does not check it
     ByteLm.Spec s = new ByteLm.Spec(or(width, p.width()), or(heads, p.heads()), or(layers, p.layers()),
         or(mlpHidden, p.hidden()), or(context, p.context()), model.seed, model.initSpec(), ac,
         targets.resolve(Targets.LM, model.full));
@@ -155,7 +153,14 @@ final class LmTrainCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     ByteLm lm = new ByteLm(s);
     double buildSeconds = (System.nanoTime() - t0) / 1e9;
-    LmTrainer.Report r = LmTrainer.train(lm, corpus, tc, save.progress(), ck);
+    LmTrainer.Report r;
+    try {
+      r = LmTrainer.train(lm, corpus, tc, save.progress(), ck);
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      throw Divergence.kept(e, out, () -> new LmModel(lm, width == null && heads == null && layers == null
+          && mlpHidden == null && context == null ? p.name() : "", data.toString(), valFraction, seqLen, Double.NaN)
+          .save(out, null, storage, key));
+    }
     if (r == null) {
       o.println("stopped after --stop-after " + stopAfter + " steps; state saved in " + checkpoint
           + "; continue with the same options and --resume");

@@ -70,7 +70,8 @@ final class SequenceTrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--wd", defaultValue = "1e-4", description = "Head weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wd", defaultValue = "1e-4", description = "Decoupled weight decay of weight matrices and "
+      + "adapter factors, never betas, biases, norms or embeddings (default: ${DEFAULT-VALUE}).")
   double wd;
 
   @Option(names = "--split-seed", defaultValue = "0", description = "Seed of the split (default: ${DEFAULT-VALUE}).")
@@ -126,8 +127,14 @@ final class SequenceTrainCommand implements Callable<Integer> {
       o.flush();
     }
     RecurrentNetwork net = new RecurrentNetwork(s, Map.of());
-    RecurrentTrainer.Report r = RecurrentTrainer.train(net, d.train(), d.validation(), d.test(), tc,
-        quiet || json ? Progress.silent() : Progress.stderr());
+    RecurrentTrainer.Report r;
+    try {
+      r = RecurrentTrainer.train(net, d.train(), d.validation(), d.test(), tc,
+          quiet || json ? Progress.silent() : Progress.stderr());
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      throw Divergence.kept(e, out, () -> new RecurrentModel(net, d.text(), splitSeed, maxTrain, pad,
+          d.train().steps(), d.mean(), d.std()).save(out, null, key));
+    }
     RecurrentModel m = new RecurrentModel(net, d.text(), splitSeed, maxTrain, pad, d.train().steps(), d.mean(),
         d.std());
     m.save(out, r, key);

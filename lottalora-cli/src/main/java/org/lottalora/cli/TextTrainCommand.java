@@ -69,7 +69,8 @@ final class TextTrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "3e-3", description = "Peak Adam rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--wd", defaultValue = "1e-4", description = "Head weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wd", defaultValue = "1e-4", description = "Decoupled weight decay of weight matrices and "
+      + "adapter factors, never betas, biases, norms or embeddings (default: ${DEFAULT-VALUE}).")
   double wd;
 
   @Option(names = "--split-seed", defaultValue = "0", description = "Seed of the split (default: ${DEFAULT-VALUE}).")
@@ -81,9 +82,7 @@ final class TextTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (model.dora || model.residual || model.layerNorm) {
-      throw new IllegalArgumentException("--dora, --residual and --layer-norm are not built for the text encoder");
-    }
+    // --dora is built (and saved) like in every family; the Spec refuses --residual and --layer-norm in one line
     DType storage = save.storage();
     TextTrainer.Config tc = new TextTrainer.Config(epochs, batch, lr, wd, splitSeed);
     java.security.PrivateKey key = save.key();
@@ -101,7 +100,13 @@ final class TextTrainCommand implements Callable<Integer> {
       o.flush();
     }
     TextClassifier m = new TextClassifier(s);
-    TextTrainer.Report r = TextTrainer.train(m, d, tc, save.progress());
+    TextTrainer.Report r;
+    try {
+      r = TextTrainer.train(m, d, tc, save.progress());
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      throw Divergence.kept(e, out, () -> new TextModel(m, d.classes(), data.toString(), splitSeed, truncate)
+          .save(out, null, storage, key));
+    }
     new TextModel(m, d.classes(), data.toString(), splitSeed, truncate).save(out, r, storage, key);
     double again = TextTrainer.accuracy(TextModel.load(out).model(), d, TextTrainer.split(d.size(), splitSeed)[2]);
     if (again != r.testAccuracy() && storage == DType.FLOAT32) {

@@ -63,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--layer-norm", description = "A trained LayerNorm on each block's output (after --residual).")
   boolean layerNorm;
 
-  @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r, capped per layer at min(d_in, d_out); scaling stays alpha / r "
+      + "(default: ${DEFAULT-VALUE}).")
   int rank;
 
   @Option(names = "--alpha", defaultValue = "1", description = "LoRA alpha (default: ${DEFAULT-VALUE}).")
@@ -106,7 +107,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--wd", defaultValue = "1e-2", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wd", defaultValue = "1e-2", description = "AdamW decoupled weight decay of weight matrices "
+      + "and adapter factors, never betas, biases, norms or DoRA magnitudes (default: ${DEFAULT-VALUE}).")
   double wd;
 
   @Option(names = "--warmup", defaultValue = "0", description = "Warmup epochs (default: ${DEFAULT-VALUE}).")
@@ -205,8 +207,7 @@ final class TrainCommand implements Callable<Integer> {
       spec.commandLine().getErr().flush();
     }
     if (r.bestEpoch() == 0) {
-      throw new LottaException("training failed before the first epoch ended: " + r.failure()
-          + "; nothing was written");
+      throw new LottaException(r.failure() + " (it failed before a first good epoch: nothing was written)");
     }
     int[] inMemory = model.classify(d.test());
     model.save(out, model.provenance(data.dataset, tc, splitSeed, r, nThreads),
@@ -276,8 +277,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     o.flush();
     if (r.failure() != null) {
-      throw new LottaException("training stopped: " + r.failure() + "; kept the best checkpoint (epoch "
-          + r.bestEpoch() + ") in " + out);
+      // the same line as every training command (LossGuard, Divergence), or the interruption
+      throw new LottaException((r.failure().startsWith("loss became") ? r.failure() : "training stopped: "
+          + r.failure()) + " (epoch " + r.bestEpoch() + " saved to " + out + ")");
     }
     if (same != inMemory.length && storage == DType.FLOAT32) {
       throw new LottaException("the reloaded artifact predicts differently on " + (inMemory.length - same)

@@ -70,7 +70,8 @@ final class VitTrainCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--wd", defaultValue = "1e-4", description = "Head weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wd", defaultValue = "1e-4", description = "Decoupled weight decay of weight matrices and "
+      + "adapter factors, never betas, biases, norms or embeddings (default: ${DEFAULT-VALUE}).")
   double wd;
 
   @Option(names = "--split-seed", defaultValue = "0", description = "Seed of the split and batch order (default: "
@@ -92,10 +93,7 @@ final class VitTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (model.dora || model.residual || model.layerNorm) {
-      throw new IllegalArgumentException("--dora, --residual and --layer-norm are not built for the ViT; its blocks "
-          + "are pre-norm residual already");
-    }
+    // --dora is built (and saved) like in every family; the Spec refuses --residual and --layer-norm in one line
     if (maxTrain < 0) {
       throw new IllegalArgumentException("--max-train must be >= 0, got " + maxTrain);
     }
@@ -127,7 +125,13 @@ final class VitTrainCommand implements Callable<Integer> {
       o.flush();
     }
     Vit vit = new Vit(s);
-    VitTrainer.Report r = VitTrainer.train(vit, d, tc, save.progress());
+    VitTrainer.Report r;
+    try {
+      r = VitTrainer.train(vit, d, tc, save.progress());
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      throw Divergence.kept(e, out, () -> new VitModel(vit, data, splitSeed, maxTrain, d.normalization())
+          .save(out, null, storage, key));
+    }
     VitModel m = new VitModel(vit, data, splitSeed, maxTrain, d.normalization());
     m.save(out, r, storage, key);
     double again = VitTrainer.accuracy(VitModel.load(out).vit(), d.test());

@@ -89,12 +89,13 @@ class BadDataCliTest {
   @Test
   void aRefusedSweepGridLeavesNothingBehind() {
     Path out = dir.resolve("s");
-    String[] bad = SweepCliTest.grid(out, "--no-full");
-    bad[Arrays.asList(bad).indexOf("--ranks") + 1] = "100";
-    ArtifactCliTest.oneLineFailure(CliTest.run(bad), 2, "rank 100 is above min(d_in, d_out) = 16");
+    // a rank above the widths is capped now, so the grid is refused for a network the 8x8 digits cannot feed
+    String[] bad = SweepCliTest.grid(out, "--no-full", "--family", "cnn");
+    bad[Arrays.asList(bad).indexOf("--widths") + 1] = "4,8,16,32,64";
+    ArtifactCliTest.oneLineFailure(CliTest.run(bad), 2, "a 8x8 image is too small");
     assertFalse(Files.exists(out.resolve("sweep.json")), "no sweep.json from a refused grid");
-    String[] fixedArgs = bad.clone();
-    fixedArgs[Arrays.asList(bad).indexOf("--ranks") + 1] = "1";
+    String[] fixedArgs = SweepCliTest.grid(out, "--no-full");
+    fixedArgs[Arrays.asList(fixedArgs).indexOf("--ranks") + 1] = "1";
     Run fixed = CliTest.run(fixedArgs);
     assertEquals(0, fixed.code(), fixed.err());
   }

@@ -28,9 +28,12 @@ class CfcCliTest {
     CliTest.Run bad = CliTest.run("train", "--family", "cfc", "--widths", "16", "--out", m.toString());
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().contains("--widths hidden,units"), bad.err());
-    CliTest.Run badRank = CliTest.run("train", "--family", "cfc", "--widths", "16,16", "--rank", "40", "--out",
-        m.toString());
-    assertEquals(2, badRank.code(), badRank.err());
-    assertTrue(badRank.err().contains("use --rank <= 16"), badRank.err());
+    // a rank above the cell's widths is capped per matrix (AdapterConfig.effectiveRank) and shown so by inspect
+    Path capped = m.resolveSibling("cfc-capped.lotta");
+    CliTest.Run wide = CliTest.run("train", "--family", "cfc", "--widths", "16,16", "--rank", "40", "--epochs", "1",
+        "--max-train", "200", "--quiet", "--out", capped.toString());
+    assertEquals(0, wide.code(), wide.err());
+    CliTest.Run shown = CliTest.run("inspect", capped.toString());
+    assertTrue(shown.out().contains("rank 40 (capped per layer at min(d_in, d_out): "), shown.out());
   }
 }

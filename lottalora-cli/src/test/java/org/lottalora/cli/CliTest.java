@@ -72,7 +72,6 @@ class CliTest {
     String[][] cases = {
         {"train", "--dataset", "imagenet", "--out", out.toString()},
         {"train", "--rank", "0", "--out", out.toString()},
-        {"train", "--rank", "100", "--widths", "64,32", "--epochs", "1", "--out", out.toString()},
         {"train", "--init", "gauss", "--out", out.toString()},
         {"train", "--init", "cauchy:s=-1", "--out", out.toString()},
         {"train", "--widths", "784-512-10", "--out", out.toString()},
@@ -87,8 +86,17 @@ class CliTest {
       assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
       assertFalse(Files.exists(out), "nothing written");
     }
-    assertTrue(run("train", "--rank", "100", "--widths", "64,32", "--out", out.toString()).err()
-        .contains("rank 100 is above min(d_in, d_out) = 64"));
+    // a rank above a layer's width is capped per layer (AdapterConfig.effectiveRank): it trains, and the artifact's
+    // per-layer records state each layer's own rank next to the configured 100
+    Path capped = dir.resolve("capped.lotta");
+    Run c = run("train", "--rank", "100", "--widths", "64,32", "--epochs", "1", "--max-train", "300", "--quiet",
+        "--out", capped.toString());
+    assertEquals(0, c.code(), c.err());
+    org.lottalora.format.proto.Artifact a = org.lottalora.format.ArtifactCodec.read(capped);
+    assertEquals(100, a.getAdapter().getRank());
+    assertEquals(java.util.List.of(64, 32), a.getAdaptersList().stream().map(x -> x.getRank()).toList());
+    Run shown = run("inspect", capped.toString());
+    assertTrue(shown.out().contains("rank 100 (capped per layer at min(d_in, d_out): 64, 32)"), shown.out());
     assertTrue(run("train", "--widths", "784-512-10", "--out", out.toString()).err()
         .contains("does not fit the data: it has 64 features"));
   }

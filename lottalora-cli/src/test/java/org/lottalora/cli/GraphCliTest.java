@@ -23,6 +23,18 @@ class GraphCliTest {
   }
 
   @Test
+  void aRankAboveAHiddenWidthIsCappedAndInspectShowsEachLayersRank() {
+    // GCN 8 -> 6 -> 3 at rank 5: the first layer keeps 5, the second takes min(5, 6, 3) = 3
+    Path m = dir.resolve("capped.lotta");
+    CliTest.Run r = CliTest.run("graph", "train", "--data", "sbm:nodes=200,blocks=2,dims=8", "--hidden", "6,3",
+        "--rank", "5", "--epochs", "3", "-o", m.toString(), "--quiet");
+    assertEquals(0, r.code(), r.err());
+    CliTest.Run i = CliTest.run("inspect", m.toString());
+    assertEquals(0, i.code(), i.err());
+    assertTrue(i.out().contains("rank 5 (capped per layer at min(d_in, d_out): 5, 3)"), i.out());
+  }
+
+  @Test
   void ginTrainsReloadsEvaluatesAndPredicts() {
     Path m = dir.resolve("gin.lotta");
     CliTest.Run r = CliTest.run("graph", "train", "--model", "gin", "--data", "synthetic:count=200,min=12,max=24",

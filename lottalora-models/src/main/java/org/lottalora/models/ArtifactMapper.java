@@ -139,7 +139,8 @@ public final class ArtifactMapper {
     }
     for (DenseStep s : g.densePlan()) {
       if (s instanceof DenseStep.Affine a && a.loraA() != null) {
-        out.add(Adapter.newBuilder().setTarget(a.weight()).setRank(ac.rank()).setAlpha(ac.alpha())
+        int r = ac.effectiveRank(a.dIn(), a.dOut()); // the layer's own rank, not the configured one
+        out.add(Adapter.newBuilder().setTarget(a.weight()).setRank(r).setAlpha(ac.recordedAlpha(r))
             .setScalingRule(ac.rsLora() ? ScalingRule.ALPHA_OVER_SQRT_R : ScalingRule.ALPHA_OVER_R)
             .setA(a.loraA()).setB(a.loraB()).setBeta(a.beta() == null ? "" : a.beta()).build());
       }

@@ -28,34 +28,55 @@ public final class EngineArtifacts {
         .setBackbone(ArtifactMapper.backboneRecord(seed, init, backbone, false));
   }
 
-  /** The adapter record (rank, alpha, rsLoRA, beta, A's seed; these engines have no adapter dropout). */
+  /**
+   * The adapter record (rank, alpha, rsLoRA, beta, A's seed and the DoRA / residual / LayerNorm switches; these
+   * engines have no adapter dropout). Every switch is written: a loader that rebuilt the model without one would
+   * build another model than the one trained (a DoRA ViT saved without {@code dora} could not be reloaded).
+   */
   public static org.lottalora.format.proto.AdapterConfig adapterRecord(AdapterConfig ac) {
     return org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).build();
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora())
+        .setResidual(ac.residual()).setLayerNorm(ac.layerNorm()).build();
   }
 
   /**
-   * The adapter config an adapter record describes, for the Transformer families, which implement none of the
-   * switches DoRA, residual, LayerNorm or trained biases: a record that sets one was not written by this toolkit
-   * (or was altered) and would load as another model than it claims, so it is refused (an
-   * IllegalArgumentException naming the switch, which the loaders report as a malformed spec).
+   * The adapter config an adapter record describes, for the Transformer families: DoRA is read back; trained
+   * biases, residual and LayerNorm are refused (an IllegalArgumentException naming the switch, which the loaders
+   * report as a malformed spec), since these families implement none of them (see {@link #refuseBlockSwitches})
+   * and the toolkit never writes them here.
    */
   public static AdapterConfig adapter(org.lottalora.format.proto.AdapterConfig pa) {
     refuseSwitches(pa, true);
     return new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-        pa.getInitSeed());
+        pa.getInitSeed()).withVariants(pa.getDora(), false, false);
   }
 
   /**
    * Refuses adapter switches a family's engine does not implement: trained biases always (no engine family
-   * trains its biases), and DoRA, residual and LayerNorm when {@code variantsUnsupported}.
+   * trains its biases), and residual and LayerNorm when {@code transformer} (a Transformer block already has both;
+   * DoRA every engine family implements, in its adapted layer).
    */
-  public static void refuseSwitches(org.lottalora.format.proto.AdapterConfig pa, boolean variantsUnsupported) {
-    String bad = pa.getTrainBias() ? "train_bias" : !variantsUnsupported ? null : pa.getDora() ? "dora"
-        : pa.getResidual() ? "residual" : pa.getLayerNorm() ? "layer_norm" : null;
+  public static void refuseSwitches(org.lottalora.format.proto.AdapterConfig pa, boolean transformer) {
+    String bad = pa.getTrainBias() ? "train_bias" : !transformer ? null : pa.getResidual() ? "residual"
+        : pa.getLayerNorm() ? "layer_norm" : null;
     if (bad != null) {
       throw new IllegalArgumentException("the adapter record sets " + bad + ", which this family does not "
           + "implement (the toolkit never writes it here): the file was altered or written by another tool");
+    }
+  }
+
+  /**
+   * Refuses, when a Transformer family ({@code family}: "ViT", "text encoder", "byte LM") is built, the adapter
+   * switches residual and LayerNorm: each block already adds its input and normalises (pre-norm), so the switches
+   * would change nothing and a model would claim a variant it does not have.
+   *
+   * @throws IllegalArgumentException naming the switch and what to use instead
+   */
+  public static void refuseBlockSwitches(AdapterConfig ac, String family) {
+    if (ac.residual() || ac.layerNorm()) {
+      throw new IllegalArgumentException("--" + (ac.residual() ? "residual" : "layer-norm") + " does not apply to "
+          + "a " + family + ": its blocks already have residual connections and norms; drop the option (DoRA "
+          + "applies; --residual and --layer-norm are for the MLP, graph and recurrent families)");
     }
   }
 
@@ -86,11 +107,32 @@ public final class EngineArtifacts {
   }
 
   /**
-   * The shape of a trained array that starts from a backbone tensor (its 2-D shape), else flat: {@code [length]}.
+   * The shape a trained array is stored with: its backbone tensor's shape when it is a 2-D backbone tensor (a head,
+   * a matrix trained in full), the adapter factor's own [r', d_in] or [d_out, r'] next to its backbone weight
+   * {@code prefix.weight} [d_out, d_in] (so the effective rank of each layer, capped by AdapterConfig.effectiveRank,
+   * reads from the file), else a vector of {@code length}.
    */
   public static long[] shapeFromBackbone(Backbone backbone, String name, int length) {
-    TensorSpec t = backbone.specs().get(name);
-    return t != null && t.shape().length == 2 ? new long[] {t.shape()[0], t.shape()[1]} : new long[] {length};
+    return shapeOf(backbone.specs(), name, length);
+  }
+
+  /** {@link #shapeFromBackbone} over the backbone's tensor specs by name (no values needed). */
+  public static long[] shapeOf(Map<String, TensorSpec> specs, String name, int length) {
+    TensorSpec t = specs.get(name);
+    if (t != null && t.shape().length == 2) {
+      return new long[] {t.shape()[0], t.shape()[1]};
+    }
+    boolean a = name.endsWith(".lora_A");
+    if (a || name.endsWith(".lora_B")) {
+      TensorSpec w = specs.get(name.substring(0, name.length() - ".lora_A".length()) + ".weight");
+      if (w != null && w.shape().length == 2) {
+        int side = a ? w.shape()[1] : w.shape()[0]; // A [r, d_in], B [d_out, r]
+        if (length % side == 0) {
+          return a ? new long[] {length / side, side} : new long[] {side, length / side};
+        }
+      }
+    }
+    return new long[] {length};
   }
 
   /** The training record: this JVM and OS, the data and the metrics. */

@@ -90,6 +90,8 @@ public final class Export {
     List<String> targets = new ArrayList<>();
     List<String> saved = new ArrayList<>();
     Map<String, Float> betas = new LinkedHashMap<>();
+    List<String> rankPattern = new ArrayList<>();
+    List<String> alphaPattern = new ArrayList<>();
     Artifact a = artifactOf(m);
     Map<String, String> meta = ArtifactInfo.exportMetadata(a, sourceDigest, "peft");
     for (DenseStep s : m.graph().densePlan()) {
@@ -100,6 +102,10 @@ public final class Export {
       if (aff.loraA() != null) {
         targets.add(layer);
         int r = values.get(aff.loraA()).length / aff.dIn();
+        if (r != m.spec().adapter().rank()) { // a capped layer (AdapterConfig.effectiveRank): PEFT's per-layer form
+          rankPattern.add(String.format(Locale.ROOT, "\"%s\": %d", layer, r));
+          alphaPattern.add(String.format(Locale.ROOT, "\"%s\": %s", layer, num(m.spec().adapter().recordedAlpha(r))));
+        }
         entries.add(new Safetensors.Entry("base_model.model." + layer + ".lora_A.weight",
             new long[] {r, aff.dIn()}, values.get(aff.loraA())));
         entries.add(new Safetensors.Entry("base_model.model." + layer + ".lora_B.weight",
@@ -129,6 +135,8 @@ public final class Export {
         + "  \"base_model_name_or_path\": null,%n"
         + "  \"r\": %d,%n"
         + "  \"lora_alpha\": %s,%n"
+        + "  \"rank_pattern\": {%s},%n"
+        + "  \"alpha_pattern\": {%s},%n"
         + "  \"use_rslora\": %s,%n"
         + "  \"lora_dropout\": %s,%n"
         + "  \"bias\": \"%s\",%n"
@@ -137,7 +145,8 @@ public final class Export {
         + "  \"fan_in_fan_out\": false,%n"
         + "  \"inference_mode\": true,%n"
         + "  \"init_lora_weights\": true%n"
-        + "}%n", ac.rank(), num(ac.alpha()), ac.rsLora(), num(ac.dropout()), ac.trainBias() ? "lora_only" : "none",
+        + "}%n", ac.rank(), num(ac.alpha()), String.join(", ", rankPattern),
+        String.join(", ", alphaPattern), ac.rsLora(), num(ac.dropout()), ac.trainBias() ? "lora_only" : "none",
         quoteAll(targets), quoteAll(saved));
     try {
       org.lottalora.format.AtomicFile.writeString(dir.resolve("adapter_config.json"), config);

@@ -45,11 +45,14 @@ class EngineSwitchesTest {
   void transformerRecordsWithSwitchesItDoesNotImplementAreRefused() {
     Path file = lm();
     LmModel.load(file); // the untouched file loads
-    for (String sw : new String[] {"dora", "residual", "layer_norm", "train_bias"}) {
+    // DoRA the Transformers implement (and save): a plain file flagged dora lacks the magnitudes it then needs
+    Path flagged = altered(file, b -> b.setAdapter(b.getAdapter().toBuilder().setDora(true)));
+    ArtifactException missing = assertThrows(ArtifactException.class, () -> LmModel.load(flagged));
+    assertTrue(missing.getMessage().contains("dora_m"), missing.getMessage());
+    for (String sw : new String[] {"residual", "layer_norm", "train_bias"}) {
       Path bad = altered(file, b -> {
         var a = b.getAdapter().toBuilder();
         switch (sw) {
-          case "dora" -> a.setDora(true);
           case "residual" -> a.setResidual(true);
           case "layer_norm" -> a.setLayerNorm(true);
           default -> a.setTrainBias(true);

@@ -130,9 +130,66 @@ class LottaModelTest {
   }
 
   @Test
-  void rankAboveTheLayerSizeIsRejected() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LottaModel.create(spec(40, false)));
-    assertTrue(e.getMessage().contains("rank 40 is above min(d_in, d_out) = 32"), e.getMessage());
+  void rankAboveTheLayerSizeIsCappedPerLayerAndTheModelTrainsAndReloads() throws Exception {
+    // 64 -> 48 -> 32 -> 10 at rank 40: the first layer keeps 40, the second takes min(40, 48, 32) = 32
+    LottaModel m = LottaModel.create(spec(40, false));
+    Map<String, long[]> shapes = new java.util.HashMap<>();
+    m.graph().trained().forEach(t -> shapes.put(t.name(), t.shape()));
+    assertArrayEquals(new long[] {40, 64}, shapes.get("layers.0.lora_A"));
+    assertArrayEquals(new long[] {32, 48}, shapes.get("layers.1.lora_A"));
+    assertArrayEquals(new long[] {32, 32}, shapes.get("layers.1.lora_B"));
+    TrainConfig two = new TrainConfig(2, 64, 1e-2, 1e-2, 0, true, 0, 0);
+    TrainReport r = m.train(digits, two, Progress.silent());
+    assertNull(r.failure());
+    Path p = dir.resolve("capped.lotta");
+    m.save(p, "digits", two, 0, r, 1);
+    Artifact a = ArtifactCodec.read(p);
+    assertEquals(40, a.getAdapter().getRank(), "the configured rank");
+    // the per-layer records state each layer's own rank, with the alpha that keeps alpha / r of the config
+    assertEquals(40, a.getAdapters(0).getRank());
+    assertEquals(1.0, a.getAdapters(0).getAlpha(), 0.0);
+    assertEquals(32, a.getAdapters(1).getRank());
+    assertEquals(1.0 / 40, a.getAdapters(1).getAlpha() / a.getAdapters(1).getRank(), 1e-15);
+    LottaModel loaded = LottaModel.load(p);
+    assertArrayEquals(m.classify(digits.test()), loaded.classify(digits.test()));
+    // PEFT's form states the capped layer's own rank and the alpha that keeps alpha / r (its rank_pattern)
+    Path peft = dir.resolve("capped-peft");
+    Export.peft(loaded, "0".repeat(64), peft);
+    String config = java.nio.file.Files.readString(peft.resolve("adapter_config.json"));
+    assertTrue(config.contains("\"r\": 40,"), config);
+    assertTrue(config.contains("\"rank_pattern\": {\"layers.1\": 32}"), config);
+    assertTrue(config.contains("\"alpha_pattern\": {\"layers.1\": 0.8}"), config);
+  }
+
+  @Test
+  void sameDiffsFitDecaysTheAdapterFactorsButNotTheBetasOrNorms() {
+    // a residual MLP trains through SameDiff's fit (the dense engine has no variants): decay reaches lora_A / B
+    // through the DecayListener, and never the betas or the LayerNorm gains
+    ModelSpec s = new ModelSpec("mlp", 64, 10, new int[] {32}, 0, 5, InitSpec.DEFAULT,
+        AdapterConfig.defaults(4).withVariants(false, true, true), false);
+    Map<String, float[]> plain = trainedOneEpoch(s, 0);
+    Map<String, float[]> decayed = trainedOneEpoch(s, 20);
+    assertTrue(norm(decayed.get("layers.0.lora_A")) < 0.5 * norm(plain.get("layers.0.lora_A")),
+        norm(decayed.get("layers.0.lora_A")) + " vs " + norm(plain.get("layers.0.lora_A")));
+    assertTrue(norm(decayed.get("head.weight")) < 0.5 * norm(plain.get("head.weight")));
+    // undecayed tensors still move by their gradients alone: no lr * wd shrinkage towards 0 (20 x 0.01 per step)
+    assertTrue(Math.abs(decayed.get("layers.0.beta")[0]) > 0.5, "beta " + decayed.get("layers.0.beta")[0]);
+    assertTrue(norm(decayed.get("layers.0.ln.gain")) > 0.5 * norm(plain.get("layers.0.ln.gain")));
+  }
+
+  private static Map<String, float[]> trainedOneEpoch(ModelSpec s, double wd) {
+    LottaModel m = LottaModel.create(s);
+    TrainReport r = m.train(digits, new TrainConfig(1, 64, 1e-2, wd, 0, false, 0, 0), Progress.silent());
+    assertNull(r.failure());
+    return m.graph().trainedValues();
+  }
+
+  private static double norm(float[] v) {
+    double ss = 0;
+    for (float f : v) {
+      ss += f * f;
+    }
+    return Math.sqrt(ss);
   }
 
   @Test

@@ -75,7 +75,7 @@ public final class AdaptedDense {
     }
     // one --rank must fit a network whose first layer reads 3 features: a layer narrower than the rank takes
     // rank min(r, in, out), which loses nothing (B A already spans every matrix of its shape); s stays alpha / r
-    rank = Math.min(ac.rank(), Math.min(in, out));
+    rank = ac.effectiveRank(in, out);
     int r = rank;
     TensorSpec as = TensorSpec.of(prefix + ".lora_A", new int[] {r, in}, InitSpec.parse("kaiming_uniform"));
     a = new Param(as.name(), Backbone.regenerate(ac.initSeed(), List.of(as), 1).get(as.name()));

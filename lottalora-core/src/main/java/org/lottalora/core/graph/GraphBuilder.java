@@ -108,11 +108,7 @@ public final class GraphBuilder {
       plan.add(new DenseStep.Affine(dIn, dOut, wName, true, bName, true, null, null, null, 0, null));
       return x.mmul(w).add(b);
     }
-    int r = adapter.rank();
-    if (r > Math.min(dIn, dOut)) {
-      throw new IllegalArgumentException("rank " + r + " is above min(d_in, d_out) = " + Math.min(dIn, dOut)
-          + " of layer '" + prefix + "' (" + dIn + " -> " + dOut + "); use --rank <= " + Math.min(dIn, dOut));
-    }
+    int r = adapter.effectiveRank(dIn, dOut); // capped at min(r, d_in, d_out): see AdapterConfig.effectiveRank
     if (adapter.dora()) {
       if (adapter.dropout() > 0) {
         throw new IllegalArgumentException("adapter dropout acts on the unmerged A path; DoRA merges the weight, "
@@ -191,10 +187,8 @@ public final class GraphBuilder {
     if (full) {
       kernel = trainedVar(wName, new long[] {out, in, k, k}, false, TrainedTensor.Kind.WEIGHT, backbone.get(wName));
     } else {
-      // one --rank must fit a whole network whose stem has in k k = 9: a kernel narrower than the rank takes
-      // rank min(r, out, in k k), which loses nothing (B A already spans every [out, in k k] matrix); s stays alpha/r
-      int r = Math.min(adapter.rank(), Math.min(out, fan));
-      kernel = effectiveWeight(prefix, out, fan, r, dora, "").reshape(out, in, k, k);
+      // the kernel seen as the [out, in k k] matrix: its rank is capped like any layer's (effectiveWeight)
+      kernel = effectiveWeight(prefix, out, fan, dora).reshape(out, in, k, k);
     }
     // M2.1's conv2d_bp fails op validation with OIYX weights: permute to its default [k, k, in, out] instead
     return sd.cnn().conv2d(x, kernel.permute(2, 3, 1, 0), cfg);
@@ -212,8 +206,7 @@ public final class GraphBuilder {
     if (full) {
       return trainedVar(wName, new long[] {dOut, dIn}, false, TrainedTensor.Kind.WEIGHT, backbone.get(wName));
     }
-    return effectiveWeight(prefix, dOut, dIn, adapter.rank(), adapter.dora(),
-        "'" + prefix + "' (" + dIn + " -> " + dOut + ")");
+    return effectiveWeight(prefix, dOut, dIn, adapter.dora());
   }
 
   /**
@@ -222,12 +215,9 @@ public final class GraphBuilder {
    * [rows] that starts at the row norms of W (so training starts from the scaffold, as B = 0 does). The norm is
    * differentiated exactly (PEFT detaches it to save memory; at these sizes exact gradients cost nothing).
    */
-  private SDVariable effectiveWeight(String prefix, int rows, int cols, int r, boolean dora, String what) {
+  private SDVariable effectiveWeight(String prefix, int rows, int cols, boolean dora) {
     String wName = prefix + ".weight";
-    if (r > Math.min(rows, cols)) {
-      throw new IllegalArgumentException("rank " + r + " is above min(d_out, d_in) = " + Math.min(rows, cols)
-          + " of " + what + "; use --rank <= " + Math.min(rows, cols));
-    }
+    int r = adapter.effectiveRank(cols, rows); // capped at min(r, d_in, d_out): see AdapterConfig.effectiveRank
     float[] seedW = backbone.get(wName);
     SDVariable w = sd.constant(wName, NdArrays.of(seedW, rows, cols));
     frozenParams += (long) rows * cols;

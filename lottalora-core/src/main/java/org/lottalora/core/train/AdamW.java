@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code p -= lr*wd*p; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)}. M2.1 has no AdamW class. The update runs in plain
  * Java over each parameter's native buffer (one memcpy in, one out): a dozen ND4J ops per parameter cost
- * more than the arithmetic for adapter-sized tensors.
+ * more than the arithmetic for adapter-sized tensors. Decay applies to the tensors {@link WeightDecay#appliesTo}
+ * names only (weight matrices and adapter factors; never betas, biases, norms, DoRA magnitudes, embeddings).
  */
 final class AdamW {
   private static final double B1 = 0.9;
@@ -42,6 +43,7 @@ final class AdamW {
       float[] v = s[1];
       float[] p = s[2];
       float[] g = s[3];
+      float keep = WeightDecay.appliesTo(e.getKey()) ? decay : 1f;
       ((FloatPointer) e.getValue().data().addressPointer()).get(g, 0, n);
       FloatPointer pp = (FloatPointer) pa.data().addressPointer();
       pp.get(p, 0, n);
@@ -49,7 +51,7 @@ final class AdamW {
         float gi = g[i];
         m[i] = (float) (B1 * m[i] + (1 - B1) * gi);
         v[i] = (float) (B2 * v[i] + (1 - B2) * gi * gi);
-        p[i] = p[i] * decay - stepSize * m[i] / (float) (Math.sqrt(v[i]) / c2 + EPS);
+        p[i] = p[i] * keep - stepSize * m[i] / (float) (Math.sqrt(v[i]) / c2 + EPS);
       }
       pp.put(p, 0, n);
     }

@@ -105,9 +105,8 @@ public final class Trainer {
         .dataSetFeatureMapping(featureNames)
         .dataSetLabelMapping(GraphBuilder.LABELS)
         .minimize(GraphBuilder.LOSS);
-    if (config.weightDecay() > 0) {
-      tc.weightDecay(config.weightDecay(), true); // decoupled, scaled by the scheduled lr: PyTorch's AdamW
-    }
+    // no tc.weightDecay: M2.1 would decay every variable; DecayListener decays what WeightDecay names
+    DecayListener decay = config.weightDecay() > 0 ? new DecayListener(schedule, config.weightDecay()) : null;
     DenseEngine engine = graph.densePlan() != null ? new DenseEngine(graph) : null;
     if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED && (engine == null || scaffolds == null)) {
       throw new IllegalArgumentException("scaffold schedule " + scaffoldSchedule.text() + " needs a dense model and its "
@@ -128,6 +127,7 @@ public final class Trainer {
 
     List<EpochStats> history = new ArrayList<>();
     Map<String, float[]> best = null;
+    Map<String, float[]> initial = graph.trainedValues(); // the last good arrays of a run that fails in epoch 1
     double bestVal = -1;
     int bestEpoch = 0;
     int sinceBest = 0;
@@ -148,7 +148,11 @@ public final class Trainer {
         if (engine != null) {
           iteration = denseEpoch(engine, adamw, params, it, graph, listener, iteration);
         } else {
-          sd.fit(it, 1, listener);
+          if (decay != null) {
+            sd.fit(it, 1, listener, decay);
+          } else {
+            sd.fit(it, 1, listener);
+          }
         }
       } catch (DivergedException ex) {
         failure = ex.getMessage();
@@ -184,6 +188,8 @@ public final class Trainer {
     }
     if (best != null) {
       graph.setTrainedValues(best);
+    } else if (failure != null) {
+      graph.setTrainedValues(initial); // never leave NaN arrays in a model a caller may save
     }
     double test = best != null ? accuracy(graph, data.test()) : Double.NaN;
     double wall = (System.nanoTime() - t0) / 1e9;
@@ -348,7 +354,7 @@ public final class Trainer {
     }
 
     private void done(long n, double total) {
-      // M2.1 reports 0 for the loss variable itself here (only the weight-decay term is real), so the
+      // M2.1 reports 0 for the loss variable itself here (only a regularisation term would be real), so the
       // cross-entropy is computed from the logits in activationAvailable; both must stay finite.
       double l = batchLoss;
       batch++;
@@ -356,9 +362,10 @@ public final class Trainer {
       if (stopRequested) {
         throw new DivergedException("interrupted at epoch " + epoch + " step " + batch);
       }
-      if (!Double.isFinite(l) || !Double.isFinite(total)) {
-        throw new DivergedException("loss became " + l + " at epoch " + epoch + " step " + batch
-            + "; try a lower --lr");
+      try {
+        LossGuard.check(Double.isFinite(total) ? l : total, (long) (epoch - 1) * batches + batch);
+      } catch (LossGuard.Diverged d) { // fit restores the best epoch's arrays and reports the line as its failure
+        throw new DivergedException(d.getMessage());
       }
       lossSum += l * n;
       double secs = (System.nanoTime() - start) / 1e9;

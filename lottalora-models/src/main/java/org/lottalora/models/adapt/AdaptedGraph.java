@@ -15,6 +15,7 @@ import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.Normalization;
 import org.lottalora.core.train.CosineSchedule;
+import org.lottalora.core.train.DecayListener;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.train.QuietStdout;
 import org.lottalora.core.util.NdArrays;
@@ -267,7 +268,7 @@ public final class AdaptedGraph {
     for (AdaptedTarget t : spec.targets()) {
       List<String> consumers = consumersOf(graph, t.variable());
       SDVariable w = graph.getVariable(t.variable());
-      int r = ac.rank();
+      int r = t.rank(ac);
       SDVariable base = w;
       if (ac.trainBeta()) {
         SDVariable beta = trained(t.beta(), new long[] {1}, values, new float[] {1f});
@@ -459,11 +460,15 @@ public final class AdaptedGraph {
     features.addAll(dropout.placeholders()); // the masks follow the inputs in every batch
     TrainingConfig.Builder tc = TrainingConfig.builder().updater(new Adam(schedule))
         .dataSetFeatureMapping(features).dataSetLabelMapping(spec.labels());
-    if (options.weightDecay() > 0) {
-      tc.weightDecay(options.weightDecay(), true); // decoupled, scaled by the scheduled rate: PyTorch's AdamW
-    }
     graph.setTrainingConfig(tc.build());
     List<Listener> ls = new ArrayList<>(options.listeners());
+    if (options.weightDecay() > 0) {
+      // not tc.weightDecay, which decays every variable: WeightDecay's rule read by shape, since a user's names say
+      // nothing (PyTorch calls a LayerNorm gain "weight"): the matrices trained, 2-D and up (the adapter factors,
+      // weights trained in full), never a vector or scalar (biases, norm gains, betas, DoRA magnitudes)
+      ls.add(new DecayListener(it -> schedule.valueAt((int) it, 0), options.weightDecay(),
+          name -> trainedShapes.containsKey(name) && trainedShapes.get(name).length >= 2));
+    }
     ls.add(progress);
     Listener[] all = ls.toArray(new Listener[0]);
     if (dropout.isEmpty()) {

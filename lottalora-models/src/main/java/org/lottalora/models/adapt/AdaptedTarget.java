@@ -21,6 +21,11 @@ public record AdaptedTarget(String variable, int dOut, int dIn, boolean transpos
   /** The adapted weight's variable in the wrapped graph. */
   public static final String ADAPTED = ".adapted";
 
+  /** This target's adapter rank under {@code ac}: capped at min(r, d_in, d_out) like every adapted layer's. */
+  public int rank(org.lottalora.core.adapter.AdapterConfig ac) {
+    return ac.effectiveRank(dIn, dOut);
+  }
+
   /** The weight's shape as the graph stores it. */
   public long[] graphShape() {
     return transposed ? new long[] {dIn, dOut} : new long[] {dOut, dIn};

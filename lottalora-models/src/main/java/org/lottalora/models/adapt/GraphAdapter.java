@@ -180,7 +180,7 @@ public final class GraphAdapter {
     }
     List<AdaptedTarget> targets = new ArrayList<>();
     for (String name : rule.select(g)) {
-      targets.add(analyse(g, name, adapter.rank()));
+      targets.add(analyse(g, name));
     }
     Set<String> targetNames = new LinkedHashSet<>();
     targets.forEach(t -> targetNames.add(t.variable()));
@@ -292,9 +292,10 @@ public final class GraphAdapter {
   /**
    * Reads a target's orientation from the matrix product that consumes it and checks that it can be adapted:
    * 2-D, consumed by no gather (M2.1's gather gradient is wrong for repeated indices) and no tensordot (M2.1's
-   * tensormmul_bp fails, and only mmul's operand order and transpose flags are read), rank within its sizes.
+   * tensormmul_bp fails, and only mmul's operand order and transpose flags are read). A rank above its sizes is
+   * capped by {@link AdapterConfig#effectiveRank}, as in every family.
    */
-  static AdaptedTarget analyse(SameDiff g, String name, int rank) {
+  static AdaptedTarget analyse(SameDiff g, String name) {
     SDVariable v = g.getVariable(name);
     long[] shape = v.getShape();
     if (shape == null || shape.length != 2) {
@@ -333,11 +334,6 @@ public final class GraphAdapter {
     }
     int dOut = (int) (tr ? shape[1] : shape[0]);
     int dIn = (int) (tr ? shape[0] : shape[1]);
-    if (rank > Math.min(dOut, dIn)) {
-      throw new IllegalArgumentException("rank " + rank + " is above min(d_in, d_out) = " + Math.min(dIn, dOut)
-          + " of target '" + name + "' " + Arrays.toString(shape) + "; use a rank <= " + Math.min(dIn, dOut)
-          + " or leave it out of the targets");
-    }
     return new AdaptedTarget(name, dOut, dIn, tr, consumer);
   }
 

@@ -110,7 +110,8 @@ public final class GraphArtifacts {
         .setAlpha(ac.alpha()).setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setDropout(ac.dropout())
         .setInitSeed(ac.initSeed()).setDora(ac.dora()));
     for (AdaptedTarget t : s.targets()) {
-      a.addAdapters(Adapter.newBuilder().setTarget(t.variable()).setRank(ac.rank()).setAlpha(ac.alpha())
+      a.addAdapters(Adapter.newBuilder().setTarget(t.variable()).setRank(t.rank(ac))
+          .setAlpha(ac.recordedAlpha(t.rank(ac)))
           .setScalingRule(ac.rsLora() ? ScalingRule.ALPHA_OVER_SQRT_R : ScalingRule.ALPHA_OVER_R).setA(t.a())
           .setB(t.b()).setBeta(ac.trainBeta() ? t.beta() : ""));
     }
@@ -354,8 +355,8 @@ public final class GraphArtifacts {
             + "as " + Arrays.toString(t.graphShape()) + " but its base has shape " + Arrays.toString(have));
       }
       Map<String, long[]> want = new LinkedHashMap<>();
-      want.put(t.a(), new long[] {ac.rank(), t.dIn()});
-      want.put(t.b(), new long[] {t.dOut(), ac.rank()});
+      want.put(t.a(), new long[] {t.rank(ac), t.dIn()});
+      want.put(t.b(), new long[] {t.dOut(), t.rank(ac)});
       if (ac.trainBeta()) {
         want.put(t.beta(), new long[] {1});
       }
@@ -369,7 +370,7 @@ public final class GraphArtifacts {
         }
         if (!Arrays.equals(got, e.getValue())) {
           throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": tensor '" + e.getKey() + "' has shape "
-              + Arrays.toString(got) + "; rank " + ac.rank() + " on target '" + t.variable() + "' needs "
+              + Arrays.toString(got) + "; rank " + t.rank(ac) + " on target '" + t.variable() + "' needs "
               + Arrays.toString(e.getValue()));
         }
       }

@@ -44,9 +44,6 @@ public final class GcnNetwork {
         if (h < 1) {
           throw new IllegalArgumentException("hidden widths must be >= 1");
         }
-        if (!full && adapter.rank() > h) {
-          throw new IllegalArgumentException("rank " + adapter.rank() + " is above a hidden width of " + h);
-        }
       }
     }
   }
@@ -188,9 +185,9 @@ public final class GcnNetwork {
     return loss;
   }
 
-  /** One Adam step (decoupled weight decay {@code wd} on the head weight only) over every trained array. */
+  /** One Adam step (decoupled weight decay {@code wd} by the rule of core.train.WeightDecay) over every trained array. */
   public void adam(double lr, double wd, int step) {
-    Adam.step(params, lr, wd, step, java.util.Set.of(headW)); // forward recomputes the effective weights
+    Adam.step(params, lr, wd, step); // forward recomputes the effective weights
   }
 
   /** Sets the trained arrays to {@code values} (e.g. the best epoch's snapshot). */

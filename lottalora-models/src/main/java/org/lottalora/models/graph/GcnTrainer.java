@@ -18,7 +18,7 @@ public final class GcnTrainer {
    *
    * @param epochs full-batch steps
    * @param lr Adam learning rate
-   * @param weightDecay decoupled weight decay of the head
+   * @param weightDecay decoupled weight decay of the weight matrices and adapter factors (core.train.WeightDecay)
    * @param trainFraction nodes whose labels train
    * @param valFraction nodes that pick the epoch
    * @param splitSeed seed of the node split
@@ -80,7 +80,11 @@ public final class GcnTrainer {
         bestBetas = net.betas();
         best = copy(net.trained());
       }
-      net.backward(logits, g.labels(), train);
+      double loss = net.backward(logits, g.labels(), train);
+      if (!Double.isFinite(loss)) {
+        net.restore(best); // the best epoch so far: never leave NaN arrays behind
+        org.lottalora.core.train.LossGuard.check(loss, e, bestEpoch > 0 ? "epoch " + bestEpoch : null);
+      }
       net.adam(c.lr(), c.weightDecay(), e);
       p.work("gcn train", e, c.epochs(), t0);
     }

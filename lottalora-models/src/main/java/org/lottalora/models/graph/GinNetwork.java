@@ -248,9 +248,9 @@ public final class GinNetwork {
     return loss;
   }
 
-  /** One Adam step over every trained array (decoupled weight decay on the head weight only). */
+  /** One Adam step over every trained array (decoupled weight decay by the one rule, core.train.WeightDecay). */
   public void adam(double lr, double wd, int step) {
-    org.lottalora.core.engine.Adam.step(params, lr, wd, step, java.util.Set.of(headW));
+    org.lottalora.core.engine.Adam.step(params, lr, wd, step);
     refresh();
   }
 

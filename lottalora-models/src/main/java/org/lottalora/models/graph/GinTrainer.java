@@ -23,7 +23,7 @@ public final class GinTrainer {
    * @param epochs passes over the training graphs
    * @param batch graphs per step
    * @param lr Adam learning rate
-   * @param weightDecay decoupled weight decay of the head
+   * @param weightDecay decoupled weight decay of the weight matrices and adapter factors (core.train.WeightDecay)
    * @param trainFraction graphs that train
    * @param valFraction graphs that pick the epoch
    * @param splitSeed seed of the split and of the batch order
@@ -89,7 +89,8 @@ public final class GinTrainer {
         }
         double loss = net.backward(gs, labels);
         if (!Double.isFinite(loss)) {
-          throw new IllegalStateException("loss became " + loss + " at epoch " + (e + 1) + "; try a lower --lr");
+          net.restore(best); // the best epoch so far: never leave NaN arrays behind
+          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         net.adam(c.lr(), c.weightDecay(), ++step);
         p.work("gin train", step, steps, t0);

@@ -112,8 +112,14 @@ public final class GraphModel {
         throw new IllegalArgumentException("data '" + d.text() + "' has no labels to train on");
       }
       GcnNetwork net = new GcnNetwork(setup.spec(), d.node(), values);
-      GcnTrainer.Report r = GcnTrainer.train(net, d.node(), new GcnTrainer.Config(epochs, lr, weightDecay,
-          setup.trainFraction(), setup.valFraction(), setup.splitSeed()), p);
+      GcnTrainer.Report r;
+      try {
+        r = GcnTrainer.train(net, d.node(), new GcnTrainer.Config(epochs, lr, weightDecay, setup.trainFraction(),
+            setup.valFraction(), setup.splitSeed()), p);
+      } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+        values = GcnTrainer.copy(net.trained()); // the last good arrays the trainer put back, for a caller to save
+        throw e;
+      }
       values = GcnTrainer.copy(net.trained());
       Map<String, Float> betas = new java.util.LinkedHashMap<>();
       for (int l = 0; l < r.betas().length; l++) {
@@ -122,8 +128,14 @@ public final class GraphModel {
       return new Trained(r, betas);
     }
     GinNetwork net = new GinNetwork(setup.spec(), values);
-    GcnTrainer.Report r = GinTrainer.train(net, d.set(), new GinTrainer.Config(epochs, batch, lr, weightDecay,
-        setup.trainFraction(), setup.valFraction(), setup.splitSeed()), p);
+    GcnTrainer.Report r;
+    try {
+      r = GinTrainer.train(net, d.set(), new GinTrainer.Config(epochs, batch, lr, weightDecay,
+          setup.trainFraction(), setup.valFraction(), setup.splitSeed()), p);
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      values = GcnTrainer.copy(net.trained()); // the last good arrays the trainer put back, for a caller to save
+      throw e;
+    }
     values = GcnTrainer.copy(net.trained());
     return new Trained(r, net.betas());
   }
@@ -213,11 +225,13 @@ public final class GraphModel {
         .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()).setResidual(ac.residual())
         .setLayerNorm(ac.layerNorm()));
     long trainedCount = 0;
+    Map<String, TensorSpec> byName = new HashMap<>();
+    specs.forEach(t -> byName.put(t.name(), t));
     for (Map.Entry<String, float[]> e : trained().entrySet()) {
       float[] v = e.getValue();
       trainedCount += v.length;
-      a.addTensors(TensorCodec.encode(e.getKey(), new long[] {v.length}, ArtifactMapper.roleByName(e.getKey()), v,
-          DType.FLOAT32));
+      a.addTensors(TensorCodec.encode(e.getKey(), org.lottalora.models.EngineArtifacts.shapeOf(byName, e.getKey(),
+          v.length), ArtifactMapper.roleByName(e.getKey()), v, DType.FLOAT32)); // a layer's rank reads from A's shape
     }
     long model = 0;
     for (TensorSpec t : specs) {

@@ -48,6 +48,8 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
   public void save(Path path, RecurrentTrainer.Report report, PrivateKey key) {
     RecurrentNetwork.Spec s = network.spec();
     List<TensorSpec> specs = RecurrentNetwork.tensors(s);
+    Map<String, TensorSpec> byName = new java.util.HashMap<>();
+    specs.forEach(t -> byName.put(t.name(), t));
     Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
         .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
         .setCreatedUnixMs(System.currentTimeMillis())
@@ -68,8 +70,8 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     for (Map.Entry<String, float[]> e : network.trained().entrySet()) {
       float[] v = e.getValue();
       trained += v.length;
-      a.addTensors(TensorCodec.encode(e.getKey(), new long[] {v.length}, ArtifactMapper.roleByName(e.getKey()), v,
-          DType.FLOAT32));
+      a.addTensors(TensorCodec.encode(e.getKey(), org.lottalora.models.EngineArtifacts.shapeOf(byName, e.getKey(),
+          v.length), ArtifactMapper.roleByName(e.getKey()), v, DType.FLOAT32)); // a layer's rank reads from A's shape
     }
     long model = 0;
     for (TensorSpec t : specs) {

@@ -373,9 +373,9 @@ public final class RecurrentNetwork {
         Rows.addInto(mats[2].accumulate(gg, st.xh), mats[3].accumulate(go, st.xh)));
   }
 
-  /** One Adam step over every trained array (decoupled weight decay on the head weight only). */
+  /** One Adam step over every trained array (decoupled weight decay by the one rule, core.train.WeightDecay). */
   public void adam(double lr, double wd, int step) {
-    Adam.step(params, lr, wd, step, java.util.Set.of(headW));
+    Adam.step(params, lr, wd, step);
     for (AdaptedDense m : mats) {
       m.refresh();
     }

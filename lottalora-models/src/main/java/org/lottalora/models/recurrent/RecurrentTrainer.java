@@ -23,7 +23,7 @@ public final class RecurrentTrainer {
    * @param epochs passes over the training sequences
    * @param batch sequences per step
    * @param lr Adam learning rate
-   * @param weightDecay decoupled weight decay of the head weight
+   * @param weightDecay decoupled weight decay of the weight matrices and adapter factors (core.train.WeightDecay)
    * @param balanced weight each class by {@code n / (classes n_c)} in the loss
    * @param shuffleSeed seed of the batch order
    */
@@ -97,7 +97,8 @@ public final class RecurrentTrainer {
         int[] idx = java.util.Arrays.copyOfRange(order, start, Math.min(order.length, start + c.batch()));
         double loss = net.backward(train, idx, weights);
         if (!Double.isFinite(loss)) {
-          throw new IllegalStateException("loss became " + loss + " at epoch " + e + "; try a lower --lr");
+          net.restore(best); // the best epoch so far: never leave NaN arrays behind
+          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         net.adam(c.lr(), c.weightDecay(), ++step);
         seen += idx.length;

@@ -135,8 +135,11 @@ public final class ReservoirAdapterTrainer {
       Windows win = windows(net, res, esn, u, st, span, h, a.rank(), scale);
       curve[it] = net.lossAndGradients(win.x0, win.u, win.y, st.length, span);
       if (!Double.isFinite(curve[it])) {
-        throw new org.lottalora.core.LottaException("BPTT diverged at iteration " + (it + 1)
-            + " (loss not finite): lower --lr");
+        // the graph goes back to the best validated arrays, though the failure leaves before the adapter is taken
+        for (Map.Entry<String, INDArray> e : best.entrySet()) {
+          sd.getArrForVarName(e.getKey()).assign(e.getValue());
+        }
+        org.lottalora.core.train.LossGuard.check(curve[it], it + 1, bestIt > 0 ? "iteration " + bestIt : null);
       }
       AdapterBptt.clipGlobalNorm(trained, CLIP_NORM);
       adam(adapter, a.learningRate(), it + 1);

@@ -140,7 +140,8 @@ public final class SweepRunner {
   }
 
   /**
-   * Builds the largest-rank model of the grid once, so a rank above a layer width fails before any training;
+   * Builds the largest-rank model of the grid once, so a grid the data cannot build (widths or a CNN stack the
+   * inputs do not fit; a rank above a layer's width is capped there, not refused) fails before any training;
    * callers run it before the sweep folder is created too, so that a refused grid leaves no sweep.json behind
    * that would then refuse the corrected command as "another sweep".
    *

@@ -1,7 +1,6 @@
 package org.lottalora.models.transformer;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.backbone.Stream;
@@ -180,6 +179,9 @@ public final class LmTrainer {
       progress.say("resumed after step " + saved.step() + " of " + c.steps() + " from " + ck.path());
     }
     long start = System.nanoTime();
+    // the last good arrays: the start (or the resumed checkpoint), then each evaluation with a finite held-out loss
+    Map<String, float[]> good = lm.trained();
+    int goodStep = first - 1; // 0: the initial model
     double val = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1)[2];
     int end = ck == null || ck.stopAfter() == 0 ? c.steps() : Math.min(c.steps(), first - 1 + ck.stopAfter());
     for (int step = first; step <= end; step++) {
@@ -192,10 +194,10 @@ public final class LmTrainer {
       }
       double loss = lm.backward(batch);
       if (!Double.isFinite(loss)) {
-        throw new org.lottalora.core.LottaException("the training loss became " + loss + " at step " + step
-            + "; lower --lr");
+        lm.restore(good); // never leave NaN arrays in a model the caller may save
+        org.lottalora.core.train.LossGuard.check(loss, step, goodStep > 0 ? "step " + goodStep : null);
       }
-      Adam.step(params, rate(c.lr(), step, c.steps()), 0, step, new HashSet<>());
+      Adam.step(params, rate(c.lr(), step, c.steps()), 0, step);
       lm.refresh();
       trainNanos += System.nanoTime() - t0;
       recent = step == 1 ? loss : 0.9 * recent + 0.1 * loss;
@@ -207,6 +209,10 @@ public final class LmTrainer {
       if (last || (c.evalEvery() > 0 && step % c.evalEvery() == 0)) {
         val = evaluate(lm, corpus.validation(), c.seqLen(), c.evalBytes());
         curve.add(new double[] {step, recent, val});
+        if (Double.isFinite(val)) {
+          good = lm.trained();
+          goodStep = step;
+        }
         progress.say(String.format(java.util.Locale.ROOT, "step %d/%d  train loss %.4f  held-out loss %.4f (%.3f "
             + "bits/byte)  %.0f bytes/s", step, c.steps(), recent, val, val / Math.log(2),
             (double) step * c.batch() * c.seqLen() / (trainNanos / 1e9)));

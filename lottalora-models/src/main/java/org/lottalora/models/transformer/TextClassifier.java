@@ -36,8 +36,11 @@ public final class TextClassifier {
       AdapterConfig adapter, Targets targets) {
     /** Validates. */
     public Spec {
+      org.lottalora.models.EngineArtifacts.refuseBlockSwitches(adapter, "text encoder");
       if (d < 2 || heads < 1 || d % heads != 0) {
-        throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
+        throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads; use a width "
+            + "that is a multiple of the heads (e.g. " + Math.max(2, heads) * Math.max(1, d / Math.max(1, heads))
+            + ") or a head count that divides " + d);
       }
       if (maxLen < 1 || layers < 1 || hidden < 1 || classes < 2) {
         throw new IllegalArgumentException("a text classifier needs a context, layers and MLP width >= 1 and 2+ "
@@ -112,11 +115,6 @@ public final class TextClassifier {
   /** Trained arrays (live). */
   public List<Param> params() {
     return params;
-  }
-
-  /** The head's weight (weight decay applies to it only). */
-  public java.util.Set<Param> decayed() {
-    return java.util.Set.of(head.weight());
   }
 
   /** Recomputes effective weights. */

@@ -9,7 +9,7 @@ import org.lottalora.core.engine.Params;
 
 /**
  * Trains a {@link TextClassifier} on a {@link TextCsv}: a 70 / 15 / 15 split drawn from the split seed, Adam with
- * cosine decay (weight decay on the head only), validation accuracy after each epoch, the best epoch's arrays kept
+ * cosine decay (weight decay by the one rule of core.train.WeightDecay), validation accuracy after each epoch, the best epoch's arrays kept
  * and scored on the test part.
  */
 public final class TextTrainer {
@@ -22,7 +22,7 @@ public final class TextTrainer {
    * @param epochs passes over the training part
    * @param batch texts per step
    * @param lr peak Adam rate
-   * @param wd head weight decay
+   * @param wd decoupled weight decay of the weight matrices and adapter factors (core.train.WeightDecay)
    * @param splitSeed seed of the split and the batch order
    */
   public record Config(int epochs, int batch, double lr, double wd, long splitSeed) {
@@ -112,12 +112,12 @@ public final class TextTrainer {
         }
         double loss = m.backward(b, y);
         if (!Double.isFinite(loss)) {
-          throw new org.lottalora.core.LottaException("the training loss became " + loss + " in epoch " + epoch
-              + "; lower --lr");
+          m.restore(best); // the best epoch so far: never leave NaN arrays behind
+          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         step++;
         Adam.step(m.params(), c.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / steps))), c.wd(),
-            step, m.decayed());
+            step);
         m.refresh();
         lossSum += loss;
         batches++;

@@ -43,8 +43,11 @@ public final class Vit {
         throw new IllegalArgumentException("patch side " + patch + " does not divide the " + side + "x" + side
             + " image; use a divisor of " + side);
       }
+      org.lottalora.models.EngineArtifacts.refuseBlockSwitches(adapter, "ViT");
       if (d < 2 || heads < 1 || d % heads != 0) {
-        throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
+        throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads; use a width "
+            + "that is a multiple of the heads (e.g. " + Math.max(2, heads) * Math.max(1, d / Math.max(1, heads))
+            + ") or a head count that divides " + d);
       }
       if (layers < 1 || hidden < 1 || classes < 2) {
         throw new IllegalArgumentException("a ViT needs layers and an MLP width >= 1 and 2+ classes");
@@ -134,11 +137,6 @@ public final class Vit {
   /** Trained arrays (live). */
   public List<Param> params() {
     return params;
-  }
-
-  /** The head's arrays (the only ones weight decay applies to). */
-  public java.util.Set<Param> decayed() {
-    return java.util.Set.of(head.weight());
   }
 
   /** Recomputes effective weights after the trained arrays changed. */

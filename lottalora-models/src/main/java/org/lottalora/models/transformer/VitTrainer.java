@@ -10,7 +10,7 @@ import org.lottalora.core.engine.Param;
 import org.lottalora.core.engine.Params;
 
 /**
- * Trains a {@link Vit} on image splits: Adam (cosine decay over all steps, weight decay on the head only), batches
+ * Trains a {@link Vit} on image splits: Adam (cosine decay over all steps, weight decay by the one rule of core.train.WeightDecay), batches
  * in an order drawn from the split seed each epoch, validation accuracy after every epoch; the best epoch's
  * arrays are kept and scored on the test split.
  */
@@ -24,7 +24,7 @@ public final class VitTrainer {
    * @param epochs passes over the training split
    * @param batch images per step
    * @param lr peak Adam rate
-   * @param wd weight decay on the head
+   * @param wd decoupled weight decay of the weight matrices and adapter factors (core.train.WeightDecay)
    * @param seed seed of the batch order
    */
   public record Config(int epochs, int batch, double lr, double wd, long seed) {
@@ -113,12 +113,12 @@ public final class VitTrainer {
         }
         double loss = vit.backward(rows(train, idx), y);
         if (!Double.isFinite(loss)) {
-          throw new org.lottalora.core.LottaException("the training loss became " + loss + " in epoch " + epoch
-              + "; lower --lr");
+          vit.restore(best); // the best epoch so far: never leave NaN arrays behind
+          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         step++;
         double lr = c.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / steps)));
-        Adam.step(vit.params(), lr, c.wd(), step, vit.decayed());
+        Adam.step(vit.params(), lr, c.wd(), step);
         vit.refresh();
         lossSum += loss;
         batches++;

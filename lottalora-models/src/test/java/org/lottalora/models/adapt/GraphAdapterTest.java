@@ -186,10 +186,53 @@ class GraphAdapterTest {
     IllegalArgumentException input = assertThrows(IllegalArgumentException.class,
         () -> GraphAdapter.of(mlp()).targets(TargetRule.names("input")).classifier("logits", 10).apply());
     assertTrue(input.getMessage().contains("placeholder"), input.getMessage());
-    IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
-        () -> GraphAdapter.of(mlp()).adapter(AdapterConfig.defaults(16)).classifier("logits", 10).apply());
-    assertTrue(rank.getMessage().contains("rank 16 is above min(d_in, d_out) = 10 of target 'w2'"),
-        rank.getMessage());
+  }
+
+  @Test
+  void weightDecayReachesTheMatricesButNeverBetasOrBiases() {
+    // wd 20 at lr 1e-2 shrinks a decayed tensor by 0.8 a step: 2-D tensors (lora_A, a weight trained in full) do,
+    // the betas and the bias b2 (vectors and scalars) move by their gradients alone
+    Map<String, float[]> plain = fitted(0);
+    Map<String, float[]> decayed = fitted(20);
+    assertTrue(norm(decayed.get("w2.lora_A")) < 0.5 * norm(plain.get("w2.lora_A")));
+    assertTrue(norm(decayed.get("w1")) < 0.5 * norm(plain.get("w1")));
+    assertTrue(decayed.get("w2.beta")[0] > 0.5, "the beta stays near 1: " + decayed.get("w2.beta")[0]);
+    assertTrue(norm(decayed.get("b2")) > 0.5 * norm(plain.get("b2")), "the bias is not decayed");
+  }
+
+  private static Map<String, float[]> fitted(double wd) {
+    AdaptedGraph g = GraphAdapter.of(mlp()).seeded(5, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(4))
+        .targets(TargetRule.names("w2")).trainable("w1", "b2").classifier("logits", 10).apply();
+    g.fit(new DatasetIterator(train, 32, 1), 1, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2)
+        .withSchedule(wd, 0, false));
+    return g.trainedTensors();
+  }
+
+  private static double norm(float[] v) {
+    double ss = 0;
+    for (float f : v) {
+      ss += f * f;
+    }
+    return Math.sqrt(ss);
+  }
+
+  @Test
+  void aRankAboveATargetsSizeIsCappedAndTheGraphTrainsAndReloads(@TempDir Path dir) throws Exception {
+    // rank 16: w1 (64 -> 32) keeps 16, w2 (32 -> 10) takes min(16, 32, 10) = 10, as every family caps it
+    AdaptedGraph g = GraphAdapter.of(mlp()).seeded(9, InitSpec.DEFAULT).adapter(AdapterConfig.defaults(16))
+        .classifier("logits", 10).apply();
+    assertArrayEquals(new long[] {16, 64}, g.trainedShapes().get("w1.lora_A"));
+    assertArrayEquals(new long[] {10, 32}, g.trainedShapes().get("w2.lora_A"));
+    assertArrayEquals(new long[] {10, 10}, g.trainedShapes().get("w2.lora_B"));
+    g.fit(new DatasetIterator(train, 32, 2), 1, AdaptedGraph.FitOptions.defaults().withLearningRate(1e-2));
+    INDArray x = batch();
+    Path file = dir.resolve("capped.lotta");
+    g.save(file);
+    org.lottalora.format.proto.Artifact a = org.lottalora.format.ArtifactCodec.read(file);
+    assertEquals(16, a.getAdapter().getRank(), "the configured rank");
+    assertEquals(List.of(16, 10), a.getAdaptersList().stream().map(r -> r.getRank()).toList(), "per target");
+    assertEquals(1.0 / 16, a.getAdapters(1).getAlpha() / a.getAdapters(1).getRank(), 1e-15, "s stays alpha / r");
+    assertEquals(g.output(x), GraphArtifacts.load(file, TrustPolicy.NONE).output(x));
   }
 
   @Test

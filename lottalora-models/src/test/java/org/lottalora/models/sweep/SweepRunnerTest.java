@@ -1,7 +1,6 @@
 package org.lottalora.models.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -102,12 +101,16 @@ class SweepRunnerTest {
   }
 
   @Test
-  void aRankAboveALayerWidthFailsBeforeAnyTraining() {
-    SweepConfig bad = new SweepConfig("digits", 0, 200, "mlp", new int[] {4}, List.of(1, 8), List.of(0L),
+  void aRankAboveALayerWidthIsCappedThereAndRuns() {
+    // 64 -> 4 -> 10 at rank 8: both layers take min(8, d_in, d_out) = 4, as every family caps it
+    SweepConfig grid = new SweepConfig("digits", 0, 200, "mlp", new int[] {4}, List.of(1, 8), List.of(0L),
         List.of("normal"), List.of(1.0), List.of(false), false, 1, 32, 1e-2, 0);
-    SweepStore store = SweepStore.open(dir, bad);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SweepRunner.run(store, 1, null));
-    assertTrue(e.getMessage().contains("rank 8"), e.getMessage());
-    assertEquals(0, store.results().size());
+    SweepStore store = SweepStore.open(dir, grid);
+    SweepRunner.run(store, 1, null);
+    assertEquals(2, store.results().size());
+    RunResult r8 = store.results().stream().filter(r -> r.spec().rank() == 8).findFirst().orElseThrow();
+    assertEquals(null, r8.failure());
+    // trainable: A and B of rank 4 over 64 -> 4, plus beta, and the full head 4 -> 10
+    assertEquals(4 * (64 + 4) + 1 + 4 * 10 + 10, r8.trainableParams());
   }
 }
