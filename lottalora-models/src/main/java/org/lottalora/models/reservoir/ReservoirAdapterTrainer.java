@@ -135,10 +135,8 @@ public final class ReservoirAdapterTrainer {
       Windows win = windows(net, res, esn, u, st, span, h, a.rank(), scale);
       curve[it] = net.lossAndGradients(win.x0, win.u, win.y, st.length, span);
       if (!Double.isFinite(curve[it])) {
-        // the graph goes back to the best validated arrays, though the failure leaves before the adapter is taken
-        for (Map.Entry<String, INDArray> e : best.entrySet()) {
-          sd.getArrForVarName(e.getKey()).assign(e.getValue());
-        }
+        // the arrays go back to the best validated ones, though the failure leaves before the adapter is taken
+        Params.restore(trained, best, "the reservoir adapter");
         org.lottalora.core.train.LossGuard.check(curve[it], it + 1, bestIt > 0 ? "iteration " + bestIt : null);
       }
       AdapterBptt.clipGlobalNorm(trained, CLIP_NORM);
@@ -255,7 +253,7 @@ public final class ReservoirAdapterTrainer {
    * The one call into the engine's optimizer (tests use it too): plain Adam, no weight decay, on one parameter group.
    */
   static void adam(List<Param> group, double lr, int step) {
-    Adam.step(group, lr, 0, step, Set.of());
+    Adam.step(group, lr, 0, step);
   }
 
   /** Kaiming-uniform A (a = sqrt 5, PyTorch's nn.Linear default, as LoRA initialises A) from the seed. */
