@@ -104,18 +104,23 @@ class SparkSweepTest {
   }
 
   @Test
-  void aRunThatFailsOnBadInputDoesNotStopTheOthers() {
-    SweepConfig cfg = new SweepConfig("digits", 0, 300, "mlp", new int[] {16}, List.of(1, 32), List.of(0L),
-        List.of("normal"), List.of(1.0), List.of(false), false, 1, 128, 1e-2, 1e-2);
+  void aRunThatDivergesIsRecordedWithItsLineAndDoesNotStopTheOthers() throws Exception {
+    // every per-run input is now checked before the sweep starts (a rank above a layer's width, the bad input this
+    // test used, is capped as everywhere else); what can still go wrong inside one task is training itself: a
+    // scaffold of standard deviation 1e38 overflows the second run's first forward pass
+    SweepConfig cfg = new SweepConfig("digits", 0, 300, "mlp", new int[] {16}, List.of(1), List.of(0L),
+        List.of("normal", "normal:sigma=1e38"), List.of(1.0), List.of(false), false, 1, 128, 1e-2, 1e-2);
     Path out = dir.resolve("bad");
-    LottaException e = assertThrows(LottaException.class,
-        () -> new SparkSweep().run(cfg, out.toString(), "local[2]", null, REPORT));
-    assertTrue(e.getMessage().startsWith("1 of 2 runs failed (r32-s0-normal-"), e.getMessage());
-    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    SweepRunner.Summary s = new SparkSweep().run(cfg, out.toString(), "local[2]", null, REPORT);
+    assertEquals(2, s.ran());
     SweepStore store = SweepStore.existing(out);
-    assertEquals(SweepStore.Status.DONE, store.status(cfg.runs().get(0)));
-    assertEquals(SweepStore.Status.TODO, store.status(cfg.runs().get(1)));
-    assertTrue(Files.exists(out.resolve("report.md"))); // the finished run is reported
+    RunResult ok = store.read(cfg.runs().get(0));
+    RunResult diverged = store.read(cfg.runs().get(1));
+    assertEquals(null, ok.failure());
+    assertTrue(Double.isFinite(ok.testLoss()), "the normal scaffold trains: " + ok.testLoss());
+    assertTrue(diverged.failure() != null && diverged.failure().startsWith("loss became "), diverged.failure());
+    assertFalse(diverged.failure().contains("\n"), diverged.failure());
+    assertTrue(Files.exists(out.resolve("report.md"))); // both are reported
   }
 
   @Test
