@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.backbone.Stream;
+import org.lottalora.core.train.CosineSchedule;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.engine.Adam;
 import org.lottalora.core.engine.Param;
@@ -105,14 +106,12 @@ public final class LmTrainer {
     return sum / count;
   }
 
-  /** The learning rate at {@code step} (from 1) of {@code steps}: warm-up, then cosine to 10%. */
+  /**
+   * The learning rate at {@code step} (from 1) of {@code steps}: the one schedule, warm-up over the first 5% of
+   * steps, then cosine to 10% of the peak.
+   */
   static double rate(double lr, int step, int steps) {
-    int warm = Math.max(1, steps / 20);
-    if (step <= warm) {
-      return lr * step / warm;
-    }
-    double t = (step - warm) / (double) Math.max(1, steps - warm);
-    return lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
+    return new CosineSchedule(lr, Math.max(1, steps / 20), steps, true, 0.1).at(step - 1);
   }
 
   /**

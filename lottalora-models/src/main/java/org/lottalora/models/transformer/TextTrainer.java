@@ -3,6 +3,7 @@ package org.lottalora.models.transformer;
 import java.util.Locale;
 import java.util.Map;
 import org.lottalora.core.data.Dataset;
+import org.lottalora.core.train.CosineSchedule;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.engine.Adam;
 import org.lottalora.core.engine.Params;
@@ -91,6 +92,7 @@ public final class TextTrainer {
     int[][] parts = split(data.size(), c.splitSeed());
     int[] train = parts[0];
     int steps = c.epochs() * ((train.length + c.batch() - 1) / c.batch());
+    CosineSchedule schedule = new CosineSchedule(c.lr(), 0, steps, true, 0.05);
     int step = 0;
     double bestVal = -1;
     int bestEpoch = 0;
@@ -116,7 +118,7 @@ public final class TextTrainer {
           org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         step++;
-        Adam.step(m.params(), c.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / steps))), c.wd(),
+        Adam.step(m.params(), schedule.at(step - 1), c.wd(),
             step);
         m.refresh();
         lossSum += loss;

@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Dataset;
+import org.lottalora.core.train.CosineSchedule;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.engine.Adam;
 import org.lottalora.core.engine.Param;
@@ -94,6 +95,7 @@ public final class VitTrainer {
   public static Report train(Vit vit, DataSplits data, Config c, Progress progress) {
     Dataset train = data.train();
     int steps = c.epochs() * ((train.rows() + c.batch() - 1) / c.batch());
+    CosineSchedule schedule = new CosineSchedule(c.lr(), 0, steps, true, 0.05);
     int step = 0;
     double bestVal = -1;
     int bestEpoch = 0;
@@ -117,7 +119,7 @@ public final class VitTrainer {
           org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
         step++;
-        double lr = c.lr() * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / steps)));
+        double lr = schedule.at(step - 1);
         Adam.step(vit.params(), lr, c.wd(), step);
         vit.refresh();
         lossSum += loss;
