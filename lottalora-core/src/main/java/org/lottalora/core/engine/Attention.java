@@ -183,7 +183,7 @@ public final class Attention {
     }
     double sum = 0;
     for (int j = 0; j <= last; j++) {
-      float e = (float) Math.exp(s[off + j] - max);
+      float e = Activations.exp(s[off + j] - max);
       s[off + j] = e;
       sum += e;
     }

@@ -66,10 +66,10 @@ public final class GeluMlp {
       fc1.forward(input, rows, pre);
     }
     for (int i = 0; i < size; i++) { // the tanh is kept for backward
-      double v = pre[i];
-      double t = Activations.tanh(C * (v + 0.044715 * v * v * v));
-      th[i] = (float) t;
-      act[i] = (float) (0.5 * v * (1 + t));
+      float v = pre[i];
+      float t = Activations.tanh((float) C * (v + 0.044715f * v * v * v));
+      th[i] = t;
+      act[i] = 0.5f * v * (1 + t);
     }
     float[] y = new float[rows * fc2.out];
     if (train) {

@@ -93,4 +93,25 @@ public final class Parallel {
       openblas.blas_set_num_threads(blasThreads);
     }
   }
+
+  /** A range [from, to) of indices. */
+  @FunctionalInterface
+  public interface Range {
+    /** Runs the range. */
+    void run(int from, int to);
+  }
+
+  /**
+   * Runs {@code body} over [0, count) split into one contiguous range per engine thread (element-wise passes: each
+   * index is written by exactly one range, so the result does not depend on the split); ranges under 16k elements
+   * are not split, the hand-off would cost more.
+   */
+  public static void forChunks(int count, Range body) {
+    int t = Math.min(threads(), Math.max(1, count / (1 << 14)));
+    if (t <= 1) {
+      body.run(0, count);
+      return;
+    }
+    forEach(t, k -> body.run((int) ((long) count * k / t), (int) ((long) count * (k + 1) / t)));
+  }
 }

@@ -64,16 +64,16 @@ public final class SoftmaxCrossEntropy {
       }
       double sum = 0;
       for (int c = 0; c < classes; c++) {
-        sum += Math.exp(z[off + c] - max);
+        sum += Activations.exp(z[off + c] - max);
       }
       double lse = max + Math.log(sum);
       rowLoss[r] = lse - z[off + y];
       hit[r] = arg == y ? 1 : 0;
       if (dz != null) {
         double w = (classWeights == null ? 1 : classWeights[y]) / ws;
-        for (int c = 0; c < classes; c++) {
-          double p = Math.exp(z[off + c] - lse);
-          dz[off + c] = (float) (w * (p - (c == y ? 1 : 0)));
+        float inv = (float) (w / sum);
+        for (int c = 0; c < classes; c++) { // p = e^(z - max) / sum
+          dz[off + c] = Activations.exp(z[off + c] - max) * inv - (c == y ? (float) w : 0f);
         }
       }
     });

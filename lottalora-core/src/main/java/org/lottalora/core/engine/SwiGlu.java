@@ -72,12 +72,18 @@ public final class SwiGlu {
       gate.forward(input, rows, g);
       up.forward(input, rows, u);
     }
-    for (int i = 0; i < size; i++) { // the gate's sigmoid is kept: backward needs it, and exp is the cost here
-      float gv = g[i];
-      float sv = (float) Activations.sigmoid(gv);
-      sig[i] = sv;
-      h[i] = gv * sv * u[i];
-    }
+    float[] gl = g;
+    float[] ul = u;
+    float[] hl = h;
+    float[] sl = sig;
+    Parallel.forChunks(size, (from, to) -> { // the gate's sigmoid is kept: backward needs it
+      for (int i = from; i < to; i++) {
+        float gv = gl[i];
+        float sv = Activations.sigmoid(gv);
+        sl[i] = sv;
+        hl[i] = gv * sv * ul[i];
+      }
+    });
     float[] y = new float[rows * down.out];
     if (train) {
       down.forwardTrain(h, rows, y, cd);
@@ -93,13 +99,18 @@ public final class SwiGlu {
     float[] dh = new float[size];
     down.backward(dy, h, n, cd, dh, false);
     float[] dg = new float[size];
-    for (int i = 0; i < size; i++) { // h = silu(g) u: du = dh silu(g), dg = dh u sig(g) (1 + g (1 - sig(g)))
-      float gv = g[i];
-      float sg = sig[i];
-      float d = dh[i];
-      dg[i] = d * u[i] * sg * (1 + gv * (1 - sg));
-      dh[i] = d * gv * sg; // dh now holds du
-    }
+    float[] gl = g;
+    float[] ul = u;
+    float[] sl = sig;
+    Parallel.forChunks(size, (from, to) -> {
+      for (int i = from; i < to; i++) { // h = silu(g) u: du = dh silu(g), dg = dh u sig(g) (1 + g (1 - sig(g)))
+        float gv = gl[i];
+        float sg = sl[i];
+        float d = dh[i];
+        dg[i] = d * ul[i] * sg * (1 + gv * (1 - sg));
+        dh[i] = d * gv * sg; // dh now holds du
+      }
+    });
     gate.backward(dg, x, n, cg, dx, true);
     up.backward(dh, x, n, cu, dx, true);
   }
