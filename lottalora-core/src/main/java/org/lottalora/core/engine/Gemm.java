@@ -56,18 +56,11 @@ public final class Gemm {
    */
   public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, float[] b,
       int bOff, float beta, float[] c, int cOff) {
-    if (m == 0 || n == 0) {
-      return;
-    }
-    if (k == 0) {
-      scale(c, cOff, m * n, beta);
-      return;
-    }
-    if ((long) m * n * k < SMALL) {
+    if ((long) m * n * k < SMALL) { // empty shapes included: the loops then only scale C
       loops(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
-      return;
+    } else {
+      blas(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
     }
-    blas(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
   }
 
   /**

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Accuracy re-runs after the move to one engine (issue 16): the RESULTS rows that the engine's ops and the new
+# rules (weight decay, schedule) touch, with the commands of their sections: the small byte LM at rank 8 (lr 1e-2)
+# and in full (lr 3e-3), 300 steps (13.1); the ViT at rank 8 (lr 3e-3) and in full (lr 1e-3), 10,000 images, 5
+# epochs (13.2); the medium MLP on Fashion-MNIST at rank 8, 20 epochs (1, rank table). One seed each (seed 0, as
+# the rows they are compared with).
+# Usage: benchmarks/engine_accuracy.sh   Writes benchmarks/results/engine/accuracy.jsonl
+set -euo pipefail
+cd "$(dirname "$0")/.."
+L=${LOTTALORA:-./lottalora}
+OUT=benchmarks/results/engine
+mkdir -p "$OUT"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+TEXT=${KJV:-$TMP/kjv.txt}
+[[ -f $TEXT ]] || bible "Gen1:1-Rev22:21" > "$TEXT"
+log=$OUT/accuracy.jsonl
+: > "$log"
+tag() { python3 -c "import json,sys; j=json.load(sys.stdin); j['run']='$1'; print(json.dumps(j))"; }
+$L lm train --data "$TEXT" --preset small --steps 300 --batch 16 --seq-len 128 --lr 1e-2 --threads 1 --rank 8 \
+  --quiet --json -o "$TMP/m.lotta" | tag "lm small rank 8 lr 1e-2" >> "$log"
+$L lm train --data "$TEXT" --preset small --steps 300 --batch 16 --seq-len 128 --lr 3e-3 --threads 1 --full \
+  --quiet --json -o "$TMP/m.lotta" | tag "lm small full lr 3e-3" >> "$log"
+$L vit train --data fashion-mnist --no-download --max-train 10000 --epochs 5 --batch 64 --lr 3e-3 --threads 1 \
+  --rank 8 --quiet --json -o "$TMP/m.lotta" | tag "vit rank 8 lr 3e-3" >> "$log"
+$L vit train --data fashion-mnist --no-download --max-train 10000 --epochs 5 --batch 64 --lr 1e-3 --threads 1 \
+  --full --quiet --json -o "$TMP/m.lotta" | tag "vit full lr 1e-3" >> "$log"
+$L train --dataset fashion-mnist --no-download --widths 784-512-256-128-64-10 --epochs 20 --batch 128 --lr 1e-3 \
+  --wd 1e-2 --alpha 1 --init normal --seed 0 --rank 8 --out "$TMP/m.lotta" --quiet --json \
+  | tag "mlp medium rank 8" >> "$log"
+python3 - "$log" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    j = json.loads(l)
+    keys = [k for k in ("validation_loss", "test_accuracy", "held_out_loss", "best_epoch", "median_beta",
+                        "trainable_fraction") if k in j]
+    print(j["run"], {k: j[k] for k in keys})
+PY
