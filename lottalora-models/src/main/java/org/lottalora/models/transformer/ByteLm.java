@@ -46,6 +46,7 @@ public final class ByteLm {
       AdapterConfig adapter, Targets targets) {
     /** Validates. */
     public Spec {
+      org.lottalora.models.EngineArtifacts.refuseBlockSwitches(adapter, "byte LM");
       if (d < 2 || heads < 1 || d % heads != 0) {
         throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads");
       }
@@ -285,7 +286,7 @@ public final class ByteLm {
       boolean down = name.contains(".mlp.down.");
       int in = mlp && down ? spec.hidden() : d;
       int out = mlp && !down ? spec.hidden() : d;
-      int rr = Math.min(spec.adapter().rank(), Math.min(in, out));
+      int rr = spec.adapter().effectiveRank(in, out);
       return name.endsWith(".lora_A") ? new long[] {rr, in} : name.endsWith(".lora_B") ? new long[] {out, rr}
           : new long[] {out, in};
     }

@@ -83,9 +83,7 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
    * vectors stay fp32), signed with {@code key} when not null.
    */
   public void save(Path path, LmTrainer.Report report, DType dtype, PrivateKey key) {
-    ByteLm.Spec s = lm.spec();
-    // ByteLm.Spec does not refuse them (the ViT's and text encoder's Specs do): a file claiming them would not load
-    EngineArtifacts.refuseBlockSwitches(s.adapter(), "byte LM");
+    ByteLm.Spec s = lm.spec(); // its Spec refused residual / LayerNorm when it was built
     Artifact.Builder a = EngineArtifacts.newArtifact(s.seed(), s.init(), lm.backbone());
     LmConfig.Builder c = LmConfig.newBuilder().setWidth(s.d()).setHeads(s.heads()).setLayers(s.layers())
         .setMlpHidden(s.hidden()).setContext(s.context())
