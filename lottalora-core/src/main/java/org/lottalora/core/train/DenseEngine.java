@@ -32,7 +32,6 @@ public final class DenseEngine {
   private final Map<String, INDArray> grads = new LinkedHashMap<>();
   private final Map<Long, Buffers> buffers = new HashMap<>();
   private final int classes;
-  public static final long[] T = new long[4];
 
   /**
    * @throws IllegalArgumentException if the graph has no dense plan
