@@ -214,27 +214,4 @@ final class AdapterBptt {
     backward();
     return loss;
   }
-
-  /**
-   * Global-norm clipping: when the L2 norm over all of {@code params}' gradients exceeds {@code max}, scales every
-   * gradient by {@code max / norm}. Returns the norm before clipping.
-   */
-  static double clipGlobalNorm(List<Param> params, double max) {
-    double sq = 0;
-    for (Param p : params) {
-      for (float g : p.g) {
-        sq += (double) g * g;
-      }
-    }
-    double norm = Math.sqrt(sq);
-    if (norm > max) {
-      float f = (float) (max / norm);
-      for (Param p : params) {
-        for (int i = 0; i < p.g.length; i++) {
-          p.g[i] *= f;
-        }
-      }
-    }
-    return norm;
-  }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.data.series.TimeSeries;
 import org.lottalora.core.engine.Adam;
+import org.lottalora.core.engine.GradientClipping;
 import org.lottalora.core.engine.Param;
 import org.lottalora.core.engine.Params;
 import org.lottalora.core.train.Progress;
@@ -139,7 +140,7 @@ public final class ReservoirAdapterTrainer {
         Params.restore(trained, best, "the reservoir adapter");
         org.lottalora.core.train.LossGuard.check(curve[it], it + 1, bestIt > 0 ? "iteration " + bestIt : null);
       }
-      AdapterBptt.clipGlobalNorm(trained, CLIP_NORM);
+      GradientClipping.clipGlobalNorm(trained, CLIP_NORM);
       adam(adapter, a.learningRate(), it + 1);
       adam(readout, a.readoutLearningRate(), it + 1);
       if ((it + 1) % VALIDATE_EVERY == 0 || it + 1 == a.iterations()) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.lottalora.core.backbone.Stream;
+import org.lottalora.core.engine.GradientClipping;
 import org.lottalora.core.engine.Param;
 import org.lottalora.core.train.QuietStdout;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -192,20 +193,6 @@ class AdapterGraphTest {
   }
 
   @Test
-  void clippingScalesTheGlobalNormDownToTheThresholdOnly() {
-    Param p = new Param("p", new float[2]);
-    Param q = new Param("q", new float[1]);
-    p.g[0] = 3;
-    p.g[1] = 0;
-    q.g[0] = 4;
-    assertEquals(5, AdapterBptt.clipGlobalNorm(List.of(p, q), 1.0), 1e-9);
-    assertEquals(0.6f, p.g[0], 1e-6);
-    assertEquals(0.8f, q.g[0], 1e-6);
-    assertEquals(1, AdapterBptt.clipGlobalNorm(List.of(p, q), 1.0), 1e-6);
-    assertEquals(0.6f, p.g[0], 1e-6, "a norm at the threshold is left alone");
-  }
-
-  @Test
   void aShortAdamRunLowersTheLoss() {
     Reservoir res = smallReservoir();
     double[][] ro = readout();
@@ -223,7 +210,7 @@ class AdapterGraphTest {
       double first = net.lossAndGradients(x0, u, y, BATCH, T);
       double last = first;
       for (int step = 1; step <= 50; step++) {
-        AdapterBptt.clipGlobalNorm(trained, 1.0);
+        GradientClipping.clipGlobalNorm(trained, 1.0);
         ReservoirAdapterTrainer.adam(trained, 1e-2, step);
         last = net.lossAndGradients(x0, u, y, BATCH, T);
       }
