@@ -236,9 +236,6 @@ public final class AdaptedDense {
     return new Cache();
   }
 
-  private static float[] fit(float[] a, int n) {
-    return a.length >= n ? a : new float[n];
-  }
 
   /**
    * {@code z = x W'^T + b} on row-major blocks: x [n, in], z [n, out] (overwritten), with the effective weight of
@@ -273,8 +270,8 @@ public final class AdaptedDense {
       return;
     }
     int r = rank;
-    c.base = fit(c.base, n * out);
-    c.xa = fit(c.xa, n * r);
+    c.base = Buffers.fit(c.base, n * out);
+    c.xa = Buffers.fit(c.xa, n * r);
     Gemm.mm(false, true, n, out, in, 1f, x, wSeed, 0f, c.base);
     Gemm.mm(false, true, n, r, in, 1f, x, a.v, 0f, c.xa);
     Gemm.mm(false, true, n, out, r, (float) ac.scaling(), c.xa, b.v, 0f, z);

@@ -99,9 +99,6 @@ public final class Attention {
     o.refresh();
   }
 
-  private static float[] fit(float[] a, int size) {
-    return a.length >= size ? a : new float[size];
-  }
 
   /**
    * The block's output y [n, d] for x [n, d], sequences of {@code seqLen} rows stacked. {@code lengths} (null: all
@@ -123,9 +120,9 @@ public final class Attention {
     n = rows;
     seq = seqLen;
     int size = rows * d;
-    qs = fit(qs, size);
-    ks = fit(ks, size);
-    vs = fit(vs, size);
+    qs = Buffers.fit(qs, size);
+    ks = Buffers.fit(ks, size);
+    vs = Buffers.fit(vs, size);
     project(q, cq, input, rows, qs, train);
     project(k, ck, input, rows, ks, train);
     project(v, cv, input, rows, vs, train);
@@ -135,11 +132,11 @@ public final class Attention {
     }
     int count = seqs * heads;
     int t = seqLen;
-    qp = fit(qp, size);
-    kp = fit(kp, size);
-    vp = fit(vp, size);
-    cp = fit(cp, size);
-    pp = fit(pp, count * t * t);
+    qp = Buffers.fit(qp, size);
+    kp = Buffers.fit(kp, size);
+    vp = Buffers.fit(vp, size);
+    cp = Buffers.fit(cp, size);
+    pp = Buffers.fit(pp, count * t * t);
     pack(qs, qp, seqs, t);
     pack(ks, kp, seqs, t);
     pack(vs, vp, seqs, t);
@@ -159,7 +156,7 @@ public final class Attention {
       }
       Gemm.mm(false, false, t, dh, t, 1f, ppl, po, vpl, blk, 0f, cpl, blk); // C = P V_h
     });
-    ctx = fit(ctx, size);
+    ctx = Buffers.fit(ctx, size);
     unpack(cp, ctx, seqs, t);
     float[] y = new float[size];
     project(o, co, ctx, rows, y, train);

@@ -48,18 +48,15 @@ public final class GeluMlp {
     fc2.refresh();
   }
 
-  private static float[] fit(float[] a, int size) {
-    return a.length >= size ? a : new float[size];
-  }
 
   /** The output [rows, d] for input [rows, d]; {@code train} keeps what {@link #backward} needs. */
   public float[] forward(float[] input, int rows, boolean train) {
     x = input;
     n = rows;
     int size = rows * hidden;
-    pre = fit(pre, size);
-    act = fit(act, size);
-    th = fit(th, size);
+    pre = Buffers.fit(pre, size);
+    act = Buffers.fit(act, size);
+    th = Buffers.fit(th, size);
     if (train) {
       fc1.forwardTrain(input, rows, pre, c1);
     } else {

@@ -52,19 +52,16 @@ public final class SwiGlu {
     down.refresh();
   }
 
-  private static float[] fit(float[] a, int size) {
-    return a.length >= size ? a : new float[size];
-  }
 
   /** The output [rows, d] for input [rows, d]; {@code train} keeps what {@link #backward} needs. */
   public float[] forward(float[] input, int rows, boolean train) {
     x = input;
     n = rows;
     int size = rows * hidden;
-    g = fit(g, size);
-    u = fit(u, size);
-    h = fit(h, size);
-    sig = fit(sig, size);
+    g = Buffers.fit(g, size);
+    u = Buffers.fit(u, size);
+    h = Buffers.fit(h, size);
+    sig = Buffers.fit(sig, size);
     if (train) {
       gate.forwardTrain(input, rows, g, cg);
       up.forwardTrain(input, rows, u, cu);

@@ -247,11 +247,11 @@ public final class GraphAdapter {
   static void checkGradients(SameDiff g, Set<String> targets, List<String> trained) {
     Set<String> reached = new LinkedHashSet<>(targets);
     reached.addAll(trained);
-    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(reached);
+    java.util.ArrayDeque<String> frontier = new java.util.ArrayDeque<>(reached);
     Map<String, String> origin = new LinkedHashMap<>();
     reached.forEach(n -> origin.put(n, n));
-    while (!todo.isEmpty()) {
-      String v = todo.poll();
+    while (!frontier.isEmpty()) {
+      String v = frontier.poll();
       List<String> consumers = g.getVariables().get(v).getInputsForOp();
       for (String opName : consumers == null ? List.<String>of() : consumers) {
         SameDiffOp op = g.getOps().get(opName);
@@ -270,7 +270,7 @@ public final class GraphAdapter {
         for (String out : op.getOutputsOfOp()) {
           if (reached.add(out)) {
             origin.put(out, origin.get(v));
-            todo.add(out);
+            frontier.add(out);
           }
         }
       }
