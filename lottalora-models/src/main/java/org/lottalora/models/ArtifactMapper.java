@@ -19,7 +19,7 @@ import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
-import org.lottalora.core.graph.DenseStep;
+import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.graph.TrainedTensor;
 import org.lottalora.core.model.ModelSpec;
@@ -137,8 +137,8 @@ public final class ArtifactMapper {
     if (g.densePlan() == null) {
       return out;
     }
-    for (DenseStep s : g.densePlan()) {
-      if (s instanceof DenseStep.Affine a && a.loraA() != null) {
+    for (LayerStep s : g.densePlan()) {
+      if (s instanceof LayerStep.Affine a && a.loraA() != null) {
         int r = ac.effectiveRank(a.dIn(), a.dOut()); // the layer's own rank, not the configured one
         out.add(Adapter.newBuilder().setTarget(a.weight()).setRank(r).setAlpha(ac.recordedAlpha(r))
             .setScalingRule(ac.rsLora() ? ScalingRule.ALPHA_OVER_SQRT_R : ScalingRule.ALPHA_OVER_R)

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.lottalora.core.graph.DenseStep;
+import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.TrainedTensor;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactInfo;
@@ -94,8 +94,8 @@ public final class Export {
     List<String> alphaPattern = new ArrayList<>();
     Artifact a = artifactOf(m);
     Map<String, String> meta = ArtifactInfo.exportMetadata(a, sourceDigest, "peft");
-    for (DenseStep s : m.graph().densePlan()) {
-      if (!(s instanceof DenseStep.Affine aff)) {
+    for (LayerStep s : m.graph().densePlan()) {
+      if (!(s instanceof LayerStep.Affine aff)) {
         continue;
       }
       String layer = aff.weight().substring(0, aff.weight().length() - ".weight".length());

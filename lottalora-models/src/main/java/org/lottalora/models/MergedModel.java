@@ -8,7 +8,7 @@ import java.util.Map;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
-import org.lottalora.core.graph.DenseStep;
+import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.util.NdArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -73,14 +73,14 @@ public final class MergedModel {
     Backbone bb = m.backbone();
     Map<String, float[]> state = new LinkedHashMap<>();
     List<Layer> layers = new ArrayList<>();
-    List<DenseStep> plan = g.densePlan();
+    List<LayerStep> plan = g.densePlan();
     for (int i = 0; i < plan.size(); i++) {
-      if (!(plan.get(i) instanceof DenseStep.Affine a)) {
+      if (!(plan.get(i) instanceof LayerStep.Affine a)) {
         continue; // ReLU is attached to the layer before it; dropout is the identity at inference
       }
       float[] w = merge(a, values, bb, scaffold);
       float[] b = a.biasTrained() ? values.get(a.bias()) : bb.get(a.bias());
-      boolean relu = i + 1 < plan.size() && (plan.get(i + 1) instanceof DenseStep.Relu);
+      boolean relu = i + 1 < plan.size() && (plan.get(i + 1) instanceof LayerStep.Relu);
       state.put(a.weight(), w);
       state.put(a.bias(), b.clone());
       String name = a.weight().endsWith(".weight") ? a.weight().substring(0, a.weight().length() - 7) : a.weight();
@@ -97,7 +97,7 @@ public final class MergedModel {
    * @param values the graph's trained tensors by name
    * @param scaffold false to drop {@code beta * W_seed} (the "W_seed removed" ablation)
    */
-  public static float[] merge(DenseStep.Affine a, Map<String, float[]> values, Backbone bb, boolean scaffold) {
+  public static float[] merge(LayerStep.Affine a, Map<String, float[]> values, Backbone bb, boolean scaffold) {
     float[] w = (a.weightTrained() ? values.get(a.weight()) : bb.get(a.weight())).clone();
     if (a.loraA() == null) {
       return w;

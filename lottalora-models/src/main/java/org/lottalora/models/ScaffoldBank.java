@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.core.graph.DenseStep;
+import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.train.ScaffoldSchedule;
 import org.lottalora.core.train.Scaffolds;
 import org.lottalora.core.util.NdArrays;
@@ -26,13 +26,15 @@ final class ScaffoldBank implements Scaffolds {
   private final Map<String, INDArray> targets = new LinkedHashMap<>();
   private final Map<Integer, Map<String, float[]>> ready = new LinkedHashMap<>();
   private int current = 0;
+  private final org.lottalora.core.graph.ModelGraph graph;
 
   ScaffoldBank(LottaModel m) {
     this.seed = m.spec().seed();
+    this.graph = m.graph();
     this.specs = Families.get(m.spec().family()).backboneTensors(m.spec());
     var sd = m.graph().sameDiff();
-    for (DenseStep s : m.graph().densePlan()) {
-      if (s instanceof DenseStep.Affine a) {
+    for (LayerStep s : m.graph().densePlan()) {
+      if (s instanceof LayerStep.Affine a) {
         if (!a.weightTrained()) {
           targets.put(a.weight(), sd.getVariable(a.weight()).getArr()); // canonical layout, as the backbone
         }
@@ -59,6 +61,7 @@ final class ScaffoldBank implements Scaffolds {
     for (Map.Entry<String, INDArray> t : targets.entrySet()) {
       NdArrays.write(v.get(t.getKey()), t.getValue());
     }
+    graph.frozenChanged(); // the engine re-reads the scaffold before its next pass
     current = j;
   }
 

@@ -23,8 +23,9 @@ public final class AdaptedDense {
   public final int out;
   private final boolean full;
   private final AdapterConfig ac;
-  private final float[] wSeed;
-  private final float[] bias;
+  private float[] wSeed;
+  private float[] bias;
+  private Param trainedBias;
   private Param w;
   private Param a;
   private Param b;
@@ -46,23 +47,41 @@ public final class AdaptedDense {
 
   public AdaptedDense(String prefix, int in, int out, Backbone bb, AdapterConfig ac, boolean full,
       List<Param> params) {
-    this(prefix, in, out, bb, ac, full, false, params);
+    this(prefix, in, out, bb.get(prefix + ".weight"), bb.get(prefix + ".bias"), ac, full, false, false, params);
   }
 
-  private AdaptedDense(String prefix, int in, int out, Backbone bb, AdapterConfig ac, boolean full, boolean frozen,
-      List<Param> params) {
+  /**
+   * A layer over the given frozen values (not copied): {@code wSeed} [out, in] and {@code bias} [out], or a null
+   * bias for a layer without one (a convolution followed by BatchNorm). With {@code trainBias} the bias is a trained
+   * array {@code prefix.bias} starting at {@code bias} (full-mode MLPs and heads train theirs; the paper's adapted
+   * layers keep theirs frozen).
+   */
+  public AdaptedDense(String prefix, int in, int out, float[] wSeed, float[] bias, AdapterConfig ac, boolean full,
+      boolean trainBias, List<Param> params) {
+    this(prefix, in, out, wSeed, bias, ac, full, false, trainBias, params);
+  }
+
+  private AdaptedDense(String prefix, int in, int out, float[] wSeed, float[] bias, AdapterConfig ac, boolean full,
+      boolean frozen, boolean trainBias, List<Param> params) {
     this.prefix = prefix;
     this.in = in;
     this.out = out;
     this.full = full;
     this.ac = ac;
     this.frozenLayer = frozen;
-    wSeed = bb.get(prefix + ".weight");
-    bias = bb.get(prefix + ".bias");
+    this.wSeed = wSeed;
+    this.bias = bias;
     if (frozen) { // nothing trained: no copy of the weight, no dW (the 900M preset's MLPs are 3 GB of them)
       dw = null;
       refresh();
       return;
+    }
+    if (trainBias) {
+      if (bias == null) {
+        throw new IllegalArgumentException("layer " + prefix + " has no bias to train");
+      }
+      trainedBias = new Param(prefix + ".bias", bias.clone());
+      this.bias = trainedBias.v;
     }
     dw = new float[out * in];
     if (full && ac.dora()) {
@@ -71,7 +90,13 @@ public final class AdaptedDense {
     if (full) {
       w = new Param(prefix + ".weight", wSeed.clone());
       params.add(w);
+      if (trainedBias != null) {
+        params.add(trainedBias);
+      }
       return;
+    }
+    if (trainedBias != null) {
+      params.add(trainedBias);
     }
     // one --rank must fit a network whose first layer reads 3 features: a layer narrower than the rank takes
     // rank min(r, in, out), which loses nothing (B A already spans every matrix of its shape); s stays alpha / r
@@ -105,7 +130,8 @@ public final class AdaptedDense {
    * weight is {@code W_seed}; it still passes gradients to its input.
    */
   public static AdaptedDense frozen(String prefix, int in, int out, Backbone bb) {
-    return new AdaptedDense(prefix, in, out, bb, AdapterConfig.defaults(1), true, true, new java.util.ArrayList<>());
+    return new AdaptedDense(prefix, in, out, bb.get(prefix + ".weight"), bb.get(prefix + ".bias"),
+        AdapterConfig.defaults(1), true, true, false, new java.util.ArrayList<>());
   }
 
   /** Recomputes the effective weight from the current parameters; call once per step before forward passes. */
@@ -161,6 +187,9 @@ public final class AdaptedDense {
   /** {@code x W'^T + b} for rows x [n][in]. */
   public float[][] forward(float[][] x) {
     float[][] z = Blas.timesTransposed(x, weff, out);
+    if (bias == null) {
+      return z;
+    }
     for (float[] zn : z) {
       for (int o = 0; o < out; o++) {
         zn[o] += bias[o];
@@ -224,11 +253,15 @@ public final class AdaptedDense {
 
   /**
    * What {@link #forwardTrain} keeps for {@link #backward}: the scaffold's own product {@code x W_seed^T} (for the
-   * gradient of beta) and the adapter's {@code x A^T}. One per call site; its arrays are reused across steps.
+   * gradient of beta), the adapter's {@code x A^T} and, with adapter dropout, the masked input. One per call site;
+   * its arrays are reused across steps.
    */
   public static final class Cache {
     float[] base = new float[0];
     float[] xa = new float[0];
+    float[] xm = new float[0];
+    float[] dzb = new float[0];
+    float[] tmp = new float[0];
   }
 
   /** A cache for this layer's training passes. */
@@ -236,6 +269,18 @@ public final class AdaptedDense {
     return new Cache();
   }
 
+  /** Replaces the frozen scaffold values (a resampled scaffold): {@code wSeed} [out, in], and the bias if frozen. */
+  public void setScaffold(float[] newWeight, float[] newBias) {
+    if (newWeight.length != out * in) {
+      throw new IllegalArgumentException("scaffold of " + prefix + " has " + newWeight.length + " values, not "
+          + out * in);
+    }
+    wSeed = newWeight;
+    if (trainedBias == null && newBias != null) {
+      bias = newBias;
+    }
+    refresh();
+  }
 
   /**
    * {@code z = x W'^T + b} on row-major blocks: x [n, in], z [n, out] (overwritten), with the effective weight of
@@ -247,6 +292,9 @@ public final class AdaptedDense {
   }
 
   private void addBias(float[] z, int n) {
+    if (bias == null) {
+      return;
+    }
     for (int r = 0; r < n; r++) {
       int off = r * out;
       for (int o = 0; o < out; o++) {
@@ -260,27 +308,61 @@ public final class AdaptedDense {
   }
 
   /**
+   * True if {@link #forwardTrain} reads the merged weight of the last {@link #refresh} (DoRA, full mode), so a
+   * trainer must refresh after every optimizer step; a plain adapter trains in factored form and needs none.
+   */
+  public boolean mergesForTraining() {
+    return !factored() && !frozenLayer;
+  }
+
+  /**
    * The training forward pass: the same {@code z} as {@link #forward}, computed for a plain adapter as
    * {@code beta (x W_seed^T) + s (x A^T) B^T + b} so that backward gets beta's gradient from the kept
    * {@code x W_seed^T} instead of a second full-size product.
    */
   public void forwardTrain(float[] x, int n, float[] z, Cache c) {
+    forwardTrain(x, null, n, z, c);
+  }
+
+  /**
+   * {@link #forwardTrain(float[], int, float[], Cache)} with adapter dropout: the adapter reads {@code x * mask}
+   * ([n, in], inverted-dropout values; null for none) while the scaffold reads x, as PEFT's {@code lora_dropout}.
+   */
+  public void forwardTrain(float[] x, float[] mask, int n, float[] z, Cache c) {
     if (!factored()) {
+      if (mask != null) {
+        throw new IllegalArgumentException("adapter dropout needs an unmerged adapter; " + prefix + " has none");
+      }
       forward(x, n, z);
       return;
     }
     int r = rank;
     c.base = Buffers.fit(c.base, n * out);
     c.xa = Buffers.fit(c.xa, n * r);
+    float[] xin = x;
+    if (mask != null) {
+      c.xm = Buffers.fit(c.xm, n * in);
+      for (int i = 0; i < n * in; i++) {
+        c.xm[i] = x[i] * mask[i];
+      }
+      xin = c.xm;
+    }
     Gemm.mm(false, true, n, out, in, 1f, x, wSeed, 0f, c.base);
-    Gemm.mm(false, true, n, r, in, 1f, x, a.v, 0f, c.xa);
+    Gemm.mm(false, true, n, r, in, 1f, xin, a.v, 0f, c.xa);
     Gemm.mm(false, true, n, out, r, (float) ac.scaling(), c.xa, b.v, 0f, z);
     float bt = beta();
     float[] base = c.base;
+    float[] bs = bias;
     for (int row = 0; row < n; row++) {
       int off = row * out;
-      for (int o = 0; o < out; o++) {
-        z[off + o] += bt * base[off + o] + bias[o];
+      if (bs == null) {
+        for (int o = 0; o < out; o++) {
+          z[off + o] += bt * base[off + o];
+        }
+      } else {
+        for (int o = 0; o < out; o++) {
+          z[off + o] += bt * base[off + o] + bs[o];
+        }
       }
     }
   }
@@ -292,6 +374,20 @@ public final class AdaptedDense {
    * [n, in] (dx may be null when the input needs none).
    */
   public void backward(float[] dz, float[] x, int n, Cache c, float[] dx, boolean addDx) {
+    backward(dz, x, null, n, c, dx, addDx);
+  }
+
+  /** {@link #backward(float[], float[], int, Cache, float[], boolean)} of a pass run with adapter dropout. */
+  public void backward(float[] dz, float[] x, float[] mask, int n, Cache c, float[] dx, boolean addDx) {
+    if (trainedBias != null) {
+      float[] g = trainedBias.g;
+      for (int row = 0; row < n; row++) {
+        int off = row * out;
+        for (int o = 0; o < out; o++) {
+          g[o] += dz[off + o];
+        }
+      }
+    }
     if (factored()) {
       int r = rank;
       float s = (float) ac.scaling();
@@ -303,13 +399,23 @@ public final class AdaptedDense {
         }
         beta.g[0] += (float) g;
       }
-      float[] dzb = new float[n * r];
+      c.dzb = Buffers.fit(c.dzb, n * r);
+      float[] dzb = c.dzb;
+      float[] xin = mask == null ? x : c.xm;
       Gemm.mm(false, false, n, r, out, 1f, dz, b.v, 0f, dzb); // dz B [n, r]
       Gemm.mm(true, false, out, r, n, s, dz, c.xa, 1f, b.g); // dB += s dz^T (x A^T)
-      Gemm.mm(true, false, r, in, n, s, dzb, x, 1f, a.g); // dA += s (dz B)^T x
+      Gemm.mm(true, false, r, in, n, s, dzb, xin, 1f, a.g); // dA += s (dz B)^T x
       if (dx != null) { // dx = beta dz W_seed + s (dz B) A
         Gemm.mm(false, false, n, in, out, beta(), dz, wSeed, addDx ? 1f : 0f, dx);
-        Gemm.mm(false, false, n, in, r, s, dzb, a.v, 1f, dx);
+        if (mask == null) {
+          Gemm.mm(false, false, n, in, r, s, dzb, a.v, 1f, dx);
+        } else {
+          c.tmp = Buffers.fit(c.tmp, n * in);
+          Gemm.mm(false, false, n, in, r, s, dzb, a.v, 0f, c.tmp);
+          for (int i = 0; i < n * in; i++) {
+            dx[i] += c.tmp[i] * mask[i];
+          }
+        }
       }
       return;
     }

@@ -67,10 +67,11 @@ public final class GraphBuilder {
   private final Map<String, float[]> initialTrained;
   private final List<TrainedTensor> trained = new ArrayList<>();
   private final List<DropoutSite> dropouts = new ArrayList<>();
-  private final List<DenseStep> plan = new ArrayList<>();
+  private final List<LayerStep> plan = new ArrayList<>();
   private final List<ModelGraph.Statistic> statistics = new ArrayList<>();
   private SDVariable trainingMode;
   private boolean planComplete = true;
+  private int inputFeatures = -1;
   private long frozenParams;
   private long modelParams;
 
@@ -90,6 +91,7 @@ public final class GraphBuilder {
 
   /** The input placeholder, [batch, features]. */
   public SDVariable input(int features) {
+    inputFeatures = features;
     return sd.placeHolder(INPUT, DataType.FLOAT, -1, features);
   }
 
@@ -105,7 +107,7 @@ public final class GraphBuilder {
       SDVariable w = trainedVar(wName, new long[] {dOut, dIn}, true, TrainedTensor.Kind.WEIGHT,
           backbone.get(wName));
       SDVariable b = trainedVar(bName, new long[] {dOut}, false, TrainedTensor.Kind.BIAS, backbone.get(bName));
-      plan.add(new DenseStep.Affine(dIn, dOut, wName, true, bName, true, null, null, null, 0, null));
+      plan.add(new LayerStep.Affine(dIn, dOut, wName, true, bName, true, null, null, null, 0, null, false));
       return x.mmul(w).add(b);
     }
     int r = adapter.effectiveRank(dIn, dOut); // capped at min(r, d_in, d_out): see AdapterConfig.effectiveRank
@@ -115,9 +117,12 @@ public final class GraphBuilder {
             + "so use one or the other");
       }
       // DoRA normalises the combined weight, so the layer cannot stay in the unmerged x W^T + x A^T B^T form
-      modelParams -= (long) dIn * dOut + dOut;
-      SDVariable w = adaptedWeight(prefix, dIn, dOut);
-      return sd.mmul(x, w, false, true, false).add(backboneBias(prefix, dOut));
+      SDVariable w = effectiveWeight(prefix, dOut, dIn, true);
+      SDVariable b = backboneBias(prefix, dOut);
+      modelParams += (long) dIn * dOut;
+      plan.add(new LayerStep.Affine(dIn, dOut, wName, false, bName, adapter.trainBias(),
+          adapter.trainBeta() ? prefix + BETA : null, prefix + LORA_A, prefix + LORA_B, adapter.scaling(), null, true));
+      return sd.mmul(x, w, false, true, false).add(b);
     }
     // frozen W stays in the canonical [dOut, dIn] layout and is multiplied transposed: no transposed copy to
     // make at load time (about 0.3 s per 4096 x 4096 weight)
@@ -146,9 +151,9 @@ public final class GraphBuilder {
       xa = maskedInput(prefix + ".lora_dropout", x, dIn, adapter.dropout());
       adapterMask = "mask." + prefix + ".lora_dropout";
     }
-    plan.add(new DenseStep.Affine(dIn, dOut, wName, false, bName, adapter.trainBias(),
+    plan.add(new LayerStep.Affine(dIn, dOut, wName, false, bName, adapter.trainBias(),
         adapter.trainBeta() ? prefix + BETA : null, prefix + LORA_A, prefix + LORA_B, adapter.scaling(),
-        adapterMask));
+        adapterMask, false));
     SDVariable lora = xa.mmul(at).mmul(bt).mul(adapter.scaling());
     return base.add(lora).add(b);
   }
@@ -175,6 +180,22 @@ public final class GraphBuilder {
   public SDVariable adaptedConv2d(String prefix, SDVariable x, int in, int out, int k, int stride, int pad,
       boolean dora) {
     markNotDense();
+    return conv2d(prefix, x, in, out, k, stride, pad, dora);
+  }
+
+  /**
+   * {@link #adaptedConv2d(String, SDVariable, int, int, int, int, int, boolean)} on an input of known size
+   * {@code h x w}, DoRA as the adapter config says: recorded in the plan, so the model trains and predicts on the
+   * engine ({@link PlanEngine}) instead of through SameDiff's convolution (which M2.1 runs at 25-40 images/s).
+   */
+  public SDVariable adaptedConv2d(String prefix, SDVariable x, int in, int out, int k, int stride, int pad, int h,
+      int w) {
+    new org.lottalora.core.engine.Conv2d(prefix, in, out, k, stride, pad, h, w); // shape errors name the layer now
+    plan.add(new LayerStep.Conv(prefix, in, out, k, stride, pad, h, w, adapter.dora()));
+    return conv2d(prefix, x, in, out, k, stride, pad, adapter.dora());
+  }
+
+  private SDVariable conv2d(String prefix, SDVariable x, int in, int out, int k, int stride, int pad, boolean dora) {
     if (dora && full) {
       throw new IllegalArgumentException("DoRA decomposes an adapted weight; the full-training baseline has none");
     }
@@ -267,12 +288,17 @@ public final class GraphBuilder {
    */
   public SDVariable closeBlock(String prefix, SDVariable in, int[] inShape, SDVariable out, int[] outShape) {
     SDVariable y = out;
-    if (adapter.residual() && java.util.Arrays.equals(inShape, outShape)) {
-      markNotDense();
+    boolean residual = adapter.residual() && java.util.Arrays.equals(inShape, outShape);
+    if (residual || adapter.layerNorm()) {
+      plan.add(new LayerStep.Close(prefix, residual, adapter.layerNorm()));
+    }
+    if (residual) {
       y = y.add(in);
     }
     if (adapter.layerNorm()) {
-      markNotDense();
+      if (outShape.length > 1) { // one norm over a whole image's values: the engine has no such op
+        markNotDense();
+      }
       int channels = outShape[0];
       SDVariable gain;
       SDVariable bias;
@@ -313,7 +339,7 @@ public final class GraphBuilder {
    * validation, so a saved model carries statistics that match its weights exactly.
    */
   public SDVariable batchNorm(String prefix, SDVariable x, int channels) {
-    markNotDense();
+    plan.add(new LayerStep.BatchNorm(prefix, channels));
     modelParams += 2L * channels;
     float[] ones = new float[channels];
     java.util.Arrays.fill(ones, 1f);
@@ -365,8 +391,8 @@ public final class GraphBuilder {
     modelParams += (long) dIn * dOut + dOut;
     SDVariable wv = trainedVar(prefix + ".weight", new long[] {dOut, dIn}, true, TrainedTensor.Kind.WEIGHT, w);
     SDVariable bv = trainedVar(prefix + ".bias", new long[] {dOut}, false, TrainedTensor.Kind.BIAS, b);
-    plan.add(new DenseStep.Affine(dIn, dOut, prefix + ".weight", true, prefix + ".bias", true, null, null, null, 0,
-        null));
+    plan.add(new LayerStep.Affine(dIn, dOut, prefix + ".weight", true, prefix + ".bias", true, null, null, null, 0,
+        null, false));
     return x.mmul(wv).add(bv);
   }
 
@@ -378,7 +404,7 @@ public final class GraphBuilder {
     if (p <= 0) {
       return x;
     }
-    plan.add(new DenseStep.Dropout("mask." + site));
+    plan.add(new LayerStep.Dropout("mask." + site));
     return maskedInput(site, x, width, p);
   }
 
@@ -389,9 +415,15 @@ public final class GraphBuilder {
     return x.mul(mask);
   }
 
+  /** Global average pooling of an NCHW tensor: [batch, channels]. */
+  public SDVariable globalAveragePool(SDVariable x) {
+    plan.add(new LayerStep.Pool());
+    return x.mean(2, 3);
+  }
+
   /** ReLU. */
   public SDVariable relu(SDVariable x) {
-    plan.add(new DenseStep.Relu());
+    plan.add(new LayerStep.Relu());
     return sd.nn.relu(x, 0.0);
   }
 
@@ -406,9 +438,9 @@ public final class GraphBuilder {
     for (TrainedTensor t : trained) {
       trainedCount += t.kind() == TrainedTensor.Kind.STATISTIC ? 0 : t.size();
     }
+    List<LayerStep> steps = planComplete && PlanEngine.chains(plan, inputFeatures, classes) ? List.copyOf(plan) : null;
     return new ModelGraph(sd, List.copyOf(trained), List.copyOf(dropouts), classes,
-        new ParameterCounts(trainedCount, frozenParams, modelParams), planComplete ? List.copyOf(plan) : null,
-        List.copyOf(statistics));
+        new ParameterCounts(trainedCount, frozenParams, modelParams), steps, List.copyOf(statistics), adapter, full);
   }
 
   /** The Kaiming-uniform (a = sqrt 5) init of A, drawn from the adapter seed through the same generator. */
@@ -476,7 +508,7 @@ public final class GraphBuilder {
   }
 
   /**
-   * Marks the graph as using ops beyond {@link DenseStep}s: the trainer then runs SameDiff's own
+   * Marks the graph as using ops beyond {@link LayerStep}s: the trainer then runs SameDiff's own
    * backpropagation instead of the dense engine. Families with convolutions, attention and the like call it.
    */
   public void markNotDense() {

@@ -25,11 +25,19 @@ public final class ModelGraph {
   private final List<GraphBuilder.DropoutSite> dropouts;
   private final int classes;
   private final GraphBuilder.ParameterCounts counts;
-  private final List<DenseStep> plan;
+  private final List<LayerStep> plan;
   private final List<Statistic> statistics;
+  private final org.lottalora.core.adapter.AdapterConfig adapter;
+  private final boolean full;
+  private PlanEngine engine;
+  private long trainedVersion;
+  private long frozenVersion;
 
   ModelGraph(SameDiff sd, List<TrainedTensor> trained, List<GraphBuilder.DropoutSite> dropouts, int classes,
-      GraphBuilder.ParameterCounts counts, List<DenseStep> plan, List<Statistic> statistics) {
+      GraphBuilder.ParameterCounts counts, List<LayerStep> plan, List<Statistic> statistics,
+      org.lottalora.core.adapter.AdapterConfig adapter, boolean full) {
+    this.adapter = adapter;
+    this.full = full;
     this.plan = plan;
     this.statistics = statistics;
     this.sd = sd;
@@ -54,9 +62,72 @@ public final class ModelGraph {
     return dropouts;
   }
 
-  /** The dense plan of this graph, or null if it uses ops the dense engine does not implement. */
-  public List<DenseStep> densePlan() {
+  /**
+   * The plan of a plain dense model (affine layers without DoRA, ReLU, dropout: what merging, export and the
+   * scaffold schedules handle), or null.
+   */
+  public List<LayerStep> densePlan() {
+    if (plan == null) {
+      return null;
+    }
+    for (LayerStep s : plan) {
+      boolean dense = s instanceof LayerStep.Relu || s instanceof LayerStep.Dropout
+          || s instanceof LayerStep.Affine a && !a.dora();
+      if (!dense) {
+        return null;
+      }
+    }
     return plan;
+  }
+
+  /** The engine's plan of this graph, or null if it uses ops the engine does not implement (it then runs SameDiff). */
+  public List<LayerStep> plan() {
+    return plan;
+  }
+
+  /** The adapter settings the graph was built with. */
+  public org.lottalora.core.adapter.AdapterConfig adapter() {
+    return adapter;
+  }
+
+  /** True for the full-training baseline (every weight trained). */
+  public boolean full() {
+    return full;
+  }
+
+  /**
+   * The engine that trains and runs this graph's plan, made on first use and brought up to date with the graph's
+   * arrays (trained tensors set by {@link #setTrainedValues}, frozen ones changed by a scaffold switch).
+   *
+   * @throws IllegalStateException if the graph has no plan
+   */
+  public synchronized PlanEngine engine() {
+    if (plan == null) {
+      throw new IllegalStateException("this model uses ops the engine does not implement; it runs on SameDiff");
+    }
+    if (engine == null) {
+      engine = new PlanEngine(this);
+      engine.synced(trainedVersion, frozenVersion);
+    } else {
+      engine.sync(trainedVersion, frozenVersion);
+    }
+    return engine;
+  }
+
+  /** Tells the graph that its frozen arrays were overwritten in place (a scaffold switch). */
+  public synchronized void frozenChanged() {
+    frozenVersion++;
+  }
+
+  /**
+   * Writes the engine's current trained values (and running statistics) into the graph's arrays, so that the
+   * graph, {@link #trainedValues} and a saved artifact hold what the engine trained.
+   */
+  public synchronized void syncFromEngine() {
+    if (engine == null) {
+      return;
+    }
+    write(engine.values());
   }
 
   /** Number of classes. */
@@ -71,6 +142,9 @@ public final class ModelGraph {
 
   /** Class probabilities for {@code rows} samples, [rows, classes], row-major. */
   public synchronized float[] probabilities(float[] x, int rows) {
+    if (plan != null) {
+      return engine().probabilities(x, rows);
+    }
     int cols = x.length / Math.max(1, rows);
     float[] out = new float[rows * classes];
     for (int start = 0; start < rows; start += EVAL_BATCH) {
@@ -102,6 +176,12 @@ public final class ModelGraph {
    */
   public synchronized void calibrate(float[] x, int rows) {
     if (statistics.isEmpty() || rows == 0) {
+      return;
+    }
+    if (plan != null) {
+      PlanEngine e = engine();
+      e.calibrate(x, rows, CALIBRATION_BATCH, CALIBRATION_ROWS);
+      write(e.statistics());
       return;
     }
     int cols = x.length / rows;
@@ -209,6 +289,11 @@ public final class ModelGraph {
 
   /** Overwrites every trained tensor named in {@code values} (canonical layout). */
   public synchronized void setTrainedValues(Map<String, float[]> values) {
+    write(values);
+    trainedVersion++;
+  }
+
+  private void write(Map<String, float[]> values) {
     for (TrainedTensor t : trained) {
       float[] v = values.get(t.name());
       if (v == null) {

@@ -1,6 +1,9 @@
 package org.lottalora.core.train;
 
+import org.lottalora.core.engine.Adam;
 import org.lottalora.core.engine.SoftmaxCrossEntropy;
+import org.lottalora.core.graph.PlanEngine;
+import org.lottalora.core.util.NdArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +21,15 @@ import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * Trains the trainable tensors of a {@link ModelGraph}: AdamW under a {@link CosineSchedule} over a seeded
  * batch order, validation after every epoch, the best-validation weights kept and restored at the end. A
  * non-finite loss stops the run at once; the best weights so far are kept and the report names the failure.
  *
- * <p>Graphs with a dense plan train on the {@link DenseEngine} with {@link AdamW}; any other graph trains
- * through SameDiff's own {@code fit} (Adam with decoupled weight decay), much slower in M2.1 but general.
+ * <p>Graphs with a plan (MLP, linear, Plain-N CNN and their variants) train on the compute engine
+ * ({@link PlanEngine}) with the engine's {@link Adam}; any other graph trains through SameDiff's own {@code fit}
+ * (Adam with decoupled weight decay), much slower in M2.1 but general.
  */
 public final class Trainer {
   private final TrainConfig config;
@@ -101,21 +104,16 @@ public final class Trainer {
     featureNames.add(GraphBuilder.INPUT);
     graph.dropouts().forEach(d -> featureNames.add(d.placeholder()));
     TrainingConfig.Builder tc = new TrainingConfig.Builder()
-        .updater(new Adam(schedule))
+        .updater(new org.nd4j.linalg.learning.config.Adam(schedule))
         .dataSetFeatureMapping(featureNames)
         .dataSetLabelMapping(GraphBuilder.LABELS)
         .minimize(GraphBuilder.LOSS);
     // no tc.weightDecay: M2.1 would decay every variable; DecayListener decays what WeightDecay names
     DecayListener decay = config.weightDecay() > 0 ? new DecayListener(schedule, config.weightDecay()) : null;
-    DenseEngine engine = graph.densePlan() != null ? new DenseEngine(graph) : null;
-    if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED && (engine == null || scaffolds == null)) {
+    PlanEngine engine = graph.plan() != null ? graph.engine() : null;
+    if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED && (graph.densePlan() == null || scaffolds == null)) {
       throw new IllegalArgumentException("scaffold schedule " + scaffoldSchedule.text() + " needs a dense model and its "
-          + "scaffolds; this graph " + (engine == null ? "is not dense" : "has no scaffold source"));
-    }
-    AdamW adamw = new AdamW(schedule, config.weightDecay());
-    Map<String, INDArray> params = new java.util.LinkedHashMap<>();
-    if (engine != null) {
-      engine.gradients().keySet().forEach(k -> params.put(k, engine.param(k)));
+          + "scaffolds; this graph " + (graph.densePlan() == null ? "is not dense" : "has no scaffold source"));
     }
     sd.setTrainingConfig(tc.build());
     // M2.1 prints one "Added differentiated op" line per op to System.out while it builds the gradient
@@ -142,11 +140,11 @@ public final class Trainer {
       EpochListener listener = new EpochListener(epoch, it.batches(), config.batchSize(), train.rows());
       long e0 = System.nanoTime();
       if (scaffoldSchedule.kind() == ScaffoldSchedule.Kind.EPOCH) {
-        scaffolds.use(epoch - 1);
+        use(graph, epoch - 1);
       }
       try {
         if (engine != null) {
-          iteration = denseEpoch(engine, adamw, params, it, graph, listener, iteration);
+          iteration = engineEpoch(engine, schedule, it, graph, listener, iteration);
         } else {
           if (decay != null) {
             sd.fit(it, 1, listener, decay);
@@ -158,7 +156,10 @@ public final class Trainer {
         failure = ex.getMessage();
       }
       if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED) {
-        scaffolds.use(0); // validate, test and save on the model's own scaffold
+        use(graph, 0); // validate, test and save on the model's own scaffold
+      }
+      if (engine != null) {
+        graph.syncFromEngine(); // the graph's arrays are what validation snapshots and a saved model hold
       }
       long e1 = System.nanoTime();
       trainNanos += e1 - e0;
@@ -198,64 +199,73 @@ public final class Trainer {
         stoppedEarly, failure);
   }
 
-  /** One epoch on the dense engine; returns the next iteration number. */
-  private int denseEpoch(DenseEngine engine, AdamW adamw, Map<String, INDArray> params, BatchIterator it,
-      ModelGraph graph, EpochListener listener, int iteration) {
-    Map<String, INDArray> masks = new java.util.HashMap<>();
+  /** Switches to scaffold j; the engine re-reads the frozen arrays the switch overwrote. */
+  private void use(ModelGraph graph, int j) {
+    scaffolds.use(j);
+    if (graph.plan() != null) {
+      graph.engine();
+    }
+  }
+
+  /** One epoch on the engine; returns the next iteration number. */
+  private int engineEpoch(PlanEngine engine, CosineSchedule schedule, BatchIterator it, ModelGraph graph,
+      EpochListener listener, int iteration) {
     while (it.hasNext()) {
       if (stopRequested) {
         throw new DivergedException("interrupted at epoch " + listener.epoch + " step " + listener.batch);
       }
       MultiDataSet batch = it.next();
+      Map<String, float[]> masks = new java.util.HashMap<>();
       for (int d = 0; d < graph.dropouts().size(); d++) {
-        masks.put(graph.dropouts().get(d).placeholder(), batch.getFeatures(d + 1));
+        masks.put(graph.dropouts().get(d).placeholder(), NdArrays.read(batch.getFeatures(d + 1)));
       }
-      INDArray x = batch.getFeatures(0);
+      float[] x = NdArrays.read(batch.getFeatures(0));
+      int n = (int) batch.getFeatures(0).size(0);
+      int[] labels = it.lastLabels();
+      engine.zeroGradients();
       switch (scaffoldSchedule.kind()) {
         case CYCLE -> {
-          Map<String, INDArray> acc = accumulators(engine);
+          int k = scaffoldSchedule.k();
           double loss = 0;
           double correct = 0;
-          for (int j = 0; j < scaffoldSchedule.k(); j++) {
-            scaffolds.use(j);
-            double[] lc = engine.step(x, gating == null ? it.lastLabels() : mapped(it.lastLabels(), gating.get(j)),
-                masks);
-            loss += lc[0];
-            correct += lc[1];
-            accumulate(acc, engine.gradients(), 1.0 / scaffoldSchedule.k());
+          for (int j = 0; j < k; j++) {
+            use(graph, j);
+            SoftmaxCrossEntropy.Result r = engine.step(x, n, gating == null ? labels : mapped(labels, gating.get(j)),
+                masks, 1.0 / k); // the mean gradient over scaffolds
+            loss += r.lossSum();
+            correct += r.correct();
           }
-          listener.record(loss / scaffoldSchedule.k() / x.size(0), Math.round(correct / scaffoldSchedule.k()), x.size(0));
-          adamw.step(params, acc, iteration++);
+          listener.record(loss / k / n, Math.round(correct / k), n);
         }
         case SUBBATCH -> {
-          Map<String, INDArray> acc = accumulators(engine);
-          int n = (int) x.size(0);
-          int[] labels = it.lastLabels();
+          int k = scaffoldSchedule.k();
           double loss = 0;
           long correct = 0;
-          for (int j = 0; j < scaffoldSchedule.k(); j++) {
-            int from = (int) ((long) n * j / scaffoldSchedule.k());
-            int to = (int) ((long) n * (j + 1) / scaffoldSchedule.k());
+          int cols = x.length / n;
+          for (int j = 0; j < k; j++) {
+            int from = (int) ((long) n * j / k);
+            int to = (int) ((long) n * (j + 1) / k);
             if (to == from) {
               continue;
             }
-            scaffolds.use(j);
-            Map<String, INDArray> part = new java.util.HashMap<>();
-            masks.forEach((k, m) -> part.put(k, rows(m, from, to)));
-            double[] lc = engine.step(rows(x, from, to), java.util.Arrays.copyOfRange(labels, from, to), part);
-            loss += lc[0];
-            correct += (long) lc[1];
-            accumulate(acc, engine.gradients(), (to - from) / (double) n); // the gradient of the batch mean
+            use(graph, j);
+            Map<String, float[]> part = new java.util.HashMap<>();
+            masks.forEach((name, m) -> part.put(name, rows(m, m.length / n, from, to)));
+            SoftmaxCrossEntropy.Result r = engine.step(rows(x, cols, from, to), to - from,
+                java.util.Arrays.copyOfRange(labels, from, to), part, (to - from) / (double) n); // the batch mean
+            loss += r.lossSum();
+            correct += r.correct();
           }
           listener.record(loss / n, correct, n);
-          adamw.step(params, acc, iteration++);
         }
         default -> {
-          double[] lc = engine.step(x, it.lastLabels(), masks);
-          listener.record(lc[0] / x.size(0), (long) lc[1], x.size(0));
-          adamw.step(params, engine.gradients(), iteration++);
+          SoftmaxCrossEntropy.Result r = engine.step(x, n, labels, masks, 1.0);
+          listener.record(r.lossSum() / n, r.correct(), n);
         }
       }
+      Adam.step(engine.params(), schedule.at(iteration), config.weightDecay(), iteration + 1);
+      engine.refreshAfterStep();
+      iteration++;
     }
     return iteration;
   }
@@ -268,26 +278,9 @@ public final class Trainer {
     return out;
   }
 
-  private Map<String, INDArray> accumulators;
-
-  /** Zeroed gradient accumulators shaped like the engine's gradients (made once). */
-  private Map<String, INDArray> accumulators(DenseEngine engine) {
-    if (accumulators == null) {
-      accumulators = new java.util.LinkedHashMap<>();
-      engine.gradients().forEach((k, g) -> accumulators.put(k, g.dup('c')));
-    }
-    accumulators.values().forEach(a -> a.assign(0));
-    return accumulators;
-  }
-
-  private static void accumulate(Map<String, INDArray> acc, Map<String, INDArray> grads, double weight) {
-    grads.forEach((k, g) -> acc.get(k).addi(g.mul(weight)));
-  }
-
-  /** Rows [from, to) of a c-order matrix as a new plain array (the engine takes no views). */
-  private static INDArray rows(INDArray m, int from, int to) {
-    return m.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-        org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+  /** Rows [from, to) of a row-major block of {@code cols} values per row. */
+  private static float[] rows(float[] m, int cols, int from, int to) {
+    return java.util.Arrays.copyOfRange(m, from * cols, to * cols);
   }
 
   /** Thrown from inside {@code fit} to stop it: a non-finite loss, or a requested stop. */

@@ -1,2 +1,2 @@
-/** Training: the dense engine, AdamW, the cosine schedule, batching, progress and reports. */
+/** Training: the loop over a graph (on the engine, or SameDiff for graphs without a plan), the cosine schedule, batching, progress and reports. */
 package org.lottalora.core.train;

@@ -160,15 +160,15 @@ public final class CnnFamily implements ModelFamily {
       int c = spec.widths()[i];
       int st = stride(spec.widths(), i);
       String p = "convs." + i;
-      SDVariable y = g.adaptedConv2d(p, x, shape[0], c, K, st, 1, spec.adapter().dora());
-      y = g.sameDiff().nn().relu(g.batchNorm(p, y, c), 0.0);
+      SDVariable y = g.adaptedConv2d(p, x, shape[0], c, K, st, 1, shape[1], shape[2]); // DoRA as the config says
+      y = g.relu(g.batchNorm(p, y, c));
       int s = out(shape[1], st);
       int[] outShape = {c, s, s};
       x = g.closeBlock(p, x, shape, y, outShape);
       shape = outShape;
     }
     int last = shape[0];
-    SDVariable pooled = x.mean(2, 3); // [batch, channels]
+    SDVariable pooled = g.globalAveragePool(x); // [batch, channels]
     List<TensorSpec> headSpecs = List.of(TensorSpec.of("head.weight", new int[] {spec.classes(), last}, HEAD_INIT),
         TensorSpec.bias("head.bias", spec.classes(), last, BIAS_INIT));
     Backbone head = Backbone.regenerate(spec.seed(), headSpecs, 1);

@@ -8,7 +8,7 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
-import org.lottalora.core.graph.DenseStep;
+import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.GraphBuilder;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.format.ArtifactCodec;
@@ -150,11 +150,11 @@ public final class AnnToSnn {
       int stride = i > 0 && widths[i] != widths[i - 1] ? 2 : 1; // as CnnFamily: a width change halves the map
       String p = "convs." + i;
       int fan = in * 9;
-      DenseStep.Affine a = spec.full()
-          ? new DenseStep.Affine(fan, c, p + ".weight", true, p + ".bias", true, null, null, null, 0, null)
-          : new DenseStep.Affine(fan, c, p + ".weight", false, p + ".bias", true,
+      LayerStep.Affine a = spec.full()
+          ? new LayerStep.Affine(fan, c, p + ".weight", true, p + ".bias", true, null, null, null, 0, null, false)
+          : new LayerStep.Affine(fan, c, p + ".weight", false, p + ".bias", true,
               spec.adapter().trainBeta() ? p + GraphBuilder.BETA : null, p + GraphBuilder.LORA_A,
-              p + GraphBuilder.LORA_B, spec.adapter().scaling(), null);
+              p + GraphBuilder.LORA_B, spec.adapter().scaling(), null, false);
       float[] kernel = MergedModel.merge(a, values, bb, true); // [c, in 9] = [c, in, 3, 3]
       // BatchNorm at inference is per-channel affine: gamma (x - mean) / sqrt(var + eps) + shift
       float[] gamma = values.get(p + GraphBuilder.BN_GAMMA);

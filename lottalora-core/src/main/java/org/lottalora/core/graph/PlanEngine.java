@@ -1,0 +1,617 @@
+package org.lottalora.core.graph;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.engine.AdaptedDense;
+import org.lottalora.core.engine.BatchNorm;
+import org.lottalora.core.engine.Buffers;
+import org.lottalora.core.engine.Conv2d;
+import org.lottalora.core.engine.GlobalAvgPool;
+import org.lottalora.core.engine.LayerNorm;
+import org.lottalora.core.engine.Param;
+import org.lottalora.core.engine.Params;
+import org.lottalora.core.engine.SoftmaxCrossEntropy;
+import org.lottalora.core.util.NdArrays;
+
+/**
+ * Runs a {@link ModelGraph}'s plan ({@link LayerStep}s) on the compute engine: the training and inference path of
+ * the MLP, the single-layer classifier and the Plain-N CNN, with every variant the plan records (LoRA, rsLoRA, DoRA,
+ * adapter dropout, trained or frozen bias, learned or fixed beta, residual and LayerNorm closes, full training). It
+ * holds its own copies of the graph's arrays as engine {@link Param}s under the graph's tensor names; the graph's
+ * SameDiff arrays stay the model's record (saving, merging, export), synced at epoch ends by the trainer and pulled
+ * back whenever the graph's values change.
+ *
+ * <p>A step's output is an NHWC block [n h w, c]; a convolution is im2col plus one adapted matrix product over the
+ * [out, in k k] kernel, so its adapter, DoRA and full modes are the dense layer's own ({@link AdaptedDense}).
+ * Not thread-safe: {@link ModelGraph} serialises inference, the trainer owns training.
+ */
+public final class PlanEngine {
+  private final ModelGraph graph;
+  private final List<LayerStep> plan;
+  private final int classes;
+  private final List<Param> params = new ArrayList<>();
+  private final Object[] ops;
+  private final int[] hwOut;
+  private final int[] cOut;
+  private final int[] blockStart; // for a Close step: the index of the activation its block started from
+  private final AdaptedDense.Cache[] caches;
+  private final BatchNorm.Cache[] bnCaches;
+  private final LayerNorm.Cache[] lnCaches;
+  private final float[][] acts; // what each step reads: its own buffer, or an alias (inference dropout, the input)
+  private final float[][] own;
+  private final float[][] grads;
+  private final float[][] ownGrad;
+  private float[][] cols;
+  private float[] scratch = new float[0];
+  private float[] dz = new float[0];
+  private long trainedVersion = -1;
+  private long frozenVersion = -1;
+
+  /** Builds the ops of {@code graph}'s plan over its current arrays. */
+  PlanEngine(ModelGraph graph) {
+    this.graph = graph;
+    this.plan = graph.plan();
+    this.classes = graph.classes();
+    int k = plan.size();
+    ops = new Object[k];
+    hwOut = new int[k];
+    cOut = new int[k];
+    blockStart = new int[k];
+    caches = new AdaptedDense.Cache[k];
+    bnCaches = new BatchNorm.Cache[k];
+    lnCaches = new LayerNorm.Cache[k];
+    acts = new float[k + 1][];
+    own = new float[k + 1][0];
+    grads = new float[k + 1][];
+    ownGrad = new float[k + 1][0];
+    cols = new float[k][0];
+    AdapterConfig ac = graph.adapter();
+    Map<String, float[]> values = graph.trainedValues();
+    int hw = 1;
+    int c = -1;
+    int start = 0;
+    for (int i = 0; i < k; i++) {
+      LayerStep s = plan.get(i);
+      if (s instanceof LayerStep.Affine a) {
+        String p = a.prefix();
+        boolean trainW = a.weightTrained();
+        // a trained matrix (head, full mode) has no adapter, so none of the adapter's switches (DoRA) applies
+        AdapterConfig layerConfig = trainW ? AdapterConfig.defaults(1) : ac;
+        float[] w = trainW ? values.get(a.weight()) : frozen(a.weight());
+        float[] b = a.biasTrained() ? values.get(a.bias()) : frozen(a.bias());
+        // a head or a full-mode layer trains W and b; an adapted layer trains b only when asked
+        ops[i] = new AdaptedDense(p, a.dIn(), a.dOut(), w, b, layerConfig, trainW, a.biasTrained(), params);
+        caches[i] = new AdaptedDense.Cache();
+        start = i;
+        hw = 1;
+        c = a.dOut();
+      } else if (s instanceof LayerStep.Conv cv) {
+        Conv2d geometry = new Conv2d(cv.prefix(), cv.in(), cv.out(), cv.k(), cv.stride(), cv.pad(), cv.h(), cv.w());
+        String wName = cv.prefix() + ".weight";
+        float[] w = graph.full() ? values.get(wName) : frozen(wName);
+        AdaptedDense dense = new AdaptedDense(cv.prefix(), geometry.fan(), cv.out(), w, null,
+            graph.full() ? AdapterConfig.defaults(1) : ac, graph.full(), false, params);
+        ops[i] = new ConvOp(geometry, dense);
+        caches[i] = new AdaptedDense.Cache();
+        start = i;
+        hw = geometry.oh * geometry.ow;
+        c = cv.out();
+      } else if (s instanceof LayerStep.BatchNorm bn) {
+        ops[i] = new BatchNorm(bn.prefix(), bn.channels(), params);
+        bnCaches[i] = ((BatchNorm) ops[i]).newCache();
+      } else if (s instanceof LayerStep.Close cl) {
+        ops[i] = cl.layerNorm() ? new LayerNorm(cl.prefix() + ".ln", c, params) : null;
+        lnCaches[i] = new LayerNorm.Cache();
+        blockStart[i] = start;
+      } else if (s instanceof LayerStep.Pool) {
+        hw = 1;
+      }
+      hwOut[i] = hw;
+      cOut[i] = c;
+    }
+    Map<String, float[]> trainedOnly = new HashMap<>(values);
+    statisticNames().forEach(trainedOnly::remove);
+    if (!new java.util.TreeSet<>(trainedOnly.keySet()).equals(new java.util.TreeSet<>(Params.copy(params).keySet()))) {
+      throw new IllegalStateException("the engine's plan trains " + Params.copy(params).keySet() + " but the graph "
+          + "trains " + trainedOnly.keySet() + "; the family built ops outside its plan");
+    }
+    Params.restore(params, trainedOnly, "this model");
+    setStatistics(values);
+    refresh();
+  }
+
+  /**
+   * True if {@code plan} chains: it starts with the layer that reads the input ({@code features} values per sample),
+   * every step's input has the shape the step needs, and it ends in {@code classes} values per sample.
+   */
+  static boolean chains(List<LayerStep> plan, int features, int classes) {
+    if (plan.isEmpty() || features < 1) {
+      return false;
+    }
+    int hw = -1;
+    int c = -1;
+    boolean first = true;
+    for (LayerStep s : plan) {
+      if (s instanceof LayerStep.Affine a) {
+        if (first ? a.dIn() != features : hw != 1 || c != a.dIn()) {
+          return false;
+        }
+        hw = 1;
+        c = a.dOut();
+      } else if (s instanceof LayerStep.Conv cv) {
+        if (first ? cv.in() * cv.h() * cv.w() != features : hw != cv.h() * cv.w() || c != cv.in()) {
+          return false;
+        }
+        int oh = (cv.h() + 2 * cv.pad() - cv.k()) / cv.stride() + 1;
+        int ow = (cv.w() + 2 * cv.pad() - cv.k()) / cv.stride() + 1;
+        hw = oh * ow;
+        c = cv.out();
+      } else if (first) {
+        return false;
+      } else if (s instanceof LayerStep.BatchNorm bn && bn.channels() != c) {
+        return false;
+      } else if (s instanceof LayerStep.Pool) {
+        hw = 1;
+      } else if (s instanceof LayerStep.Close cl && cl.layerNorm() && hw != 1) {
+        return false;
+      }
+      first = false;
+    }
+    return hw == 1 && c == classes;
+  }
+
+  /** A convolution: its geometry and the adapted [out, in k k] matrix. */
+  private record ConvOp(Conv2d geometry, AdaptedDense dense) {}
+
+  private float[] frozen(String name) {
+    return NdArrays.read(graph.sameDiff().getVariable(name).getArr());
+  }
+
+  private List<String> statisticNames() {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < plan.size(); i++) {
+      if (ops[i] instanceof BatchNorm) {
+        String p = ((LayerStep.BatchNorm) plan.get(i)).prefix();
+        out.add(p + GraphBuilder.BN_MEAN);
+        out.add(p + GraphBuilder.BN_VAR);
+      }
+    }
+    return out;
+  }
+
+  private void setStatistics(Map<String, float[]> values) {
+    for (int i = 0; i < plan.size(); i++) {
+      if (ops[i] instanceof BatchNorm bn) {
+        String p = ((LayerStep.BatchNorm) plan.get(i)).prefix();
+        float[] mean = values.get(p + GraphBuilder.BN_MEAN);
+        float[] var = values.get(p + GraphBuilder.BN_VAR);
+        if (mean != null && var != null) {
+          System.arraycopy(mean, 0, bn.runningMean(), 0, mean.length);
+          System.arraycopy(var, 0, bn.runningVar(), 0, var.length);
+        }
+      }
+    }
+  }
+
+  /** The trained arrays, under the graph's tensor names (canonical layouts). */
+  public List<Param> params() {
+    return params;
+  }
+
+  /** Records the graph versions the engine's arrays reflect. */
+  void synced(long trained, long frozen) {
+    trainedVersion = trained;
+    frozenVersion = frozen;
+  }
+
+  /** Pulls whatever changed in the graph since the versions last synced. */
+  void sync(long trained, long frozen) {
+    if (frozen != frozenVersion) {
+      pullFrozen();
+    }
+    if (trained != trainedVersion) {
+      Map<String, float[]> values = graph.trainedValues();
+      Map<String, float[]> trainedOnly = new HashMap<>(values);
+      statisticNames().forEach(trainedOnly::remove);
+      Params.restore(params, trainedOnly, "this model");
+      setStatistics(values);
+    }
+    synced(trained, frozen);
+    refresh();
+  }
+
+  /** Re-reads the frozen scaffold arrays from the graph (after a scaffold switch wrote new values there). */
+  private void pullFrozen() {
+    for (int i = 0; i < plan.size(); i++) {
+      if (plan.get(i) instanceof LayerStep.Affine a && !a.weightTrained()) {
+        ((AdaptedDense) ops[i]).setScaffold(frozen(a.weight()), a.biasTrained() ? null : frozen(a.bias()));
+      } else if (plan.get(i) instanceof LayerStep.Conv cv && !graph.full()) {
+        ((ConvOp) ops[i]).dense().setScaffold(frozen(cv.prefix() + ".weight"), null);
+      }
+    }
+  }
+
+  /** The trained values and running statistics, by graph tensor name (copies). */
+  public Map<String, float[]> values() {
+    Map<String, float[]> out = new LinkedHashMap<>(Params.copy(params));
+    out.putAll(statistics());
+    return out;
+  }
+
+  /** The BatchNorm running statistics by graph tensor name (copies). */
+  Map<String, float[]> statistics() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (int i = 0; i < plan.size(); i++) {
+      if (ops[i] instanceof BatchNorm bn) {
+        String p = ((LayerStep.BatchNorm) plan.get(i)).prefix();
+        out.put(p + GraphBuilder.BN_MEAN, bn.runningMean().clone());
+        out.put(p + GraphBuilder.BN_VAR, bn.runningVar().clone());
+      }
+    }
+    return out;
+  }
+
+  /** Recomputes every layer's effective weight from the current arrays (after an optimizer step). */
+  public void refresh() {
+    for (Object op : ops) {
+      if (op instanceof AdaptedDense d) {
+        d.refresh();
+      } else if (op instanceof ConvOp cv) {
+        cv.dense().refresh();
+      }
+    }
+  }
+
+  /**
+   * Recomputes the effective weights that training passes read after an optimizer step: DoRA's and full mode's (a
+   * plain adapter trains in factored form and reads none).
+   */
+  public void refreshAfterStep() {
+    for (Object op : ops) {
+      AdaptedDense d = op instanceof AdaptedDense a ? a : op instanceof ConvOp cv ? cv.dense() : null;
+      if (d != null && d.mergesForTraining()) {
+        d.refresh();
+      }
+    }
+  }
+
+  /** Sets every trained array's gradient to zero (before a batch). */
+  public void zeroGradients() {
+    for (Param p : params) {
+      java.util.Arrays.fill(p.g, 0f);
+    }
+  }
+
+  /**
+   * The forward pass over n samples {@code x} [n, features]: training mode uses batch statistics and the dropout
+   * {@code masks} (by placeholder name); inference uses running statistics and no dropout. Returns the logits
+   * [n, classes] (an internal buffer, valid until the next pass).
+   */
+  public float[] forward(float[] x, int n, boolean train, Map<String, float[]> masks) {
+    acts[0] = x;
+    for (int i = 0; i < plan.size(); i++) {
+      LayerStep s = plan.get(i);
+      float[] in = acts[i];
+      int rowsIn = n * (i == 0 ? 1 : hwOut[i - 1]);
+      int rows = n * hwOut[i];
+      int size = rows * cOut[i];
+      if (s instanceof LayerStep.Dropout d) {
+        if (!train) {
+          acts[i + 1] = in;
+          continue;
+        }
+        float[] mask = mask(masks, d.mask());
+        float[] out = acts[i + 1] = fit(i + 1, size);
+        for (int j = 0; j < size; j++) {
+          out[j] = in[j] * mask[j];
+        }
+        continue;
+      }
+      float[] out = acts[i + 1] = fit(i + 1, size);
+      if (s instanceof LayerStep.Affine a) {
+        AdaptedDense d = (AdaptedDense) ops[i];
+        if (train) {
+          d.forwardTrain(in, a.adapterMask() == null ? null : mask(masks, a.adapterMask()), n, out, caches[i]);
+        } else {
+          d.forward(in, n, out);
+        }
+      } else if (s instanceof LayerStep.Conv) {
+        ConvOp cv = (ConvOp) ops[i];
+        Conv2d g = cv.geometry();
+        int m = n * g.oh * g.ow;
+        float[] col;
+        if (train) {
+          col = cols[i] = Buffers.fit(cols[i], m * g.fan());
+        } else { // inference keeps no columns for a backward pass: one buffer serves every layer
+          col = scratch = Buffers.fit(scratch, m * g.fan());
+        }
+        g.im2col(in, n, col);
+        if (train) {
+          cv.dense().forwardTrain(col, m, out, caches[i]);
+        } else {
+          cv.dense().forward(col, m, out);
+        }
+      } else if (s instanceof LayerStep.BatchNorm) {
+        BatchNorm bn = (BatchNorm) ops[i];
+        if (train) {
+          bn.forwardTrain(in, rowsIn, out, bnCaches[i]);
+        } else {
+          bn.forward(in, rowsIn, out);
+        }
+      } else if (s instanceof LayerStep.Relu) {
+        for (int j = 0; j < size; j++) {
+          out[j] = Math.max(in[j], 0f);
+        }
+      } else if (s instanceof LayerStep.Pool) {
+        GlobalAvgPool.forward(in, n, hwOut[i - 1], cOut[i], out);
+      } else if (s instanceof LayerStep.Close cl) {
+        float[] base = in;
+        if (cl.residual()) {
+          float[] blockIn = acts[blockStart[i]];
+          float[] sum = cl.layerNorm() ? scratchSum(size) : out;
+          for (int j = 0; j < size; j++) {
+            sum[j] = in[j] + blockIn[j];
+          }
+          base = sum;
+        }
+        if (cl.layerNorm()) {
+          ((LayerNorm) ops[i]).forward(base, rows, out, lnCaches[i]);
+        } else if (base != out) {
+          System.arraycopy(base, 0, out, 0, size);
+        }
+      }
+    }
+    return acts[plan.size()];
+  }
+
+  private float[] sumBuffer = new float[0];
+
+  private float[] scratchSum(int size) {
+    sumBuffer = Buffers.fit(sumBuffer, size);
+    return sumBuffer;
+  }
+
+  private float[] fit(int a, int size) {
+    own[a] = Buffers.fit(own[a], size);
+    acts[a] = own[a];
+    return own[a];
+  }
+
+  private static float[] mask(Map<String, float[]> masks, String name) {
+    float[] m = masks == null ? null : masks.get(name);
+    if (m == null) {
+      throw new IllegalArgumentException("no dropout mask fed for " + name);
+    }
+    return m;
+  }
+
+  /**
+   * One training pass over a batch: forward in training mode, mean softmax cross-entropy against {@code labels},
+   * backward; the gradient of {@code weight} times the batch's mean loss is ADDED to every array's gradient (so
+   * several passes can add up: scaffold cycling, sub-batches). Returns the loss sum and the correct count.
+   */
+  public SoftmaxCrossEntropy.Result step(float[] x, int n, int[] labels, Map<String, float[]> masks, double weight) {
+    float[] logits = forward(x, n, true, masks);
+    dz = Buffers.fit(dz, n * classes);
+    SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.of(logits, classes, labels, null, dz);
+    if (weight != 1.0) {
+      float w = (float) weight;
+      for (int j = 0; j < n * classes; j++) {
+        dz[j] *= w;
+      }
+    }
+    backward(n, dz, masks);
+    return ce;
+  }
+
+  private void backward(int n, float[] dOut, Map<String, float[]> masks) {
+    int k = plan.size();
+    boolean[] has = new boolean[k + 1];
+    grads[k] = dOut;
+    has[k] = true;
+    for (int i = k - 1; i >= 0; i--) {
+      if (!has[i + 1]) {
+        continue; // nothing above reads this step's output
+      }
+      LayerStep s = plan.get(i);
+      float[] dy = grads[i + 1];
+      float[] in = acts[i];
+      boolean needDx = i > 0; // the input itself needs no gradient
+      int sizeIn = needDx ? n * hwOut[i - 1] * cOut[i - 1] : 0;
+      boolean add = has[i];
+      float[] dx = null;
+      if (needDx) {
+        dx = gradBuffer(i, sizeIn);
+      }
+      if (s instanceof LayerStep.Affine a) {
+        ((AdaptedDense) ops[i]).backward(dy, in, a.adapterMask() == null ? null : mask(masks, a.adapterMask()), n,
+            caches[i], dx, add);
+        ((AdaptedDense) ops[i]).finish();
+      } else if (s instanceof LayerStep.Conv) {
+        ConvOp cv = (ConvOp) ops[i];
+        Conv2d g = cv.geometry();
+        int m = n * g.oh * g.ow;
+        float[] dcols = null;
+        if (needDx) {
+          scratch = Buffers.fit(scratch, m * g.fan());
+          dcols = scratch;
+        }
+        cv.dense().backward(dy, cols[i], m, caches[i], dcols, false);
+        cv.dense().finish();
+        if (needDx) {
+          col2im(g, n, dcols, dx, add, sizeIn);
+        }
+      } else if (needDx) {
+        elementwiseBackward(i, s, n, dy, dx, add, sizeIn, masks);
+      }
+      if (needDx) {
+        has[i] = true;
+      }
+      if (s instanceof LayerStep.Close cl && cl.residual()) {
+        // the block's input also reached this output directly: its gradient gets the close's input gradient
+        int b = blockStart[i];
+        if (b > 0) {
+          float[] src = cl.layerNorm() ? lnInputGrad : dy;
+          float[] target = has[b] ? grads[b] : gradBuffer(b, sizeIn);
+          if (has[b]) {
+            for (int j = 0; j < sizeIn; j++) {
+              target[j] += src[j];
+            }
+          } else {
+            System.arraycopy(src, 0, target, 0, sizeIn);
+            has[b] = true;
+          }
+        }
+      }
+    }
+  }
+
+  private float[] lnInputGrad = new float[0];
+  private float[] colGrad = new float[0];
+
+  private float[] gradBuffer(int a, int size) {
+    ownGrad[a] = Buffers.fit(ownGrad[a], size);
+    grads[a] = ownGrad[a];
+    return ownGrad[a];
+  }
+
+  private void col2im(Conv2d g, int n, float[] dcols, float[] dx, boolean add, int sizeIn) {
+    if (!add) {
+      g.col2im(dcols, n, dx);
+      return;
+    }
+    colGrad = Buffers.fit(colGrad, sizeIn);
+    g.col2im(dcols, n, colGrad);
+    for (int j = 0; j < sizeIn; j++) {
+      dx[j] += colGrad[j];
+    }
+  }
+
+  /** Backward of the steps without weights of their own except norms: dx written, or added when {@code add}. */
+  private void elementwiseBackward(int i, LayerStep s, int n, float[] dy, float[] dx, boolean add, int size,
+      Map<String, float[]> masks) {
+    float[] t = dx;
+    if (add) {
+      colGrad = Buffers.fit(colGrad, size);
+      t = colGrad;
+    }
+    int rowsIn = n * hwOut[i - 1];
+    if (s instanceof LayerStep.Relu) {
+      float[] out = acts[i + 1];
+      for (int j = 0; j < size; j++) {
+        t[j] = out[j] > 0f ? dy[j] : 0f;
+      }
+    } else if (s instanceof LayerStep.Dropout d) {
+      float[] mask = mask(masks, d.mask());
+      for (int j = 0; j < size; j++) {
+        t[j] = dy[j] * mask[j];
+      }
+    } else if (s instanceof LayerStep.BatchNorm) {
+      ((BatchNorm) ops[i]).backward(dy, rowsIn, bnCaches[i], t);
+    } else if (s instanceof LayerStep.Pool) {
+      GlobalAvgPool.backward(dy, n, hwOut[i - 1], cOut[i], t);
+    } else if (s instanceof LayerStep.Close cl) {
+      if (cl.layerNorm()) {
+        lnInputGrad = Buffers.fit(lnInputGrad, size);
+        java.util.Arrays.fill(lnInputGrad, 0, size, 0f); // the norm's backward adds into its dx
+        ((LayerNorm) ops[i]).backward(dy, rowsIn, lnInputGrad, lnCaches[i]);
+        System.arraycopy(lnInputGrad, 0, t, 0, size);
+      } else {
+        System.arraycopy(dy, 0, t, 0, size);
+      }
+    }
+    if (add) {
+      for (int j = 0; j < size; j++) {
+        dx[j] += t[j];
+      }
+    }
+  }
+
+  /** Class probabilities [rows, classes] of the inference pass, in chunks that bound the activations' memory. */
+  public float[] probabilities(float[] x, int rows) {
+    refresh(); // training refreshes only what its passes read; inference reads every merged weight
+    int cols0 = x.length / Math.max(1, rows);
+    int chunk = hasConv() ? 128 : 1024;
+    float[] out = new float[rows * classes];
+    float[] part = new float[0];
+    for (int start = 0; start < rows; start += chunk) {
+      int n = Math.min(chunk, rows - start);
+      part = Buffers.fit(part, n * cols0);
+      System.arraycopy(x, start * cols0, part, 0, n * cols0);
+      float[] z = forward(part, n, false, null);
+      for (int r = 0; r < n; r++) {
+        org.lottalora.core.engine.Softmax.into(z, r * classes, classes, out, (start + r) * classes);
+      }
+    }
+    return out;
+  }
+
+  private boolean hasConv() {
+    for (LayerStep s : plan) {
+      if (s instanceof LayerStep.Conv) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Sets every BatchNorm's running statistics to the mean over batches of {@code batch} rows (of at most
+   * {@code limit} rows spread evenly over x) of the batch statistics the training-mode pass computes with the
+   * current weights and no dropout: the same estimate {@link ModelGraph#calibrate} defines.
+   */
+  void calibrate(float[] x, int rows, int batch, int limit) {
+    int cols0 = x.length / rows;
+    int use = Math.min(rows, limit);
+    Map<Integer, double[][]> sums = new HashMap<>();
+    for (int start = 0; start < use; start += batch) {
+      int n = Math.min(batch, use - start);
+      float[] chunk = new float[n * cols0];
+      for (int i = 0; i < n; i++) {
+        int row = (int) ((long) (start + i) * rows / use);
+        System.arraycopy(x, row * cols0, chunk, i * cols0, cols0);
+      }
+      forward(chunk, n, true, onesFor(n));
+      for (int i = 0; i < plan.size(); i++) {
+        if (ops[i] instanceof BatchNorm bn) {
+          int c = cOut[i];
+          double[][] acc = sums.computeIfAbsent(i, j -> new double[][] {new double[c], new double[c]});
+          double[] mean = new double[c];
+          double[] var = new double[c];
+          bn.batchStatistics(acts[i], n * hwOut[i - 1], mean, var);
+          for (int j = 0; j < c; j++) {
+            acc[0][j] += mean[j] * n;
+            acc[1][j] += var[j] * n;
+          }
+        }
+      }
+    }
+    for (Map.Entry<Integer, double[][]> e : sums.entrySet()) {
+      BatchNorm bn = (BatchNorm) ops[e.getKey()];
+      for (int j = 0; j < bn.runningMean().length; j++) {
+        bn.runningMean()[j] = (float) (e.getValue()[0][j] / use);
+        bn.runningVar()[j] = (float) (e.getValue()[1][j] / use);
+      }
+    }
+  }
+
+  /** Masks of ones for every dropout site of the plan (calibration runs without dropout). */
+  private Map<String, float[]> onesFor(int n) {
+    Map<String, float[]> out = new HashMap<>();
+    for (int i = 0; i < plan.size(); i++) {
+      String name = plan.get(i) instanceof LayerStep.Dropout d ? d.mask()
+          : plan.get(i) instanceof LayerStep.Affine a ? a.adapterMask() : null;
+      if (name != null) {
+        int width = plan.get(i) instanceof LayerStep.Affine a ? a.dIn() : cOut[i];
+        float[] m = new float[n * width];
+        java.util.Arrays.fill(m, 1f);
+        out.put(name, m);
+      }
+    }
+    return out;
+  }
+}
