@@ -24,6 +24,10 @@ public final class AdaptedDense {
   private final boolean full;
   private final AdapterConfig ac;
   private float[] wSeed;
+  // W_seed [out, in] followed by A [r, in] in one array: one product reads x for both (a convolution's x is its
+  // im2col columns, the largest array of a step), and one product gives dx. Only layers built over the engine's own
+  // copies (PlanEngine) stack; the Transformers keep W_seed shared with their backbone.
+  private boolean stacked;
   private float[] bias;
   private Param trainedBias;
   private Param w;
@@ -59,6 +63,12 @@ public final class AdaptedDense {
   public AdaptedDense(String prefix, int in, int out, float[] wSeed, float[] bias, AdapterConfig ac, boolean full,
       boolean trainBias, List<Param> params) {
     this(prefix, in, out, wSeed, bias, ac, full, false, trainBias, params);
+    if (factored() && (long) (out + rank) * in < Integer.MAX_VALUE) {
+      float[] both = new float[(out + rank) * in];
+      System.arraycopy(wSeed, 0, both, 0, out * in);
+      this.wSeed = both; // every use of W_seed reads its first out * in values
+      stacked = true;
+    }
   }
 
   private AdaptedDense(String prefix, int in, int out, float[] wSeed, float[] bias, AdapterConfig ac, boolean full,
@@ -258,6 +268,7 @@ public final class AdaptedDense {
    */
   public static final class Cache {
     float[] base = new float[0];
+    int baseStride;
     float[] xa = new float[0];
     float[] xm = new float[0];
     float[] dzb = new float[0];
@@ -275,7 +286,11 @@ public final class AdaptedDense {
       throw new IllegalArgumentException("scaffold of " + prefix + " has " + newWeight.length + " values, not "
           + out * in);
     }
-    wSeed = newWeight;
+    if (stacked) {
+      System.arraycopy(newWeight, 0, wSeed, 0, out * in);
+    } else {
+      wSeed = newWeight;
+    }
     if (trainedBias == null && newBias != null) {
       bias = newBias;
     }
@@ -337,34 +352,172 @@ public final class AdaptedDense {
       return;
     }
     int r = rank;
-    c.base = Buffers.fit(c.base, n * out);
     c.xa = Buffers.fit(c.xa, n * r);
-    float[] xin = x;
-    if (mask != null) {
-      c.xm = Buffers.fit(c.xm, n * in);
-      for (int i = 0; i < n * in; i++) {
-        c.xm[i] = x[i] * mask[i];
+    if (stacked && mask == null) { // [x W_seed^T | x A^T] in one product, then x A^T made contiguous
+      int both = out + r;
+      System.arraycopy(a.v, 0, wSeed, out * in, r * in);
+      c.base = Buffers.fit(c.base, n * both);
+      c.baseStride = both;
+      Gemm.mm(false, true, n, both, in, 1f, x, wSeed, 0f, c.base);
+      for (int row = 0; row < n; row++) {
+        System.arraycopy(c.base, row * both + out, c.xa, row * r, r);
       }
-      xin = c.xm;
+    } else {
+      c.base = Buffers.fit(c.base, n * out);
+      c.baseStride = out;
+      float[] xin = x;
+      if (mask != null) {
+        c.xm = Buffers.fit(c.xm, n * in);
+        for (int i = 0; i < n * in; i++) {
+          c.xm[i] = x[i] * mask[i];
+        }
+        xin = c.xm;
+      }
+      Gemm.mm(false, true, n, out, in, 1f, x, wSeed, 0f, c.base);
+      Gemm.mm(false, true, n, r, in, 1f, xin, a.v, 0f, c.xa);
     }
-    Gemm.mm(false, true, n, out, in, 1f, x, wSeed, 0f, c.base);
-    Gemm.mm(false, true, n, r, in, 1f, xin, a.v, 0f, c.xa);
+    combine(n, z, c);
+  }
+
+  // z = s (x A^T) B^T + beta (x W_seed^T) + b from the kept products
+  private void combine(int n, float[] z, Cache c) {
+    int r = rank;
     Gemm.mm(false, true, n, out, r, (float) ac.scaling(), c.xa, b.v, 0f, z);
     float bt = beta();
     float[] base = c.base;
+    int stride = c.baseStride;
     float[] bs = bias;
     for (int row = 0; row < n; row++) {
       int off = row * out;
+      int bo = row * stride;
       if (bs == null) {
         for (int o = 0; o < out; o++) {
-          z[off + o] += bt * base[off + o];
+          z[off + o] += bt * base[bo + o];
         }
       } else {
         for (int o = 0; o < out; o++) {
-          z[off + o] += bt * base[off + o] + bs[o];
+          z[off + o] += bt * base[bo + o] + bs[o];
         }
       }
     }
+  }
+
+  /** {@link #forward(float[], int, float[])} of an input in native memory (a convolution's columns). */
+  public void forward(NativeBlock x, int n, float[] z) {
+    Gemm.mm(false, true, n, out, in, 1f, x, weff, 0f, z);
+    addBias(z, n);
+  }
+
+  /** {@link #forwardTrain(float[], int, float[], Cache)} of an input in native memory (a convolution's columns). */
+  public void forwardTrain(NativeBlock x, int n, float[] z, Cache c) {
+    if (!factored()) {
+      forward(x, n, z);
+      return;
+    }
+    int r = rank;
+    c.xa = Buffers.fit(c.xa, n * r);
+    if (stacked) {
+      int both = out + r;
+      System.arraycopy(a.v, 0, wSeed, out * in, r * in);
+      c.base = Buffers.fit(c.base, n * both);
+      c.baseStride = both;
+      Gemm.mm(false, true, n, both, in, 1f, x, wSeed, 0f, c.base);
+      for (int row = 0; row < n; row++) {
+        System.arraycopy(c.base, row * both + out, c.xa, row * r, r);
+      }
+    } else {
+      c.base = Buffers.fit(c.base, n * out);
+      c.baseStride = out;
+      Gemm.mm(false, true, n, out, in, 1f, x, wSeed, 0f, c.base);
+      Gemm.mm(false, true, n, r, in, 1f, x, a.v, 0f, c.xa);
+    }
+    combine(n, z, c);
+  }
+
+  /**
+   * {@link #backward(float[], float[], int, Cache, float[], boolean)} of a pass over an input in native memory, with
+   * the input's gradient (overwritten; null for none) in native memory too.
+   */
+  public void backward(float[] dz, NativeBlock x, int n, Cache c, NativeBlock dx) {
+    biasGradient(dz, n);
+    if (!factored()) {
+      if (!frozenLayer) {
+        Gemm.mm(true, false, out, in, n, 1f, dz, x, 1f, dw); // dW += dz^T x
+        dwUsed = true;
+      }
+      if (dx != null) {
+        dx.fit((long) n * in);
+        Gemm.mm(false, false, n, in, out, 1f, dz, weff, 0f, dx);
+      }
+      return;
+    }
+    float[] dzb = adapterGradients(dz, n, c);
+    Gemm.mm(true, false, rank, in, n, (float) ac.scaling(), dzb, x, 1f, a.g); // dA += s (dz B)^T x
+    if (dx != null) {
+      dx.fit((long) n * in);
+      if (stacked) {
+        Gemm.mm(false, false, n, in, out + rank, 1f, stackedGradient(dz, dzb, n, c), wSeed, 0f, dx);
+      } else {
+        throw new IllegalStateException(prefix + ": a native input gradient needs the stacked layout");
+      }
+    }
+  }
+
+  private void biasGradient(float[] dz, int n) {
+    if (trainedBias != null) {
+      float[] g = trainedBias.g;
+      for (int row = 0; row < n; row++) {
+        int off = row * out;
+        for (int o = 0; o < out; o++) {
+          g[o] += dz[off + o];
+        }
+      }
+    }
+  }
+
+  /** Adds beta's and B's gradients; returns dz B [n, r] (a cache array). */
+  private float[] adapterGradients(float[] dz, int n, Cache c) {
+    int r = rank;
+    float s = (float) ac.scaling();
+    if (beta != null) {
+      double g = 0;
+      float[] base = c.base;
+      int stride = c.baseStride;
+      for (int row = 0; row < n; row++) {
+        int off = row * out;
+        int bo = row * stride;
+        for (int o = 0; o < out; o++) {
+          g += dz[off + o] * base[bo + o];
+        }
+      }
+      beta.g[0] += (float) g;
+    }
+    c.dzb = Buffers.fit(c.dzb, n * r);
+    float[] dzb = c.dzb;
+    Gemm.mm(false, false, n, r, out, 1f, dz, b.v, 0f, dzb); // dz B [n, r]
+    Gemm.mm(true, false, out, r, n, s, dz, c.xa, 1f, b.g); // dB += s dz^T (x A^T)
+    return dzb;
+  }
+
+  /** [beta dz | s dz B] [n, out + r], the left factor of dx = [beta dz | s dz B] [W_seed; A] (A refreshed). */
+  private float[] stackedGradient(float[] dz, float[] dzb, int n, Cache c) {
+    int r = rank;
+    int both = out + r;
+    float s = (float) ac.scaling();
+    c.tmp = Buffers.fit(c.tmp, n * both);
+    float bt = beta();
+    float[] t = c.tmp;
+    for (int row = 0; row < n; row++) {
+      int to = row * both;
+      for (int o = 0; o < out; o++) {
+        t[to + o] = bt * dz[row * out + o];
+      }
+      for (int j = 0; j < r; j++) {
+        t[to + out + j] = s * dzb[row * r + j];
+      }
+    }
+    System.arraycopy(a.v, 0, wSeed, out * in, r * in);
+    return t;
   }
 
   /**
@@ -379,33 +532,16 @@ public final class AdaptedDense {
 
   /** {@link #backward(float[], float[], int, Cache, float[], boolean)} of a pass run with adapter dropout. */
   public void backward(float[] dz, float[] x, float[] mask, int n, Cache c, float[] dx, boolean addDx) {
-    if (trainedBias != null) {
-      float[] g = trainedBias.g;
-      for (int row = 0; row < n; row++) {
-        int off = row * out;
-        for (int o = 0; o < out; o++) {
-          g[o] += dz[off + o];
-        }
-      }
-    }
+    biasGradient(dz, n);
     if (factored()) {
       int r = rank;
       float s = (float) ac.scaling();
-      if (beta != null) {
-        double g = 0;
-        float[] base = c.base;
-        for (int i = 0; i < n * out; i++) {
-          g += dz[i] * base[i];
-        }
-        beta.g[0] += (float) g;
-      }
-      c.dzb = Buffers.fit(c.dzb, n * r);
-      float[] dzb = c.dzb;
+      float[] dzb = adapterGradients(dz, n, c);
       float[] xin = mask == null ? x : c.xm;
-      Gemm.mm(false, false, n, r, out, 1f, dz, b.v, 0f, dzb); // dz B [n, r]
-      Gemm.mm(true, false, out, r, n, s, dz, c.xa, 1f, b.g); // dB += s dz^T (x A^T)
       Gemm.mm(true, false, r, in, n, s, dzb, xin, 1f, a.g); // dA += s (dz B)^T x
-      if (dx != null) { // dx = beta dz W_seed + s (dz B) A
+      if (dx != null && mask == null && stacked) { // dx = [beta dz | s dz B] [W_seed; A], one product
+        Gemm.mm(false, false, n, in, out + r, 1f, stackedGradient(dz, dzb, n, c), wSeed, addDx ? 1f : 0f, dx);
+      } else if (dx != null) { // dx = beta dz W_seed + s (dz B) A
         Gemm.mm(false, false, n, in, out, beta(), dz, wSeed, addDx ? 1f : 0f, dx);
         if (mask == null) {
           Gemm.mm(false, false, n, in, r, s, dzb, a.v, 1f, dx);

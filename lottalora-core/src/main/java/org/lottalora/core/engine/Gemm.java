@@ -94,6 +94,65 @@ public final class Gemm {
     s.c.position(0).get(c, cOff, lc);
   }
 
+  /** {@code c = alpha op(a) op(b) + beta c} with A in native memory (a convolution's columns), always BLAS. */
+  public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, NativeBlock a, float[] b, float beta,
+      float[] c) {
+    any(ta, tb, m, n, k, alpha, a, b, beta, c);
+  }
+
+  /** {@code c = alpha op(a) op(b) + beta c} with B in native memory, always BLAS. */
+  public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, NativeBlock b, float beta,
+      float[] c) {
+    any(ta, tb, m, n, k, alpha, a, b, beta, c);
+  }
+
+  /** {@code c = alpha op(a) op(b) + beta c} into native memory (a convolution's column gradient), always BLAS. */
+  public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, float[] b, float beta,
+      NativeBlock c) {
+    any(ta, tb, m, n, k, alpha, a, b, beta, c);
+  }
+
+  // operands are float[] (copied through the thread's scratch) or NativeBlock (passed as they are)
+  private static void any(boolean ta, boolean tb, int m, int n, int k, float alpha, Object a, Object b, float beta,
+      Object c) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    Scratch s = SCRATCH.get();
+    FloatPointer pa;
+    FloatPointer pb;
+    FloatPointer pc;
+    if (a instanceof NativeBlock na) {
+      pa = na.pointer();
+    } else {
+      s.a = Scratch.fit(s.a, (long) m * k);
+      pa = s.a.position(0).put((float[]) a, 0, m * k);
+    }
+    if (b instanceof NativeBlock nb) {
+      pb = nb.pointer();
+    } else {
+      s.b = Scratch.fit(s.b, (long) k * n);
+      pb = s.b.position(0).put((float[]) b, 0, k * n);
+    }
+    if (c instanceof NativeBlock nc) {
+      pc = nc.pointer();
+    } else {
+      s.c = Scratch.fit(s.c, (long) m * n);
+      pc = s.c.position(0);
+      if (beta != 0) {
+        pc.put((float[]) c, 0, m * n);
+      }
+    }
+    if (k == 0) { // BLAS may not scale C for an empty inner size
+      throw new IllegalArgumentException("an empty inner dimension has no product");
+    }
+    openblas.cblas_sgemm(openblas.CblasRowMajor, ta ? openblas.CblasTrans : openblas.CblasNoTrans,
+        tb ? openblas.CblasTrans : openblas.CblasNoTrans, m, n, k, alpha, pa, ta ? m : k, pb, tb ? k : n, beta, pc, n);
+    if (!(c instanceof NativeBlock)) {
+      pc.position(0).get((float[]) c, 0, m * n);
+    }
+  }
+
   private static void scale(float[] c, int off, int len, float beta) {
     for (int i = off; i < off + len; i++) {
       c[i] = beta == 0 ? 0f : beta * c[i];

@@ -12,6 +12,7 @@ import org.lottalora.core.engine.Buffers;
 import org.lottalora.core.engine.Conv2d;
 import org.lottalora.core.engine.GlobalAvgPool;
 import org.lottalora.core.engine.LayerNorm;
+import org.lottalora.core.engine.NativeBlock;
 import org.lottalora.core.engine.Param;
 import org.lottalora.core.engine.Params;
 import org.lottalora.core.engine.SoftmaxCrossEntropy;
@@ -45,8 +46,9 @@ public final class PlanEngine {
   private final float[][] own;
   private final float[][] grads;
   private final float[][] ownGrad;
-  private float[][] cols;
-  private float[] scratch = new float[0];
+  private final NativeBlock[] cols; // each convolution's im2col columns, kept for its backward pass
+  private final NativeBlock inferenceCols = new NativeBlock();
+  private final NativeBlock colGradient = new NativeBlock();
   private float[] dz = new float[0];
   private long trainedVersion = -1;
   private long frozenVersion = -1;
@@ -68,7 +70,7 @@ public final class PlanEngine {
     own = new float[k + 1][0];
     grads = new float[k + 1][];
     ownGrad = new float[k + 1][0];
-    cols = new float[k][0];
+    cols = new NativeBlock[k];
     AdapterConfig ac = graph.adapter();
     Map<String, float[]> values = graph.trainedValues();
     int hw = 1;
@@ -92,7 +94,7 @@ public final class PlanEngine {
       } else if (s instanceof LayerStep.Conv cv) {
         Conv2d geometry = new Conv2d(cv.prefix(), cv.in(), cv.out(), cv.k(), cv.stride(), cv.pad(), cv.h(), cv.w());
         String wName = cv.prefix() + ".weight";
-        float[] w = graph.full() ? values.get(wName) : frozen(wName);
+        float[] w = geometry.toPatchOrder(graph.full() ? values.get(wName) : frozen(wName), cv.out());
         AdaptedDense dense = new AdaptedDense(cv.prefix(), geometry.fan(), cv.out(), w, null,
             graph.full() ? AdapterConfig.defaults(1) : ac, graph.full(), false, params);
         ops[i] = new ConvOp(geometry, dense);
@@ -119,9 +121,48 @@ public final class PlanEngine {
       throw new IllegalStateException("the engine's plan trains " + Params.copy(params).keySet() + " but the graph "
           + "trains " + trainedOnly.keySet() + "; the family built ops outside its plan");
     }
-    Params.restore(params, trainedOnly, "this model");
+    Params.restore(params, toEngine(trainedOnly), "this model");
     setStatistics(values);
     refresh();
+  }
+
+  /**
+   * The graph's values with every convolution matrix (kernel, adapter A) in the engine's patch column order; the
+   * other arrays as they are. See {@link Conv2d#toPatchOrder}.
+   */
+  private Map<String, float[]> toEngine(Map<String, float[]> values) {
+    return convertConv(values, true);
+  }
+
+  /** The inverse of {@link #toEngine}: arrays as the graph and the artifact hold them. */
+  private Map<String, float[]> toModel(Map<String, float[]> values) {
+    return convertConv(values, false);
+  }
+
+  private Map<String, float[]> convertConv(Map<String, float[]> values, boolean toEngine) {
+    Map<String, float[]> out = new LinkedHashMap<>(values);
+    for (int i = 0; i < plan.size(); i++) {
+      if (ops[i] instanceof ConvOp cv) {
+        Conv2d g = cv.geometry();
+        for (String name : new String[] {g.prefix + ".weight", g.prefix + GraphBuilder.LORA_A}) {
+          float[] v = out.get(name);
+          if (v != null) {
+            int rows = v.length / g.fan();
+            out.put(name, toEngine ? g.toPatchOrder(v, rows) : g.fromPatchOrder(v, rows));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The gradients of the last passes by graph tensor name, in the graph's layouts (copies). */
+  public Map<String, float[]> gradients() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (Param p : params) {
+      out.put(p.name, p.g.clone());
+    }
+    return toModel(out);
   }
 
   /**
@@ -197,7 +238,10 @@ public final class PlanEngine {
     }
   }
 
-  /** The trained arrays, under the graph's tensor names (canonical layouts). */
+  /**
+   * The trained arrays, under the graph's tensor names, for an optimizer; a convolution's kernel and adapter A are
+   * held in patch column order ({@link #values} and {@link #gradients} give the graph's layouts).
+   */
   public List<Param> params() {
     return params;
   }
@@ -217,7 +261,7 @@ public final class PlanEngine {
       Map<String, float[]> values = graph.trainedValues();
       Map<String, float[]> trainedOnly = new HashMap<>(values);
       statisticNames().forEach(trainedOnly::remove);
-      Params.restore(params, trainedOnly, "this model");
+      Params.restore(params, toEngine(trainedOnly), "this model");
       setStatistics(values);
     }
     synced(trained, frozen);
@@ -230,14 +274,15 @@ public final class PlanEngine {
       if (plan.get(i) instanceof LayerStep.Affine a && !a.weightTrained()) {
         ((AdaptedDense) ops[i]).setScaffold(frozen(a.weight()), a.biasTrained() ? null : frozen(a.bias()));
       } else if (plan.get(i) instanceof LayerStep.Conv cv && !graph.full()) {
-        ((ConvOp) ops[i]).dense().setScaffold(frozen(cv.prefix() + ".weight"), null);
+        ConvOp op = (ConvOp) ops[i];
+        op.dense().setScaffold(op.geometry().toPatchOrder(frozen(cv.prefix() + ".weight"), cv.out()), null);
       }
     }
   }
 
   /** The trained values and running statistics, by graph tensor name (copies). */
   public Map<String, float[]> values() {
-    Map<String, float[]> out = new LinkedHashMap<>(Params.copy(params));
+    Map<String, float[]> out = toModel(Params.copy(params));
     out.putAll(statistics());
     return out;
   }
@@ -323,11 +368,11 @@ public final class PlanEngine {
         ConvOp cv = (ConvOp) ops[i];
         Conv2d g = cv.geometry();
         int m = n * g.oh * g.ow;
-        float[] col;
+        NativeBlock col;
         if (train) {
-          col = cols[i] = Buffers.fit(cols[i], m * g.fan());
-        } else { // inference keeps no columns for a backward pass: one buffer serves every layer
-          col = scratch = Buffers.fit(scratch, m * g.fan());
+          col = cols[i] = cols[i] == null ? new NativeBlock() : cols[i];
+        } else { // inference keeps no columns for a backward pass: one block serves every layer
+          col = inferenceCols;
         }
         g.im2col(in, n, col);
         if (train) {
@@ -435,12 +480,8 @@ public final class PlanEngine {
         ConvOp cv = (ConvOp) ops[i];
         Conv2d g = cv.geometry();
         int m = n * g.oh * g.ow;
-        float[] dcols = null;
-        if (needDx) {
-          scratch = Buffers.fit(scratch, m * g.fan());
-          dcols = scratch;
-        }
-        cv.dense().backward(dy, cols[i], m, caches[i], dcols, false);
+        NativeBlock dcols = needDx ? colGradient : null;
+        cv.dense().backward(dy, cols[i], m, caches[i], dcols);
         cv.dense().finish();
         if (needDx) {
           col2im(g, n, dcols, dx, add, sizeIn);
@@ -479,7 +520,7 @@ public final class PlanEngine {
     return ownGrad[a];
   }
 
-  private void col2im(Conv2d g, int n, float[] dcols, float[] dx, boolean add, int sizeIn) {
+  private void col2im(Conv2d g, int n, NativeBlock dcols, float[] dx, boolean add, int sizeIn) {
     if (!add) {
       g.col2im(dcols, n, dx);
       return;

@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@link Conv2d} over NHWC rows: im2col times the kernel matrix W^T equals a naive direct convolution loop
+ * {@link Conv2d} over NHWC rows: im2col times the kernel matrix W^T (in patch order) equals a naive direct convolution loop
  * (cross-correlation with zero padding) for kernels 1 and 3, strides 1 and 2, padding 0 and 1, 1-16 channels and
  * non-square images, on the Java-loop and the OpenBLAS product paths, writing every column (NaN-filled buffers);
  * col2im is im2col's adjoint and overwrites its output; one and two threads give the same bits; the gradients of
@@ -55,7 +55,7 @@ class Conv2dTest {
     float[] cols = new float[rows * c.fan()];
     c.im2col(x, n, cols);
     float[] y = new float[rows * c.out];
-    Gemm.mm(false, true, rows, c.out, c.fan(), 1f, cols, kernel, 0f, y);
+    Gemm.mm(false, true, rows, c.out, c.fan(), 1f, cols, c.toPatchOrder(kernel, c.out), 0f, y);
     return y;
   }
 
@@ -194,9 +194,14 @@ class Conv2dTest {
     int rows = n * c.oh * c.ow;
     float[] cols = new float[rows * c.fan()];
     c.im2col(x, n, cols);
-    Gemm.mm(true, false, c.out, c.fan(), rows, 1f, dy, cols, 1f, w.g);
+    float[] dw = new float[c.out * c.fan()];
+    Gemm.mm(true, false, c.out, c.fan(), rows, 1f, dy, cols, 0f, dw); // in patch order
+    float[] canonical = c.fromPatchOrder(dw, c.out);
+    for (int j = 0; j < dw.length; j++) {
+      w.g[j] += canonical[j];
+    }
     float[] dcols = new float[rows * c.fan()];
-    Gemm.mm(false, false, rows, c.fan(), c.out, 1f, dy, w.v, 0f, dcols);
+    Gemm.mm(false, false, rows, c.fan(), c.out, 1f, dy, c.toPatchOrder(w.v, c.out), 0f, dcols);
     float[] dx = new float[x.length];
     c.col2im(dcols, n, dx);
     return dx;
