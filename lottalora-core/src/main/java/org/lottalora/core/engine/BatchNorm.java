@@ -93,28 +93,46 @@ public final class BatchNorm {
    */
   public void batchStatistics(float[] x, int m, double[] mean, double[] var) {
     int c = channels;
-    java.util.Arrays.fill(mean, 0, c, 0);
-    java.util.Arrays.fill(var, 0, c, 0);
-    for (int r = 0; r < m; r++) {
-      int off = r * c;
-      for (int j = 0; j < c; j++) {
-        mean[j] += x[off + j];
-      }
-    }
+    columnSums(x, null, m, c, mean);
+    float[] mu = new float[c];
     for (int j = 0; j < c; j++) {
       mean[j] /= m;
+      mu[j] = (float) mean[j];
     }
     // deviations from the finished mean, not E[x^2] - mean^2: the latter cancels catastrophically when the
     // activations' mean is large against their spread
-    for (int r = 0; r < m; r++) {
-      int off = r * c;
-      for (int j = 0; j < c; j++) {
-        double d = x[off + j] - mean[j];
-        var[j] += d * d;
-      }
-    }
+    columnSums(x, mu, m, c, var);
     for (int j = 0; j < c; j++) {
       var[j] /= m;
+    }
+  }
+
+  /** Rows summed per block in float before a double total: the inner loop over channels vectorises. */
+  private static final int BLOCK = 64;
+
+  // out[j] = sum over rows of x[r, j], or with mu of (x[r, j] - mu[j])^2
+  private static void columnSums(float[] x, float[] mu, int m, int c, double[] out) {
+    java.util.Arrays.fill(out, 0, c, 0);
+    float[] part = new float[c];
+    for (int r0 = 0; r0 < m; r0 += BLOCK) {
+      java.util.Arrays.fill(part, 0f);
+      int r1 = Math.min(m, r0 + BLOCK);
+      for (int r = r0; r < r1; r++) {
+        int off = r * c;
+        if (mu == null) {
+          for (int j = 0; j < c; j++) {
+            part[j] += x[off + j];
+          }
+        } else {
+          for (int j = 0; j < c; j++) {
+            float d = x[off + j] - mu[j];
+            part[j] += d * d;
+          }
+        }
+      }
+      for (int j = 0; j < c; j++) {
+        out[j] += part[j];
+      }
     }
   }
 
@@ -171,12 +189,23 @@ public final class BatchNorm {
     float[] xn = cache.normalised;
     double[] sdy = new double[c];
     double[] sdyx = new double[c];
-    for (int r = 0; r < m; r++) {
-      int off = r * c;
+    float[] p1 = new float[c];
+    float[] p2 = new float[c];
+    for (int r0 = 0; r0 < m; r0 += BLOCK) { // float partial sums per block of rows, as columnSums
+      java.util.Arrays.fill(p1, 0f);
+      java.util.Arrays.fill(p2, 0f);
+      int r1 = Math.min(m, r0 + BLOCK);
+      for (int r = r0; r < r1; r++) {
+        int off = r * c;
+        for (int j = 0; j < c; j++) {
+          float d = dy[off + j];
+          p1[j] += d;
+          p2[j] += d * xn[off + j];
+        }
+      }
       for (int j = 0; j < c; j++) {
-        float d = dy[off + j];
-        sdy[j] += d;
-        sdyx[j] += d * xn[off + j];
+        sdy[j] += p1[j];
+        sdyx[j] += p2[j];
       }
     }
     // dx = gamma inv (dy - mean(dy) - xn mean(dy xn)): the two means are the gradient through the batch's mean

@@ -349,11 +349,7 @@ public final class PlanEngine {
           acts[i + 1] = in;
           continue;
         }
-        float[] mask = mask(masks, d.mask());
-        float[] out = acts[i + 1] = fit(i + 1, size);
-        for (int j = 0; j < size; j++) {
-          out[j] = in[j] * mask[j];
-        }
+        multiply(in, mask(masks, d.mask()), fit(i + 1, size), size);
         continue;
       }
       float[] out = acts[i + 1] = fit(i + 1, size);
@@ -388,9 +384,7 @@ public final class PlanEngine {
           bn.forward(in, rowsIn, out);
         }
       } else if (s instanceof LayerStep.Relu) {
-        for (int j = 0; j < size; j++) {
-          out[j] = Math.max(in[j], 0f);
-        }
+        relu(in, out, size);
       } else if (s instanceof LayerStep.Pool) {
         GlobalAvgPool.forward(in, n, hwOut[i - 1], cOut[i], out);
       } else if (s instanceof LayerStep.Close cl) {
@@ -542,15 +536,9 @@ public final class PlanEngine {
     }
     int rowsIn = n * hwOut[i - 1];
     if (s instanceof LayerStep.Relu) {
-      float[] out = acts[i + 1];
-      for (int j = 0; j < size; j++) {
-        t[j] = out[j] > 0f ? dy[j] : 0f;
-      }
+      reluBackward(acts[i + 1], dy, t, size);
     } else if (s instanceof LayerStep.Dropout d) {
-      float[] mask = mask(masks, d.mask());
-      for (int j = 0; j < size; j++) {
-        t[j] = dy[j] * mask[j];
-      }
+      multiply(dy, mask(masks, d.mask()), t, size);
     } else if (s instanceof LayerStep.BatchNorm) {
       ((BatchNorm) ops[i]).backward(dy, rowsIn, bnCaches[i], t);
     } else if (s instanceof LayerStep.Pool) {
@@ -566,9 +554,33 @@ public final class PlanEngine {
       }
     }
     if (add) {
-      for (int j = 0; j < size; j++) {
-        dx[j] += t[j];
-      }
+      addInto(t, dx, size);
+    }
+  }
+
+  // the element-wise loops live in small methods of their own, which the JIT compiles and vectorises early (inside
+  // the large dispatching method they measured a third of a CNN step)
+  private static void reluBackward(float[] out, float[] dy, float[] dx, int size) {
+    for (int j = 0; j < size; j++) {
+      dx[j] = out[j] > 0f ? dy[j] : 0f;
+    }
+  }
+
+  private static void relu(float[] in, float[] out, int size) {
+    for (int j = 0; j < size; j++) {
+      out[j] = Math.max(in[j], 0f);
+    }
+  }
+
+  private static void multiply(float[] a, float[] b, float[] out, int size) {
+    for (int j = 0; j < size; j++) {
+      out[j] = a[j] * b[j];
+    }
+  }
+
+  private static void addInto(float[] a, float[] out, int size) {
+    for (int j = 0; j < size; j++) {
+      out[j] += a[j];
     }
   }
 

@@ -104,8 +104,8 @@ class BatchNormTest {
       assertEquals(want[i], y[i], 1e-5 * Math.max(1, Math.abs(want[i])), "y[" + i + "]");
     }
     for (int j = 0; j < c; j++) {
-      assertEquals(mean[j], cache.batchMean()[j], 1e-12, "mean " + j);
-      assertEquals(var[j], cache.batchVar()[j], 1e-12, "biased variance " + j);
+      assertEquals(mean[j], cache.batchMean()[j], 1e-6 * Math.max(1, Math.abs(mean[j])), "mean " + j);
+      assertEquals(var[j], cache.batchVar()[j], 1e-6 * var[j], "biased variance " + j);
     }
     // at gamma 1, shift 0 every channel comes out standardised
     List<Param> plain = new ArrayList<>();
@@ -234,8 +234,8 @@ class BatchNormTest {
     double[] wantVar = new double[c];
     reference(x, m, c, new float[c], new float[c], wantMean, wantVar);
     for (int j = 0; j < c; j++) {
-      assertEquals(wantMean[j], mean[j], 1e-9 * Math.max(1, Math.abs(wantMean[j])), "mean " + j);
-      assertEquals(wantVar[j], var[j], 1e-9 * wantVar[j], "variance " + j);
+      assertEquals(wantMean[j], mean[j], 1e-6 * Math.max(1, Math.abs(wantMean[j])), "mean " + j);
+      assertEquals(wantVar[j], var[j], 1e-5 * wantVar[j], "variance " + j);
     }
     assertEquals(0.005, var[2], 0.0005, "0.1^2 / 2 for a sine of amplitude 0.1");
   }
