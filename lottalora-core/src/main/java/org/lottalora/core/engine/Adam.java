@@ -15,21 +15,26 @@ public final class Adam {
 
   /** One Adam step over {@code params} ({@code step} counts from 1), decay {@code wd} as the class says. */
   public static void step(List<Param> params, double lr, double wd, int step) {
-    double b1 = 0.9;
-    double b2 = 0.999;
-    double c1 = 1 - Math.pow(b1, step);
-    double c2 = 1 - Math.pow(b2, step);
+    double c1 = 1 - Math.pow(0.9, step);
+    double c2 = 1 - Math.pow(0.999, step);
+    // PyTorch's form, in float so the loop vectorises (a double loop was 40% of a full-mode MLP step):
+    // p = p (1 - lr wd) - (lr / c1) m / (sqrt(v) / sqrt(c2) + eps)
+    float stepSize = (float) (lr / c1);
+    float rootC2 = (float) Math.sqrt(c2);
     for (Param p : params) {
-      boolean decay = wd > 0 && WeightDecay.appliesTo(p.name);
-      for (int i = 0; i < p.v.length; i++) {
-        p.m[i] = (float) (b1 * p.m[i] + (1 - b1) * p.g[i]);
-        p.s[i] = (float) (b2 * p.s[i] + (1 - b2) * p.g[i] * p.g[i]);
-        double upd = lr * (p.m[i] / c1) / (Math.sqrt(p.s[i] / c2) + 1e-8);
-        if (decay) {
-          upd += lr * wd * p.v[i];
-        }
-        p.v[i] -= (float) upd;
-      }
+      float keep = wd > 0 && WeightDecay.appliesTo(p.name) ? (float) (1 - lr * wd) : 1f;
+      update(p.v, p.g, p.m, p.s, keep, stepSize, rootC2);
+    }
+  }
+
+  private static void update(float[] v, float[] g, float[] m, float[] s, float keep, float stepSize, float rootC2) {
+    for (int i = 0; i < v.length; i++) {
+      float gi = g[i];
+      float mi = 0.9f * m[i] + 0.1f * gi;
+      float si = 0.999f * s[i] + 0.001f * gi * gi;
+      m[i] = mi;
+      s[i] = si;
+      v[i] = v[i] * keep - stepSize * mi / ((float) Math.sqrt(si) / rootC2 + 1e-8f);
     }
   }
 }
