@@ -10,7 +10,7 @@ for line in open(sys.argv[1]):
     m = re.match(r"(lottalora|pytorch) (\w+) threads=(\d+) rows=(\d+) median (\d+)", line)
     if m:
         runs[(m.group(1), m.group(2), int(m.group(3)))].append(float(m.group(5)))
-print("# Training throughput: LottaLoRA (dense engine) vs PyTorch\n")
+print("# Training throughput: LottaLoRA (engine) vs PyTorch\n")
 print("Command: `benchmarks/throughput.sh` (medium MLP 784-512-256-128-64-10 on Fashion-MNIST, batch 128, AdamW "
       "lr 1e-3 wd 1e-2; each figure is the median over rounds of a per-round median of epoch throughputs, "
       "warm-up epoch excluded; Java and PyTorch alternate within each round).  ")

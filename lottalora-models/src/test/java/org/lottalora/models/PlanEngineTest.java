@@ -40,10 +40,11 @@ class PlanEngineTest {
     check(LottaModel.create(spec).graph(), 12, 6);
   }
 
-  @ParameterizedTest(name = "cnn full={0} dora={1} residual={2}")
-  @CsvSource({"false,false,false", "true,false,false", "false,true,false", "false,false,true", "false,true,true"})
-  void cnnGradientsMatchSameDiff(boolean full, boolean dora, boolean residual) {
-    AdapterConfig ac = new AdapterConfig(2, 1.0, false, true, 0, false, 4).withVariants(dora, residual, false);
+  @ParameterizedTest(name = "cnn full={0} dora={1} residual={2} layerNorm={3}")
+  @CsvSource({"false,false,false,false", "true,false,false,false", "false,true,false,false", "false,false,true,false",
+      "false,true,true,false", "false,false,true,true", "true,false,false,true"})
+  void cnnGradientsMatchSameDiff(boolean full, boolean dora, boolean residual, boolean layerNorm) {
+    AdapterConfig ac = new AdapterConfig(2, 1.0, false, true, 0, false, 4).withVariants(dora, residual, layerNorm);
     ModelSpec spec = new ModelSpec("cnn", 36, 3, new int[] {3, 3, 4, 4}, 0, 5, InitSpec.DEFAULT, ac, full);
     check(LottaModel.create(spec).graph(), 36, 5);
   }

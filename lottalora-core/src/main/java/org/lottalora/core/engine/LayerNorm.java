@@ -117,4 +117,74 @@ public final class LayerNorm {
       }
     }
   }
+
+  /**
+   * LayerNorm over each of {@code n} samples of {@code positions} rows of d channels (an image block in NHWC rows):
+   * one mean and variance per sample over all its {@code positions d} values, gain and bias per channel, as
+   * {@code GraphBuilder.closeBlock} normalises a convolution block. Keeps what {@link #backwardSamples} needs in c.
+   */
+  public void forwardSamples(float[] x, int n, int positions, float[] y, Cache c) {
+    int len = positions * d;
+    if (c.normalised.length < n * len || c.inv.length < n) {
+      c.normalised = new float[n * len];
+      c.inv = new double[n];
+    }
+    float[] g = gain.v;
+    float[] b = bias.v;
+    for (int i = 0; i < n; i++) {
+      int off = i * len;
+      double sum = 0;
+      for (int j = 0; j < len; j++) {
+        sum += x[off + j];
+      }
+      float mean = (float) (sum / len);
+      double sq = 0;
+      for (int j = 0; j < len; j++) {
+        double a = x[off + j] - mean;
+        sq += a * a;
+      }
+      double iv = 1 / Math.sqrt(sq / len + EPS);
+      c.inv[i] = iv;
+      float fi = (float) iv;
+      for (int p = 0; p < positions; p++) {
+        int row = off + p * d;
+        for (int j = 0; j < d; j++) {
+          float xn = (x[row + j] - mean) * fi;
+          c.normalised[row + j] = xn;
+          y[row + j] = xn * g[j] + b[j];
+        }
+      }
+    }
+  }
+
+  /** Backward of {@link #forwardSamples}: adds gain and bias gradients, and the input's gradient into dx. */
+  public void backwardSamples(float[] dy, int n, int positions, float[] dx, Cache c) {
+    int len = positions * d;
+    float[] g = gain.v;
+    for (int i = 0; i < n; i++) {
+      int off = i * len;
+      double sum = 0;
+      double dot = 0;
+      for (int p = 0; p < positions; p++) {
+        int row = off + p * d;
+        for (int j = 0; j < d; j++) {
+          float xn = c.normalised[row + j];
+          gain.g[j] += dy[row + j] * xn;
+          bias.g[j] += dy[row + j];
+          double dn = dy[row + j] * g[j];
+          sum += dn;
+          dot += dn * xn;
+        }
+      }
+      float iv = (float) c.inv[i];
+      float ms = (float) (sum / len);
+      float md = (float) (dot / len);
+      for (int p = 0; p < positions; p++) {
+        int row = off + p * d;
+        for (int j = 0; j < d; j++) {
+          dx[row + j] += iv * (dy[row + j] * g[j] - ms - c.normalised[row + j] * md);
+        }
+      }
+    }
+  }
 }

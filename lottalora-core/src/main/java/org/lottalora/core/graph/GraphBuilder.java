@@ -296,9 +296,6 @@ public final class GraphBuilder {
       y = y.add(in);
     }
     if (adapter.layerNorm()) {
-      if (outShape.length > 1) { // one norm over a whole image's values: the engine has no such op
-        markNotDense();
-      }
       int channels = outShape[0];
       SDVariable gain;
       SDVariable bias;

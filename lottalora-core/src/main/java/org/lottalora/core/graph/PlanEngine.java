@@ -197,8 +197,6 @@ public final class PlanEngine {
         return false;
       } else if (s instanceof LayerStep.Pool) {
         hw = 1;
-      } else if (s instanceof LayerStep.Close cl && cl.layerNorm() && hw != 1) {
-        return false;
       }
       first = false;
     }
@@ -398,7 +396,12 @@ public final class PlanEngine {
           base = sum;
         }
         if (cl.layerNorm()) {
-          ((LayerNorm) ops[i]).forward(base, rows, out, lnCaches[i]);
+          int positions = hwOut[i];
+          if (positions == 1) {
+            ((LayerNorm) ops[i]).forward(base, rows, out, lnCaches[i]);
+          } else { // an image block: one norm over each image's values, gain and bias per channel
+            ((LayerNorm) ops[i]).forwardSamples(base, n, positions, out, lnCaches[i]);
+          }
         } else if (base != out) {
           System.arraycopy(base, 0, out, 0, size);
         }
@@ -547,7 +550,11 @@ public final class PlanEngine {
       if (cl.layerNorm()) {
         lnInputGrad = Buffers.fit(lnInputGrad, size);
         java.util.Arrays.fill(lnInputGrad, 0, size, 0f); // the norm's backward adds into its dx
-        ((LayerNorm) ops[i]).backward(dy, rowsIn, lnInputGrad, lnCaches[i]);
+        if (hwOut[i] == 1) {
+          ((LayerNorm) ops[i]).backward(dy, rowsIn, lnInputGrad, lnCaches[i]);
+        } else {
+          ((LayerNorm) ops[i]).backwardSamples(dy, n, hwOut[i], lnInputGrad, lnCaches[i]);
+        }
         System.arraycopy(lnInputGrad, 0, t, 0, size);
       } else {
         System.arraycopy(dy, 0, t, 0, size);
