@@ -154,6 +154,10 @@ public final class AdaptedDense {
       weff = w.v;
       return;
     }
+    if (stacked && factored()) { // inference runs factored too: no merged copy of W to make or hold
+      weff = null;
+      return;
+    }
     int r = rank;
     float s = (float) ac.scaling();
     float bt = beta == null ? 1f : beta.v[0];
@@ -302,9 +306,16 @@ public final class AdaptedDense {
    * the last {@link #refresh}. The inference path: one product.
    */
   public void forward(float[] x, int n, float[] z) {
+    if (weff == null) {
+      forwardTrain(x, n, z, inference);
+      return;
+    }
     Gemm.mm(false, true, n, out, in, 1f, x, weff, 0f, z);
     addBias(z, n);
   }
+
+  // the factored inference pass's buffers (a stacked layer holds no merged weight)
+  private final Cache inference = new Cache();
 
   private void addBias(float[] z, int n) {
     if (bias == null) {
@@ -404,6 +415,10 @@ public final class AdaptedDense {
 
   /** {@link #forward(float[], int, float[])} of an input in native memory (a convolution's columns). */
   public void forward(NativeBlock x, int n, float[] z) {
+    if (weff == null) {
+      forwardTrain(x, n, z, inference);
+      return;
+    }
     Gemm.mm(false, true, n, out, in, 1f, x, weff, 0f, z);
     addBias(z, n);
   }

@@ -51,6 +51,7 @@ public final class PlanEngine {
   private final NativeBlock colGradient = new NativeBlock();
   private float[] dz = new float[0];
   private long trainedVersion = -1;
+  private boolean stale = true;
   private long frozenVersion = -1;
 
   /** Builds the ops of {@code graph}'s plan over its current arrays. */
@@ -262,8 +263,10 @@ public final class PlanEngine {
       Params.restore(params, toEngine(trainedOnly), "this model");
       setStatistics(values);
     }
-    synced(trained, frozen);
-    refresh();
+    if (trained != trainedVersion || frozen != frozenVersion) {
+      synced(trained, frozen);
+      refresh();
+    }
   }
 
   /** Re-reads the frozen scaffold arrays from the graph (after a scaffold switch wrote new values there). */
@@ -300,6 +303,7 @@ public final class PlanEngine {
 
   /** Recomputes every layer's effective weight from the current arrays (after an optimizer step). */
   public void refresh() {
+    stale = false;
     for (Object op : ops) {
       if (op instanceof AdaptedDense d) {
         d.refresh();
@@ -324,6 +328,7 @@ public final class PlanEngine {
 
   /** Sets every trained array's gradient to zero (before a batch). */
   public void zeroGradients() {
+    stale = true; // a training step follows: the arrays will change
     for (Param p : params) {
       java.util.Arrays.fill(p.g, 0f);
     }
@@ -596,7 +601,9 @@ public final class PlanEngine {
 
   /** Class probabilities [rows, classes] of the inference pass, in chunks that bound the activations' memory. */
   public float[] probabilities(float[] x, int rows) {
-    refresh(); // training refreshes only what its passes read; inference reads every merged weight
+    if (stale) { // training refreshes only what its passes read; inference reads every effective weight
+      refresh();
+    }
     int cols0 = x.length / Math.max(1, rows);
     int chunk = hasConv() ? 128 : 1024;
     float[] out = new float[rows * classes];
