@@ -28,6 +28,9 @@ public final class AdaptedDense {
   // im2col columns, the largest array of a step), and one product gives dx. Only layers built over the engine's own
   // copies (PlanEngine) stack; the Transformers keep W_seed shared with their backbone.
   private boolean stacked;
+  // the stacked [W_seed; A] also in native memory, where every product reads it without a copy (W_seed is the
+  // largest operand of an MLP's products); A's rows are written to both copies before each use
+  private NativeBlock pinned;
   private float[] bias;
   private Param trainedBias;
   private Param w;
@@ -68,6 +71,8 @@ public final class AdaptedDense {
       System.arraycopy(wSeed, 0, both, 0, out * in);
       this.wSeed = both; // every use of W_seed reads its first out * in values
       stacked = true;
+      pinned = new NativeBlock().fit((long) both.length);
+      pinned.buffer().put(0, both, 0, out * in);
     }
   }
 
@@ -292,6 +297,7 @@ public final class AdaptedDense {
     }
     if (stacked) {
       System.arraycopy(newWeight, 0, wSeed, 0, out * in);
+      pinned.buffer().put(0, newWeight, 0, out * in);
     } else {
       wSeed = newWeight;
     }
@@ -366,10 +372,10 @@ public final class AdaptedDense {
     c.xa = Buffers.fit(c.xa, n * r);
     if (stacked && mask == null) { // [x W_seed^T | x A^T] in one product, then x A^T made contiguous
       int both = out + r;
-      System.arraycopy(a.v, 0, wSeed, out * in, r * in);
+      stackA();
       c.base = Buffers.fit(c.base, n * both);
       c.baseStride = both;
-      Gemm.mm(false, true, n, both, in, 1f, x, wSeed, 0f, c.base);
+      Gemm.mm(false, true, n, both, in, 1f, x, pinned, 0f, c.base);
       for (int row = 0; row < n; row++) {
         System.arraycopy(c.base, row * both + out, c.xa, row * r, r);
       }
@@ -388,6 +394,12 @@ public final class AdaptedDense {
       Gemm.mm(false, true, n, r, in, 1f, xin, a.v, 0f, c.xa);
     }
     combine(n, z, c);
+  }
+
+  /** Writes A's current values below W_seed in both stacked copies. */
+  private void stackA() {
+    System.arraycopy(a.v, 0, wSeed, out * in, rank * in);
+    pinned.buffer().put(out * in, a.v, 0, rank * in);
   }
 
   // z = s (x A^T) B^T + beta (x W_seed^T) + b from the kept products
@@ -433,10 +445,10 @@ public final class AdaptedDense {
     c.xa = Buffers.fit(c.xa, n * r);
     if (stacked) {
       int both = out + r;
-      System.arraycopy(a.v, 0, wSeed, out * in, r * in);
+      stackA();
       c.base = Buffers.fit(c.base, n * both);
       c.baseStride = both;
-      Gemm.mm(false, true, n, both, in, 1f, x, wSeed, 0f, c.base);
+      Gemm.mm(false, true, n, both, in, 1f, x, pinned, 0f, c.base);
       for (int row = 0; row < n; row++) {
         System.arraycopy(c.base, row * both + out, c.xa, row * r, r);
       }
@@ -471,7 +483,7 @@ public final class AdaptedDense {
     if (dx != null) {
       dx.fit((long) n * in);
       if (stacked) {
-        Gemm.mm(false, false, n, in, out + rank, 1f, stackedGradient(dz, dzb, n, c), wSeed, 0f, dx);
+        Gemm.mm(false, false, n, in, out + rank, 1f, stackedGradient(dz, dzb, n, c), pinned, 0f, dx);
       } else {
         throw new IllegalStateException(prefix + ": a native input gradient needs the stacked layout");
       }
@@ -531,7 +543,7 @@ public final class AdaptedDense {
         t[to + out + j] = s * dzb[row * r + j];
       }
     }
-    System.arraycopy(a.v, 0, wSeed, out * in, r * in);
+    stackA();
     return t;
   }
 
@@ -555,7 +567,7 @@ public final class AdaptedDense {
       float[] xin = mask == null ? x : c.xm;
       Gemm.mm(true, false, r, in, n, s, dzb, xin, 1f, a.g); // dA += s (dz B)^T x
       if (dx != null && mask == null && stacked) { // dx = [beta dz | s dz B] [W_seed; A], one product
-        Gemm.mm(false, false, n, in, out + r, 1f, stackedGradient(dz, dzb, n, c), wSeed, addDx ? 1f : 0f, dx);
+        Gemm.mm(false, false, n, in, out + r, 1f, stackedGradient(dz, dzb, n, c), pinned, addDx ? 1f : 0f, dx);
       } else if (dx != null) { // dx = beta dz W_seed + s (dz B) A
         Gemm.mm(false, false, n, in, out, beta(), dz, wSeed, addDx ? 1f : 0f, dx);
         if (mask == null) {

@@ -106,6 +106,18 @@ public final class Gemm {
     any(ta, tb, m, n, k, alpha, a, b, beta, c);
   }
 
+  /** {@code c = alpha op(a) op(b) + beta c} with A and B in native memory, always BLAS. */
+  public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, NativeBlock a, NativeBlock b,
+      float beta, float[] c) {
+    any(ta, tb, m, n, k, alpha, a, b, beta, c);
+  }
+
+  /** {@code c = alpha op(a) op(b) + beta c} with B and C in native memory, always BLAS. */
+  public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, NativeBlock b,
+      float beta, NativeBlock c) {
+    any(ta, tb, m, n, k, alpha, a, b, beta, c);
+  }
+
   /** {@code c = alpha op(a) op(b) + beta c} into native memory (a convolution's column gradient), always BLAS. */
   public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, float[] b, float beta,
       NativeBlock c) {
