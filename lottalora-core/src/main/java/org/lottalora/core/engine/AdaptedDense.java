@@ -370,15 +370,8 @@ public final class AdaptedDense {
     }
     int r = rank;
     c.xa = Buffers.fit(c.xa, n * r);
-    if (stacked && mask == null) { // [x W_seed^T | x A^T] in one product, then x A^T made contiguous
-      int both = out + r;
-      stackA();
-      c.base = Buffers.fit(c.base, n * both);
-      c.baseStride = both;
-      Gemm.mm(false, true, n, both, in, 1f, x, pinned, 0f, c.base);
-      for (int row = 0; row < n; row++) {
-        System.arraycopy(c.base, row * both + out, c.xa, row * r, r);
-      }
+    if (stacked && mask == null) {
+      stackedProducts(x, n, c);
     } else {
       c.base = Buffers.fit(c.base, n * out);
       c.baseStride = out;
@@ -394,6 +387,26 @@ public final class AdaptedDense {
       Gemm.mm(false, true, n, r, in, 1f, xin, a.v, 0f, c.xa);
     }
     combine(n, z, c);
+  }
+
+  /**
+   * {@code [x W_seed^T | x A^T]} in one product into the cache's base (stride out + r), then {@code x A^T} made
+   * contiguous; x is a heap array or a native block (a convolution's columns).
+   */
+  private void stackedProducts(Object x, int n, Cache c) {
+    int r = rank;
+    int both = out + r;
+    stackA();
+    c.base = Buffers.fit(c.base, n * both);
+    c.baseStride = both;
+    if (x instanceof NativeBlock nx) {
+      Gemm.mm(false, true, n, both, in, 1f, nx, pinned, 0f, c.base);
+    } else {
+      Gemm.mm(false, true, n, both, in, 1f, (float[]) x, pinned, 0f, c.base);
+    }
+    for (int row = 0; row < n; row++) {
+      System.arraycopy(c.base, row * both + out, c.xa, row * r, r);
+    }
   }
 
   /** Writes A's current values below W_seed in both stacked copies. */
@@ -444,14 +457,7 @@ public final class AdaptedDense {
     int r = rank;
     c.xa = Buffers.fit(c.xa, n * r);
     if (stacked) {
-      int both = out + r;
-      stackA();
-      c.base = Buffers.fit(c.base, n * both);
-      c.baseStride = both;
-      Gemm.mm(false, true, n, both, in, 1f, x, pinned, 0f, c.base);
-      for (int row = 0; row < n; row++) {
-        System.arraycopy(c.base, row * both + out, c.xa, row * r, r);
-      }
+      stackedProducts(x, n, c);
     } else {
       c.base = Buffers.fit(c.base, n * out);
       c.baseStride = out;

@@ -182,28 +182,28 @@ public final class Conv2d {
    * read or written.
    */
   public float[] toPatchOrder(float[] m, int rows) {
-    float[] out = new float[m.length];
-    int kk = k * k;
-    int fan = in * kk;
-    for (int r = 0; r < rows; r++) {
-      for (int ci = 0; ci < in; ci++) {
-        for (int q = 0; q < kk; q++) {
-          out[r * fan + q * in + ci] = m[r * fan + ci * kk + q];
-        }
-      }
-    }
-    return out;
+    return permute(m, rows, true);
   }
 
   /** The inverse of {@link #toPatchOrder}: canonical column order {@code ci k k + ky k + kx}. */
   public float[] fromPatchOrder(float[] m, int rows) {
+    return permute(m, rows, false);
+  }
+
+  private float[] permute(float[] m, int rows, boolean toPatch) {
     float[] out = new float[m.length];
     int kk = k * k;
     int fan = in * kk;
     for (int r = 0; r < rows; r++) {
       for (int ci = 0; ci < in; ci++) {
         for (int q = 0; q < kk; q++) {
-          out[r * fan + ci * kk + q] = m[r * fan + q * in + ci];
+          int canonical = r * fan + ci * kk + q;
+          int patch = r * fan + q * in + ci;
+          if (toPatch) {
+            out[patch] = m[canonical];
+          } else {
+            out[canonical] = m[patch];
+          }
         }
       }
     }
