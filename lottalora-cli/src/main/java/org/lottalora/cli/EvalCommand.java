@@ -14,6 +14,11 @@ import org.lottalora.models.adapt.AdaptedGraph;
 import org.lottalora.models.adapt.GraphArtifacts;
 import org.lottalora.models.adapt.GraphEval;
 import org.lottalora.models.adapt.SourceGraph;
+import org.lottalora.models.recurrent.RecurrentModel;
+import org.lottalora.models.recurrent.RecurrentNetwork;
+import org.lottalora.models.recurrent.RecurrentTrainer;
+import org.lottalora.models.recurrent.SequenceData;
+import org.lottalora.models.recurrent.SequenceSet;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -25,7 +30,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code lottalora eval}: load an artifact (regenerating its backbone) and measure accuracy on a dataset split; an
- * adapted SameDiff graph ({@code lottalora adapt}) too, with {@code --base} when its base is pretrained.
+ * adapted SameDiff graph ({@code lottalora adapt}) too, with {@code --base} when its base is pretrained, and a
+ * recurrent model ({@code train --family cfc}, {@code sequence train}) on the data it records.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Load a .lotta artifact, rebuild its backbone from the seed, and report accuracy on a dataset "
@@ -71,6 +77,9 @@ final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--base goes with an adapted SameDiff graph (lottalora adapt "
           + "--pretrained); " + model + " regenerates its base from the seed");
     }
+    if (RecurrentModel.isRecurrent(f.artifact())) {
+      return evalRecurrent(f, t0);
+    }
     LottaModel m = LottaModel.load(f, model.toString());
     double loadSecs = (System.nanoTime() - t0) / 1e9;
     long trainedSplitSeed = m.artifact().getTraining().getConfig().getSplitSeed();
@@ -102,6 +111,51 @@ final class EvalCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "loaded    in %.2f s, %,d backbone parameters regenerated from seed %d%n", loadSecs,
           m.backbone().parameterCount(), m.spec().seed());
       o.printf(Locale.ROOT, "accuracy  %.4f on %s/%s (%,d samples)%n", acc, data.dataset, split, ds.rows());
+    }
+    o.flush();
+    return 0;
+  }
+
+  /**
+   * A recurrent model ({@code train --family cfc}, {@code sequence train}, or a CfC of the former SameDiff family):
+   * scored on the data it records (its dataset, split seed and training rows, standardised as in training) unless
+   * --dataset, --split-seed or --max-train say otherwise, as {@code lottalora sequence eval} does for the test split.
+   */
+  private int evalRecurrent(ArtifactFile f, long t0) {
+    RecurrentModel m = RecurrentModel.load(f, model.toString());
+    double loadSecs = (System.nanoTime() - t0) / 1e9;
+    var parsed = spec.commandLine().getParseResult();
+    String text = parsed.hasMatchedOption("--dataset") ? data.dataset : m.data();
+    int maxTrain = data.maxTrain != null ? data.maxTrain : m.maxTrain();
+    SequenceData d = SequenceData.load(text, data.splitSeedOr(m.splitSeed()), maxTrain, m.pad(), !data.noDownload,
+        data.dataDir);
+    SequenceSet s = split.equals("train") ? d.train() : split.equals("val") ? d.validation() : d.test();
+    long t1 = System.nanoTime();
+    RecurrentTrainer.Metrics r = RecurrentTrainer.evaluate(m.network(), s); // s is standardised already
+    double evalSecs = (System.nanoTime() - t1) / 1e9;
+    RecurrentNetwork.Spec ns = m.network().spec();
+    String what = String.format(Locale.ROOT, "%s, %d steps of %d features, hidden %d%s, %s", ns.cell(), m.steps(),
+        ns.inputs(), ns.hidden(), ns.cell().equals("cfc") ? ", units " + ns.units() : "",
+        ns.full() ? "full" : "rank " + ns.adapter().rank());
+    PrintWriter o = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("model", model.toString());
+      j.put("spec", what);
+      j.put("family", ns.cell());
+      j.put("dataset", d.text());
+      j.put("split", split);
+      j.put("samples", s.size());
+      j.put("accuracy", r.accuracy());
+      j.put("auroc", Double.isNaN(r.auroc()) ? null : r.auroc());
+      j.put("load_seconds", loadSecs);
+      j.put("eval_seconds", evalSecs);
+      o.println(Json.write(j));
+    } else {
+      o.printf(Locale.ROOT, "model     %s  (%s, recurrent engine)%n", model, what);
+      o.printf(Locale.ROOT, "loaded    in %.2f s, scaffold regenerated from seed %d%n", loadSecs, ns.seed());
+      o.printf(Locale.ROOT, "accuracy  %.4f%s on %s/%s (%,d samples)%n", r.accuracy(), Double.isNaN(r.auroc()) ? ""
+          : String.format(Locale.ROOT, ", AUROC %.4f", r.auroc()), d.text(), split, s.size());
     }
     o.flush();
     return 0;

@@ -23,6 +23,7 @@ import org.lottalora.models.adapt.AdaptedGraph;
 import org.lottalora.models.adapt.GraphArtifacts;
 import org.lottalora.models.adapt.GraphEval;
 import org.lottalora.models.adapt.SourceGraph;
+import org.lottalora.models.recurrent.RecurrentModel;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactFile;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code lottalora predict}: top-k classes with probabilities for samples from CSV, IDX or stdin, from any
- * dense-family artifact or an adapted SameDiff graph.
+ * dense-family artifact, an adapted SameDiff graph, or a recurrent model trained on images ({@code train --family
+ * cfc}, or {@code sequence train} on an image dataset: each row is one image, read row by row).
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
     description = "Load an artifact and print the top-k classes with probabilities for each sample. Input: CSV "
@@ -124,9 +126,28 @@ final class PredictCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--base goes with an adapted SameDiff graph (lottalora adapt "
             + "--pretrained); " + model + " regenerates its base from the seed");
       }
-      LottaModel m = LottaModel.load(f, model.toString());
-      in = read(m.spec().inputDim());
-      probs = merged ? m.merged().predict(in.rows()) : m.predict(in.rows());
+      if (RecurrentModel.isRecurrent(f.artifact())) {
+        // a recurrent model trained on images (train --family cfc): each row is an image read row by row
+        if (merged) {
+          throw new IllegalArgumentException("--merged is for the SameDiff families; a recurrent model already "
+              + "predicts through its effective weights");
+        }
+        RecurrentModel m = RecurrentModel.load(f, model.toString());
+        if (!m.readsImageRows()) {
+          throw new IllegalArgumentException(model + " was trained on " + m.data() + " series, not images: use "
+              + "`lottalora sequence predict " + model + " --csv FILE`");
+        }
+        in = read(m.rowWidth());
+        float[] flat = new float[in.rows().length * m.rowWidth()];
+        for (int i = 0; i < in.rows().length; i++) {
+          System.arraycopy(in.rows()[i], 0, flat, i * m.rowWidth(), m.rowWidth());
+        }
+        probs = in.rows().length == 0 ? new float[0][] : m.probabilitiesOfRows(flat, in.rows().length);
+      } else {
+        LottaModel m = LottaModel.load(f, model.toString());
+        in = read(m.spec().inputDim());
+        probs = merged ? m.merged().predict(in.rows()) : m.predict(in.rows());
+      }
     }
     PrintWriter o = spec.commandLine().getOut();
     int correct = 0;

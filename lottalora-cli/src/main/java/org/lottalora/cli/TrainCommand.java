@@ -26,12 +26,21 @@ import org.lottalora.format.proto.DType;
 import org.lottalora.models.Families;
 import org.lottalora.models.ModelFamily;
 import org.lottalora.models.LottaModel;
+import org.lottalora.models.recurrent.RecurrentModel;
+import org.lottalora.models.recurrent.RecurrentNetwork;
+import org.lottalora.models.recurrent.RecurrentTrainer;
+import org.lottalora.models.recurrent.SequenceData;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code lottalora train}: train adapters (or the full baseline), save the artifact, reload it and check it. */
+/**
+ * {@code lottalora train}: train adapters (or the full baseline), save the artifact, reload it and check it. The
+ * SameDiff families ({@link Families}) train through {@link Trainer}; {@code --family cfc} trains the recurrent
+ * engine ({@link RecurrentNetwork} under {@link RecurrentTrainer}) on the images read row by row and writes a
+ * {@link RecurrentModel}, which {@code eval}, {@code predict} and {@code inspect} read as well.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Train LoRA adapters and per-layer beta over a frozen random backbone (or, with --full, every "
         + "weight from the same init), save a .lotta artifact, reload it from the file and check that it "
@@ -44,7 +53,8 @@ final class TrainCommand implements Callable<Integer> {
   DataOptions data;
 
   @Option(names = "--family", defaultValue = "mlp", description = "Model family: linear, mlp, cfc (a CfC RNN "
-      + "reading image rows; --widths hidden,units) or cnn (Plain-N; --widths plain-20 or channels per conv as "
+      + "reading image rows, on the recurrent engine: --widths hidden,units; no --dropout, --adapter-dropout, "
+      + "--train-bias or --dtype) or cnn (Plain-N; --widths plain-20 or channels per conv as "
       + "16x3,32x2,64x2) (default: ${DEFAULT-VALUE}).")
   String family;
 
@@ -149,15 +159,22 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     int nThreads = threads != null ? threads : Threads.defaultCount();
-    ModelFamily fam = Families.get(family); // unknown family: usage error before any work
+    boolean onEngine = Families.ON_ENGINE.contains(family.toLowerCase(Locale.ROOT));
+    ModelFamily fam = onEngine ? null : Families.get(family); // unknown family: usage error before any work
     InitSpec initSpec = InitSpec.parse(init);
     AdapterConfig adapter = new AdapterConfig(rank, alpha, rsLora, !fixedBeta, adapterDropout, trainBias, adapterSeed)
         .withVariants(dora, residual, layerNorm);
     TrainConfig tc = new TrainConfig(epochs, batch, lr, wd, warmup, !noCosine, patience, shuffleSeed);
     storage = TensorCodec.parse(dtype);
+    if (onEngine) {
+      refuseEngineOptions();
+    }
     key = signKey == null ? null : Signing.readPrivate(signKey);
     ArtifactCodec.checkWritable(out);
     Threads.apply(nThreads);
+    if (onEngine) {
+      return trainRecurrent(adapter, initSpec, nThreads);
+    }
     long splitSeed = data.splitSeedOr(0L);
     DataSplits d = data.load(splitSeed);
     int in = d.train().cols();
@@ -286,6 +303,142 @@ final class TrainCommand implements Callable<Integer> {
           + " test samples: this is a bug, please report it");
     }
     return 0;
+  }
+
+  /** Options of the SameDiff path the recurrent engine does not implement: a usage error, not a silent no-op. */
+  private void refuseEngineOptions() {
+    String bad = adapterDropout != 0 ? "--adapter-dropout" : trainBias ? "--train-bias" : dropout != 0 ? "--dropout"
+        : storage != DType.FLOAT32 ? "--dtype " + dtype : null;
+    if (bad != null) {
+      throw new IllegalArgumentException("family 'cfc' trains on the recurrent engine, which has no " + bad
+          + "; drop the option");
+    }
+  }
+
+  /**
+   * {@code --family cfc}: the dataset's images read row by row ({@code side} steps of {@code side} pixels, gap 1,
+   * the dataset's pixel normalization) train a {@link RecurrentNetwork} CfC under {@link RecurrentTrainer} with this
+   * command's schedule (warmup, cosine, patience); the best validation epoch is saved as a {@link RecurrentModel},
+   * reloaded from the file and checked to predict the test split identically.
+   */
+  private int trainRecurrent(AdapterConfig adapter, InitSpec initSpec, int nThreads) {
+    long splitSeed = data.splitSeedOr(0L);
+    DataSplits raw = data.load(splitSeed);
+    int in = raw.train().cols();
+    int classes = Math.max(raw.train().classes(), Math.max(raw.validation().classes(), raw.test().classes()));
+    int[] hidden = widths != null ? org.lottalora.models.mlp.MlpFamily.parseWidths(widths, in, classes)
+        : new int[] {32, 32};
+    if (hidden.length != 2) {
+      throw new IllegalArgumentException("family 'cfc' takes --widths hidden,units (two numbers), got "
+          + hidden.length);
+    }
+    int side = (int) Math.round(Math.sqrt(in));
+    if (side * side != in) {
+      throw new IllegalArgumentException("family 'cfc' reads square images row by row; " + in
+          + " features are not a square");
+    }
+    ModelSpec ms = new ModelSpec("cfc", in, classes, hidden, 0, seed, initSpec, adapter, full); // for the report
+    RecurrentNetwork.Spec s = new RecurrentNetwork.Spec("cfc", side, hidden[0], hidden[1], classes, seed, initSpec,
+        adapter, full);
+    RecurrentTrainer.Config rc = new RecurrentTrainer.Config(epochs, batch, lr, wd, false, shuffleSeed, warmup,
+        !noCosine, patience);
+    SequenceData d = SequenceData.ofImages(data.dataset, raw);
+    int maxTrain = data.maxTrain == null ? 0 : data.maxTrain;
+    PrintWriter o = spec.commandLine().getOut();
+    if (!json) {
+      o.printf(Locale.ROOT, "lottalora train  %s (recurrent engine: %d steps of %d features)%n", ms, side, side);
+      o.printf(Locale.ROOT, "dataset %s: %,d train / %,d val / %,d test, %d features, %d classes%n", data.dataset,
+          raw.train().rows(), raw.validation().rows(), raw.test().rows(), in, classes);
+      o.flush();
+    }
+    RecurrentNetwork net = new RecurrentNetwork(s, Map.of());
+    RecurrentTrainer.Report r;
+    try {
+      r = RecurrentTrainer.train(net, d.train(), d.validation(), d.test(), rc,
+          quiet ? Progress.silent() : Progress.stderr());
+    } catch (org.lottalora.core.train.LossGuard.Diverged e) {
+      throw Divergence.kept(e, out, () -> new RecurrentModel(net, data.dataset, splitSeed, maxTrain, false, side,
+          d.mean(), d.std()).save(out, null, key));
+    }
+    new RecurrentModel(net, data.dataset, splitSeed, maxTrain, false, side, d.mean(), d.std()).save(out, r, key);
+    int[] inMemory = argMax(RecurrentTrainer.probabilities(net, d.test()));
+    RecurrentModel reloaded = RecurrentModel.load(out);
+    int[] fromFile = argMax(RecurrentTrainer.probabilities(reloaded.network(), d.test()));
+    int same = 0;
+    for (int i = 0; i < inMemory.length; i++) {
+      same += inMemory[i] == fromFile[i] ? 1 : 0;
+    }
+    double reloadedAcc = RecurrentTrainer.evaluate(reloaded.network(), d.test()).accuracy();
+    long artifactBytes = size(out);
+    long modelParams = net.modelValues();
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", ms.toString());
+      m.put("family", "cfc");
+      m.put("engine", "recurrent");
+      m.put("layout", ms.layout());
+      m.put("full", full);
+      m.put("rank", full ? null : rank);
+      m.put("variant", adapter.variantName());
+      m.put("seed", seed);
+      m.put("init", initSpec.canonical());
+      m.put("dataset", data.dataset);
+      m.put("test_accuracy", r.test().accuracy());
+      m.put("best_val_accuracy", r.validation().accuracy());
+      m.put("best_epoch", r.bestEpoch());
+      m.put("trainable_params", net.trainableValues());
+      m.put("model_params", modelParams);
+      m.put("trainable_fraction", r.trainableFraction());
+      m.put("betas", r.betas());
+      m.put("wall_seconds", r.seconds());
+      m.put("samples_per_second", r.samplesPerSecond());
+      m.put("threads", nThreads);
+      m.put("artifact", out.toString());
+      m.put("artifact_bytes", artifactBytes);
+      m.put("full_model_fp32_bytes", modelParams * 4L);
+      m.put("reloaded_test_accuracy", reloadedAcc);
+      m.put("reloaded_identical_predictions", same == inMemory.length);
+      m.put("storage_dtype", "fp32");
+      m.put("signed", key != null);
+      m.put("failure", null);
+      java.util.List<Object> ep = new java.util.ArrayList<>();
+      for (int e = 0; e < r.history().size(); e++) {
+        ep.add(Map.of("epoch", e + 1, "val_accuracy", r.history().get(e)));
+      }
+      m.put("epochs", ep);
+      o.println(Json.write(m));
+    } else {
+      o.printf(Locale.ROOT, "test accuracy     %.4f  (best val %.4f at epoch %d%s)%n", r.test().accuracy(),
+          r.validation().accuracy(), r.bestEpoch(), r.history().size() < epochs ? ", stopped early" : "");
+      o.printf(Locale.ROOT, "trainable params  %,d of %,d (%.2f%%)%n", net.trainableValues(), modelParams,
+          100 * r.trainableFraction());
+      StringBuilder sb = new StringBuilder();
+      r.betas().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
+      if (!full) {
+        o.println("beta per matrix   " + sb.toString().trim());
+      }
+      o.printf(Locale.ROOT, "wall time         %.1f s  (%,.0f samples/s)%n", r.seconds(), r.samplesPerSecond());
+      o.printf(Locale.ROOT, "artifact          %s  %s  (full fp32 model %s: %.1fx smaller)%n", out,
+          Human.bytes(artifactBytes), Human.bytes(modelParams * 4L), modelParams * 4.0 / artifactBytes);
+      o.printf(Locale.ROOT, "reloaded          test accuracy %.4f, predictions identical on %d/%d test samples%n",
+          reloadedAcc, same, inMemory.length);
+    }
+    o.flush();
+    if (same != inMemory.length) {
+      throw new LottaException("the reloaded artifact predicts differently on " + (inMemory.length - same)
+          + " test samples: this is a bug, please report it");
+    }
+    return 0;
+  }
+
+  private static int[] argMax(float[][] p) {
+    int[] out = new int[p.length];
+    for (int i = 0; i < p.length; i++) {
+      for (int k = 1; k < p[i].length; k++) {
+        out[i] = p[i][k] > p[i][out[i]] ? k : out[i];
+      }
+    }
+    return out;
   }
 
   private static long size(Path p) {

@@ -69,9 +69,13 @@ class SequenceCliTest {
     CliTest.Run p = CliTest.run("sequence", "predict", m.toString(), "--csv", f.toString(), "--pad");
     assertEquals(0, p.code(), p.err());
     assertEquals(201, p.out().trim().split("\n").length, "a header and one line per series");
-    CliTest.Run plain = CliTest.run("eval", m.toString());
-    assertEquals(1, plain.code());
-    assertTrue(plain.err().contains("sequence eval"), plain.err());
+    // the generic eval reads a recurrent model too (its recorded data, test split); predict wants image rows
+    CliTest.Run plain = CliTest.run("eval", m.toString(), "--json");
+    assertEquals(0, plain.code(), plain.err());
+    assertEquals(number(r.out(), "test_auroc"), number(plain.out(), "auroc"));
+    CliTest.Run rows = CliTest.run("predict", m.toString(), f.toString());
+    assertEquals(2, rows.code(), rows.err());
+    assertTrue(rows.err().contains("sequence predict"), rows.err());
   }
 
   @Test

@@ -17,8 +17,8 @@ import org.lottalora.models.transformer.VitModel;
 /**
  * Loads an artifact of any family this build makes with the loader its family needs ({@link LottaModel} for the
  * SameDiff families, {@link LmModel}, {@link VitModel}, {@link TextModel}, {@link GraphModel},
- * {@link RecurrentModel}, {@link ReservoirModel}, {@link SnnArtifact}, {@link GraphArtifacts} for adapted
- * SameDiff graphs), so tools that only check or re-store an artifact (verify, convert) need not know them all.
+ * {@link RecurrentModel} (also for a CfC written by the former SameDiff family {@code cfc}), {@link ReservoirModel},
+ * {@link SnnArtifact}, {@link GraphArtifacts} for adapted SameDiff graphs), so tools that only check or re-store an artifact (verify, convert) need not know them all.
  * Every loader regenerates the scaffold and checks its fingerprints and the trained tensors (a pretrained-base
  * graph is refused here, naming the base model it needs, since these tools take no base).
  */
@@ -44,12 +44,17 @@ public final class AnyModel {
       case SNN -> SnnArtifact.load(f, where);
       // a pretrained-base graph needs its base model: the loader refuses it in one line naming --base
       case SAMEDIFF -> GraphArtifacts.load(f, where, null);
-      default -> LottaModel.load(f, where);
+      // a CfC of the former SameDiff family (an mlp config): its tensors map onto the recurrent engine
+      default -> RecurrentModel.isRecurrent(f.artifact()) ? RecurrentModel.load(f, where)
+          : LottaModel.load(f, where);
     };
   }
 
   /** Whether the artifact is one of {@link LottaModel}'s families (dense / SameDiff). */
   public static boolean isLottaModel(ArtifactFile f) {
+    if (RecurrentModel.isRecurrent(f.artifact())) {
+      return false;
+    }
     return !f.artifact().hasModel() || switch (f.artifact().getModel().getConfigCase()) {
       case LM, VIT, TEXT, GRAPH, SEQUENCE, RESERVOIR, SNN, SAMEDIFF -> false;
       default -> true;

@@ -354,6 +354,11 @@ public final class ArtifactMapper {
           + m.getFamily() + "'): load it with GraphArtifacts.load, or use `lottalora eval|predict|inspect`, or "
           + "`lottalora export --format samediff` for the merged graph (--base FILE for a pretrained base)");
     }
+    if (Families.ON_ENGINE.contains(m.getFamily())) { // a CfC written by the former SameDiff family
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a CfC (family '" + m.getFamily()
+          + "', now on the recurrent engine): load it with RecurrentModel.load or AnyModel.load, or use "
+          + "`lottalora eval|predict|inspect`");
+    }
     if (!a.hasModel() || !a.hasBackbone() || !a.hasAdapter()) {
       throw new ArtifactException(Reason.MALFORMED, where + ": missing " + (!a.hasModel() ? "model spec"
           : !a.hasBackbone() ? "backbone" : "adapter config"));

@@ -25,7 +25,9 @@ import org.lottalora.models.LottaModel;
  * A recurrent sequence classifier as an application uses it: a {@link RecurrentNetwork} (CfC or LSTM on the
  * hand-written engine), the data and split it was trained on, and the per-feature standardisation its inputs get.
  * Saves as "seed + adapters" ({@code SequenceConfig} in the artifact); loading regenerates the scaffold from the seed,
- * checks the backbone fingerprints and puts the stored adapters, betas and head back.
+ * checks the backbone fingerprints and puts the stored adapters, betas and head back. {@code lottalora train --family
+ * cfc} writes this artifact too (an image dataset read row by row), and {@link #load} also takes a CfC written by the
+ * former SameDiff family {@code cfc}, mapping its tensors onto the engine.
  *
  * @param network the network with its trained values
  * @param data the --data text it was trained on
@@ -102,9 +104,63 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     return load(ArtifactCodec.open(path, trust), path.toString());
   }
 
+  /**
+   * Whether {@link #load(ArtifactFile, String)} takes this artifact: a recurrent sequence model, or a CfC written by
+   * the former SameDiff family {@code cfc} (an mlp config whose widths are hidden, units).
+   */
+  public static boolean isRecurrent(Artifact a) {
+    return a.hasModel() && (a.getModel().getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.SEQUENCE
+        || legacyCfc(a));
+  }
+
+  private static boolean legacyCfc(Artifact a) {
+    return a.getModel().getFamily().equals("cfc")
+        && a.getModel().getConfigCase() == org.lottalora.format.proto.ModelSpec.ConfigCase.MLP;
+  }
+
+  /** Whether the model reads flat rows of {@code side * side} values (an image dataset, rows as steps, gap 1). */
+  public boolean readsImageRows() {
+    return SequenceData.isImages(data) && !pad;
+  }
+
+  /** Values per flat input row for {@link #probabilitiesOfRows}: steps times features per step. */
+  public int rowWidth() {
+    return steps * network.spec().inputs();
+  }
+
+  /**
+   * Class probabilities of raw flat rows ({@code rows} rows of {@link #rowWidth()} values, an image each), read as
+   * the model was trained: row by row, time gap 1, standardised with the model's statistics. [rows][classes].
+   *
+   * @throws IllegalArgumentException for a model trained on CSV or irregular series (use {@link #probabilities})
+   */
+  public float[][] probabilitiesOfRows(float[] x, int rows) {
+    if (!readsImageRows()) {
+      throw new IllegalArgumentException("this " + network.spec().cell() + " model was trained on " + data
+          + ", not on images read row by row: give it series (lottalora sequence predict --csv)");
+    }
+    if (x.length != (long) rows * rowWidth()) {
+      throw new IllegalArgumentException(x.length + " values are not " + rows + " rows of " + rowWidth());
+    }
+    // the pixel normalization as the image datasets apply it (Normalization.applyInPlace: times 1 / std), so a row
+    // predicts bit for bit as the same image of the model's own split does
+    float[] z = new float[x.length];
+    int f = network.spec().inputs();
+    for (int i = 0; i < z.length; i++) {
+      int k = i % f;
+      z[i] = mean.length == 0 ? x[i] : (x[i] - mean[k]) * (1f / std[k]);
+    }
+    org.lottalora.core.data.Dataset d = new org.lottalora.core.data.Dataset("rows", z, rows, rowWidth(),
+        new int[rows], network.spec().classes());
+    return RecurrentTrainer.probabilities(network, SequenceSet.ofImages(d, "rows"));
+  }
+
   /** The model an opened artifact describes. */
   public static RecurrentModel load(ArtifactFile file, String where) {
     Artifact a = file.artifact();
+    if (a.hasModel() && legacyCfc(a)) {
+      return legacy(a, where);
+    }
     if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.SEQUENCE) {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a recurrent sequence model (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load, GraphModel.load or SnnArtifact.load");
@@ -142,6 +198,55 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
       std[k] = c.getFeatureStd(k);
     }
     return new RecurrentModel(net, c.getData(), c.getSplitSeed(), c.getMaxTrain(), c.getPad(), c.getSteps(), mean,
+        std);
+  }
+
+  /**
+   * A CfC the former SameDiff family {@code cfc} wrote ({@code lottalora train --family cfc} before the engine took
+   * it over): the same equations and tensor names, so its scaffold records are checked against the engine cell's,
+   * its trained tensors (adapters, betas, DoRA magnitudes, LayerNorm, head; any storage dtype) put into a
+   * {@link RecurrentNetwork}, and its scalar pixel normalization becomes per-feature statistics. Its training data
+   * (dataset, split seed, rows) is taken from the provenance. Adapter dropout is a training-time switch and is
+   * ignored; trained biases, which the engine does not implement, are refused.
+   */
+  private static RecurrentModel legacy(Artifact a, String where) {
+    ArtifactMapper.checkGenerator(a, where);
+    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
+    if (pa.getTrainBias()) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is a CfC of the former SameDiff family trained "
+          + "with --train-bias, which the recurrent engine does not implement: retrain it with `lottalora train "
+          + "--family cfc` (without --train-bias)");
+    }
+    int side = (int) Math.round(Math.sqrt(m.getInputDim()));
+    RecurrentNetwork.Spec spec;
+    try {
+      if (m.getMlp().getWidthsCount() != 2 || side * side != m.getInputDim()) {
+        throw new IllegalArgumentException("a cfc model has widths hidden,units and a square input, got widths "
+            + m.getMlp().getWidthsList() + " and " + m.getInputDim() + " inputs");
+      }
+      spec = new RecurrentNetwork.Spec("cfc", side, m.getMlp().getWidths(0), m.getMlp().getWidths(1), m.getClasses(),
+          a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
+          new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
+              pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm()), m.getFull());
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": invalid cfc model spec: " + e.getMessage());
+    }
+    List<TensorSpec> cell = RecurrentNetwork.cellTensors(spec); // the old family recorded the cell only
+    ArtifactMapper.checkBackboneRecords(a, cell, where);
+    ArtifactMapper.checkFingerprints(a, Backbone.regenerate(spec.seed(), cell, 1), where);
+    RecurrentNetwork net = new RecurrentNetwork(spec, Map.of());
+    net.restore(ArtifactMapper.trainedTensors(a, net.trained(), where, "this cfc model"));
+    float[] mean = new float[side];
+    float[] std = new float[side];
+    java.util.Arrays.fill(mean, a.hasNormalization() ? a.getNormalization().getMean() : 0f);
+    java.util.Arrays.fill(std, a.hasNormalization() ? a.getNormalization().getStd() : 1f);
+    if (!(std[0] > 0) || !Float.isFinite(std[0]) || !Float.isFinite(mean[0])) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": normalization mean " + mean[0] + ", std " + std[0]);
+    }
+    org.lottalora.format.proto.Training tr = a.getTraining();
+    return new RecurrentModel(net, tr.getDataset().isEmpty() ? "digits" : tr.getDataset(),
+        tr.getConfig().getSplitSeed(), (int) Math.min(Integer.MAX_VALUE, tr.getDatasetRows()), false, side, mean,
         std);
   }
 }

@@ -17,20 +17,23 @@ import org.lottalora.core.engine.Rows;
 
 /**
  * A recurrent classifier over a frozen random scaffold with forward and backpropagation through time written by hand
- * on plain arrays (SameDiff M2.1 re-initialises its session per call at a cost that grows with the unrolled graph:
- * see {@link CfcFamily}). The cell is a CfC (the same equations and tensor names as {@link CfcCell}: five adapted
- * matrices {@code cfc.backbone|ff1|ff2|time_a|time_b}, the time gap dt as an input) or an LSTM (four adapted gate
- * matrices {@code lstm.i|f|g|o} over [x; h]); a trained head {@code head} maps the state after each sequence's last
- * valid step to classes. With the adapter config's residual / LayerNorm switches each step's new state is
- * {@code h + step(x, h)} and / or layer-normalised ({@code <cell>.ln.gain|bias}), via
+ * on plain arrays (SameDiff M2.1 re-initialises its session per call at a cost that grows with the unrolled graph).
+ * It is the toolkit's one CfC: {@code lottalora sequence train} and {@code lottalora train --family cfc} both train
+ * it. The cell is a CfC (Hasani et al. 2022, "default" variant: {@code z = tanh(W_bb [x; h] + b_bb)},
+ * {@code f1 = tanh(W_1 z + b_1)}, {@code f2 = tanh(W_2 z + b_2)}, {@code s = sigmoid((W_a z + b_a) dt + W_b z + b_b)},
+ * {@code h' = f1 (1 - s) + s f2}; five adapted matrices {@code cfc.backbone|ff1|ff2|time_a|time_b}, the names the
+ * former SameDiff family used, so its artifacts load here; a SameDiff twin in the tests checks logits and gradients)
+ * or an LSTM (four adapted gate matrices {@code lstm.i|f|g|o} over [x; h]); a trained head {@code head} maps the
+ * state after each sequence's last valid step to classes. With the adapter config's residual / LayerNorm switches
+ * each step's new state is {@code h + step(x, h)} and / or layer-normalised ({@code <cell>.ln.gain|bias}), via
  * {@link org.lottalora.core.engine.BlockClose}. Padding steps (after a sequence's length) leave the state unchanged.
- * The loss is
- * cross-entropy with optional per-class weights, averaged as PyTorch does ({@code sum w_y l / sum w_y}).
+ * The loss is cross-entropy with optional per-class weights, averaged as PyTorch does ({@code sum w_y l / sum w_y}).
  */
 public final class RecurrentNetwork {
   /** Cells this engine runs. */
   public static final List<String> CELLS = List.of("cfc", "lstm");
   private static final String[] LSTM_GATES = {"i", "f", "g", "o"};
+  private static final String[] CFC_GATES = {"backbone", "ff1", "ff2", "time_a", "time_b"};
 
   /**
    * The network's shape and training mode.
@@ -67,16 +70,31 @@ public final class RecurrentNetwork {
 
   /** The backbone tensors (cell matrices and biases, then the head's initial values). */
   public static List<TensorSpec> tensors(Spec s) {
-    List<TensorSpec> ts = new ArrayList<>();
-    if (s.cell().equals("cfc")) {
-      ts.addAll(CfcCell.tensorSpecs("cfc", s.inputs(), s.hidden(), s.units(), s.init()));
-    } else {
-      for (String g : LSTM_GATES) {
-        ts.addAll(AdaptedDense.tensors("lstm." + g, s.inputs() + s.hidden(), s.hidden(), s.init()));
-      }
-    }
+    List<TensorSpec> ts = new ArrayList<>(cellTensors(s));
     ts.add(TensorSpec.of("head.weight", new int[] {s.classes(), s.hidden()}, InitSpec.parse("kaiming_uniform")));
     ts.add(TensorSpec.bias("head.bias", s.classes(), s.hidden(), InitSpec.parse("uniform")));
+    return ts;
+  }
+
+  /**
+   * The cell's backbone tensors alone, weight [out, in] then bias per matrix: for the CfC
+   * {@code cfc.backbone} ([x; h] to units) and {@code cfc.ff1|ff2|time_a|time_b} (units to hidden), exactly the
+   * records the former SameDiff family wrote (its head was not a backbone record), which is how its artifacts are
+   * checked.
+   */
+  public static List<TensorSpec> cellTensors(Spec s) {
+    List<TensorSpec> ts = new ArrayList<>();
+    int xh = s.inputs() + s.hidden();
+    if (s.cell().equals("cfc")) {
+      for (int k = 0; k < CFC_GATES.length; k++) {
+        ts.addAll(AdaptedDense.tensors("cfc." + CFC_GATES[k], k == 0 ? xh : s.units(), k == 0 ? s.units()
+            : s.hidden(), s.init()));
+      }
+    } else {
+      for (String g : LSTM_GATES) {
+        ts.addAll(AdaptedDense.tensors("lstm." + g, xh, s.hidden(), s.init()));
+      }
+    }
     return ts;
   }
 
@@ -88,7 +106,7 @@ public final class RecurrentNetwork {
     if (spec.cell().equals("cfc")) {
       mats = new AdaptedDense[5];
       for (int k = 0; k < 5; k++) {
-        mats[k] = new AdaptedDense("cfc." + CfcCell.GATES[k], k == 0 ? xh : spec.units(),
+        mats[k] = new AdaptedDense("cfc." + CFC_GATES[k], k == 0 ? xh : spec.units(),
             k == 0 ? spec.units() : spec.hidden(), bb, spec.adapter(), spec.full(), params);
       }
     } else {
@@ -397,15 +415,25 @@ public final class RecurrentNetwork {
 
   /** Trained values over the network's size: adapters, betas and head against every weight and bias. */
   public double trainableFraction() {
+    return trainableValues() / (double) modelValues();
+  }
+
+  /** Number of trained values (adapters, betas, norms, head; every weight in full mode). */
+  public long trainableValues() {
     long t = 0;
     for (Param p : params) {
       t += p.v.length;
     }
+    return t;
+  }
+
+  /** Number of values of the network as it computes: every (effective) weight and bias and the head. */
+  public long modelValues() {
     long all = (long) headW.v.length + headB.v.length;
     for (AdaptedDense m : mats) {
       all += m.modelValues();
     }
-    return t / (double) all;
+    return all;
   }
 
   /** Learned beta per adapted matrix. */

@@ -4,12 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.data.Dataset;
+import org.lottalora.core.train.CosineSchedule;
 import org.lottalora.core.train.Progress;
 
 /**
  * Minibatch training of a {@link RecurrentNetwork}: Adam, a seeded order every epoch, optional class weights
- * ("balanced": {@code n / (classes n_c)}, for rare positives), and the epoch with the best validation score kept:
- * AUROC for binary tasks (the PhysioNet convention), accuracy otherwise. The network is left at that epoch's values.
+ * ("balanced": {@code n / (classes n_c)}, for rare positives), the toolkit's {@link CosineSchedule} when asked
+ * (warmup, cosine decay; the sequence commands use a constant rate), an optional early stop, and the epoch with the
+ * best validation score kept: AUROC for binary tasks (the PhysioNet convention), accuracy otherwise. The network is
+ * left at that epoch's values.
  */
 public final class RecurrentTrainer {
   private static final int EVAL_CHUNK = 512;
@@ -22,17 +25,30 @@ public final class RecurrentTrainer {
    *
    * @param epochs passes over the training sequences
    * @param batch sequences per step
-   * @param lr Adam learning rate
+   * @param lr Adam learning rate (the peak, under a schedule)
    * @param weightDecay decoupled weight decay of the weight matrices and adapter factors (core.train.WeightDecay)
    * @param balanced weight each class by {@code n / (classes n_c)} in the loss
    * @param shuffleSeed seed of the batch order
+   * @param warmupEpochs epochs of linear warmup ({@link CosineSchedule})
+   * @param cosine decay the rate by a half cosine to 0 over the run (false: constant after the warmup)
+   * @param patience stop after this many epochs without a better validation score (0: never)
    */
-  public record Config(int epochs, int batch, double lr, double weightDecay, boolean balanced, long shuffleSeed) {
+  public record Config(int epochs, int batch, double lr, double weightDecay, boolean balanced, long shuffleSeed,
+      int warmupEpochs, boolean cosine, int patience) {
     /** Validates. */
     public Config {
       if (epochs < 1 || batch < 1 || !(lr > 0) || !(weightDecay >= 0)) {
         throw new IllegalArgumentException("epochs >= 1, batch >= 1, lr > 0 and weight decay >= 0 are needed");
       }
+      if (warmupEpochs < 0 || patience < 0) {
+        throw new IllegalArgumentException("warmup epochs and patience must be >= 0, got " + warmupEpochs + " and "
+            + patience);
+      }
+    }
+
+    /** A constant rate, no early stop ({@code lottalora sequence train}). */
+    public Config(int epochs, int batch, double lr, double weightDecay, boolean balanced, long shuffleSeed) {
+      this(epochs, batch, lr, weightDecay, balanced, shuffleSeed, 0, false, 0);
     }
   }
 
@@ -88,8 +104,11 @@ public final class RecurrentTrainer {
     List<Double> history = new ArrayList<>();
     int step = 0;
     int perEpoch = (train.size() + c.batch() - 1) / c.batch();
+    CosineSchedule schedule = new CosineSchedule(c.lr(), (long) perEpoch * c.warmupEpochs(),
+        (long) perEpoch * c.epochs(), c.cosine()); // no warmup, no cosine: c.lr() at every step
     long trainNanos = 0;
     long seen = 0;
+    int sinceBest = 0;
     for (int e = 1; e <= c.epochs(); e++) {
       int[] order = Dataset.permutation(train.size(), c.shuffleSeed(), "recurrent.order/" + e);
       long e0 = System.nanoTime();
@@ -100,7 +119,7 @@ public final class RecurrentTrainer {
           net.restore(best); // the best epoch so far: never leave NaN arrays behind
           org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
         }
-        net.adam(c.lr(), c.weightDecay(), ++step);
+        net.adam(schedule.at(step), c.weightDecay(), ++step);
         seen += idx.length;
         p.work("recurrent train", step, (long) perEpoch * c.epochs(), t0);
       }
@@ -111,6 +130,9 @@ public final class RecurrentTrainer {
         bestVal = v;
         bestEpoch = e;
         best = copy(net.trained());
+        sinceBest = 0;
+      } else if (c.patience() > 0 && ++sinceBest >= c.patience()) {
+        break; // the report's history shows how many epochs ran
       }
     }
     net.restore(best);

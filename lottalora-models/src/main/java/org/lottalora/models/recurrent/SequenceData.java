@@ -73,14 +73,7 @@ public record SequenceData(String text, SequenceSet train, SequenceSet validatio
         if (maxTrain > 0) {
           d = d.limit(maxTrain);
         }
-        d = d.normalized(); // the dataset's own pixel normalization, fitted on its training split
-        int side = (int) Math.round(Math.sqrt(d.train().cols()));
-        float[] mean = new float[side];
-        float[] std = new float[side];
-        java.util.Arrays.fill(mean, (float) d.normalization().mean());
-        java.util.Arrays.fill(std, (float) d.normalization().std());
-        return new SequenceData(t, SequenceSet.ofImages(d.train(), t), SequenceSet.ofImages(d.validation(), t),
-            SequenceSet.ofImages(d.test(), t), mean, std);
+        return ofImages(t, d);
       }
     }
     int n = all.size();
@@ -99,6 +92,34 @@ public record SequenceData(String text, SequenceSet train, SequenceSet validatio
     float[][] stats = statistics(train);
     return new SequenceData(canon, standardise(train, stats[0], stats[1]), standardise(val, stats[0], stats[1]),
         standardise(test, stats[0], stats[1]), stats[0], stats[1]);
+  }
+
+  /**
+   * The splits of an image dataset (raw pixels, already limited as wanted) as sequences read row by row, with the
+   * dataset's own pixel normalization (fitted on its training split) applied and recorded per feature.
+   *
+   * @param text what the data is called (the dataset name the model records)
+   * @throws IllegalArgumentException when the images are not square
+   */
+  public static SequenceData ofImages(String text, DataSplits raw) {
+    DataSplits d = raw.normalized();
+    int side = (int) Math.round(Math.sqrt(d.train().cols()));
+    float[] mean = new float[side];
+    float[] std = new float[side];
+    java.util.Arrays.fill(mean, (float) d.normalization().mean());
+    java.util.Arrays.fill(std, (float) d.normalization().std());
+    return new SequenceData(text, SequenceSet.ofImages(d.train(), text), SequenceSet.ofImages(d.validation(), text),
+        SequenceSet.ofImages(d.test(), text), mean, std);
+  }
+
+  /**
+   * Whether {@code text} names an image dataset (read row by row, time gap 1) rather than {@code csv:} or
+   * {@code irregular} series: only then is a flat row of {@code side * side} values one sequence.
+   */
+  public static boolean isImages(String text) {
+    String t = text.trim();
+    String kind = (t.contains(":") ? t.substring(0, t.indexOf(':')) : t).toLowerCase(Locale.ROOT);
+    return !kind.equals("csv") && !kind.equals("irregular");
   }
 
   private static int[] range(int n) {

@@ -3,21 +3,31 @@ package org.lottalora.models.recurrent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Datasets;
+import org.lottalora.core.graph.GraphBuilder;
+import org.lottalora.core.graph.ModelGraph;
+import org.lottalora.core.graph.TrainedTensor;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.core.train.QuietStdout;
-import org.lottalora.models.LottaModel;
+import org.lottalora.core.util.NdArrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The hand-written recurrent engine (issue 5): backpropagation through time for the CfC and the LSTM with adapters,
  * ragged lengths, irregular time gaps and class weights agrees with central finite differences; its CfC computes
- * exactly what the SameDiff {@link CfcCell} computes for the same seed and trained values; padding steps do not
+ * exactly what the SameDiff {@link CfcCell} (the former family, kept in the tests as the oracle) computes for the
+ * same seed and trained values, logits and the gradient of every trained tensor; padding steps do not
  * change a sequence's output; DoRA on every matrix starts at the scaffold, and with DoRA, a residual state update and
  * a LayerNorm on the state the gradients still agree with finite differences and the CfC still equals SameDiff's.
  */
@@ -136,9 +146,12 @@ class RecurrentNetworkTest {
   private static void sameAsSameDiff(AdapterConfig ac) {
     Dataset d = Datasets.digits().head(20);
     ModelSpec ms = new ModelSpec("cfc", 64, 10, new int[] {12, 10}, 0, 9, InitSpec.parse("normal"), ac, false);
-    LottaModel[] holder = new LottaModel[1];
-    QuietStdout.run(() -> holder[0] = LottaModel.create(ms), "Added differentiated op");
-    Map<String, float[]> values = holder[0].graph().trainedValues();
+    CfcFamily oracle = new CfcFamily(); // the former SameDiff family, now only in the tests
+    ModelGraph[] holder = new ModelGraph[1];
+    QuietStdout.run(() -> holder[0] = oracle.build(ms, Backbone.regenerate(ms.seed(), oracle.backboneTensors(ms)),
+        Map.of()), "Added differentiated op");
+    ModelGraph graph = holder[0];
+    Map<String, float[]> values = graph.trainedValues();
     for (Map.Entry<String, float[]> e : values.entrySet()) {
       if (e.getKey().endsWith("lora_B")) {
         float[] b = e.getValue();
@@ -153,10 +166,11 @@ class RecurrentNetworkTest {
         }
       }
     }
-    holder[0].graph().setTrainedValues(values);
-    float[] sameDiff = holder[0].graph().probabilities(d.features(), d.rows());
+    graph.setTrainedValues(values);
+    float[] sameDiff = graph.probabilities(d.features(), d.rows());
     RecurrentNetwork net = new RecurrentNetwork(new RecurrentNetwork.Spec("cfc", 8, 12, 10, 10, 9,
         InitSpec.parse("normal"), ac, false), values);
+    assertEquals(values.keySet(), net.trained().keySet(), "the engine trains exactly the SameDiff family's tensors");
     SequenceSet s = SequenceSet.ofImages(d, "digits");
     int[] idx = new int[d.rows()];
     for (int i = 0; i < idx.length; i++) {
@@ -193,5 +207,34 @@ class RecurrentNetworkTest {
       }
     }
     assertTrue(net.trainableFraction() < 1);
+    // gradients of the mean cross-entropy: SameDiff's autodiff against the engine's BPTT, tensor by tensor
+    Map<String, INDArray> ph = new HashMap<>();
+    ph.put(GraphBuilder.INPUT, Nd4j.create(d.features(), new long[] {d.rows(), 64}));
+    float[] oneHot = new float[d.rows() * 10];
+    for (int r = 0; r < d.rows(); r++) {
+      oneHot[r * 10 + d.labels()[r]] = 1f;
+    }
+    ph.put(GraphBuilder.LABELS, Nd4j.create(oneHot, new long[] {d.rows(), 10}));
+    List<String> names = new ArrayList<>(values.keySet());
+    Map<String, INDArray> sdGrads = new HashMap<>();
+    QuietStdout.run(() -> sdGrads.putAll(graph.sameDiff().calculateGradients(ph, names)), "Added differentiated op");
+    net.backward(s, idx, null);
+    Map<String, float[]> engine = net.gradients();
+    int compared = 0;
+    for (TrainedTensor t : graph.trained()) {
+      INDArray ga = sdGrads.get(t.name());
+      float[] want = NdArrays.read(t.transposed() ? ga.transpose() : ga);
+      float[] got = engine.get(t.name());
+      assertEquals(want.length, got.length, t.name());
+      double scale = 0;
+      for (float v : want) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(want[i], got[i], 1e-6 + 1e-3 * scale, "d loss / d " + t.name() + "[" + i + "]");
+      }
+      compared++;
+    }
+    assertEquals(values.size(), compared, "every trained tensor's gradient compared");
   }
 }

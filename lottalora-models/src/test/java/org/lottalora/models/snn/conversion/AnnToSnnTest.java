@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.data.DataSplits;
@@ -18,6 +19,8 @@ import org.lottalora.core.model.ModelSpec;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.train.TrainConfig;
 import org.lottalora.models.LottaModel;
+import org.lottalora.models.recurrent.RecurrentModel;
+import org.lottalora.models.recurrent.RecurrentNetwork;
 
 /**
  * ANN-to-SNN conversion of a small LottaLoRA MLP trained on digits: the folded ReLU network classifies as the model
@@ -158,6 +161,9 @@ class AnnToSnnTest {
     assertThrows(IllegalArgumentException.class, () -> new Occlusion(1.0));
   }
 
+  @TempDir
+  java.nio.file.Path dir;
+
   @Test
   void badInputsAreRefusedInOneLine() {
     IllegalArgumentException steps = assertThrows(IllegalArgumentException.class,
@@ -172,9 +178,12 @@ class AnnToSnnTest {
         new AdapterConfig(2, 1.0, false, true, 0.0, false, 2).withVariants(false, false, true), false));
     IllegalArgumentException norm = assertThrows(IllegalArgumentException.class, () -> AnnToSnn.reluNetwork(ln));
     assertTrue(norm.getMessage().contains("LayerNorm on block 'layers.0'"), norm.getMessage());
-    LottaModel cfc = LottaModel.create(new ModelSpec("cfc", 64, 10, new int[] {8, 8}, 0.0, 5, InitSpec.DEFAULT,
-        new AdapterConfig(2, 1.0, false, true, 0.0, false, 2), false));
-    IllegalArgumentException rec = assertThrows(IllegalArgumentException.class, () -> AnnToSnn.reluNetwork(cfc));
+    // a CfC is a recurrent-engine artifact now (train --family cfc): refused by family before it is loaded
+    java.nio.file.Path cfc = dir.resolve("cfc.lotta");
+    new RecurrentModel(new RecurrentNetwork(new RecurrentNetwork.Spec("cfc", 8, 8, 8, 10, 5, InitSpec.DEFAULT,
+        new AdapterConfig(2, 1.0, false, true, 0.0, false, 2), false), java.util.Map.of()), "digits", 0, 0, false, 8,
+        new float[0], new float[0]).save(cfc, null, null);
+    IllegalArgumentException rec = assertThrows(IllegalArgumentException.class, () -> AnnToSnn.load(cfc));
     assertTrue(rec.getMessage().contains("'cfc' model cannot be converted"), rec.getMessage());
     for (IllegalArgumentException e : new IllegalArgumentException[] {steps, norm, rec}) {
       assertFalse(e.getMessage().contains("\n"), e.getMessage());

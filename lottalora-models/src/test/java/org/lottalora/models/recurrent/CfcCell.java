@@ -9,8 +9,10 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * A closed-form continuous-time cell (CfC, Hasani et al. 2022, the "default" variant) over a frozen random
- * scaffold, on SameDiff: {@code z = tanh(W_bb [x; h] + b_bb)}, {@code f1 = tanh(W_1 z + b_1)},
+ * The test oracle for the engine's CfC ({@link RecurrentNetwork}): a closed-form continuous-time cell (CfC, Hasani
+ * et al. 2022, the "default" variant) over a frozen random scaffold, on SameDiff. It lived in main code as family
+ * {@code cfc} until the engine became the one CfC; it stays here so tests can check the engine's logits and gradients
+ * against SameDiff's autodiff and write artifacts the way the old family did: {@code z = tanh(W_bb [x; h] + b_bb)}, {@code f1 = tanh(W_1 z + b_1)},
  * {@code f2 = tanh(W_2 z + b_2)}, {@code s = sigmoid((W_a z + b_a) dt + W_b z + b_b)} and
  * {@code h' = f1 (1 - s) + s f2}, where dt is the time gap to the previous observation. Every one of the five
  * matrices is an adapted weight ({@code beta W_seed + s B A}, or trained in full), shared by all steps of the

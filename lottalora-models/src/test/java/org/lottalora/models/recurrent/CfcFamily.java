@@ -15,10 +15,12 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A CfC network reading a square image row by row (sequential digits or Fashion-MNIST: side rows of side pixels,
- * time gap 1): a {@link CfcCell} with adapters on its five matrices, then a trained head on the last state.
- * {@code widths} is {@code hidden,units} (state size, backbone-layer width). It trains through the generic
- * pipeline (`lottalora train --family cfc`, SameDiff's fit) and ships in the same artifact as the MLP.
+ * The former SameDiff family {@code cfc}, kept as a test oracle (main code trains and loads the CfC on
+ * {@link RecurrentNetwork}; tests build this graph to compare logits and gradients, and to write artifacts as the
+ * old `lottalora train --family cfc` did, for the legacy loader). A CfC network reading a square image row by row
+ * (sequential digits or Fashion-MNIST: side rows of side pixels, time gap 1): a {@link CfcCell} with adapters on its
+ * five matrices, then a trained head on the last state. {@code widths} is {@code hidden,units} (state size,
+ * backbone-layer width). It is not in {@link org.lottalora.models.Families}: build it directly.
  */
 public final class CfcFamily implements ModelFamily {
   /** Default state size and backbone width. */
