@@ -11,9 +11,12 @@ import org.lottalora.core.util.NdArrays;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A built model: the SameDiff graph, the tensors that training changes (with their canonical layouts) and
- * the dropout sites the trainer must feed. Inference methods are synchronized because a SameDiff instance
- * is not safe to run from several threads at once.
+ * A built model: the SameDiff graph, the tensors that training changes (with their canonical layouts), the dropout
+ * sites the trainer must feed and, for the MLP, linear and CNN families, the plan of engine ops that trains and runs
+ * it ({@link PlanEngine}, which keeps its own copies of the arrays). Change the graph's arrays through
+ * {@link #setTrainedValues} and {@link #frozenChanged} so the engine sees the change; writing a SameDiff array
+ * directly bypasses it. Inference methods are synchronized because neither a SameDiff instance nor the engine's
+ * buffers are safe to use from several threads at once.
  */
 public final class ModelGraph {
   private static final int EVAL_BATCH = 1024;
