@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 steps=${2:-40}
-OUT=benchmarks/results/lm
+OUT=${OUT:-benchmarks/results/lm}
 mkdir -p "$OUT"
 L=${LOTTALORA:-./lottalora}
 TMP=$(mktemp -d)
