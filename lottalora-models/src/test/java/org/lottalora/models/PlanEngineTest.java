@@ -49,6 +49,23 @@ class PlanEngineTest {
     check(LottaModel.create(spec).graph(), 36, 5);
   }
 
+  @org.junit.jupiter.api.Test
+  void variantsCountTheSameModelValues() {
+    // the model's size (what trainable fractions divide by) is the network's, whatever trains it
+    long plain = mlp(new AdapterConfig(3, 1.0, false, true, 0, false, 4), false).graph().counts().model();
+    for (AdapterConfig ac : java.util.List.of(new AdapterConfig(3, 1.0, false, true, 0, false, 4)
+        .withVariants(true, false, false), new AdapterConfig(3, 1.0, false, false, 0, true, 4)
+        .withVariants(true, false, false))) {
+      assertEquals(plain, mlp(ac, false).graph().counts().model(), ac.variantName());
+    }
+    assertEquals(plain, mlp(new AdapterConfig(3, 1.0, false, true, 0, false, 4), true).graph().counts().model(),
+        "full");
+  }
+
+  private static LottaModel mlp(AdapterConfig ac, boolean full) {
+    return LottaModel.create(new ModelSpec("mlp", 12, 5, new int[] {9, 7}, 0, 3, InitSpec.DEFAULT, ac, full));
+  }
+
   private static void check(ModelGraph g, int features, int n) {
     assertNotNull(g.plan(), "this model runs on the engine");
     // move every trained array off its init so that every gradient term is exercised

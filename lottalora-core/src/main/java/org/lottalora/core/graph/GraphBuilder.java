@@ -118,8 +118,8 @@ public final class GraphBuilder {
       }
       // DoRA normalises the combined weight, so the layer cannot stay in the unmerged x W^T + x A^T B^T form
       SDVariable w = effectiveWeight(prefix, dOut, dIn, true);
+      modelParams -= dOut; // counted above; backboneBias counts the bias again
       SDVariable b = backboneBias(prefix, dOut);
-      modelParams += (long) dIn * dOut;
       plan.add(new LayerStep.Affine(dIn, dOut, wName, false, bName, adapter.trainBias(),
           adapter.trainBeta() ? prefix + BETA : null, prefix + LORA_A, prefix + LORA_B, adapter.scaling(), null, true));
       return sd.mmul(x, w, false, true, false).add(b);
