@@ -7,6 +7,7 @@
 # (mvn -B -q install -DskipTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/scripts/blas_env.sh
 rounds=${1:-3}
 rows=${2:-25600}
 epochs=${3:-3}
@@ -18,7 +19,7 @@ for round in $(seq 1 "$rounds"); do
     /usr/bin/python3 benchmarks/peer/torch_mlp_throughput.py "$t" "$rows" "$epochs" | tee -a "$log"
   done
 done
-python3 benchmarks/scripts/throughput_table.py "$log" "nproc=$(nproc); $(java -version 2>&1 | head -1); \
+python3 benchmarks/scripts/throughput_table.py "$log" "nproc=$(nproc); $blas_env_line; $(java -version 2>&1 | head -1); \
 torch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') with $(dpkg -l libopenblas0-pthread 2>/dev/null | awk '/^ii/{print $2" "$3}')" \
   > benchmarks/results/throughput.md
 cat benchmarks/results/throughput.md

@@ -12,6 +12,7 @@
 #        (OUT=dir to write elsewhere, e.g. for a smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/scripts/blas_env.sh
 rounds=${1:-3}
 steps=${2:-100}
 OUT=${OUT:-benchmarks/results/vit}
@@ -38,7 +39,7 @@ for round in $(seq 1 "$rounds"); do
     done
   done
 done
-python3 - "$log" "nproc=$(nproc); $(java -version 2>&1 | head -1); torch $(/usr/bin/python3 -c 'import torch;
+python3 - "$log" "nproc=$(nproc); $blas_env_line; $(java -version 2>&1 | head -1); torch $(/usr/bin/python3 -c 'import torch;
 print(torch.__version__)') with $(dpkg -l libopenblas0-pthread 2>/dev/null | awk '/^ii/{print $2" "$3}')" "$steps" \
   > "$OUT/throughput.md" <<'PY'
 import json, statistics, sys

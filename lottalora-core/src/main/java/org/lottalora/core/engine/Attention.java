@@ -178,11 +178,10 @@ public final class Attention {
     for (int j = 0; j <= last; j++) {
       max = Math.max(max, s[off + j]);
     }
+    Activations.expNonPositive(s, max, s, off, off + last + 1);
     double sum = 0;
     for (int j = 0; j <= last; j++) {
-      float e = Activations.exp(s[off + j] - max);
-      s[off + j] = e;
-      sum += e;
+      sum += s[off + j];
     }
     float inv = (float) (1 / sum);
     for (int j = 0; j <= last; j++) {

@@ -62,11 +62,14 @@ public final class GeluMlp {
     } else {
       fc1.forward(input, rows, pre);
     }
-    for (int i = 0; i < size; i++) { // the tanh is kept for backward
+    float c = (float) C;
+    for (int i = 0; i < size; i++) { // act holds tanh's argument first
       float v = pre[i];
-      float t = Activations.tanh((float) C * (v + 0.044715f * v * v * v));
-      th[i] = t;
-      act[i] = 0.5f * v * (1 + t);
+      act[i] = c * (v + 0.044715f * v * v * v);
+    }
+    Activations.tanh(act, th, 0, size); // the tanh is kept for backward
+    for (int i = 0; i < size; i++) {
+      act[i] = 0.5f * pre[i] * (1 + th[i]);
     }
     float[] y = new float[rows * fc2.out];
     if (train) {

@@ -25,14 +25,29 @@ public final class Gemm {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+  // the last thread's scratch: a ThreadLocal lookup missed its slot on the main thread (ND4J fills its map) and
+  // cost 7% of a byte-LM step; a thread only ever uses the scratch it owns, so a stale read just falls through
+  private static volatile Scratch last;
+
   private Gemm() {
   }
 
   /** Native buffers for the three operands of one thread, grown on demand. */
   private static final class Scratch {
+    final Thread owner = Thread.currentThread();
     FloatPointer a = new FloatPointer(0);
     FloatPointer b = new FloatPointer(0);
     FloatPointer c = new FloatPointer(0);
+
+    static Scratch mine() {
+      Scratch s = last;
+      if (s != null && s.owner == Thread.currentThread()) {
+        return s;
+      }
+      s = SCRATCH.get();
+      last = s;
+      return s;
+    }
 
     static FloatPointer fit(FloatPointer p, long n) {
       if (p.capacity() >= n) {
@@ -76,7 +91,7 @@ public final class Gemm {
       scale(c, cOff, m * n, beta);
       return;
     }
-    Scratch s = SCRATCH.get();
+    Scratch s = Scratch.mine();
     int la = m * k;
     int lb = k * n;
     int lc = m * n;
@@ -130,7 +145,7 @@ public final class Gemm {
     if (m == 0 || n == 0) {
       return;
     }
-    Scratch s = SCRATCH.get();
+    Scratch s = Scratch.mine();
     FloatPointer pa;
     FloatPointer pb;
     FloatPointer pc;

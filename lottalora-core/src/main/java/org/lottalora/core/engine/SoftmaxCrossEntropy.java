@@ -45,6 +45,7 @@ public final class SoftmaxCrossEntropy {
       }
     }
     double ws = weightSum;
+    float[] scratch = dz != null ? null : new float[n * classes];
     Parallel.forEach(n, r -> {
       int y = labels[r];
       int off = r * classes;
@@ -62,9 +63,11 @@ public final class SoftmaxCrossEntropy {
           arg = c;
         }
       }
+      float[] e = dz != null ? dz : scratch; // e^(z - max), turned into the gradient in place
+      Activations.expNonPositive(z, max, e, off, off + classes);
       double sum = 0;
       for (int c = 0; c < classes; c++) {
-        sum += Activations.exp(z[off + c] - max);
+        sum += e[off + c];
       }
       double lse = max + Math.log(sum);
       rowLoss[r] = lse - z[off + y];
@@ -73,8 +76,9 @@ public final class SoftmaxCrossEntropy {
         double w = (classWeights == null ? 1 : classWeights[y]) / ws;
         float inv = (float) (w / sum);
         for (int c = 0; c < classes; c++) { // p = e^(z - max) / sum
-          dz[off + c] = Activations.exp(z[off + c] - max) * inv - (c == y ? (float) w : 0f);
+          dz[off + c] = dz[off + c] * inv;
         }
+        dz[off + y] -= (float) w;
       }
     });
     double lossSum = 0;

@@ -74,11 +74,9 @@ public final class SwiGlu {
     float[] hl = h;
     float[] sl = sig;
     Parallel.forChunks(size, (from, to) -> { // the gate's sigmoid is kept: backward needs it
+      Activations.sigmoid(gl, sl, from, to);
       for (int i = from; i < to; i++) {
-        float gv = gl[i];
-        float sv = Activations.sigmoid(gv);
-        sl[i] = sv;
-        hl[i] = gv * sv * ul[i];
+        hl[i] = gl[i] * sl[i] * ul[i];
       }
     });
     float[] y = new float[rows * down.out];

@@ -1,6 +1,7 @@
 package org.lottalora.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +37,65 @@ class ActivationsTest {
       assertEquals(Math.tanh(u), Activations.tanh(u), 1e-6, "tanh " + u);
       assertEquals(1 / (1 + Math.exp(-u)), Activations.sigmoid(u), 1e-6, "sigmoid " + u);
     }
+  }
+
+  // the documented relative error of the array versions: each of the eight doublings costs digits in proportion to
+  // the argument's size
+  private static double bound(double argument) {
+    return 4e-6 + 2e-7 * Math.abs(argument);
+  }
+
+  // the array versions over a grid long enough that the JIT compiles and vectorises the loops (run twice: the
+  // second pass runs the compiled code), against the double-precision functions
+  @Test
+  void arrayVersionsAreWithinTheirDocumentedBoundAndSaturate() {
+    int n = 40_001;
+    float[] u = new float[n];
+    for (int i = 0; i < n; i++) {
+      u[i] = (i - 20_000) * 0.002f; // -40 .. 40
+    }
+    float[] sig = new float[n];
+    float[] tanh = new float[n];
+    float[] exp = new float[n];
+    for (int pass = 0; pass < 2; pass++) {
+      Activations.sigmoid(u, sig, 0, n);
+      Activations.tanh(u, tanh, 0, n);
+      Activations.expNonPositive(u, 40f, exp, 0, n); // e^(u - 40): arguments -80 .. 0
+      for (int i = 0; i < n; i++) {
+        double v = u[i];
+        double s = 1 / (1 + Math.exp(-v));
+        assertEquals(s, sig[i], bound(v) * s, "sigmoid " + v);
+        double t = Math.tanh(v);
+        assertEquals(t, tanh[i], bound(2 * v) * Math.abs(t) + 1e-30, "tanh " + v);
+        double arg = -(double) (40f - u[i]); // the argument as the function forms it, in float
+        double e = Math.exp(arg);
+        assertEquals(e, exp[i], bound(arg) * e, "exp " + arg);
+      }
+    }
+    float[] edge = {Float.NaN, 200f, -200f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, 1e-20f};
+    float[] out = new float[edge.length];
+    Activations.sigmoid(edge, out, 0, edge.length);
+    assertEquals(Float.NaN, out[0]);
+    assertEquals(1f, out[1]);
+    assertEquals(1f, out[3]);
+    assertEquals(0f, out[2], 1e-38f); // saturates at e^-88
+    assertEquals(0.5f, out[5]);
+    Activations.tanh(edge, out, 0, edge.length);
+    assertEquals(Float.NaN, out[0]);
+    assertEquals(1f, out[1]);
+    assertEquals(-1f, out[2]);
+    assertEquals(-1f, out[4]);
+    assertEquals(0f, out[5]);
+    assertEquals(1e-20f, out[6], 1e-26f); // no cancellation near 0
+    float[] at = {7f, 3f, 5f, 9f};
+    float[] part = {-1f, -1f, -1f, -1f};
+    Activations.sigmoid(at, part, 1, 3); // only [from, to)
+    assertEquals(-1f, part[0]);
+    assertEquals(1 / (1 + Math.exp(-3)), part[1], 1e-6);
+    assertEquals(1 / (1 + Math.exp(-5)), part[2], 1e-6);
+    assertEquals(-1f, part[3]);
+    assertThrows(IllegalArgumentException.class, () -> Activations.tanh(at, at, 0, 4));
+    Activations.expNonPositive(at, 9f, at, 0, 4); // in place is fine here
+    assertEquals(Math.exp(-2), at[0], 1e-6);
   }
 }
