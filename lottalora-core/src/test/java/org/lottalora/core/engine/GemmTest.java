@@ -91,7 +91,7 @@ class GemmTest {
 
   @Test
   void javaLoopPathMatchesTheReference() {
-    assertTrue(4L * 5 * 7 < Gemm.SMALL && 40L * 30 * 20 < Gemm.SMALL);
+    assertTrue(4L * 5 * 7 < Gemm.SMALL);
     for (float beta : new float[] {0f, 1f}) {
       check(Gemm::mm, "mm-loops", 4, 5, 7, 0.75f, beta, 1);
       check(Gemm::mm, "mm-loops", 1, 3, 2, -2f, beta, 2);
@@ -168,7 +168,8 @@ class GemmTest {
   @Test
   void aRowGetsTheSameBitsAloneOrInABatchOnTheLoopPath() {
     List<String> bad = new ArrayList<>(rowAloneVersusInBlock(Gemm::mm, "mm-loops", 6, 5, 7, 0));
-    bad.addAll(rowAloneVersusInBlock(Gemm::mm, "mm-loops", 40, 30, 20, 0));
+    assertTrue(12L * 10 * 16 < Gemm.SMALL);
+    bad.addAll(rowAloneVersusInBlock(Gemm::mm, "mm-loops", 12, 10, 16, 0));
     assertTrue(bad.isEmpty(), String.join("; ", bad));
   }
 
