@@ -49,6 +49,16 @@ class PlanEngineTest {
     check(LottaModel.create(spec).graph(), 36, 5);
   }
 
+  // a convolution runs in chunks of images whose columns fit about 256k values: at 28x28 with 9 input channels an
+  // image has 63,504 column values, so five images run as chunks of four and one (adapter, DoRA and full modes)
+  @ParameterizedTest(name = "chunked cnn full={0} dora={1}")
+  @CsvSource({"false,false", "false,true", "true,false"})
+  void cnnRunInChunksOfImagesMatchesSameDiff(boolean full, boolean dora) {
+    AdapterConfig ac = new AdapterConfig(2, 1.0, false, true, 0, false, 4).withVariants(dora, false, false);
+    ModelSpec spec = new ModelSpec("cnn", 784, 3, new int[] {9, 9}, 0, 5, InitSpec.DEFAULT, ac, full);
+    check(LottaModel.create(spec).graph(), 784, 5);
+  }
+
   @org.junit.jupiter.api.Test
   void variantsCountTheSameModelValues() {
     // the model's size (what trainable fractions divide by) is the network's, whatever trains it

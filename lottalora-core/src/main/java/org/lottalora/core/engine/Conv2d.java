@@ -90,18 +90,28 @@ public final class Conv2d {
 
   /** {@link #im2col(float[], int, float[])} straight into native memory, where the product reads it. */
   public void im2col(float[] x, int n, NativeBlock cols) {
-    cols.fit((long) n * oh * ow * fan());
-    java.nio.FloatBuffer out = cols.buffer();
-    Parallel.forEach(n, i -> im2colImage(x, i, out));
+    im2col(x, 0, n, cols);
   }
 
-  private void im2colImage(float[] x, int i, java.nio.FloatBuffer cols) {
+  /**
+   * The columns of images [from, to) of x only, from row 0 of cols: a caller that runs a batch in chunks of images
+   * keeps the columns (9 times the input for a 3x3 kernel) small enough to stay in cache between the copy and the
+   * product.
+   */
+  public void im2col(float[] x, int from, int to, NativeBlock cols) {
+    cols.fit((long) (to - from) * oh * ow * fan());
+    java.nio.FloatBuffer out = cols.buffer();
+    Parallel.forEach(to - from, j -> im2colImage(x, from + j, j, out));
+  }
+
+  // image i of x into the column rows of slot (from row slot oh ow on)
+  private void im2colImage(float[] x, int i, int slot, java.nio.FloatBuffer cols) {
     int fan = in * k * k;
     int run = k * in;
     float[] zeros = new float[run];
     for (int oy = 0; oy < oh; oy++) {
       for (int ox = 0; ox < ow; ox++) {
-        int row = ((i * oh + oy) * ow + ox) * fan;
+        int row = ((slot * oh + oy) * ow + ox) * fan;
         int ix0 = ox * stride - pad;
         int lo = Math.max(0, -ix0); // kernel columns [lo, hi) fall inside the image
         int hi = Math.min(k, w - ix0);
@@ -136,14 +146,22 @@ public final class Conv2d {
 
   /** {@link #col2im(float[], int, float[])} from native memory, where the product wrote the column gradient. */
   public void col2im(NativeBlock dcols, int n, float[] dx) {
+    col2im(dcols, 0, n, dx);
+  }
+
+  /**
+   * The adjoint of {@link #im2col(float[], int, int, NativeBlock)}: overwrites images [from, to) of dx [n h w, in]
+   * from the column gradient of those images, whose rows start at row 0 of dcols; dx's other images are untouched.
+   */
+  public void col2im(NativeBlock dcols, int from, int to, float[] dx) {
     java.nio.FloatBuffer in = dcols.buffer();
-    Parallel.forEach(n, i -> col2imImage(in, i, dx));
+    Parallel.forEach(to - from, j -> col2imImage(in, from + j, j, dx));
   }
 
   // each image's pixels receive gradient only from that image's fields, so images are independent tasks; within an
   // image the fields are added in output order, a fixed order whatever the thread count. Each kernel row's
   // contribution is one contiguous run of k in values, read in bulk and added in one vectorisable loop
-  private void col2imImage(java.nio.FloatBuffer dcols, int i, float[] dx) {
+  private void col2imImage(java.nio.FloatBuffer dcols, int i, int slot, float[] dx) {
     int fan = in * k * k;
     int run = k * in;
     float[] part = new float[run];
@@ -151,7 +169,7 @@ public final class Conv2d {
     java.util.Arrays.fill(dx, base, base + h * w * in, 0f);
     for (int oy = 0; oy < oh; oy++) {
       for (int ox = 0; ox < ow; ox++) {
-        int row = ((i * oh + oy) * ow + ox) * fan;
+        int row = ((slot * oh + oy) * ow + ox) * fan;
         int ix0 = ox * stride - pad;
         int lo = Math.max(0, -ix0);
         int hi = Math.min(k, w - ix0);
