@@ -510,10 +510,22 @@ public final class PlanEngine {
   /** Column values per chunk of images: 1 MB, so a chunk's columns stay in cache from im2col to the product. */
   private static final int CHUNK_VALUES = 1 << 18;
 
-  /** Images per chunk of convolution {@code g}: as many as fit {@link #CHUNK_VALUES}, at least one. */
-  private static int chunkImages(Conv2d g, int n) {
-    long perImage = (long) g.oh * g.ow * g.fan();
-    return (int) Math.max(1, Math.min(n, CHUNK_VALUES / perImage));
+  /** What a convolution does with one chunk: images [from, to), m output rows, their columns in colChunk. */
+  private interface ChunkBody {
+    void run(int chunk, int from, int to, int m);
+  }
+
+  // images per chunk: as many as fit CHUNK_VALUES, at least one; the same chunks whatever the thread count, so the
+  // gradients are summed in the same order
+  private void forEachChunk(Conv2d g, float[] x, int n, ChunkBody body) {
+    int hw = g.oh * g.ow;
+    int per = (int) Math.max(1, Math.min(n, CHUNK_VALUES / ((long) hw * g.fan())));
+    int chunk = 0;
+    for (int from = 0; from < n; from += per, chunk++) {
+      int to = Math.min(n, from + per);
+      g.im2col(x, from, to, colChunk);
+      body.run(chunk, from, to, (to - from) * hw);
+    }
   }
 
   // y [n oh ow, out] = im2col(x) W'^T chunk by chunk; a training pass keeps each chunk's cache for backward. The
@@ -522,14 +534,8 @@ public final class PlanEngine {
   private void convForward(int i, float[] x, int n, float[] y, boolean train) {
     ConvOp cv = (ConvOp) ops[i];
     Conv2d g = cv.geometry();
-    int hw = g.oh * g.ow;
-    int per = chunkImages(g, n);
     List<AdaptedDense.Cache> cs = chunkCaches[i];
-    int chunk = 0;
-    for (int from = 0; from < n; from += per, chunk++) {
-      int to = Math.min(n, from + per);
-      int m = (to - from) * hw;
-      g.im2col(x, from, to, colChunk);
+    forEachChunk(g, x, n, (chunk, from, to, m) -> {
       zChunk = Buffers.fit(zChunk, m * g.out);
       if (train) {
         if (cs.size() <= chunk) {
@@ -539,8 +545,8 @@ public final class PlanEngine {
       } else {
         cv.dense().forward(colChunk, m, zChunk);
       }
-      System.arraycopy(zChunk, 0, y, from * hw * g.out, m * g.out);
-    }
+      System.arraycopy(zChunk, 0, y, from * g.oh * g.ow * g.out, m * g.out);
+    });
   }
 
   // the adjoint of convForward's training pass, chunk by chunk with the columns recomputed: adds the layer's
@@ -549,26 +555,19 @@ public final class PlanEngine {
   private void convBackward(int i, float[] x, int n, float[] dy, float[] dx, boolean add) {
     ConvOp cv = (ConvOp) ops[i];
     Conv2d g = cv.geometry();
-    int hw = g.oh * g.ow;
-    int per = chunkImages(g, n);
     int inSize = g.h * g.w * g.in; // one image's input values
-    float[] target = dx;
     if (dx != null && add) {
       colGrad = Buffers.fit(colGrad, n * inSize);
-      target = colGrad;
     }
-    int chunk = 0;
-    for (int from = 0; from < n; from += per, chunk++) {
-      int to = Math.min(n, from + per);
-      int m = (to - from) * hw;
-      g.im2col(x, from, to, colChunk);
+    float[] target = dx != null && add ? colGrad : dx;
+    forEachChunk(g, x, n, (chunk, from, to, m) -> {
       dzChunk = Buffers.fit(dzChunk, m * g.out);
-      System.arraycopy(dy, from * hw * g.out, dzChunk, 0, m * g.out);
-      cv.dense().backward(dzChunk, colChunk, m, chunkCaches[i].get(chunk), dx == null ? null : colGradChunk);
-      if (dx != null) {
+      System.arraycopy(dy, from * g.oh * g.ow * g.out, dzChunk, 0, m * g.out);
+      cv.dense().backward(dzChunk, colChunk, m, chunkCaches[i].get(chunk), target == null ? null : colGradChunk);
+      if (target != null) {
         g.col2im(colGradChunk, from, to, target);
       }
-    }
+    });
     cv.dense().finish();
     if (dx != null && add) {
       for (int j = 0; j < n * inSize; j++) {
