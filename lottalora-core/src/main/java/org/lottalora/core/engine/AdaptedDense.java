@@ -396,7 +396,9 @@ public final class AdaptedDense {
   private void stackedProducts(Object x, int n, Cache c) {
     int r = rank;
     int both = out + r;
-    stackA();
+    if (!(x instanceof NativeBlock)) { // a native (chunked) pass had syncAdapter called once before its chunks
+      stackA();
+    }
     c.base = Buffers.fit(c.base, n * both);
     c.baseStride = both;
     if (x instanceof NativeBlock nx) {
@@ -438,20 +440,37 @@ public final class AdaptedDense {
     }
   }
 
-  /** {@link #forward(float[], int, float[])} of an input in native memory (a convolution's columns). */
-  public void forward(NativeBlock x, int n, float[] z) {
+  /**
+   * Writes A's current values into the stacked {@code [W_seed; A]} copies. The passes over native inputs (a
+   * convolution's chunks of images, which may run on several threads at once) read those copies without writing
+   * them, so their caller calls this once before the chunks, after the optimizer's last step.
+   */
+  public void syncAdapter() {
+    if (stacked && factored()) {
+      stackA();
+    }
+  }
+
+  /**
+   * {@link #forward(float[], int, float[])} of an input in native memory (a convolution's columns); {@code c} holds
+   * the factored pass's products (a cache per chunk, so chunks can run on several threads).
+   */
+  public void forward(NativeBlock x, int n, float[] z, Cache c) {
     if (weff == null) {
-      forwardTrain(x, n, z, inference);
+      forwardTrain(x, n, z, c);
       return;
     }
     Gemm.mm(false, true, n, out, in, 1f, x, weff, 0f, z);
     addBias(z, n);
   }
 
-  /** {@link #forwardTrain(float[], int, float[], Cache)} of an input in native memory (a convolution's columns). */
+  /**
+   * {@link #forwardTrain(float[], int, float[], Cache)} of an input in native memory (a convolution's columns);
+   * {@link #syncAdapter} must have run since A last changed.
+   */
   public void forwardTrain(NativeBlock x, int n, float[] z, Cache c) {
     if (!factored()) {
-      forward(x, n, z);
+      forward(x, n, z, c);
       return;
     }
     int r = rank;
@@ -468,15 +487,75 @@ public final class AdaptedDense {
   }
 
   /**
-   * {@link #backward(float[], float[], int, Cache, float[], boolean)} of a pass over an input in native memory, with
-   * the input's gradient (overwritten; null for none) in native memory too.
+   * The gradients of one chunk of a pass, kept apart from the layer's own: chunks of a convolution's images run on
+   * several threads, and {@link #addChunk} adds each chunk's share in chunk order, so the sums, to the last bit, do
+   * not depend on the thread count. Reused across steps.
    */
-  public void backward(float[] dz, NativeBlock x, int n, Cache c, NativeBlock dx) {
-    biasGradient(dz, n);
+  public static final class ChunkGradients {
+    final float[] bias;
+    final float[] beta = new float[1];
+    final float[] a;
+    final float[] b;
+    final float[] dw;
+    boolean dwUsed;
+
+    private ChunkGradients(AdaptedDense d) {
+      bias = d.trainedBias == null ? null : new float[d.out];
+      a = d.factored() ? new float[d.rank * d.in] : null;
+      b = d.factored() ? new float[d.out * d.rank] : null;
+      dw = d.factored() || d.frozenLayer ? null : new float[d.out * d.in];
+    }
+  }
+
+  /** Empty gradients for one chunk of this layer's passes. */
+  public ChunkGradients newChunkGradients() {
+    return new ChunkGradients(this);
+  }
+
+  /**
+   * Adds one chunk's gradients to the layer's (DoRA's and full mode's dense dW to the batch's, which
+   * {@link #finish} turns into the trained arrays' gradients) and clears them.
+   */
+  public void addChunk(ChunkGradients g) {
+    addInto(g.bias, trainedBias == null ? null : trainedBias.g);
+    if (beta != null) {
+      beta.g[0] += g.beta[0];
+    }
+    g.beta[0] = 0;
+    if (factored()) {
+      addInto(g.a, a.g);
+      addInto(g.b, b.g);
+    }
+    if (g.dwUsed) {
+      addInto(g.dw, dw);
+      dwUsed = true;
+      g.dwUsed = false;
+    }
+  }
+
+  private static void addInto(float[] from, float[] to) {
+    if (from == null) {
+      return;
+    }
+    for (int i = 0; i < from.length; i++) {
+      to[i] += from[i];
+      from[i] = 0;
+    }
+  }
+
+  /**
+   * {@link #backward(float[], float[], int, Cache, float[], boolean)} of a pass over an input in native memory (a
+   * chunk of a convolution's columns), with the input's gradient (overwritten; null for none) in native memory
+   * too. The trained arrays' gradients go to {@code g}, not to the layer ({@link #addChunk} adds them), and the
+   * layer's own state is only read, so chunks may run on several threads; {@link #syncAdapter} must have run since
+   * A last changed.
+   */
+  public void backward(float[] dz, NativeBlock x, int n, Cache c, NativeBlock dx, ChunkGradients g) {
+    biasGradient(dz, n, g.bias);
     if (!factored()) {
       if (!frozenLayer) {
-        Gemm.mm(true, false, out, in, n, 1f, dz, x, 1f, dw); // dW += dz^T x
-        dwUsed = true;
+        Gemm.mm(true, false, out, in, n, 1f, dz, x, 1f, g.dw); // dW += dz^T x
+        g.dwUsed = true;
       }
       if (dx != null) {
         dx.fit((long) n * in);
@@ -484,21 +563,50 @@ public final class AdaptedDense {
       }
       return;
     }
-    float[] dzb = adapterGradients(dz, n, c);
-    Gemm.mm(true, false, rank, in, n, (float) ac.scaling(), dzb, x, 1f, a.g); // dA += s (dz B)^T x
+    float[] dzb = adapterGradients(dz, n, c, g.beta, g.b);
+    Gemm.mm(true, false, rank, in, n, (float) ac.scaling(), dzb, x, 1f, g.a); // dA += s (dz B)^T x
     if (dx != null) {
       dx.fit((long) n * in);
       if (stacked) {
-        Gemm.mm(false, false, n, in, out + rank, 1f, stackedGradient(dz, dzb, n, c), pinned, 0f, dx);
+        Gemm.mm(false, false, n, in, out + rank, 1f, stackedGradient(dz, dzb, n, c, false), pinned, 0f, dx);
       } else {
         throw new IllegalStateException(prefix + ": a native input gradient needs the stacked layout");
       }
     }
   }
 
+  /**
+   * Rows of the input gradient's factors: {@code dx = G M} with G [n, rows] ({@link #inputGradientLeft}) and M
+   * [rows, in] ({@link #inputGradientRight}); out + r for a factored adapter ({@code [beta dz | s dz B]} and
+   * {@code [W_seed; A]}), out otherwise (dz and the merged weight).
+   */
+  public int inputGradientRows() {
+    return factored() ? out + rank : out;
+  }
+
+  /**
+   * G of {@link #inputGradientRows}, after a {@link #backward(float[], NativeBlock, int, Cache, NativeBlock,
+   * ChunkGradients)} of the same dz and cache (which computed dz B): a cache array, or dz itself. A convolution
+   * multiplies it by M through its adjoint instead of forming the column gradient G M.
+   */
+  public float[] inputGradientLeft(float[] dz, int n, Cache c) {
+    return factored() ? stackedGradient(dz, c.dzb, n, c, false) : dz;
+  }
+
+  /** M of {@link #inputGradientRows}: the layer's own array, read only ({@link #syncAdapter} first). */
+  public float[] inputGradientRight() {
+    if (factored() && !stacked) {
+      throw new IllegalStateException(prefix + ": the input gradient's factors need the stacked layout");
+    }
+    return factored() ? wSeed : weff;
+  }
+
   private void biasGradient(float[] dz, int n) {
-    if (trainedBias != null) {
-      float[] g = trainedBias.g;
+    biasGradient(dz, n, trainedBias == null ? null : trainedBias.g);
+  }
+
+  private void biasGradient(float[] dz, int n, float[] g) {
+    if (g != null) {
       for (int row = 0; row < n; row++) {
         int off = row * out;
         for (int o = 0; o < out; o++) {
@@ -510,6 +618,11 @@ public final class AdaptedDense {
 
   /** Adds beta's and B's gradients; returns dz B [n, r] (a cache array). */
   private float[] adapterGradients(float[] dz, int n, Cache c) {
+    return adapterGradients(dz, n, c, beta == null ? null : beta.g, b.g);
+  }
+
+  // ... into betaG[0] (null: beta not trained) and bG
+  private float[] adapterGradients(float[] dz, int n, Cache c, float[] betaG, float[] bG) {
     int r = rank;
     float s = (float) ac.scaling();
     if (beta != null) {
@@ -523,17 +636,22 @@ public final class AdaptedDense {
           g += dz[off + o] * base[bo + o];
         }
       }
-      beta.g[0] += (float) g;
+      betaG[0] += (float) g;
     }
     c.dzb = Buffers.fit(c.dzb, n * r);
     float[] dzb = c.dzb;
     Gemm.mm(false, false, n, r, out, 1f, dz, b.v, 0f, dzb); // dz B [n, r]
-    Gemm.mm(true, false, out, r, n, s, dz, c.xa, 1f, b.g); // dB += s dz^T (x A^T)
+    Gemm.mm(true, false, out, r, n, s, dz, c.xa, 1f, bG); // dB += s dz^T (x A^T)
     return dzb;
   }
 
   /** [beta dz | s dz B] [n, out + r], the left factor of dx = [beta dz | s dz B] [W_seed; A] (A refreshed). */
   private float[] stackedGradient(float[] dz, float[] dzb, int n, Cache c) {
+    return stackedGradient(dz, dzb, n, c, true);
+  }
+
+  // stack: write A into the stacked copies first (not from a chunk, which may run beside others: syncAdapter)
+  private float[] stackedGradient(float[] dz, float[] dzb, int n, Cache c, boolean stack) {
     int r = rank;
     int both = out + r;
     float s = (float) ac.scaling();
@@ -549,7 +667,9 @@ public final class AdaptedDense {
         t[to + out + j] = s * dzb[row * r + j];
       }
     }
-    stackA();
+    if (stack) {
+      stackA();
+    }
     return t;
   }
 

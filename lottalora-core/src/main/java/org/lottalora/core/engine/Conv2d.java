@@ -90,18 +90,22 @@ public final class Conv2d {
 
   /** {@link #im2col(float[], int, float[])} straight into native memory, where the product reads it. */
   public void im2col(float[] x, int n, NativeBlock cols) {
-    im2col(x, 0, n, cols);
+    cols.fit((long) n * oh * ow * fan());
+    java.nio.FloatBuffer out = cols.buffer();
+    Parallel.forEach(n, i -> im2colImage(x, i, i, out));
   }
 
   /**
    * The columns of images [from, to) of x only, from row 0 of cols: a caller that runs a batch in chunks of images
    * keeps the columns (9 times the input for a 3x3 kernel) small enough to stay in cache between the copy and the
-   * product.
+   * product. It runs on the calling thread: the caller splits its chunks over threads.
    */
   public void im2col(float[] x, int from, int to, NativeBlock cols) {
     cols.fit((long) (to - from) * oh * ow * fan());
     java.nio.FloatBuffer out = cols.buffer();
-    Parallel.forEach(to - from, j -> im2colImage(x, from + j, j, out));
+    for (int j = 0; j < to - from; j++) {
+      im2colImage(x, from + j, j, out);
+    }
   }
 
   // image i of x into the column rows of slot (from row slot oh ow on)
@@ -146,16 +150,20 @@ public final class Conv2d {
 
   /** {@link #col2im(float[], int, float[])} from native memory, where the product wrote the column gradient. */
   public void col2im(NativeBlock dcols, int n, float[] dx) {
-    col2im(dcols, 0, n, dx);
+    java.nio.FloatBuffer in = dcols.buffer();
+    Parallel.forEach(n, i -> col2imImage(in, i, i, dx));
   }
 
   /**
    * The adjoint of {@link #im2col(float[], int, int, NativeBlock)}: overwrites images [from, to) of dx [n h w, in]
    * from the column gradient of those images, whose rows start at row 0 of dcols; dx's other images are untouched.
+   * It runs on the calling thread, as the range {@link #im2col(float[], int, int, NativeBlock)}.
    */
   public void col2im(NativeBlock dcols, int from, int to, float[] dx) {
     java.nio.FloatBuffer in = dcols.buffer();
-    Parallel.forEach(to - from, j -> col2imImage(in, from + j, j, dx));
+    for (int j = 0; j < to - from; j++) {
+      col2imImage(in, from + j, j, dx);
+    }
   }
 
   // each image's pixels receive gradient only from that image's fields, so images are independent tasks; within an
@@ -190,6 +198,47 @@ public final class Conv2d {
         }
       }
     }
+  }
+
+  /**
+   * True for a stride-1 convolution that keeps the image size (odd k, pad (k - 1) / 2): its adjoint is itself a
+   * convolution of the same geometry with the kernel's taps flipped ({@link #adjoint}, {@link #flippedTaps}), so the
+   * input gradient can be computed as im2col of the output-side gradient times a small matrix, which is what the
+   * engine does instead of {@link #col2im}.
+   */
+  public boolean sizePreserving() {
+    return stride == 1 && oh == h && ow == w && 2 * pad == k - 1;
+  }
+
+  /**
+   * The geometry of this {@link #sizePreserving} convolution's adjoint over a gradient of {@code channels} channels
+   * on the output grid: {@code dx = im2col'(g) flippedTaps(M, channels)} where {@code dx = g M} per pixel would be
+   * the column gradient before {@link #col2im}.
+   */
+  public Conv2d adjoint(int channels) {
+    if (!sizePreserving()) {
+      throw new IllegalStateException(prefix + ": only a stride-1 size-preserving convolution has a convolution "
+          + "as its adjoint");
+    }
+    return new Conv2d(prefix, channels, in, k, 1, pad, oh, ow);
+  }
+
+  /**
+   * For a matrix M [rows, fan] in patch order (the matrix whose product with a per-pixel gradient g [pixels, rows]
+   * gives the column gradient), the [k k rows, in] matrix F with {@code F[(q rows + o), ci] = M[o, (k k - 1 - q) in
+   * + ci]}: a field of g's im2col at tap q reads the pixel that tap {@code k k - 1 - q} of the forward convolution
+   * wrote, so {@code im2col(g) F} is col2im of {@code g M}, summed in tap order.
+   */
+  public float[] flippedTaps(float[] m, int rows, float[] into) {
+    int kk = k * k;
+    float[] f = into != null && into.length >= kk * rows * in ? into : new float[kk * rows * in];
+    int fan = kk * in;
+    for (int q = 0; q < kk; q++) {
+      for (int o = 0; o < rows; o++) {
+        System.arraycopy(m, o * fan + (kk - 1 - q) * in, f, (q * rows + o) * in, in);
+      }
+    }
+    return f;
   }
 
   /**

@@ -10,9 +10,11 @@ import org.lottalora.core.engine.AdaptedDense;
 import org.lottalora.core.engine.BatchNorm;
 import org.lottalora.core.engine.Buffers;
 import org.lottalora.core.engine.Conv2d;
+import org.lottalora.core.engine.Gemm;
 import org.lottalora.core.engine.GlobalAvgPool;
 import org.lottalora.core.engine.LayerNorm;
 import org.lottalora.core.engine.NativeBlock;
+import org.lottalora.core.engine.Parallel;
 import org.lottalora.core.engine.Param;
 import org.lottalora.core.engine.Params;
 import org.lottalora.core.engine.SoftmaxCrossEntropy;
@@ -28,7 +30,7 @@ import org.lottalora.core.util.NdArrays;
  *
  * <p>A step's output is an NHWC block [n h w, c]; a convolution is im2col plus an adapted matrix product over the
  * [out, in k k] kernel, so its adapter, DoRA and full modes are the dense layer's own ({@link AdaptedDense}). It
- * runs in chunks of images whose columns fit in cache (about 1 MB), and backward recomputes the columns rather than
+ * runs in chunks of images whose columns fit in cache (about 256 KB), and backward recomputes the columns rather than
  * keep them.
  * Not thread-safe: {@link ModelGraph} serialises inference, the trainer owns training.
  */
@@ -49,11 +51,17 @@ public final class PlanEngine {
   private final float[][] grads;
   private final float[][] ownGrad;
   // a convolution runs in chunks of images whose columns (im2col) fit in cache; backward recomputes them
-  private final List<AdaptedDense.Cache>[] chunkCaches; // per convolution, one cache per chunk of its last pass
-  private final NativeBlock colChunk = new NativeBlock();
-  private final NativeBlock colGradChunk = new NativeBlock();
-  private float[] zChunk = new float[0];
-  private float[] dzChunk = new float[0];
+  // per convolution, one cache per chunk of its last training pass, one per chunk of its last inference pass, and
+  // each chunk's share of the gradients (added in chunk order whatever thread ran the chunk)
+  private final List<AdaptedDense.Cache>[] chunkCaches;
+  private final List<AdaptedDense.Cache>[] inferCaches;
+  private final List<AdaptedDense.ChunkGradients>[] chunkGrads;
+  private final float[][] flippedTaps; // per size-preserving convolution, its adjoint's matrix (rebuilt each pass)
+  // per engine thread (slot): a chunk's columns, their gradient, its outputs and output gradient
+  private NativeBlock[] colChunk = {};
+  private NativeBlock[] colGradChunk = {};
+  private float[][] zChunk = {};
+  private float[][] dzChunk = {};
   private float[] dz = new float[0];
   private long trainedVersion = -1;
   private boolean stale = true;
@@ -79,6 +87,13 @@ public final class PlanEngine {
     @SuppressWarnings("unchecked")
     List<AdaptedDense.Cache>[] perChunk = new List[k];
     chunkCaches = perChunk;
+    @SuppressWarnings("unchecked")
+    List<AdaptedDense.Cache>[] perInferChunk = new List[k];
+    inferCaches = perInferChunk;
+    @SuppressWarnings("unchecked")
+    List<AdaptedDense.ChunkGradients>[] perChunkGrads = new List[k];
+    chunkGrads = perChunkGrads;
+    flippedTaps = new float[k][];
     AdapterConfig ac = graph.adapter();
     Map<String, float[]> values = graph.trainedValues();
     int hw = 1;
@@ -107,6 +122,8 @@ public final class PlanEngine {
             graph.full() ? AdapterConfig.defaults(1) : ac, graph.full(), false, params);
         ops[i] = new ConvOp(geometry, dense);
         chunkCaches[i] = new ArrayList<>();
+        inferCaches[i] = new ArrayList<>();
+        chunkGrads[i] = new ArrayList<>();
         start = i;
         hw = geometry.oh * geometry.ow;
         c = cv.out();
@@ -507,72 +524,137 @@ public final class PlanEngine {
     return ownGrad[a];
   }
 
-  /** Column values per chunk of images: 1 MB, so a chunk's columns stay in cache from im2col to the product. */
-  private static final int CHUNK_VALUES = 1 << 18;
+  /**
+   * Column values per chunk of images: 256 KB, so a chunk's columns stay in the core's cache from im2col to the
+   * product beside the product's other operands and a second thread's chunk. Plain-20 at batch 128 (CnnStepBench,
+   * alternating): 1 MB chunks 203-271 images/s on two threads, 512 KB 366-425, 256 KB 411-495; a 28x28 image of 16
+   * channels is one chunk (113k values).
+   */
+  private static final int CHUNK_VALUES = 1 << 16;
 
-  /** What a convolution does with one chunk: images [from, to), m output rows, their columns in colChunk. */
+  /** What a convolution does with one chunk: images [from, to), m output rows, their columns in colChunk[slot]. */
   private interface ChunkBody {
-    void run(int chunk, int from, int to, int m);
+    void run(int slot, int chunk, int from, int to, int m);
   }
 
-  // images per chunk: as many as fit CHUNK_VALUES, at least one; the same chunks whatever the thread count, so the
-  // gradients are summed in the same order
+  // images per chunk: as many as fit CHUNK_VALUES, at least one. The chunks are the same whatever the thread count
+  // (each thread runs a contiguous range of them), so each chunk's gradients are the same, and they are added in
+  // chunk order
+  private static int imagesPerChunk(Conv2d g, int n) {
+    return (int) Math.max(1, Math.min(n, CHUNK_VALUES / ((long) g.oh * g.ow * g.fan())));
+  }
+
+  private static int chunkCount(Conv2d g, int n) {
+    int per = imagesPerChunk(g, n);
+    return (n + per - 1) / per;
+  }
+
   private void forEachChunk(Conv2d g, float[] x, int n, ChunkBody body) {
     int hw = g.oh * g.ow;
-    int per = (int) Math.max(1, Math.min(n, CHUNK_VALUES / ((long) hw * g.fan())));
-    int chunk = 0;
-    for (int from = 0; from < n; from += per, chunk++) {
-      int to = Math.min(n, from + per);
-      g.im2col(x, from, to, colChunk);
-      body.run(chunk, from, to, (to - from) * hw);
+    int per = imagesPerChunk(g, n);
+    int chunks = chunkCount(g, n);
+    fitSlots(Parallel.slots(chunks));
+    Parallel.forSlots(chunks, (slot, c0, c1) -> {
+      for (int chunk = c0; chunk < c1; chunk++) {
+        int from = chunk * per;
+        int to = Math.min(n, from + per);
+        g.im2col(x, from, to, colChunk[slot]);
+        body.run(slot, chunk, from, to, (to - from) * hw);
+      }
+    });
+  }
+
+  private void fitSlots(int slots) {
+    int had = colChunk.length;
+    if (had >= slots) {
+      return;
+    }
+    colChunk = java.util.Arrays.copyOf(colChunk, slots);
+    colGradChunk = java.util.Arrays.copyOf(colGradChunk, slots);
+    zChunk = java.util.Arrays.copyOf(zChunk, slots);
+    dzChunk = java.util.Arrays.copyOf(dzChunk, slots);
+    for (int t = had; t < slots; t++) {
+      colChunk[t] = new NativeBlock();
+      colGradChunk[t] = new NativeBlock();
+      zChunk[t] = new float[0];
+      dzChunk[t] = new float[0];
     }
   }
 
-  // y [n oh ow, out] = im2col(x) W'^T chunk by chunk; a training pass keeps each chunk's cache for backward. The
-  // whole batch's columns were 58 MB for a Plain-20's first stage at batch 128: the product then ran from memory
-  // at 66 GFLOP/s against 135 from cache (one thread), and 19 layers kept 1 GB of columns for backward
+  private static <T> List<T> fitList(List<T> list, int size, java.util.function.Supplier<T> make) {
+    while (list.size() < size) {
+      list.add(make.get());
+    }
+    return list;
+  }
+
+  // y [n oh ow, out] = im2col(x) W'^T chunk by chunk, the chunks split over the engine's threads; a training pass
+  // keeps each chunk's cache for backward. The whole batch's columns were 58 MB for a Plain-20's first stage at
+  // batch 128: the product then ran from memory at 66 GFLOP/s against 135 from cache (one thread), and 19 layers
+  // kept 1 GB of columns for backward
   private void convForward(int i, float[] x, int n, float[] y, boolean train) {
     ConvOp cv = (ConvOp) ops[i];
     Conv2d g = cv.geometry();
-    List<AdaptedDense.Cache> cs = chunkCaches[i];
-    forEachChunk(g, x, n, (chunk, from, to, m) -> {
-      zChunk = Buffers.fit(zChunk, m * g.out);
+    AdaptedDense d = cv.dense();
+    List<AdaptedDense.Cache> cs = fitList(train ? chunkCaches[i] : inferCaches[i], chunkCount(g, n),
+        AdaptedDense.Cache::new);
+    d.syncAdapter();
+    forEachChunk(g, x, n, (slot, chunk, from, to, m) -> {
+      float[] z = zChunk[slot] = Buffers.fit(zChunk[slot], m * g.out);
       if (train) {
-        if (cs.size() <= chunk) {
-          cs.add(new AdaptedDense.Cache());
-        }
-        cv.dense().forwardTrain(colChunk, m, zChunk, cs.get(chunk));
+        d.forwardTrain(colChunk[slot], m, z, cs.get(chunk));
       } else {
-        cv.dense().forward(colChunk, m, zChunk);
+        d.forward(colChunk[slot], m, z, cs.get(chunk));
       }
-      System.arraycopy(zChunk, 0, y, from * g.oh * g.ow * g.out, m * g.out);
+      System.arraycopy(z, 0, y, from * g.oh * g.ow * g.out, m * g.out);
     });
   }
 
   // the adjoint of convForward's training pass, chunk by chunk with the columns recomputed: adds the layer's
-  // gradients (over the chunks in order, so the same sums whatever the thread count) and writes, or with add adds,
-  // the input's gradient into dx (null for none)
+  // gradients (each chunk's apart, then added in chunk order, so the same sums whatever the thread count) and
+  // writes, or with add adds, the input's gradient into dx (null for none)
   private void convBackward(int i, float[] x, int n, float[] dy, float[] dx, boolean add) {
     ConvOp cv = (ConvOp) ops[i];
     Conv2d g = cv.geometry();
+    AdaptedDense d = cv.dense();
     int inSize = g.h * g.w * g.in; // one image's input values
     if (dx != null && add) {
       colGrad = Buffers.fit(colGrad, n * inSize);
     }
     float[] target = dx != null && add ? colGrad : dx;
-    forEachChunk(g, x, n, (chunk, from, to, m) -> {
-      dzChunk = Buffers.fit(dzChunk, m * g.out);
-      System.arraycopy(dy, from * g.oh * g.ow * g.out, dzChunk, 0, m * g.out);
-      cv.dense().backward(dzChunk, colChunk, m, chunkCaches[i].get(chunk), target == null ? null : colGradChunk);
+    List<AdaptedDense.ChunkGradients> gs = fitList(chunkGrads[i], chunkCount(g, n), d::newChunkGradients);
+    List<AdaptedDense.Cache> cs = chunkCaches[i];
+    d.syncAdapter();
+    // a size-preserving convolution sends its input gradient back through its adjoint convolution: im2col of the
+    // output-side factor G [pixels, rows] times the flipped taps of M, instead of forming the column gradient
+    // G M (9 times the input's size for 3x3) and adding it back with col2im, whose short runs measured a fifth of a
+    // Plain-20 step
+    boolean adjoint = target != null && g.sizePreserving();
+    Conv2d adj = adjoint ? g.adjoint(d.inputGradientRows()) : null;
+    float[] flipped = adjoint ? flippedTaps[i] = g.flippedTaps(d.inputGradientRight(), d.inputGradientRows(),
+        flippedTaps[i]) : null;
+    forEachChunk(g, x, n, (slot, chunk, from, to, m) -> {
+      float[] dzc = dzChunk[slot] = Buffers.fit(dzChunk[slot], m * g.out);
+      System.arraycopy(dy, from * g.oh * g.ow * g.out, dzc, 0, m * g.out);
+      if (adjoint) {
+        d.backward(dzc, colChunk[slot], m, cs.get(chunk), null, gs.get(chunk));
+        adj.im2col(d.inputGradientLeft(dzc, m, cs.get(chunk)), 0, to - from, colGradChunk[slot]);
+        float[] z = zChunk[slot] = Buffers.fit(zChunk[slot], (to - from) * inSize);
+        Gemm.mm(false, false, (to - from) * g.h * g.w, g.in, adj.fan(), 1f, colGradChunk[slot], flipped, 0f, z);
+        System.arraycopy(z, 0, target, from * inSize, (to - from) * inSize);
+        return;
+      }
+      d.backward(dzc, colChunk[slot], m, cs.get(chunk), target == null ? null : colGradChunk[slot], gs.get(chunk));
       if (target != null) {
-        g.col2im(colGradChunk, from, to, target);
+        g.col2im(colGradChunk[slot], from, to, target);
       }
     });
-    cv.dense().finish();
+    for (int c = 0, chunks = chunkCount(g, n); c < chunks; c++) {
+      d.addChunk(gs.get(c));
+    }
+    d.finish();
     if (dx != null && add) {
-      for (int j = 0; j < n * inSize; j++) {
-        dx[j] += target[j];
-      }
+      addInto(target, dx, n * inSize);
     }
   }
 
@@ -617,26 +699,42 @@ public final class PlanEngine {
   // dx = dy where the ReLU's output is positive, else 0, as a bit mask: out >= 0, so its bits are positive exactly
   // when it is, and -bits >> 31 is all ones then. A select with a data-dependent branch ran 15x slower
   private static void reluBackward(float[] out, float[] dy, float[] dx, int size) {
-    for (int j = 0; j < size; j++) {
+    Parallel.forChunks(size, (from, to) -> reluBackward(out, dy, dx, from, to));
+  }
+
+  private static void reluBackward(float[] out, float[] dy, float[] dx, int from, int to) {
+    for (int j = from; j < to; j++) {
       int ob = Float.floatToRawIntBits(out[j]);
       dx[j] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[j]) & (-ob >> 31));
     }
   }
 
   private static void relu(float[] in, float[] out, int size) {
-    for (int j = 0; j < size; j++) {
+    Parallel.forChunks(size, (from, to) -> relu(in, out, from, to));
+  }
+
+  private static void relu(float[] in, float[] out, int from, int to) {
+    for (int j = from; j < to; j++) {
       out[j] = Math.max(in[j], 0f);
     }
   }
 
   private static void multiply(float[] a, float[] b, float[] out, int size) {
-    for (int j = 0; j < size; j++) {
+    Parallel.forChunks(size, (from, to) -> multiply(a, b, out, from, to));
+  }
+
+  private static void multiply(float[] a, float[] b, float[] out, int from, int to) {
+    for (int j = from; j < to; j++) {
       out[j] = a[j] * b[j];
     }
   }
 
   private static void addInto(float[] a, float[] out, int size) {
-    for (int j = 0; j < size; j++) {
+    Parallel.forChunks(size, (from, to) -> addInto(a, out, from, to));
+  }
+
+  private static void addInto(float[] a, float[] out, int from, int to) {
+    for (int j = from; j < to; j++) {
       out[j] += a[j];
     }
   }

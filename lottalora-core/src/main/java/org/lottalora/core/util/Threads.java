@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Threads {
   private static volatile int applied;
+  private static volatile int generation;
 
   private Threads() {}
 
@@ -44,6 +45,15 @@ public final class Threads {
     // and the forced collections showed up as 2x swings in epoch throughput
     Nd4j.getMemoryManager().togglePeriodicGc(false);
     applied = n;
+    generation++;
+  }
+
+  /**
+   * How many times {@link #apply} has run: code that changes a native thread setting after it (the engine puts
+   * OpenBLAS on one thread) knows from a new value that its change was undone.
+   */
+  public static int generation() {
+    return generation;
   }
 
   /**

@@ -157,6 +157,37 @@ class Conv2dTest {
     }
   }
 
+  // a size-preserving convolution's adjoint is a convolution: im2col'(g) flippedTaps(M) = col2im(g M) for a factor
+  // g [pixels, rows] and M [rows, fan] (the engine's input gradient without forming the column gradient)
+  @Test
+  void theAdjointConvolutionOfASizePreservingOneEqualsCol2im() {
+    int[][] shapes = {{3, 4, 3, 1, 1, 5, 7, 2}, {16, 16, 3, 1, 1, 8, 6, 3}, {2, 3, 5, 1, 2, 6, 5, 2},
+        {4, 2, 1, 1, 0, 3, 4, 2}};
+    for (int[] s : shapes) {
+      Conv2d c = conv(s);
+      assertTrue(c.sizePreserving(), name(s));
+      int n = s[7];
+      int rows = 7; // e.g. out + r
+      int pixels = n * c.oh * c.ow;
+      float[] g = Grad.matrix(pixels, rows, 8, 1);
+      float[] m = Grad.matrix(rows, c.fan(), 9, 1);
+      float[] dcols = new float[pixels * c.fan()];
+      Gemm.mm(false, false, pixels, c.fan(), rows, 1f, g, m, 0f, dcols);
+      float[] want = new float[n * c.h * c.w * c.in];
+      c.col2im(dcols, n, want);
+      Conv2d adj = c.adjoint(rows);
+      float[] gcols = new float[pixels * adj.fan()];
+      adj.im2col(g, n, gcols);
+      float[] got = new float[want.length];
+      Gemm.mm(false, false, n * c.h * c.w, c.in, adj.fan(), 1f, gcols, c.flippedTaps(m, rows, null), 0f, got);
+      for (int e = 0; e < want.length; e++) {
+        assertEquals(want[e], got[e], 1e-4 * Math.max(1, Math.abs(want[e])), name(s) + " dx[" + e + "]");
+      }
+    }
+    assertTrue(!conv(SHAPES[2]).sizePreserving() && !conv(SHAPES[5]).sizePreserving(), "stride 2, no padding");
+    assertThrows(IllegalStateException.class, () -> conv(SHAPES[2]).adjoint(3));
+  }
+
   @Test
   void oneAndTwoThreadsGiveTheSameBits() {
     Conv2d c = new Conv2d("convs.0", 6, 4, 3, 1, 1, 9, 7);
