@@ -52,6 +52,21 @@ public final class Gemm {
       return s;
     }
 
+    float[][] parts = new float[0][];
+
+    // chunk products of a split product (sumChunks): written by the engine's threads, owned by the caller
+    float[][] parts(int count, int size) {
+      if (parts.length < count) {
+        parts = java.util.Arrays.copyOf(parts, count);
+      }
+      for (int j = 0; j < count; j++) {
+        if (parts[j] == null || parts[j].length < size) {
+          parts[j] = new float[size];
+        }
+      }
+      return parts;
+    }
+
     static FloatPointer fit(FloatPointer p, long n) {
       if (p.capacity() >= n) {
         return p;
@@ -74,10 +89,64 @@ public final class Gemm {
    */
   public static void mm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, float[] b,
       int bOff, float beta, float[] c, int cOff) {
-    if ((long) m * n * k < SMALL) { // empty shapes included: the loops then only scale C
+    long work = (long) m * n * k;
+    if (work < SMALL) { // empty shapes included: the loops then only scale C
       loops(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+    } else if (work >= SPLIT_WORK && !ta && m >= 2 * ROWS) {
+      rowChunks(tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+    } else if (work >= SPLIT_WORK && ta && !tb && k >= 2 * ROWS) {
+      sumChunks(m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
     } else {
       blas(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+    }
+  }
+
+  /**
+   * Rows per chunk of a large product. A product of at least {@link #SPLIT_WORK} multiply-adds over at least two
+   * chunks of rows (a Transformer's projections over batch x sequence rows) runs as one OpenBLAS call per chunk,
+   * the chunks on the engine's threads ({@link Parallel}): OpenBLAS stays on one thread, and the chunks are the
+   * same whatever the thread count, so are the bits. A product whose inner size is the rows (a weight gradient
+   * {@code dz^T x}) sums the chunks' products in chunk order.
+   */
+  public static final int ROWS = 512;
+  /** Multiply-adds from which a product is split into chunks of {@link #ROWS} rows. */
+  public static final long SPLIT_WORK = 1L << 22;
+
+  // C [m, n] rows in chunks: each chunk's rows of A give the same rows of C
+  private static void rowChunks(boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, float[] b,
+      int bOff, float beta, float[] c, int cOff) {
+    int chunks = (m + ROWS - 1) / ROWS;
+    Parallel.forEach(chunks, j -> {
+      int r0 = j * ROWS;
+      int rows = Math.min(ROWS, m - r0);
+      blas(false, tb, rows, n, k, alpha, a, aOff + r0 * k, b, bOff, beta, c, cOff + r0 * n);
+    });
+  }
+
+  // C = alpha A^T B + beta C with A [k, m] and B [k, n] cut into chunks of rows (the inner size): each chunk's
+  // product apart, on the engine's threads, then added in chunk order
+  private static void sumChunks(int m, int n, int k, float alpha, float[] a, int aOff, float[] b, int bOff,
+      float beta, float[] c, int cOff) {
+    int chunks = (k + ROWS - 1) / ROWS;
+    float[][] parts = Scratch.mine().parts(chunks, m * n);
+    Parallel.forEach(chunks, j -> {
+      int p0 = j * ROWS;
+      int rows = Math.min(ROWS, k - p0);
+      blas(true, false, m, n, rows, 1f, a, aOff + p0 * m, b, bOff + p0 * n, 0f, parts[j], 0);
+    });
+    int len = m * n;
+    float[] sum = parts[0];
+    for (int j = 1; j < chunks; j++) {
+      addInto(sum, parts[j], len);
+    }
+    for (int i = 0; i < len; i++) {
+      c[cOff + i] = beta == 0 ? alpha * sum[i] : alpha * sum[i] + beta * c[cOff + i];
+    }
+  }
+
+  private static void addInto(float[] sum, float[] part, int len) {
+    for (int i = 0; i < len; i++) {
+      sum[i] += part[i];
     }
   }
 

@@ -50,7 +50,14 @@ public final class LayerNorm {
     double[] inv = c.inv;
     float[] g = gain.v;
     float[] b = bias.v;
-    for (int i = 0; i < n; i++) {
+    Parallel.forChunks(n, Math.max(1, (1 << 14) / d), (r0, r1) -> forwardRows(x, r0, r1, y, normalised, inv, g,
+        b)); // rows are independent
+    return y;
+  }
+
+  private void forwardRows(float[] x, int r0, int r1, float[] y, float[] normalised, double[] inv, float[] g,
+      float[] b) {
+    for (int i = r0; i < r1; i++) {
       int off = i * d;
       float m0 = 0;
       float m1 = 0;
@@ -84,7 +91,6 @@ public final class LayerNorm {
         y[off + j] = xn * g[j] + b[j];
       }
     }
-    return y;
   }
 
   /** Adds gain and bias gradients for output gradient dy [n, d] of the last forward; adds d input into dx. */
@@ -97,26 +103,49 @@ public final class LayerNorm {
     float[] normalised = c.normalised;
     double[] inv = c.inv;
     float[] g = gain.v;
-    for (int i = 0; i < n; i++) {
-      int off = i * d;
-      double sum = 0;
-      double dot = 0;
-      for (int j = 0; j < d; j++) {
-        float xn = normalised[off + j];
-        gain.g[j] += dy[off + j] * xn;
-        bias.g[j] += dy[off + j];
-        double dn = dy[off + j] * g[j];
-        sum += dn;
-        dot += dn * xn;
+    int blocks = (n + BLOCK - 1) / BLOCK;
+    gainParts = Buffers.fit(gainParts, blocks * d);
+    biasParts = Buffers.fit(biasParts, blocks * d);
+    float[] pg = gainParts;
+    float[] pb = biasParts;
+    Parallel.forChunks(blocks, Math.max(1, (1 << 14) / (BLOCK * d)), (b0, b1) -> {
+      for (int bl = b0; bl < b1; bl++) {
+        int po = bl * d;
+        java.util.Arrays.fill(pg, po, po + d, 0f);
+        java.util.Arrays.fill(pb, po, po + d, 0f);
+        for (int i = bl * BLOCK, end = Math.min(n, (bl + 1) * BLOCK); i < end; i++) {
+          int off = i * d;
+          double sum = 0;
+          double dot = 0;
+          for (int j = 0; j < d; j++) {
+            float xn = normalised[off + j];
+            pg[po + j] += dy[off + j] * xn;
+            pb[po + j] += dy[off + j];
+            double dn = dy[off + j] * g[j];
+            sum += dn;
+            dot += dn * xn;
+          }
+          float iv = (float) inv[i];
+          float ms = (float) (sum / d);
+          float md = (float) (dot / d);
+          for (int j = 0; j < d; j++) {
+            dx[off + j] += iv * (dy[off + j] * g[j] - ms - normalised[off + j] * md);
+          }
+        }
       }
-      float iv = (float) inv[i];
-      float ms = (float) (sum / d);
-      float md = (float) (dot / d);
+    });
+    for (int bl = 0; bl < blocks; bl++) { // the blocks' partial sums in block order, whatever the thread count
       for (int j = 0; j < d; j++) {
-        dx[off + j] += iv * (dy[off + j] * g[j] - ms - normalised[off + j] * md);
+        gain.g[j] += pg[bl * d + j];
+        bias.g[j] += pb[bl * d + j];
       }
     }
   }
+
+  /** Rows per block of the gain and bias gradients' partial sums. */
+  private static final int BLOCK = 64;
+  private float[] gainParts = new float[0];
+  private float[] biasParts = new float[0];
 
   /**
    * LayerNorm over each of {@code n} samples of {@code positions} rows of d channels (an image block in NHWC rows):

@@ -1,8 +1,5 @@
 package org.lottalora.core.engine;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 import org.bytedeco.openblas.global.openblas;
 import org.lottalora.core.util.Threads;
@@ -14,8 +11,6 @@ import org.lottalora.core.util.Threads;
  * Index {@code i} always runs the same code on its own data, so results do not depend on the thread count.
  */
 public final class Parallel {
-  private static ExecutorService pool;
-  private static int poolSize;
 
   private Parallel() {
   }
@@ -26,19 +21,79 @@ public final class Parallel {
     return t > 0 ? t : 1;
   }
 
-  private static synchronized ExecutorService pool(int size) {
-    if (pool == null || poolSize < size) {
-      if (pool != null) {
-        pool.shutdown();
+  private static synchronized Worker[] workers(int size) {
+    if (workers.length < size) {
+      Worker[] w = java.util.Arrays.copyOf(workers, size);
+      for (int k = workers.length; k < size; k++) {
+        w[k] = new Worker();
+        w[k].start();
       }
-      pool = Executors.newFixedThreadPool(size, r -> {
-        Thread t = new Thread(r, "lottalora-engine");
-        t.setDaemon(true);
-        return t;
-      });
-      poolSize = size;
+      workers = w;
     }
-    return pool;
+    return workers;
+  }
+
+  private static Worker[] workers = new Worker[0];
+
+  /**
+   * One engine thread. A hand-off through an executor (a queue, a parked thread woken per task) cost 50-100 us on
+   * this machine, and a byte-LM step hands off a few hundred times (every chunked product, norm and attention), so
+   * a worker spins briefly for its next task before it parks, and the caller spins for its result: two threads
+   * then trained the LM slower than one.
+   */
+  private static final class Worker extends Thread {
+    private static final long SPIN_NANOS = 200_000;
+    private volatile Runnable task;
+    private volatile boolean done = true;
+    private volatile Throwable failure;
+
+    Worker() {
+      super("lottalora-engine");
+      setDaemon(true);
+    }
+
+    void submit(Runnable r) {
+      failure = null;
+      done = false;
+      task = r;
+      java.util.concurrent.locks.LockSupport.unpark(this);
+    }
+
+    // waits for the task: spinning first (tasks are short), then yielding the core
+    Throwable await() {
+      long start = System.nanoTime();
+      while (!done) {
+        if (System.nanoTime() - start < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield();
+        }
+      }
+      return failure;
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Runnable r = task;
+        long start = System.nanoTime();
+        while (r == null) {
+          if (System.nanoTime() - start < SPIN_NANOS) {
+            Thread.onSpinWait();
+          } else {
+            java.util.concurrent.locks.LockSupport.park(this);
+          }
+          r = task;
+        }
+        task = null;
+        try {
+          r.run();
+        } catch (Throwable e) {
+          failure = e;
+        }
+        done = true;
+      }
+    }
   }
 
   /**
@@ -82,14 +137,12 @@ public final class Parallel {
   }
 
   private static void split(int count, int t, IntConsumer body) {
-    ExecutorService p = pool(t - 1);
+    Worker[] w = workers(t - 1);
     blasOnOneThread();
-    @SuppressWarnings("unchecked")
-    Future<?>[] rest = new Future<?>[t - 1];
     for (int k = 1; k < t; k++) {
       int from = (int) ((long) count * k / t);
       int to = (int) ((long) count * (k + 1) / t);
-      rest[k - 1] = p.submit(() -> {
+      w[k - 1].submit(() -> {
         for (int i = from; i < to; i++) {
           body.accept(i);
         }
@@ -104,33 +157,24 @@ public final class Parallel {
     } catch (RuntimeException e) {
       mine = e; // the other ranges still finish before it is rethrown: they may be using the caller's buffers
     }
-    for (Future<?> f : rest) {
-      if (mine != null) {
-        try {
-          f.get();
-        } catch (Exception ignored) {
-          // the caller's own failure is the one reported
-        }
-        continue;
-      }
-      try {
-        f.get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof RuntimeException re) {
-          throw re;
-        }
-        if (c instanceof Error er) {
-          throw er;
-        }
-        throw new IllegalStateException(c);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while the engine's threads were working", e);
+    Throwable theirs = null;
+    for (int k = 1; k < t; k++) {
+      Throwable f = w[k - 1].await();
+      if (theirs == null) {
+        theirs = f;
       }
     }
     if (mine != null) {
       throw mine;
+    }
+    if (theirs instanceof RuntimeException re) {
+      throw re;
+    }
+    if (theirs instanceof Error er) {
+      throw er;
+    }
+    if (theirs != null) {
+      throw new IllegalStateException(theirs);
     }
   }
 

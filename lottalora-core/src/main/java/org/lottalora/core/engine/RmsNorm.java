@@ -31,17 +31,21 @@ public final class RmsNorm {
       inv = new double[n];
     }
     float[] g = gain.v;
-    for (int i = 0; i < n; i++) {
-      int off = i * d;
-      double iv = 1 / Math.sqrt(sumOfSquares(x, off, d) / d + EPS);
-      inv[i] = iv;
-      float fi = (float) iv;
-      for (int j = 0; j < d; j++) {
-        float xn = x[off + j] * fi;
-        normalised[off + j] = xn;
-        y[off + j] = xn * g[j];
+    float[] xs = normalised;
+    double[] ivs = inv;
+    Parallel.forChunks(n, Math.max(1, (1 << 14) / d), (r0, r1) -> { // rows are independent
+      for (int i = r0; i < r1; i++) {
+        int off = i * d;
+        double iv = 1 / Math.sqrt(sumOfSquares(x, off, d) / d + EPS);
+        ivs[i] = iv;
+        float fi = (float) iv;
+        for (int j = 0; j < d; j++) {
+          float xn = x[off + j] * fi;
+          xs[off + j] = xn;
+          y[off + j] = xn * g[j];
+        }
       }
-    }
+    });
     return y;
   }
 
@@ -69,22 +73,41 @@ public final class RmsNorm {
     return ss;
   }
 
+  /** Rows per block of the gain gradient's partial sums (added in block order, whatever the thread count). */
+  private static final int BLOCK = 64;
+  private float[] parts = new float[0];
+
   /** Adds the gain's gradient for output gradient dy [n, d] of the last forward; adds d input into {@code dx}. */
   public void backward(float[] dy, int n, float[] dx) {
     float[] g = gain.v;
-    float[] gg = gain.g;
-    for (int i = 0; i < n; i++) {
-      int off = i * d;
-      double dot = 0;
-      for (int j = 0; j < d; j++) {
-        float dn = dy[off + j] * g[j];
-        gg[j] += dy[off + j] * normalised[off + j];
-        dot += dn * normalised[off + j];
+    int blocks = (n + BLOCK - 1) / BLOCK;
+    parts = Buffers.fit(parts, blocks * d);
+    float[] p = parts;
+    float[] xs = normalised;
+    double[] ivs = inv;
+    Parallel.forChunks(blocks, Math.max(1, (1 << 14) / (BLOCK * d)), (b0, b1) -> {
+      for (int b = b0; b < b1; b++) {
+        java.util.Arrays.fill(p, b * d, (b + 1) * d, 0f);
+        for (int i = b * BLOCK, end = Math.min(n, (b + 1) * BLOCK); i < end; i++) {
+          int off = i * d;
+          double dot = 0;
+          for (int j = 0; j < d; j++) {
+            float dn = dy[off + j] * g[j];
+            p[b * d + j] += dy[off + j] * xs[off + j];
+            dot += dn * xs[off + j];
+          }
+          float iv = (float) ivs[i];
+          float k = (float) (dot / d);
+          for (int j = 0; j < d; j++) {
+            dx[off + j] += iv * (dy[off + j] * g[j] - xs[off + j] * k);
+          }
+        }
       }
-      float iv = (float) inv[i];
-      float k = (float) (dot / d);
+    });
+    float[] gg = gain.g;
+    for (int b = 0; b < blocks; b++) {
       for (int j = 0; j < d; j++) {
-        dx[off + j] += iv * (dy[off + j] * g[j] - normalised[off + j] * k);
+        gg[j] += p[b * d + j];
       }
     }
   }

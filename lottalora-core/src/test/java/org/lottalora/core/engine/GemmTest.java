@@ -109,6 +109,37 @@ class GemmTest {
     }
   }
 
+  // large products run in chunks of Gemm.ROWS rows: 1100 rows are chunks of 512, 512 and 76, either of the output
+  // rows (A not transposed) or of the inner size (A^T B, each chunk's product added in chunk order)
+  @Test
+  void productsSplitIntoChunksOfRowsMatchTheReferenceAndKeepTheirBitsOnTwoThreads() {
+    assertTrue(1100L * 64 * 64 >= Gemm.SPLIT_WORK && 1100 >= 2 * Gemm.ROWS);
+    int before = Threads.applied();
+    try {
+      for (float beta : new float[] {0f, 1f}) {
+        check(Gemm::mm, "mm-row-chunks", 1100, 64, 64, 0.75f, beta, 7);
+        check(Gemm::mm, "mm-inner-chunks", 64, 64, 1100, -1.25f, beta, 8);
+      }
+      float[][] got = new float[4][];
+      for (int t = 1; t <= 2; t++) {
+        Threads.apply(t);
+        Random r = new Random(9);
+        float[] a = rand(r, 1100 * 64);
+        float[] b = rand(r, 1100 * 64);
+        float[] c1 = rand(r, 1100 * 64);
+        float[] c2 = rand(r, 64 * 64);
+        Gemm.mm(false, true, 1100, 64, 64, 1f, a, 0, b, 0, 1f, c1, 0);
+        Gemm.mm(true, false, 64, 64, 1100, 1f, a, 0, b, 0, 1f, c2, 0);
+        got[2 * (t - 1)] = c1;
+        got[2 * (t - 1) + 1] = c2;
+      }
+      assertArrayEquals(got[0], got[2], "row chunks, 1 and 2 threads");
+      assertArrayEquals(got[1], got[3], "inner chunks, 1 and 2 threads");
+    } finally {
+      Threads.apply(before > 0 ? before : 1);
+    }
+  }
+
   @Test
   void emptyInnerDimensionScalesC() {
     float[] c = {Float.NaN, Float.NaN};

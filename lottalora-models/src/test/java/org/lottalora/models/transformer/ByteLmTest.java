@@ -84,6 +84,38 @@ class ByteLmTest {
     assertThrows(IllegalArgumentException.class, () -> lm.generate(new int[0], 1, 0, 0, 1, true));
   }
 
+  // a batch of 8 x 128 bytes at width 64: its projections are split into chunks of rows (Gemm), its norms and
+  // attention over rows and heads; with two threads the loss and every gradient keep their one-thread bits
+  @Test
+  void oneAndTwoThreadsGiveTheSameBits() {
+    ByteLm lm = new ByteLm(new ByteLm.Spec(64, 4, 2, 128, 128, 5, InitSpec.parse("normal"),
+        new AdapterConfig(4, 2.0, false, true, 0, false, 1), false));
+    int[] text = bytes("In the beginning God created the heaven and the earth. And the earth was without form, and "
+        + "void; and darkness was upon the face of the deep. And the Spirit of God moved upon the face of the waters.");
+    int[][] batch = new int[8][128];
+    for (int s = 0; s < 8; s++) {
+      for (int i = 0; i < 128; i++) {
+        batch[s][i] = text[(s * 17 + i) % text.length];
+      }
+    }
+    int before = org.lottalora.core.util.Threads.applied();
+    double[] loss = new double[2];
+    float[][][] g = new float[2][][];
+    try {
+      for (int t = 1; t <= 2; t++) {
+        org.lottalora.core.util.Threads.apply(t);
+        loss[t - 1] = lm.backward(batch);
+        g[t - 1] = grads(lm);
+      }
+    } finally {
+      org.lottalora.core.util.Threads.apply(Math.max(1, before));
+    }
+    assertEquals(loss[0], loss[1], 0.0, "loss");
+    for (int p = 0; p < g[0].length; p++) {
+      assertArrayEquals(g[0][p], g[1][p], lm.params().get(p).name);
+    }
+  }
+
   @Test
   void adapterStepsLowerTheLoss() {
     ByteLm lm = tiny();
