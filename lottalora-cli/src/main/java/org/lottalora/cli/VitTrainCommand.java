@@ -166,6 +166,7 @@ final class VitTrainCommand implements Callable<Integer> {
       j.put("threads", nThreads);
       j.put("wall_seconds", r.seconds());
       j.put("images_per_second", r.imagesPerSecond());
+      j.put("epoch_images_per_second", java.util.Arrays.stream(r.epochImagesPerSecond()).boxed().toList());
       j.put("artifact", out.toString());
       j.put("artifact_bytes", out.toFile().length());
       j.put("reloaded_test_accuracy", again);

@@ -12,8 +12,10 @@ import org.lottalora.core.backbone.TensorSpec;
  * x W_K'^T, x W_V'^T} (adapted, full or frozen {@link AdaptedDense} layers with frozen biases), optionally rotated by
  * {@link Rope}, per sequence and head {@code P = softmax(Q_h K_h^T / sqrt(d_h))} with a causal mask, a padding mask,
  * or both, {@code C_h = P V_h}, and {@code y = C W_O'^T + b_O}. Activations are row-major blocks [n, d] of
- * {@code n = sequences * seqLen} rows; each sequence-head pair's products go to OpenBLAS and the pairs are split
- * over the engine's threads ({@link Parallel}). A {@link KvCache} runs one token at a time for generation, equal to a
+ * {@code n = sequences * seqLen} rows. Long sequences send each sequence-head pair's products to OpenBLAS, the pairs
+ * split over the engine's threads ({@link Parallel}); short ones (a ViT's patches) compute all pairs at once as SIMD
+ * lanes ({@link AttentionLanes}), where thousands of tiny OpenBLAS calls per step would cost more than their
+ * arithmetic. A {@link KvCache} runs one token at a time for generation, equal to a
  * whole-prefix forward to float rounding. Backbone tensors {@code <prefix>.q|k|v|o.weight|bias} [d, d].
  */
 public final class Attention {
@@ -43,6 +45,16 @@ public final class Attention {
   private float[] pp = new float[0];
   private float[] cp = new float[0];
   private float[] ctx = new float[0];
+  // the same for short sequences, pairs as lanes (AttentionLanes)
+  private float[][] ql = new float[0][];
+  private float[][] kl = new float[0][];
+  private float[][] vl = new float[0][];
+  private float[][] pl = new float[0][];
+  private float[][] cl = new float[0][];
+  private float[][] dcl = new float[0][];
+  private float[][] dql = new float[0][];
+  private float[][] dkl = new float[0][];
+  private float[][] dvl = new float[0][];
 
   /** The backbone tensors of one attention block of width {@code d}. */
   public static List<TensorSpec> tensors(String prefix, int d, InitSpec init) {
@@ -132,6 +144,41 @@ public final class Attention {
     }
     int count = seqs * heads;
     int t = seqLen;
+    float scale = (float) (1 / Math.sqrt(dh));
+    ctx = Buffers.fit(ctx, size);
+    if (AttentionLanes.suits(t, dh)) {
+      lanesForward(seqs, t, count, lengths, scale);
+    } else {
+      pairsForward(seqs, t, count, lengths, scale);
+    }
+    float[] y = new float[size];
+    project(o, co, ctx, rows, y, train);
+    return y;
+  }
+
+  private void lanesForward(int seqs, int t, int count, int[] lengths, float scale) {
+    ql = AttentionLanes.fit(ql, t * dh, count);
+    kl = AttentionLanes.fit(kl, t * dh, count);
+    vl = AttentionLanes.fit(vl, t * dh, count);
+    cl = AttentionLanes.fit(cl, t * dh, count);
+    pl = AttentionLanes.fit(pl, t * t, count);
+    AttentionLanes.pack(qs, ql, seqs, t, heads, dh);
+    AttentionLanes.pack(ks, kl, seqs, t, heads, dh);
+    AttentionLanes.pack(vs, vl, seqs, t, heads, dh);
+    int[] valid = null;
+    if (lengths != null) {
+      valid = new int[count];
+      for (int b = 0; b < count; b++) {
+        valid[b] = Math.max(1, Math.min(t, lengths[b / heads]));
+      }
+    }
+    AttentionLanes.forward(ql, kl, vl, pl, cl, t, dh, count, scale, causal, valid);
+    AttentionLanes.unpack(cl, ctx, seqs, t, heads, dh);
+  }
+
+  // each sequence-head pair's products through OpenBLAS, the pairs split over the engine's threads
+  private void pairsForward(int seqs, int t, int count, int[] lengths, float scale) {
+    int size = seqs * t * d;
     qp = Buffers.fit(qp, size);
     kp = Buffers.fit(kp, size);
     vp = Buffers.fit(vp, size);
@@ -140,7 +187,6 @@ public final class Attention {
     pack(qs, qp, seqs, t);
     pack(ks, kp, seqs, t);
     pack(vs, vp, seqs, t);
-    float scale = (float) (1 / Math.sqrt(dh));
     float[] qpl = qp;
     float[] kpl = kp;
     float[] vpl = vp;
@@ -156,11 +202,7 @@ public final class Attention {
       }
       Gemm.mm(false, false, t, dh, t, 1f, ppl, po, vpl, blk, 0f, cpl, blk); // C = P V_h
     });
-    ctx = Buffers.fit(ctx, size);
     unpack(cp, ctx, seqs, t);
-    float[] y = new float[size];
-    project(o, co, ctx, rows, y, train);
-    return y;
   }
 
   private static void project(AdaptedDense layer, AdaptedDense.Cache c, float[] in, int rows, float[] out,
@@ -226,12 +268,40 @@ public final class Attention {
     int count = seqs * heads;
     float[] dctx = new float[size];
     o.backward(dy, ctx, n, co, dctx, false);
+    float[] dqs = new float[size];
+    float[] dks = new float[size];
+    float[] dvs = new float[size];
+    float scale = (float) (1 / Math.sqrt(dh));
+    if (AttentionLanes.suits(t, dh)) {
+      dcl = AttentionLanes.fit(dcl, t * dh, count);
+      dql = AttentionLanes.fit(dql, t * dh, count);
+      dkl = AttentionLanes.fit(dkl, t * dh, count);
+      dvl = AttentionLanes.fit(dvl, t * dh, count);
+      AttentionLanes.pack(dctx, dcl, seqs, t, heads, dh);
+      AttentionLanes.backward(dcl, ql, kl, vl, pl, dql, dkl, dvl, t, dh, count, scale, causal);
+      AttentionLanes.unpack(dql, dqs, seqs, t, heads, dh);
+      AttentionLanes.unpack(dkl, dks, seqs, t, heads, dh);
+      AttentionLanes.unpack(dvl, dvs, seqs, t, heads, dh);
+    } else {
+      pairsBackward(dctx, seqs, t, count, scale, dqs, dks, dvs);
+    }
+    if (rope != null) { // through the rotation: its transpose
+      rope.backward(dqs, n, t, 0);
+      rope.backward(dks, n, t, 0);
+    }
+    q.backward(dqs, x, n, cq, dx, true);
+    k.backward(dks, x, n, ck, dx, true);
+    v.backward(dvs, x, n, cv, dx, true);
+  }
+
+  private void pairsBackward(float[] dctx, int seqs, int t, int count, float scale, float[] dqs, float[] dks,
+      float[] dvs) {
+    int size = seqs * t * d;
     float[] dc = new float[size];
     pack(dctx, dc, seqs, t);
     float[] dq = new float[size];
     float[] dk = new float[size];
     float[] dv = new float[size];
-    float scale = (float) (1 / Math.sqrt(dh));
     float[] qpl = qp;
     float[] kpl = kp;
     float[] vpl = vp;
@@ -256,19 +326,9 @@ public final class Attention {
       Gemm.mm(false, false, t, dh, t, scale, dp, 0, kpl, blk, 0f, dq, blk); // dQ_h = dS K_h / sqrt(d_h)
       Gemm.mm(true, false, t, dh, t, scale, dp, 0, qpl, blk, 0f, dk, blk); // dK_h = dS^T Q_h / sqrt(d_h)
     });
-    float[] dqs = new float[size];
-    float[] dks = new float[size];
-    float[] dvs = new float[size];
     unpack(dq, dqs, seqs, t);
     unpack(dk, dks, seqs, t);
     unpack(dv, dvs, seqs, t);
-    if (rope != null) { // through the rotation: its transpose
-      rope.backward(dqs, n, t, 0);
-      rope.backward(dks, n, t, 0);
-    }
-    q.backward(dqs, x, n, cq, dx, true);
-    k.backward(dks, x, n, ck, dx, true);
-    v.backward(dvs, x, n, cv, dx, true);
   }
 
   /** Turns gradients gathered as a dense dW (DoRA, full mode) into the trained arrays' gradients. */

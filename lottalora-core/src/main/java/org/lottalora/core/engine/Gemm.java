@@ -19,8 +19,10 @@ import org.bytedeco.openblas.global.openblas;
  * by its rows, and the path depends on the size, so a row computed alone (a KV-cached decoding step) agrees with
  * the same row of a batch to rounding, not to the bit.
  *
- * <p>Thread safety: callable from any thread; {@link Parallel} sets OpenBLAS to one thread while Java threads
- * split work, so BLAS threads and Java threads never oversubscribe the cores.
+ * <p>Thread safety: callable from any thread. Every product runs OpenBLAS on one thread
+ * ({@link Parallel#blasOnOneThread}), the first one after {@code --threads 2} included: OpenBLAS's own split of a
+ * product over threads changes its last bits, and the engine splits large products itself, the same way on any
+ * thread count; so BLAS threads and Java threads never oversubscribe the cores either.
  */
 public final class Gemm {
   /** Multiply-adds ({@code m * n * k}) from which a product goes to OpenBLAS. */
@@ -163,6 +165,7 @@ public final class Gemm {
       scale(c, cOff, m * n, beta);
       return;
     }
+    Parallel.blasOnOneThread();
     Scratch s = Scratch.mine();
     int la = m * k;
     int lb = k * n;
@@ -217,6 +220,7 @@ public final class Gemm {
     if (m == 0 || n == 0) {
       return;
     }
+    Parallel.blasOnOneThread();
     Scratch s = Scratch.mine();
     FloatPointer pa;
     FloatPointer pb;

@@ -34,6 +34,11 @@ class AttentionTest {
 
   private static void check(boolean causal, boolean rope, int[] lengths, MatrixMode mode, AdapterConfig ac,
       int expectParams) {
+    check(T, D, causal, rope, lengths, mode, ac, expectParams);
+  }
+
+  private static void check(int T, int D, boolean causal, boolean rope, int[] lengths, MatrixMode mode,
+      AdapterConfig ac, int expectParams) {
     List<Param> params = new ArrayList<>();
     Attention att = new Attention("att", D, 2, causal, backbone("att", D), ac, mode, params);
     assertEquals(expectParams, params.size(), mode + " " + ac.variantName());
@@ -69,6 +74,17 @@ class AttentionTest {
     check(false, false, null, MatrixMode.ADAPTER, AC, 12);
     check(true, true, null, MatrixMode.ADAPTER, AC, 12);
     check(false, true, new int[] {3, 5}, MatrixMode.ADAPTER, AC, 12);
+  }
+
+  /**
+   * Short sequences (the checks above) run through {@link AttentionLanes}; 64 tokens at head width 8 run each
+   * sequence-head pair through OpenBLAS: the same checks hold there.
+   */
+  @Test
+  void longSequencesOnThePerPairPathMatchFiniteDifferences() {
+    assertTrue(AttentionLanes.suits(T, D / 2) && !AttentionLanes.suits(64, 8));
+    check(64, 16, true, true, null, MatrixMode.ADAPTER, AC, 12);
+    check(64, 16, false, false, new int[] {40, 64}, MatrixMode.ADAPTER, AC, 12);
   }
 
   @Test

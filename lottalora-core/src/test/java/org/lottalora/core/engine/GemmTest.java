@@ -221,14 +221,14 @@ class GemmTest {
   private record Run(float[] y, float[] dx, List<float[]> grads) {
   }
 
-  private static Run attention(int threads) {
+  // t = 24 at head width 8 goes through AttentionLanes (40 sequences x 4 heads = 160 lanes, split over threads),
+  // t = 64 through OpenBLAS per sequence-head pair
+  private static Run attention(int threads, int t, int seqs) {
     int before = Threads.applied();
     Threads.apply(threads);
     try {
       assertEquals(threads, Parallel.threads());
       int d = 32;
-      int t = 24;
-      int seqs = 5;
       Backbone bb = Backbone.regenerate(9, Attention.tensors("a", d, InitSpec.parse("normal")), 1);
       List<Param> params = new ArrayList<>();
       Attention att = new Attention("a", d, 4, false, bb, AdapterConfig.defaults(2), MatrixMode.ADAPTER, params)
@@ -237,7 +237,11 @@ class GemmTest {
       att.refresh();
       float[] x = Grad.matrix(seqs * t, d, 2, 1);
       float[] dy = Grad.matrix(seqs * t, d, 3, 1);
-      float[] y = att.forward(x, seqs * t, t, new int[] {24, 20, 13, 24, 1}, true);
+      int[] lengths = new int[seqs];
+      for (int i = 0; i < seqs; i++) {
+        lengths[i] = 1 + (i * 7 + t) % t; // every length from 1 to t, in some order
+      }
+      float[] y = att.forward(x, seqs * t, t, lengths, true);
       float[] dx = new float[x.length];
       att.backward(dy, dx);
       att.finish();
@@ -253,13 +257,17 @@ class GemmTest {
 
   @Test
   void parallelOpsGiveTheSameBitsOnOneOrTwoThreads() {
-    Run one = attention(1);
-    Run two = attention(2);
-    assertArrayEquals(one.y(), two.y(), "attention output");
-    assertArrayEquals(one.dx(), two.dx(), "attention input gradient");
-    assertEquals(one.grads().size(), two.grads().size());
-    for (int i = 0; i < one.grads().size(); i++) {
-      assertArrayEquals(one.grads().get(i), two.grads().get(i), "gradient " + i);
+    assertTrue(AttentionLanes.suits(24, 8) && !AttentionLanes.suits(64, 8), "one case on each attention path");
+    for (int[] shape : new int[][] {{24, 40}, {64, 5}}) {
+      Run one = attention(1, shape[0], shape[1]);
+      Run two = attention(2, shape[0], shape[1]);
+      String at = "t = " + shape[0] + ": ";
+      assertArrayEquals(one.y(), two.y(), at + "attention output");
+      assertArrayEquals(one.dx(), two.dx(), at + "attention input gradient");
+      assertEquals(one.grads().size(), two.grads().size());
+      for (int i = 0; i < one.grads().size(); i++) {
+        assertArrayEquals(one.grads().get(i), two.grads().get(i), at + "gradient " + i);
+      }
     }
     float[] ones = new float[8];
     java.util.Arrays.fill(ones, 1f);

@@ -47,9 +47,11 @@ public final class VitTrainer {
    * @param images training images seen
    * @param trainableFraction trained values over the model's values
    * @param betas learned beta per adapted matrix
+   * @param epochImagesPerSecond training images per second of each epoch's loop (the first includes the JIT's
+   *     warm-up; later ones are the steady state)
    */
   public record Report(double testAccuracy, double validationAccuracy, int bestEpoch, double seconds, long images,
-      double trainableFraction, Map<String, Double> betas) {
+      double trainableFraction, Map<String, Double> betas, double[] epochImagesPerSecond) {
     /** Median learned beta over the adapted matrices (NaN in full training). */
     public double medianBeta() {
       return Params.medianBeta(betas);
@@ -102,6 +104,7 @@ public final class VitTrainer {
     Map<String, float[]> best = vit.trained();
     long start = System.nanoTime();
     long trainNanos = 0;
+    double[] rates = new double[c.epochs()];
     for (int epoch = 1; epoch <= c.epochs(); epoch++) {
       int[] order = Dataset.permutation(train.rows(), c.seed(), "vit.epoch." + epoch);
       double lossSum = 0;
@@ -127,7 +130,9 @@ public final class VitTrainer {
         progress.work(String.format(Locale.ROOT, "epoch %d/%d", epoch, c.epochs()), Math.min(train.rows(),
             s + c.batch()), train.rows(), e0);
       }
-      trainNanos += System.nanoTime() - e0;
+      long spent = System.nanoTime() - e0;
+      trainNanos += spent;
+      rates[epoch - 1] = train.rows() / Math.max(1e-9, spent / 1e9);
       double val = accuracy(vit, data.validation());
       if (val > bestVal) {
         bestVal = val;
@@ -143,6 +148,6 @@ public final class VitTrainer {
       trained += p.v.length;
     }
     return new Report(accuracy(vit, data.test()), bestVal, bestEpoch, trainNanos / 1e9,
-        (long) c.epochs() * train.rows(), trained / (double) vit.spec().modelValues(), vit.betas());
+        (long) c.epochs() * train.rows(), trained / (double) vit.spec().modelValues(), vit.betas(), rates);
   }
 }
