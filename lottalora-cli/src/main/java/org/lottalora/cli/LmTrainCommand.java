@@ -217,6 +217,7 @@ final class LmTrainCommand implements Callable<Integer> {
       j.put("build_seconds", buildSeconds);
       j.put("train_seconds", r.seconds());
       j.put("tokens_per_second", r.tokensPerSecond());
+      j.put("late_tokens_per_second", r.lateTokensPerSecond());
       j.put("artifact", out.toString());
       j.put("artifact_bytes", out.toFile().length());
       j.put("dtype", TensorCodec.shortName(storage));

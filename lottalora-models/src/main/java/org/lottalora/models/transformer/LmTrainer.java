@@ -57,9 +57,11 @@ public final class LmTrainer {
    * @param seconds wall time of the training steps (evaluation excluded)
    * @param trainableFraction trained values over the full model's values
    * @param betas learned beta per adapted matrix
+   * @param lateTokensPerSecond training bytes per second over the second half of the steps this process ran (the
+   *     JIT warmed up: the steady state)
    */
   public record Report(double initialLoss, double validationLoss, double trainLoss, List<double[]> curve,
-      long tokens, double seconds, double trainableFraction, Map<String, Double> betas) {
+      long tokens, double seconds, double trainableFraction, Map<String, Double> betas, double lateTokensPerSecond) {
     /** {@code e^loss} on the held-out text. */
     public double perplexity() {
       return Math.exp(validationLoss);
@@ -178,6 +180,9 @@ public final class LmTrainer {
       progress.say("resumed after step " + saved.step() + " of " + c.steps() + " from " + ck.path());
     }
     long start = System.nanoTime();
+    long lateNanos = 0;
+    int lateSteps = 0;
+    int lateFrom = first + (c.steps() - first + 1) / 2;
     // the last good arrays: the start (or the resumed checkpoint), then each evaluation with a finite held-out loss
     Map<String, float[]> good = lm.trained();
     int goodStep = first - 1; // 0: the initial model
@@ -198,7 +203,12 @@ public final class LmTrainer {
       }
       Adam.step(params, rate(c.lr(), step, c.steps()), 0, step);
       lm.refresh();
-      trainNanos += System.nanoTime() - t0;
+      long spent = System.nanoTime() - t0;
+      trainNanos += spent;
+      if (step >= lateFrom) {
+        lateNanos += spent;
+        lateSteps++;
+      }
       recent = step == 1 ? loss : 0.9 * recent + 0.1 * loss;
       if (step > c.steps() - Math.max(1, c.steps() / 10)) {
         tail += loss;
@@ -227,7 +237,8 @@ public final class LmTrainer {
       return null;
     }
     return new Report(initial, val, tail / tailCount, curve, c.tokens(), trainNanos / 1e9,
-        trainableValues(lm) / (double) lm.spec().modelValues(), betas(lm));
+        trainableValues(lm) / (double) lm.spec().modelValues(), betas(lm),
+        (double) lateSteps * c.batch() * c.seqLen() / Math.max(1e-9, lateNanos / 1e9));
   }
 
   /** Values the run trains. */
