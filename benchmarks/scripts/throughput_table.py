@@ -13,7 +13,7 @@ for line in open(sys.argv[1]):
 print("# Training throughput: LottaLoRA (engine) vs PyTorch\n")
 print("Command: `benchmarks/throughput.sh` (medium MLP 784-512-256-128-64-10 on Fashion-MNIST, batch 128, AdamW "
       "lr 1e-3 wd 1e-2; each figure is the median over rounds of a per-round median of epoch throughputs, "
-      "warm-up epoch excluded; Java and PyTorch alternate within each round).  ")
+      "warm-up epoch excluded, and for LottaLoRA one epoch of each mode run before anything is measured (JIT warm-up); Java and PyTorch alternate within each round).  ")
 print(f"Machine: {sys.argv[2] if len(sys.argv) > 2 else ''}.\n")
 print("| side | mode | threads | samples/s (median) | rounds |")
 print("|---|---|---|---|---|")
