@@ -142,11 +142,17 @@ public final class Activations {
   /**
    * {@code out[i] = e^(x[i] - shift)} for i in [from, to), for arguments at or below 0 (a softmax row less its
    * maximum), vectorisable (see the class comment; one index, as {@link #sigmoid(float[], float[], int, int)}); an
-   * argument below -88 gives about {@code e^-88}.
+   * argument below {@value #SUBNORMAL_EXPONENT} (where {@code e^x} is below the smallest normal float) gives exactly 0,
+   * minus infinity included, as float {@code exp} underflows (before, the clamp at 88 gave about {@code e^-88}, a
+   * subnormal, for every very unlikely class of a confident softmax and for every masked key).
    */
   public static void expNonPositive(float[] x, float shift, float[] out, int from, int to) {
     for (int i = from; i < to; i++) {
-      out[i] = 1f / (1f + expm1Positive(shift - x[i]));
+      float d = shift - x[i];
+      out[i] = positive(-SUBNORMAL_EXPONENT - d) / (1f + expm1Positive(d));
     }
   }
+
+  /** {@code ln} of the smallest normal float, rounded up: {@code e^x} is subnormal below it. */
+  static final float SUBNORMAL_EXPONENT = -87.33f;
 }

@@ -124,9 +124,6 @@ final class AttentionLanes {
       }
       Activations.expNonPositive(s, 0f, s, b0, b1);
     }
-    if (valid != null) { // e^-inf comes out as 1e-38 from the clamped exponential, not 0
-      mask(p, row, last, valid, 0f, b0, b1);
-    }
     java.util.Arrays.fill(sum, b0, b1, 0.0);
     for (int j = 0; j <= last; j++) {
       float[] s = p[row + j];
@@ -145,6 +142,7 @@ final class AttentionLanes {
     }
   }
 
+  // padded keys to -inf: excluded from the maximum, and their exponential is exactly 0
   private static void mask(float[][] p, int row, int last, int[] valid, float value, int b0, int b1) {
     for (int j = 1; j <= last; j++) { // key 0 is always valid
       float[] s = p[row + j];

@@ -2,6 +2,7 @@ package org.lottalora.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -97,5 +98,26 @@ class ActivationsTest {
     assertThrows(IllegalArgumentException.class, () -> Activations.tanh(at, at, 0, 4));
     Activations.expNonPositive(at, 9f, at, 0, 4); // in place is fine here
     assertEquals(Math.exp(-2), at[0], 1e-6);
+  }
+
+  /** The softmax exponential gives exactly 0 where e^x would be subnormal, for minus infinity too, never a subnormal. */
+  @Test
+  void expNonPositiveGivesZeroInsteadOfSubnormals() {
+    float[] x = {0f, -10f, -87f, -87.32f, -87.34f, -88f, -100f, Float.NEGATIVE_INFINITY, Float.NaN};
+    float[] out = new float[x.length];
+    Activations.expNonPositive(x, 0f, out, 0, x.length);
+    assertEquals(1f, out[0], 1e-6f);
+    assertEquals(Math.exp(-10), out[1], 1e-5 * Math.exp(-10));
+    assertEquals(Math.exp(-87), out[2], 2e-5 * Math.exp(-87));
+    assertTrue(out[3] >= Float.MIN_NORMAL, "e^-87.32 is still a normal float: " + out[3]);
+    for (int i = 4; i < 8; i++) {
+      assertEquals(0f, out[i], 0f, "x = " + x[i]);
+    }
+    assertTrue(Float.isNaN(out[8]), "NaN stays NaN");
+    for (float v = -87.5f; v < 0f; v += 0.001f) { // never a subnormal on the way down
+      float[] one = {v};
+      Activations.expNonPositive(one, 0f, one, 0, 1);
+      assertTrue(one[0] == 0f || one[0] >= Float.MIN_NORMAL, "e^" + v + " = " + one[0]);
+    }
   }
 }
