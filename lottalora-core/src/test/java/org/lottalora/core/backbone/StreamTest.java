@@ -86,4 +86,33 @@ class StreamTest {
       }
     }
   }
+
+  /** Bulk words from any start and of any length are exactly the words one at a time. */
+  @Test
+  void bulkWordsFromAnyStartEqualOneWordAtATime() {
+    Stream s = new Stream(-5, "layers.3.weight");
+    for (long start = 0; start < 9; start++) {
+      for (int n = 0; n < 23; n++) {
+        long[] w = new long[n];
+        s.words(start, w, n);
+        for (int i = 0; i < n; i++) {
+          assertEquals(s.word(start + i), w[i], "start " + start + " n " + n + " i " + i);
+        }
+      }
+    }
+  }
+
+  /** Bulk normals equal Box-Muller one pair at a time. */
+  @Test
+  void bulkNormalsEqualOnePairAtATime() {
+    Stream s = new Stream(11, "w");
+    double[] bulk = new double[1000];
+    s.normals(0, bulk, bulk.length);
+    double[] pair = new double[2];
+    for (int p = 0; p < 500; p++) {
+      Stream.normalPair(s.word(2L * p), s.word(2L * p + 1), pair);
+      assertEquals(pair[0], bulk[2 * p], 0.0, "pair " + p);
+      assertEquals(pair[1], bulk[2 * p + 1], 0.0, "pair " + p);
+    }
+  }
 }
