@@ -105,6 +105,31 @@ public final class LoadTime {
     } else {
       System.out.println("cold page cache: not measured (writing /proc/sys/vm/drop_caches needs root)");
     }
+    // a lying file: the last backbone tensor's fingerprint zeroed (the worst case for a check in tensor order)
+    org.lottalora.format.proto.Artifact a = org.lottalora.format.ArtifactCodec.read(artifact);
+    int last = a.getBackbone().getTensorsCount() - 1;
+    org.lottalora.format.proto.Artifact lying = a.toBuilder().setBackbone(a.getBackbone().toBuilder().setTensors(last,
+        a.getBackbone().getTensors(last).toBuilder().setFingerprint(com.google.protobuf.ByteString.copyFrom(
+            new byte[32])))).build();
+    Path lie = dir.resolve("lying.lotta");
+    org.lottalora.format.ArtifactCodec.write(lying, lie);
+    List<Double> refuse = new ArrayList<>();
+    for (int r = 0; r < repeats; r++) {
+      System.gc();
+      long t0 = System.nanoTime();
+      try {
+        LottaModel.load(lie);
+        throw new IllegalStateException("a lying fingerprint was accepted");
+      } catch (org.lottalora.format.ArtifactException e) {
+        refuse.add((System.nanoTime() - t0) / 1e9);
+        if (r == 0) {
+          System.out.println("refused: " + e.reason() + ": " + e.getMessage());
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "refusing the same file with its last backbone tensor's fingerprint zeroed: median "
+        + "%.3f s (%s)%n", median(refuse), refuse.stream().map(x -> String.format(Locale.ROOT, "%.3f", x)).toList());
+    Files.delete(lie);
     Files.delete(artifact);
     Files.delete(dense);
     Files.delete(dir);

@@ -69,13 +69,73 @@ public final class ArtifactMapper {
    * mismatch changes it.
    */
   public static byte[] fingerprint(float[] v) {
-    int n = v.length;
-    int m = Math.min(FINGERPRINT_VALUES, n);
-    ByteBuffer b = ByteBuffer.allocate(4 * m).order(ByteOrder.LITTLE_ENDIAN);
+    long[] at = fingerprintIndices(v.length);
+    float[] sampled = new float[at.length];
+    for (int k = 0; k < at.length; k++) {
+      sampled[k] = v[(int) at[k]];
+    }
+    return fingerprintOfSampled(sampled);
+  }
+
+  /** The indices of a tensor of {@code n} values that its fingerprint covers. */
+  static long[] fingerprintIndices(long n) {
+    int m = (int) Math.min(FINGERPRINT_VALUES, n);
+    long[] at = new long[m];
     for (int k = 0; k < m; k++) {
-      b.putFloat(v[n <= FINGERPRINT_VALUES ? k : (int) ((long) k * n / FINGERPRINT_VALUES)]);
+      at[k] = n <= FINGERPRINT_VALUES ? k : k * n / FINGERPRINT_VALUES;
+    }
+    return at;
+  }
+
+  private static byte[] fingerprintOfSampled(float[] sampled) {
+    ByteBuffer b = ByteBuffer.allocate(4 * sampled.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (float x : sampled) {
+      b.putFloat(x);
     }
     return sha256().digest(b.array());
+  }
+
+  /**
+   * Regenerates the backbone {@code a} records, checking fingerprints twice: before ({@link #precheckFingerprints})
+   * and on the regenerated values ({@link #checkFingerprints}).
+   *
+   * @throws ArtifactException {@link Reason#FINGERPRINT_MISMATCH} naming the first tensor that disagrees
+   */
+  public static Backbone regenerateChecked(Artifact a, long seed, List<TensorSpec> specs, int threads,
+      String where) {
+    precheckFingerprints(a, seed, specs, where);
+    Backbone bb = Backbone.regenerate(seed, specs, threads);
+    checkFingerprints(a, bb, where);
+    return bb;
+  }
+
+  /**
+   * Checks each recorded tensor's fingerprint from its {@value #FINGERPRINT_VALUES} fingerprinted values computed
+   * alone, before any tensor is regenerated (element-local families; global ones wait for {@link
+   * #checkFingerprints}): a file whose fingerprints lie is refused in microseconds, not after regenerating a backbone
+   * it may have made as large as the heap allows.
+   *
+   * @throws ArtifactException {@link Reason#FINGERPRINT_MISMATCH} naming the first tensor that disagrees
+   */
+  public static void precheckFingerprints(Artifact a, long seed, List<TensorSpec> specs, String where) {
+    Map<String, TensorSpec> byName = new LinkedHashMap<>();
+    specs.forEach(t -> byName.put(t.name(), t));
+    for (BackboneTensor t : a.getBackbone().getTensorsList()) {
+      TensorSpec spec = byName.get(t.getName());
+      if (spec == null || spec.init().family().isGlobal()) {
+        continue; // a stranger is refused by the record checks; a global tensor is checked once regenerated
+      }
+      byte[] sampled = fingerprintOfSampled(
+          org.lottalora.core.backbone.Initializer.valuesAt(seed, spec, fingerprintIndices(spec.size())));
+      if (!Arrays.equals(t.getFingerprint().toByteArray(), sampled)) {
+        throw mismatch(where, t.getName());
+      }
+    }
+  }
+
+  private static ArtifactException mismatch(String where, String tensor) {
+    return new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": backbone tensor '" + tensor
+        + "' does not regenerate to the values it was trained on (generator or init spec mismatch)");
   }
 
   /** SHA-256 of every backbone tensor's values, in declaration order, as fp32 little-endian. */
@@ -251,8 +311,7 @@ public final class ArtifactMapper {
   public static void checkFingerprints(Artifact a, Backbone bb, String where) {
     for (BackboneTensor t : a.getBackbone().getTensorsList()) {
       if (!Arrays.equals(t.getFingerprint().toByteArray(), fingerprint(bb.get(t.getName())))) {
-        throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, where + ": backbone tensor '" + t.getName()
-            + "' does not regenerate to the values it was trained on (generator or init spec mismatch)");
+        throw mismatch(where, t.getName());
       }
     }
   }

@@ -157,8 +157,8 @@ public final class LottaModel {
     }
     checkAffordable(tensors, where);
     ArtifactMapper.checkBackboneRecords(a, tensors, where);
-    Backbone bb = Backbone.regenerate(spec.seed(), tensors);
-    ArtifactMapper.checkFingerprints(a, bb, where);
+    Backbone bb = ArtifactMapper.regenerateChecked(a, spec.seed(), tensors, Runtime.getRuntime().availableProcessors(),
+        where);
     Map<String, float[]> trained = ArtifactMapper.tensors(a, where);
     ModelGraph g;
     try {

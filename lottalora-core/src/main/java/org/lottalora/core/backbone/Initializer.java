@@ -213,6 +213,23 @@ public final class Initializer {
     }
   }
 
+  /**
+   * The values at {@code indices} of an element-local tensor, each computed alone: exactly what a whole
+   * regeneration puts there (the stream is a function of the index). A loader checks a tensor's fingerprint from
+   * these before it regenerates the tensor.
+   *
+   * @throws IllegalArgumentException for a global family
+   */
+  public static float[] valuesAt(long seed, TensorSpec t, long[] indices) {
+    float[] out = new float[indices.length];
+    float[] one = new float[1];
+    for (int i = 0; i < indices.length; i++) {
+      fillSlice(seed, t, indices[i], one, 1);
+      out[i] = one[0];
+    }
+    return out;
+  }
+
   /** Fills a whole tensor of a global family ({@code orthogonal}, {@code spectral_radius}). */
   public static float[] fillGlobal(long seed, TensorSpec t) {
     int rows = t.shape()[0];

@@ -215,8 +215,8 @@ public final class GraphArtifacts {
       init = ArtifactMapper.init(a.getBackbone().getInit(), where);
       List<TensorSpec> specs = GraphAdapter.specs(targets, init);
       ArtifactMapper.checkBackboneRecords(a, specs, where);
-      backbone = Backbone.regenerate(a.getBackbone().getSeed(), specs);
-      ArtifactMapper.checkFingerprints(a, backbone, where);
+      backbone = ArtifactMapper.regenerateChecked(a, a.getBackbone().getSeed(), specs,
+          Runtime.getRuntime().availableProcessors(), where);
       for (AdaptedTarget t : targets) {
         arrays.put(t.variable(), AdaptedGraph.graphArray(backbone.get(t.variable()), t));
       }

@@ -287,7 +287,7 @@ public final class GraphModel {
     GraphModel fresh = create(setup);
     List<TensorSpec> specs = fresh.backboneTensors();
     ArtifactMapper.checkBackboneRecords(a, specs, where);
-    ArtifactMapper.checkFingerprints(a, Backbone.regenerate(setup.spec().seed(), specs, 1), where);
+    ArtifactMapper.regenerateChecked(a, setup.spec().seed(), specs, 1, where);
     Map<String, float[]> expected = fresh.trained();
     Map<String, float[]> stored = new HashMap<>();
     for (Tensor t : a.getTensorsList()) {

@@ -186,7 +186,7 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     }
     List<TensorSpec> specs = RecurrentNetwork.tensors(spec);
     ArtifactMapper.checkBackboneRecords(a, specs, where);
-    ArtifactMapper.checkFingerprints(a, Backbone.regenerate(spec.seed(), specs, 1), where);
+    ArtifactMapper.regenerateChecked(a, spec.seed(), specs, 1, where);
     RecurrentNetwork net = new RecurrentNetwork(spec, Map.of());
     Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, net.trained(), where,
         "this " + spec.cell() + " model");
@@ -234,7 +234,7 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     }
     List<TensorSpec> cell = RecurrentNetwork.cellTensors(spec); // the old family recorded the cell only
     ArtifactMapper.checkBackboneRecords(a, cell, where);
-    ArtifactMapper.checkFingerprints(a, Backbone.regenerate(spec.seed(), cell, 1), where);
+    ArtifactMapper.regenerateChecked(a, spec.seed(), cell, 1, where);
     RecurrentNetwork net = new RecurrentNetwork(spec, Map.of());
     net.restore(ArtifactMapper.trainedTensors(a, net.trained(), where, "this cfc model"));
     float[] mean = new float[side];

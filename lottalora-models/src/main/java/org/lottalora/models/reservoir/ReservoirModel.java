@@ -184,7 +184,7 @@ public final class ReservoirModel {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid reservoir spec: " + e.getMessage());
     }
     ArtifactMapper.checkBackboneRecords(a, specs, where);
-    ArtifactMapper.checkFingerprints(a, Backbone.regenerate(seed, specs, 1), where);
+    ArtifactMapper.regenerateChecked(a, seed, specs, 1, where);
     java.util.Set<String> known = new java.util.HashSet<>(List.of(READOUT));
     for (Adapter ad : a.getAdaptersList()) {
       known.add(ad.getA());

@@ -210,8 +210,7 @@ public final class SnnArtifact {
     }
     List<TensorSpec> specs = Network.tensorSpecs(spec.net());
     ArtifactMapper.checkBackboneRecords(a, specs, where);
-    Backbone backbone = Backbone.regenerate(seed, specs, 1);
-    ArtifactMapper.checkFingerprints(a, backbone, where);
+    Backbone backbone = ArtifactMapper.regenerateChecked(a, seed, specs, 1, where);
     Map<String, float[]> tensors = new HashMap<>();
     for (Tensor t : a.getTensorsList()) {
       tensors.put(t.getName(), TensorCodec.decode(t, where));

@@ -142,8 +142,8 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
     }
     List<TensorSpec> specs = ByteLm.tensors(spec);
     ArtifactMapper.checkBackboneRecords(a, specs, where);
-    Backbone bb = Backbone.regenerate(spec.seed(), specs);
-    ArtifactMapper.checkFingerprints(a, bb, where);
+    Backbone bb = ArtifactMapper.regenerateChecked(a, spec.seed(), specs, Runtime.getRuntime().availableProcessors(),
+        where);
     ByteLm lm = new ByteLm(spec, bb);
     Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, lm.trained(), where, "this language model");
     lm.restore(stored);

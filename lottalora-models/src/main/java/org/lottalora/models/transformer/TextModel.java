@@ -124,6 +124,7 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
           + spec.classes() + " classes");
     }
     ArtifactMapper.checkBackboneRecords(a, TextClassifier.tensors(spec), where);
+    ArtifactMapper.precheckFingerprints(a, spec.seed(), TextClassifier.tensors(spec), where);
     TextClassifier model = new TextClassifier(spec);
     ArtifactMapper.checkFingerprints(a, model.backbone(), where);
     Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, model.trained(), where, "this classifier");

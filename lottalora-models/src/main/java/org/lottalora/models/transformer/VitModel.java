@@ -110,6 +110,7 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
     }
     List<TensorSpec> specs = Vit.tensors(spec);
     ArtifactMapper.checkBackboneRecords(a, specs, where);
+    ArtifactMapper.precheckFingerprints(a, spec.seed(), specs, where);
     Vit vit = new Vit(spec);
     ArtifactMapper.checkFingerprints(a, vit.backbone(), where);
     Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, vit.trained(), where, "this ViT");
