@@ -57,16 +57,9 @@ print()
 for mode in ("8", "full"):
     print(f"- {'rank 8' if mode == '8' else 'full'}: LottaLoRA / PyTorch at each side's best thread setting = "
           f"{best[(mode, 'lottalora')] / best[(mode, 'pytorch')]:.2f}")
-ours = [r for r in rows if r["peer"] == "lottalora" and "whole_run_tokens_per_second" in r]
-if ours:
-    print("\nLottaLoRA over the whole run (JIT warm-up included), medians, and its ratio to PyTorch's steady state:\n")
-    print("| mode | 1 thread | 2 threads | best / PyTorch's best |")
-    print("|---|---|---|---|")
-    for mode in ("8", "full"):
-        med = {t: statistics.median(r["whole_run_tokens_per_second"] for r in ours
-                                    if r["mode"] == mode and r["threads"] == t) for t in (1, 2)}
-        print(f"| {'rank 8' if mode == '8' else 'full'} | {med[1]:,.0f} | {med[2]:,.0f} | "
-              f"{max(med.values()) / best[(mode, 'pytorch')]:.2f} |")
+sys.path.insert(0, "benchmarks/scripts")
+from warmup_table import print_warmup_table
+print_warmup_table(rows, best, "whole_run_tokens_per_second", "whole run", 0)
 print(f"\nCommand: benchmarks/lm_throughput.sh {max(r['round'] for r in rows)} {sys.argv[3]}")
 PY
 cat "$OUT/throughput.md"

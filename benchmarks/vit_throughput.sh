@@ -67,16 +67,9 @@ print()
 for mode in ("8", "full"):
     print(f"- {'rank 8' if mode == '8' else 'full'}: LottaLoRA / PyTorch at each side's best thread setting = "
           f"{best[(mode, 'lottalora')] / best[(mode, 'pytorch')]:.2f}")
-ours = [r for r in rows if r["peer"] == "lottalora" and "first_epoch_images_per_second" in r]
-if ours:
-    print("\nLottaLoRA's first epoch (JIT warm-up included), medians, and its ratio to PyTorch's steady state:\n")
-    print("| mode | 1 thread | 2 threads | best / PyTorch's best |")
-    print("|---|---|---|---|")
-    for mode in ("8", "full"):
-        med = {t: statistics.median(r["first_epoch_images_per_second"] for r in ours
-                                    if r["mode"] == mode and r["threads"] == t) for t in (1, 2)}
-        print(f"| {'rank 8' if mode == '8' else 'full'} | {med[1]:,.1f} | {med[2]:,.1f} | "
-              f"{max(med.values()) / best[(mode, 'pytorch')]:.2f} |")
+sys.path.insert(0, "benchmarks/scripts")
+from warmup_table import print_warmup_table
+print_warmup_table(rows, best, "first_epoch_images_per_second", "first epoch", 1)
 print("\nCommand: benchmarks/vit_throughput.sh " + str(max(r['round'] for r in rows)) + " " + sys.argv[3])
 PY
 cat "$OUT/throughput.md"
