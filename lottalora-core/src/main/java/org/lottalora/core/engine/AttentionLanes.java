@@ -38,23 +38,15 @@ final class AttentionLanes {
 
   /** Rows [seqs * t, heads * dh] into lanes: row {@code s t + i}, column {@code h dh + x} to slice {@code i dh + x}. */
   static void pack(float[] rows, float[][] out, int seqs, int t, int heads, int dh) {
-    int d = heads * dh;
-    for (int s = 0; s < seqs; s++) {
-      for (int i = 0; i < t; i++) {
-        int r = (s * t + i) * d;
-        for (int h = 0; h < heads; h++) {
-          int lane = s * heads + h;
-          int col = r + h * dh;
-          for (int x = 0; x < dh; x++) {
-            out[i * dh + x][lane] = rows[col + x];
-          }
-        }
-      }
-    }
+    move(rows, out, seqs, t, heads, dh, true);
   }
 
   /** The inverse of {@link #pack}. */
   static void unpack(float[][] in, float[] rows, int seqs, int t, int heads, int dh) {
+    move(rows, in, seqs, t, heads, dh, false);
+  }
+
+  private static void move(float[] rows, float[][] lanes, int seqs, int t, int heads, int dh, boolean toLanes) {
     int d = heads * dh;
     for (int s = 0; s < seqs; s++) {
       for (int i = 0; i < t; i++) {
@@ -63,7 +55,11 @@ final class AttentionLanes {
           int lane = s * heads + h;
           int col = r + h * dh;
           for (int x = 0; x < dh; x++) {
-            rows[col + x] = in[i * dh + x][lane];
+            if (toLanes) {
+              lanes[i * dh + x][lane] = rows[col + x];
+            } else {
+              rows[col + x] = lanes[i * dh + x][lane];
+            }
           }
         }
       }
