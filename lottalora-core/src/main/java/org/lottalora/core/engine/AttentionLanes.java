@@ -104,7 +104,7 @@ final class AttentionLanes {
   private static void softmax(float[][] p, int row, int last, int[] valid, float[] max, double[] sum, int b0,
       int b1) {
     if (valid != null) {
-      mask(p, row, last, valid, Float.NEGATIVE_INFINITY, b0, b1);
+      mask(p, row, last, valid, b0, b1);
     }
     System.arraycopy(p[row], b0, max, b0, b1 - b0);
     for (int j = 1; j <= last; j++) {
@@ -139,12 +139,12 @@ final class AttentionLanes {
   }
 
   // padded keys to -inf: excluded from the maximum, and their exponential is exactly 0
-  private static void mask(float[][] p, int row, int last, int[] valid, float value, int b0, int b1) {
+  private static void mask(float[][] p, int row, int last, int[] valid, int b0, int b1) {
     for (int j = 1; j <= last; j++) { // key 0 is always valid
       float[] s = p[row + j];
       for (int b = b0; b < b1; b++) {
         if (j >= valid[b]) {
-          s[b] = value;
+          s[b] = Float.NEGATIVE_INFINITY;
         }
       }
     }
