@@ -64,11 +64,7 @@ public final class Backbone {
       for (int start = 0; start < out.length; start += SLICE) {
         final int s = start;
         final int n = Math.min(SLICE, out.length - start);
-        jobs.add(() -> {
-          float[] buf = new float[n];
-          Initializer.fillSlice(seed, t, s, buf, n);
-          System.arraycopy(buf, 0, out, s, n);
-        });
+        jobs.add(() -> Initializer.fillSlice(seed, t, s, out, s, n));
       }
     }
     run(jobs, Math.max(1, threads));

@@ -20,6 +20,16 @@ public final class Initializer {
    * @throws IllegalArgumentException for a global family
    */
   public static void fillSlice(long seed, TensorSpec t, long start, float[] out, int n) {
+    fillSlice(seed, t, start, out, 0, n);
+  }
+
+  /**
+   * Fills {@code out[off..off+n)} with elements {@code start..start+n} of an element-local tensor: a regeneration
+   * writes each slice straight into the tensor's array.
+   *
+   * @throws IllegalArgumentException for a global family
+   */
+  public static void fillSlice(long seed, TensorSpec t, long start, float[] out, int off, int n) {
     InitSpec spec = t.init();
     InitFamily fam = spec.family();
     if (fam.isGlobal()) {
@@ -27,13 +37,50 @@ public final class Initializer {
     }
     Stream s0 = new Stream(seed, t.name());
     double f = spec.params().getOrDefault("fanin", 0.0) == 1.0 ? 1.0 / StrictMath.sqrt(t.fanIn()) : 1.0;
+    // the common scaffolds write in place, in passes that stay in cache; the rest compute into a whole-slice buffer
+    switch (fam) {
+      case NORMAL:
+        s0.scaledNormals(start, out, off, n, spec.param("sigma") * f);
+        return;
+      case KAIMING_NORMAL:
+        s0.scaledNormals(start, out, off, n,
+            StrictMath.sqrt(2.0 / (1.0 + sq(spec.param("a")))) / StrictMath.sqrt(t.fanIn()));
+        return;
+      case XAVIER_NORMAL:
+        s0.scaledNormals(start, out, off, n,
+            spec.param("gain") * StrictMath.sqrt(2.0 / ((double) t.fanIn() + t.fanOut())));
+        return;
+      case UNIFORM:
+        s0.symmetricUniforms(start, out, off, n, spec.param("a") * f);
+        return;
+      case KAIMING_UNIFORM:
+        s0.symmetricUniforms(start, out, off, n,
+            StrictMath.sqrt(2.0 / (1.0 + sq(spec.param("a")))) * StrictMath.sqrt(3.0 / t.fanIn()));
+        return;
+      case XAVIER_UNIFORM:
+        s0.symmetricUniforms(start, out, off, n,
+            spec.param("gain") * StrictMath.sqrt(6.0 / ((double) t.fanIn() + t.fanOut())));
+        return;
+      case ZEROS:
+        java.util.Arrays.fill(out, off, off + n, 0f);
+        return;
+      default:
+        break;
+    }
+    if (off == 0) {
+      fillOther(s0, spec, f, t, start, out, n);
+    } else {
+      float[] buf = new float[n];
+      fillOther(s0, spec, f, t, start, buf, n);
+      System.arraycopy(buf, 0, out, off, n);
+    }
+  }
+
+  /** The families without an in-place path, into {@code out[0..n)}. */
+  private static void fillOther(Stream s0, InitSpec spec, double f, TensorSpec t, long start, float[] out, int n) {
+    InitFamily fam = spec.family();
     double[] a = new double[n];
     switch (fam) {
-      case NORMAL: {
-        s0.normals(start, a, n);
-        scale(a, out, n, spec.param("sigma") * f);
-        break;
-      }
       case TRUNCATED_NORMAL: {
         double bound = spec.param("bound");
         s0.normals(start, a, n);
@@ -65,31 +112,6 @@ public final class Initializer {
           }
         }
         scale(a, out, n, spec.param("sigma") * f);
-        break;
-      }
-      case UNIFORM: {
-        symmetricUniform(s0, start, a, n, out, spec.param("a") * f);
-        break;
-      }
-      case KAIMING_NORMAL: {
-        double gain = StrictMath.sqrt(2.0 / (1.0 + sq(spec.param("a"))));
-        s0.normals(start, a, n);
-        scale(a, out, n, gain / StrictMath.sqrt(t.fanIn()));
-        break;
-      }
-      case KAIMING_UNIFORM: {
-        double gain = StrictMath.sqrt(2.0 / (1.0 + sq(spec.param("a"))));
-        symmetricUniform(s0, start, a, n, out, gain * StrictMath.sqrt(3.0 / t.fanIn()));
-        break;
-      }
-      case XAVIER_NORMAL: {
-        s0.normals(start, a, n);
-        scale(a, out, n, spec.param("gain") * StrictMath.sqrt(2.0 / ((double) t.fanIn() + t.fanOut())));
-        break;
-      }
-      case XAVIER_UNIFORM: {
-        double bound = spec.param("gain") * StrictMath.sqrt(6.0 / ((double) t.fanIn() + t.fanOut()));
-        symmetricUniform(s0, start, a, n, out, bound);
         break;
       }
       case CAUCHY: {
@@ -205,9 +227,6 @@ public final class Initializer {
         }
         break;
       }
-      case ZEROS:
-        java.util.Arrays.fill(out, 0, n, 0f);
-        break;
       default:
         throw new IllegalStateException("unhandled init family " + fam);
     }
@@ -379,13 +398,6 @@ public final class Initializer {
       s += d * d;
     }
     return StrictMath.sqrt(s);
-  }
-
-  private static void symmetricUniform(Stream s, long start, double[] a, int n, float[] out, double bound) {
-    s.uniforms(start, a, n);
-    for (int i = 0; i < n; i++) {
-      out[i] = (float) (bound * (2.0 * a[i] - 1.0));
-    }
   }
 
   private static void scale(double[] a, float[] out, int n, double k) {

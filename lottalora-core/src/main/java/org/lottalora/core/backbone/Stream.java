@@ -56,16 +56,29 @@ public final class Stream {
 
   /** Fills {@code out[0..n)} with words {@code start..start+n}. */
   public void words(long start, long[] out, int n) {
+    words(start, out, 0, n);
+  }
+
+  /** Fills {@code out[off..off+n)} with words {@code start..start+n}; whole blocks go straight into {@code out}. */
+  public void words(long start, long[] out, int off, int n) {
     long[] b = new long[4];
     long j = start >>> 2;
     int pos = (int) (start & 3);
-    block(j, b);
-    for (int i = 0; i < n; i++) {
-      if (pos == 4) {
-        block(++j, b);
-        pos = 0;
+    int i = 0;
+    if (pos != 0) { // the tail of a block the range starts inside
+      block(j++, b);
+      for (; pos < 4 && i < n; pos++) {
+        out[off + i++] = b[pos];
       }
-      out[i] = b[pos++];
+    }
+    for (; i + 4 <= n; i += 4) {
+      Philox4x64.block(j++, 0L, 0L, 0L, k0, k1, out, off + i);
+    }
+    if (i < n) {
+      block(j, b);
+      for (int q = 0; i < n; q++) {
+        out[off + i++] = b[q];
+      }
     }
   }
 
@@ -119,6 +132,59 @@ public final class Stream {
       }
       if (i0 + 1 >= 0 && i0 + 1 < n) {
         out[i0 + 1] = z[1];
+      }
+    }
+  }
+
+  /** Words per pass of the bulk fills: their scratch stays in the L1 cache. */
+  private static final int PASS = 1024;
+
+  /**
+   * {@code out[off + i] = (float) (scale * z[start + i])} for i in [0, n): the scaled-normal init families,
+   * written straight into the tensor (the same bits as {@link #normals} then the product and cast).
+   */
+  public void scaledNormals(long start, float[] out, int off, int n, double scale) {
+    long[] w = new long[PASS];
+    double[] z = new double[PASS];
+    long pos = start;
+    int done = 0;
+    while (done < n) {
+      long first = pos & ~1L;
+      int extra = (int) (pos - first);
+      int pairs = Math.min(PASS / 2, (extra + (n - done) + 1) / 2);
+      words(first, w, 0, 2 * pairs);
+      pairs(w, pairs, z);
+      int made = Math.min(2 * pairs - extra, n - done);
+      int at = off + done;
+      for (int i = 0; i < made; i++) {
+        out[at + i] = (float) (scale * z[extra + i]);
+      }
+      done += made;
+      pos += made;
+    }
+  }
+
+  /** {@code z[2p], z[2p + 1]} = the normal pair of words {@code w[2p], w[2p + 1]}, for p in [0, pairs). */
+  private static void pairs(long[] w, int pairs, double[] z) {
+    double[] two = new double[2];
+    for (int p = 0; p < pairs; p++) {
+      normalPair(w[2 * p], w[2 * p + 1], two);
+      z[2 * p] = two[0];
+      z[2 * p + 1] = two[1];
+    }
+  }
+
+  /**
+   * {@code out[off + i] = (float) (bound * (2 u[start + i] - 1))} for i in [0, n): the symmetric uniform init
+   * families, written straight into the tensor.
+   */
+  public void symmetricUniforms(long start, float[] out, int off, int n, double bound) {
+    long[] w = new long[PASS];
+    for (int done = 0; done < n; done += PASS) {
+      int m = Math.min(PASS, n - done);
+      words(start + done, w, 0, m);
+      for (int i = 0; i < m; i++) {
+        out[off + done + i] = (float) (bound * (2.0 * uniform(w[i]) - 1.0));
       }
     }
   }

@@ -115,4 +115,36 @@ class StreamTest {
       assertEquals(pair[1], bulk[2 * p + 1], 0.0, "pair " + p);
     }
   }
+
+  @Test
+  void inPlaceScaledFillsEqualTheReferenceDrawsAtAnyOffsetAndLength() {
+    Stream s = new Stream(99L, "blocks.3.w");
+    int total = 3000;
+    double[] z = new double[total];
+    s.normals(0, z, total);
+    long[] w = new long[total];
+    s.words(0, w, total);
+    for (long start : new long[] {0, 1, 2, 3, 5, 1023, 1024, 1025, 2047}) {
+      for (int n : new int[] {1, 2, 3, 4, 7, 1024, 1025, 2049, total - 2048}) {
+        if (start + n > total) {
+          continue;
+        }
+        float[] got = new float[n + 5];
+        s.scaledNormals(start, got, 5, n, 0.37);
+        float[] uni = new float[n + 3];
+        s.symmetricUniforms(start, uni, 3, n, 0.11);
+        long[] words = new long[n + 2];
+        s.words(start, words, 2, n);
+        for (int i = 0; i < n; i++) {
+          int at = (int) start + i;
+          assertEquals(Float.floatToRawIntBits((float) (0.37 * z[at])), Float.floatToRawIntBits(got[5 + i]),
+              "normal start " + start + " n " + n + " i " + i);
+          assertEquals(Float.floatToRawIntBits((float) (0.11 * (2.0 * Stream.uniform(w[at]) - 1.0))),
+              Float.floatToRawIntBits(uni[3 + i]), "uniform start " + start + " n " + n + " i " + i);
+          assertEquals(w[at], words[2 + i], "word start " + start + " n " + n + " i " + i);
+        }
+        assertEquals(0f, got[4], "nothing written before the offset");
+      }
+    }
+  }
 }
