@@ -17,6 +17,7 @@ import org.lottalora.core.LottaException;
 import org.lottalora.core.data.CsvReader;
 import org.lottalora.core.data.Inputs;
 import org.lottalora.models.LottaModel;
+import org.lottalora.models.MergedModel;
 import org.lottalora.models.Predictions;
 import org.lottalora.models.ScoringBackend;
 import org.lottalora.models.adapt.AdaptedGraph;
@@ -143,10 +144,20 @@ final class PredictCommand implements Callable<Integer> {
           System.arraycopy(in.rows()[i], 0, flat, i * m.rowWidth(), m.rowWidth());
         }
         probs = in.rows().length == 0 ? new float[0][] : m.probabilitiesOfRows(flat, in.rows().length);
+      } else if (merged) { // straight into the merged weights: no graph is built
+        MergedModel m;
+        try {
+          m = MergedModel.load(f, model.toString());
+        } catch (UnsupportedOperationException e) {
+          throw new IllegalArgumentException(e.getMessage().replace("load it with LottaModel.load",
+              "predict without --merged"));
+        }
+        in = read(m.inputDim());
+        probs = m.predict(in.rows());
       } else {
         LottaModel m = LottaModel.load(f, model.toString());
         in = read(m.spec().inputDim());
-        probs = merged ? m.merged().predict(in.rows()) : m.predict(in.rows());
+        probs = m.predict(in.rows());
       }
     }
     PrintWriter o = spec.commandLine().getOut();

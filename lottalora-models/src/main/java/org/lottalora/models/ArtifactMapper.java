@@ -193,11 +193,13 @@ public final class ArtifactMapper {
 
   /** The adapter records of a graph: one per adapted affine step. */
   static List<Adapter> adapters(ModelGraph g, AdapterConfig ac) {
+    return g.densePlan() == null ? new java.util.ArrayList<>() : adapters(g.densePlan(), ac);
+  }
+
+  /** The adapter records of a dense plan's adapted layers, in order. */
+  static List<Adapter> adapters(List<LayerStep> densePlan, AdapterConfig ac) {
     List<Adapter> out = new java.util.ArrayList<>();
-    if (g.densePlan() == null) {
-      return out;
-    }
-    for (LayerStep s : g.densePlan()) {
+    for (LayerStep s : densePlan) {
       if (s instanceof LayerStep.Affine a && a.loraA() != null) {
         int r = ac.effectiveRank(a.dIn(), a.dOut()); // the layer's own rank, not the configured one
         out.add(Adapter.newBuilder().setTarget(a.weight()).setRank(r).setAlpha(ac.recordedAlpha(r))
@@ -314,6 +316,22 @@ public final class ArtifactMapper {
         throw mismatch(where, t.getName());
       }
     }
+  }
+
+  /**
+   * One regenerated tensor must hash to its recorded fingerprint: a loader that regenerates tensor by tensor checks
+   * each as it is made.
+   */
+  public static void checkFingerprint(Artifact a, String name, float[] values, String where) {
+    for (BackboneTensor t : a.getBackbone().getTensorsList()) {
+      if (t.getName().equals(name)) {
+        if (!Arrays.equals(t.getFingerprint().toByteArray(), fingerprint(values))) {
+          throw mismatch(where, name);
+        }
+        return;
+      }
+    }
+    throw new ArtifactException(Reason.MALFORMED, where + ": backbone tensor '" + name + "' has no record");
   }
 
   /** The artifact's record of a regenerated backbone: generator, seed, every tensor's spec and fingerprint. */

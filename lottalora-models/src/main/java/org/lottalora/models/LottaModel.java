@@ -178,6 +178,15 @@ public final class LottaModel {
 
   /** Refuses a spec whose backbone would not fit in this JVM before allocating any of it. */
   private static void checkAffordable(List<TensorSpec> tensors, String where) {
+    checkAffordable(tensors, where, 2); // the values, plus the graph's copy
+  }
+
+  /**
+   * Refuses a spec whose backbone would not fit in this JVM before allocating any of it.
+   *
+   * @param copies how many copies of the backbone the loader holds at once
+   */
+  static void checkAffordable(List<TensorSpec> tensors, String where, int copies) {
     long params = 0;
     for (TensorSpec t : tensors) {
       long n = 1;
@@ -194,7 +203,7 @@ public final class LottaModel {
             + (n == Long.MAX_VALUE ? "over 2^63" : Long.toString(n)) + " values; at most 2^31 - 9 fit one Java array");
       }
     }
-    long need = params * 4 * 2; // the values, plus the graph's transposed copy
+    long need = params * 4 * copies;
     long max = Runtime.getRuntime().maxMemory();
     if (need > max) {
       throw new ArtifactException(Reason.TOO_LARGE, where + " describes a backbone of " + params

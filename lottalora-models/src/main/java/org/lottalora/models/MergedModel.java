@@ -1,5 +1,6 @@
 package org.lottalora.models;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,8 +11,18 @@ import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
 import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.ModelGraph;
-import org.lottalora.core.util.NdArrays;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.engine.Gemm;
+import org.lottalora.core.engine.NativeBlock;
+import org.lottalora.core.model.ModelSpec;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactException;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.TensorCodec;
+import org.lottalora.format.TrustPolicy;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.proto.Tensor;
 
 /**
  * The merged inference path of a dense model: each adapted weight is folded once, in fp32, into
@@ -25,10 +36,19 @@ public final class MergedModel {
   private final int classes;
   private final Normalization normalization;
   private final List<Layer> layers;
-  private final Map<String, float[]> state;
+  private Map<String, float[]> state; // null after a graph-free load until asked for (read back from native memory)
 
-  /** One affine layer: y = x W'^T + b, then ReLU if {@code relu}; {@code w} is W' canonical [dOut, dIn]. */
-  private record Layer(String name, int dIn, int dOut, float[] w, INDArray wT, float[] bias, boolean relu) {}
+  /**
+   * One affine layer: y = x W'^T + b, then ReLU if {@code relu}; {@code w} holds W' canonical [dOut, dIn] in native
+   * memory, which OpenBLAS reads as it is (no copy or transpose per call, none at load).
+   */
+  private record Layer(String name, int dIn, int dOut, NativeBlock w, float[] bias, boolean relu) {
+    static Layer of(String name, int dIn, int dOut, float[] w, float[] bias, boolean relu) {
+      NativeBlock block = new NativeBlock().fit((long) dOut * dIn);
+      block.buffer().put(0, w, 0, w.length);
+      return new Layer(name, dIn, dOut, block, bias, relu);
+    }
+  }
 
   /**
    * One merged affine layer as plain arrays, for code that rebuilds the network elsewhere (the ANN-to-SNN
@@ -83,11 +103,153 @@ public final class MergedModel {
       boolean relu = i + 1 < plan.size() && (plan.get(i + 1) instanceof LayerStep.Relu);
       state.put(a.weight(), w);
       state.put(a.bias(), b.clone());
-      String name = a.weight().endsWith(".weight") ? a.weight().substring(0, a.weight().length() - 7) : a.weight();
-      layers.add(new Layer(name, a.dIn(), a.dOut(), w, NdArrays.ofTransposed(w, a.dOut(), a.dIn()), b.clone(), relu));
+      layers.add(Layer.of(a.prefix(), a.dIn(), a.dOut(), w, b.clone(), relu));
     }
     return new MergedModel(m.spec().inputDim(), m.spec().classes(), m.normalization(), List.copyOf(layers),
         Collections.unmodifiableMap(state));
+  }
+
+  /**
+   * Loads a dense model's artifact straight into its merged form, building no graph: each backbone tensor is
+   * regenerated (on every core), checked against its fingerprint, folded into {@code W' = beta W + s B A} and
+   * dropped before the next, so memory peaks near one copy of the model. Predicts as {@code LottaModel.load(path)
+   * .merged()} does, bit for bit.
+   *
+   * @throws ArtifactException when the file is unreadable, damaged, foreign, or does not regenerate to the
+   *     backbone it was saved with (the fingerprints are checked before anything is regenerated, and each tensor
+   *     again once regenerated)
+   * @throws UnsupportedOperationException for a model without a merged form (DoRA, residual or LayerNorm blocks,
+   *     families beyond the MLP and the single-layer classifier): load it with {@link LottaModel#load(Path)}
+   */
+  public static MergedModel load(Path path) {
+    return load(ArtifactCodec.open(path), path.toString());
+  }
+
+  /** {@link #load(Path)} under a trust policy: the signer is checked before the payload is parsed. */
+  public static MergedModel load(Path path, TrustPolicy trust) {
+    return load(ArtifactCodec.open(path, trust), path.toString());
+  }
+
+  /** {@link #load(Path)} of a validated file; {@code where} names it in messages. */
+  public static MergedModel load(ArtifactFile file, String where) {
+    Artifact a = file.artifact();
+    ModelSpec spec = ArtifactMapper.spec(a, where);
+    ModelFamily family = Families.get(spec.family());
+    List<LayerStep> plan;
+    try {
+      family.validate(spec);
+      plan = family.densePlan(spec);
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": invalid model spec: " + e.getMessage());
+    }
+    if (plan == null) {
+      throw new UnsupportedOperationException(where + ": a '" + spec.family() + "' model"
+          + (spec.adapter().hasVariants() ? " with " + spec.adapter().variantName() : "") + " has no merged form; "
+          + "load it with LottaModel.load");
+    }
+    List<TensorSpec> tensors;
+    try {
+      tensors = family.backboneTensors(spec);
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.TOO_LARGE, where + ": its model spec cannot be built: " + e.getMessage());
+    }
+    LottaModel.checkAffordable(tensors, where, 1);
+    ArtifactMapper.checkBackboneRecords(a, tensors, where);
+    ArtifactMapper.precheckFingerprints(a, spec.seed(), tensors, where);
+    Map<String, float[]> trained = ArtifactMapper.tensors(a, where);
+    checkTrained(a, plan, spec, where);
+    if (!spec.full() && !a.getAdaptersList().equals(ArtifactMapper.adapters(plan, spec.adapter()))) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": its adapter records (targets, ranks, scaling, "
+          + "tensor names) disagree with its model spec");
+    }
+    Map<String, TensorSpec> specs = new LinkedHashMap<>();
+    tensors.forEach(t -> specs.put(t.name(), t));
+    int threads = Runtime.getRuntime().availableProcessors();
+    List<Layer> layers = new ArrayList<>();
+    for (int i = 0; i < plan.size(); i++) {
+      if (!(plan.get(i) instanceof LayerStep.Affine step)) {
+        continue;
+      }
+      List<TensorSpec> mine = new ArrayList<>();
+      for (String name : List.of(step.weight(), step.bias())) {
+        if (specs.containsKey(name) && !trained.containsKey(name)) {
+          mine.add(specs.get(name));
+        }
+      }
+      Backbone part = Backbone.regenerate(spec.seed(), mine, threads); // this layer's frozen tensors only
+      for (TensorSpec t : mine) {
+        ArtifactMapper.checkFingerprint(a, t.name(), part.get(t.name()), where);
+      }
+      float[] w = merge(step, trained, part, true);
+      float[] b = step.biasTrained() ? trained.get(step.bias()) : part.get(step.bias());
+      boolean relu = i + 1 < plan.size() && plan.get(i + 1) instanceof LayerStep.Relu;
+      layers.add(Layer.of(step.prefix(), step.dIn(), step.dOut(), w, b.clone(), relu));
+    }
+    return new MergedModel(spec.inputDim(), spec.classes(), ArtifactMapper.normalization(a, where),
+        List.copyOf(layers), null);
+  }
+
+  /** The trained tensors must be exactly the plan's, with its shapes: none missing, none extra. */
+  private static void checkTrained(Artifact a, List<LayerStep> plan, ModelSpec spec, String where) {
+    Map<String, long[]> expected = new LinkedHashMap<>();
+    for (LayerStep s : plan) {
+      if (s instanceof LayerStep.Affine f) {
+        if (f.weightTrained()) {
+          expected.put(f.weight(), new long[] {f.dOut(), f.dIn()});
+        }
+        if (f.biasTrained()) {
+          expected.put(f.bias(), new long[] {f.dOut()});
+        }
+        if (f.beta() != null) {
+          expected.put(f.beta(), new long[] {1});
+        }
+        if (f.loraA() != null) {
+          int r = spec.adapter().effectiveRank(f.dIn(), f.dOut());
+          expected.put(f.loraA(), new long[] {r, f.dIn()});
+          expected.put(f.loraB(), new long[] {f.dOut(), r});
+        }
+      }
+    }
+    Map<String, Tensor> stored = new LinkedHashMap<>();
+    a.getTensorsList().forEach(t -> stored.put(t.getName(), t));
+    for (Map.Entry<String, long[]> e : expected.entrySet()) {
+      Tensor t = stored.get(e.getKey());
+      if (t == null) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": trained tensor '" + e.getKey() + "' is missing");
+      }
+      if (!java.util.Arrays.equals(e.getValue(), TensorCodec.shapeOf(t))) {
+        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": trained tensor '" + e.getKey() + "' has shape "
+            + t.getShapeList() + ", the model needs " + java.util.Arrays.toString(e.getValue()));
+      }
+    }
+    for (String name : stored.keySet()) {
+      if (!expected.containsKey(name)) {
+        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": tensor '" + name + "' is not part of this "
+            + "model; the file does not match its own spec");
+      }
+    }
+  }
+
+  /**
+   * A merged model from dense layers (each {@code y = W x + b}, then ReLU if asked): for a network read from a dense
+   * file, such as the safetensors export, so that it predicts through the same code as a loaded artifact.
+   */
+  public static MergedModel ofDense(int inputDim, int classes, Normalization normalization, List<DenseLayer> dense) {
+    List<Layer> layers = new ArrayList<>();
+    int in = inputDim;
+    for (DenseLayer d : dense) {
+      if (d.dIn() != in || d.weight().length != d.dIn() * d.dOut() || d.bias().length != d.dOut()) {
+        throw new IllegalArgumentException("layer '" + d.name() + "' does not chain: it takes " + d.dIn()
+            + " inputs after a layer of " + in + ", with " + d.weight().length + " weights and " + d.bias().length
+            + " biases");
+      }
+      layers.add(Layer.of(d.name(), d.dIn(), d.dOut(), d.weight(), d.bias().clone(), d.relu()));
+      in = d.dOut();
+    }
+    if (in != classes) {
+      throw new IllegalArgumentException("the last layer has " + in + " outputs, not " + classes + " classes");
+    }
+    return new MergedModel(inputDim, classes, normalization, List.copyOf(layers), null);
   }
 
   /**
@@ -112,6 +274,16 @@ public final class MergedModel {
   }
 
 
+
+  /** The number of input features. */
+  public int inputDim() {
+    return inputDim;
+  }
+
+  /** The number of classes. */
+  public int classes() {
+    return classes;
+  }
 
   /** Class probabilities of one raw sample. */
   public float[] predict(float[] features) {
@@ -157,7 +329,8 @@ public final class MergedModel {
   }
 
   private static float[] forward(Layer l, float[] h, int n) {
-    float[] y = NdArrays.read(NdArrays.of(h, n, l.dIn()).mmul(l.wT()));
+    float[] y = new float[n * l.dOut()];
+    Gemm.mm(false, true, n, l.dOut(), l.dIn(), 1f, h, l.w(), 0f, y); // x W'^T
     for (int r = 0; r < n; r++) {
       int off = r * l.dOut();
       for (int c = 0; c < l.dOut(); c++) {
@@ -187,13 +360,22 @@ public final class MergedModel {
   public List<DenseLayer> layers() {
     List<DenseLayer> out = new ArrayList<>();
     for (Layer l : layers) {
-      out.add(new DenseLayer(l.name(), l.dIn(), l.dOut(), l.w().clone(), l.bias().clone(), l.relu()));
+      out.add(new DenseLayer(l.name(), l.dIn(), l.dOut(), l.w().read(0, l.dIn() * l.dOut()), l.bias().clone(),
+          l.relu()));
     }
     return out;
   }
 
   /** Every weight and bias of the dense model, canonical layout, by name (read-only; do not modify). */
-  public Map<String, float[]> state() {
+  public synchronized Map<String, float[]> state() {
+    if (state == null) { // a graph-free load keeps only the native copy; read it back once
+      Map<String, float[]> s = new LinkedHashMap<>();
+      for (Layer l : layers) {
+        s.put(l.name() + ".weight", l.w().read(0, l.dIn() * l.dOut()));
+        s.put(l.name() + ".bias", l.bias().clone());
+      }
+      state = Collections.unmodifiableMap(s);
+    }
     return state;
   }
 }

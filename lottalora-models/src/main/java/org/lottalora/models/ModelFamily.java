@@ -44,4 +44,14 @@ public interface ModelFamily {
    * @param trained saved values of trained tensors (loading an artifact), or empty for fresh training
    */
   ModelGraph build(ModelSpec spec, Backbone backbone, Map<String, float[]> trained);
+
+  /**
+   * The plan of a plain dense model of this spec (affine layers, ReLU, dropout: what {@link MergedModel} folds),
+   * known without building its graph, or null when the spec has no such plan (DoRA, residual or LayerNorm blocks, or
+   * a family whose layers are not plain affine ones). It equals {@code build(...).densePlan()}. The graph-free
+   * merged load ({@link MergedModel#load}) uses it.
+   */
+  default List<org.lottalora.core.graph.LayerStep> densePlan(ModelSpec spec) {
+    return null;
+  }
 }

@@ -72,7 +72,7 @@ public final class Backbone {
   }
 
   private static void run(List<Runnable> jobs, int threads) {
-    if (threads == 1 || jobs.size() == 1) {
+    if (threads == 1 || jobs.size() <= 1) {
       jobs.forEach(Runnable::run);
       return;
     }

@@ -107,7 +107,7 @@ public final class GraphBuilder {
       SDVariable w = trainedVar(wName, new long[] {dOut, dIn}, true, TrainedTensor.Kind.WEIGHT,
           backbone.get(wName));
       SDVariable b = trainedVar(bName, new long[] {dOut}, false, TrainedTensor.Kind.BIAS, backbone.get(bName));
-      plan.add(new LayerStep.Affine(dIn, dOut, wName, true, bName, true, null, null, null, 0, null, false));
+      plan.add(affineStep(prefix, dIn, dOut, adapter, true));
       return x.mmul(w).add(b);
     }
     int r = adapter.effectiveRank(dIn, dOut); // capped at min(r, d_in, d_out): see AdapterConfig.effectiveRank
@@ -120,8 +120,7 @@ public final class GraphBuilder {
       SDVariable w = effectiveWeight(prefix, dOut, dIn, true);
       modelParams -= dOut; // counted above; backboneBias counts the bias again
       SDVariable b = backboneBias(prefix, dOut);
-      plan.add(new LayerStep.Affine(dIn, dOut, wName, false, bName, adapter.trainBias(),
-          adapter.trainBeta() ? prefix + BETA : null, prefix + LORA_A, prefix + LORA_B, adapter.scaling(), null, true));
+      plan.add(affineStep(prefix, dIn, dOut, adapter, false));
       return sd.mmul(x, w, false, true, false).add(b);
     }
     // frozen W stays in the canonical [dOut, dIn] layout and is multiplied transposed: no transposed copy to
@@ -146,14 +145,10 @@ public final class GraphBuilder {
     SDVariable bt = trainedVar(prefix + LORA_B, new long[] {dOut, r}, true, TrainedTensor.Kind.LORA_B,
         new float[dOut * r]);
     SDVariable xa = x;
-    String adapterMask = null;
     if (adapter.dropout() > 0) {
       xa = maskedInput(prefix + ".lora_dropout", x, dIn, adapter.dropout());
-      adapterMask = "mask." + prefix + ".lora_dropout";
     }
-    plan.add(new LayerStep.Affine(dIn, dOut, wName, false, bName, adapter.trainBias(),
-        adapter.trainBeta() ? prefix + BETA : null, prefix + LORA_A, prefix + LORA_B, adapter.scaling(),
-        adapterMask, false));
+    plan.add(affineStep(prefix, dIn, dOut, adapter, false));
     SDVariable lora = xa.mmul(at).mmul(bt).mul(adapter.scaling());
     return base.add(lora).add(b);
   }
@@ -388,9 +383,31 @@ public final class GraphBuilder {
     modelParams += (long) dIn * dOut + dOut;
     SDVariable wv = trainedVar(prefix + ".weight", new long[] {dOut, dIn}, true, TrainedTensor.Kind.WEIGHT, w);
     SDVariable bv = trainedVar(prefix + ".bias", new long[] {dOut}, false, TrainedTensor.Kind.BIAS, b);
-    plan.add(new LayerStep.Affine(dIn, dOut, prefix + ".weight", true, prefix + ".bias", true, null, null, null, 0,
-        null, false));
+    plan.add(headStep(prefix, dIn, dOut));
     return x.mmul(wv).add(bv);
+  }
+
+  /**
+   * The plan step {@link #adaptedLinear} records for layer {@code prefix}: the one place its tensor names and
+   * switches are decided, so that a loader can know a dense model's layers without building its graph.
+   *
+   * @param full the full-training baseline (weight and bias trained, no adapter)
+   */
+  public static LayerStep.Affine affineStep(String prefix, int dIn, int dOut, AdapterConfig adapter, boolean full) {
+    String wName = prefix + ".weight";
+    String bName = prefix + ".bias";
+    if (full) {
+      return new LayerStep.Affine(dIn, dOut, wName, true, bName, true, null, null, null, 0, null, false);
+    }
+    return new LayerStep.Affine(dIn, dOut, wName, false, bName, adapter.trainBias(),
+        adapter.trainBeta() ? prefix + BETA : null, prefix + LORA_A, prefix + LORA_B, adapter.scaling(),
+        adapter.dora() || adapter.dropout() <= 0 ? null : "mask." + prefix + ".lora_dropout", adapter.dora());
+  }
+
+  /** The plan step {@link #trainedLinear} records: a fully trained layer (a head). */
+  public static LayerStep.Affine headStep(String prefix, int dIn, int dOut) {
+    return new LayerStep.Affine(dIn, dOut, prefix + ".weight", true, prefix + ".bias", true, null, null, null, 0,
+        null, false);
   }
 
   /**

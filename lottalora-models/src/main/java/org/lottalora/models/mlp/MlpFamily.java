@@ -3,10 +3,12 @@ package org.lottalora.models.mlp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.graph.GraphBuilder;
+import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.models.ModelFamily;
@@ -110,6 +112,31 @@ public class MlpFamily implements ModelFamily {
   /** The same graph marked as not dense, so it trains through SameDiff's fit (tests the general path). */
   protected ModelGraph buildMarked(ModelSpec spec, Backbone backbone, Map<String, float[]> trained) {
     return build(spec, backbone, trained, true);
+  }
+
+  @Override
+  public List<LayerStep> densePlan(ModelSpec spec) {
+    validate(spec);
+    AdapterConfig ac = spec.adapter();
+    if (ac.dora() || ac.layerNorm()) {
+      return null;
+    }
+    List<LayerStep> plan = new ArrayList<>();
+    int in = spec.inputDim();
+    for (int i = 0; i < spec.widths().length; i++) {
+      int w = spec.widths()[i];
+      if (ac.residual() && in == w) {
+        return null; // a residual block (see GraphBuilder.closeBlock)
+      }
+      plan.add(GraphBuilder.affineStep("layers." + i, in, w, ac, spec.full()));
+      plan.add(new LayerStep.Relu());
+      if (spec.dropout() > 0) {
+        plan.add(new LayerStep.Dropout("mask.layers." + i));
+      }
+      in = w;
+    }
+    plan.add(GraphBuilder.headStep("head", in, spec.classes()));
+    return List.copyOf(plan);
   }
 
   private ModelGraph build(ModelSpec spec, Backbone backbone, Map<String, float[]> trained, boolean notDense) {
