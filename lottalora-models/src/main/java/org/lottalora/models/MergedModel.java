@@ -2,6 +2,7 @@ package org.lottalora.models;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.lottalora.core.data.Normalization;
 import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.engine.AdaptedDense;
 import org.lottalora.core.engine.Gemm;
 import org.lottalora.core.engine.NativeBlock;
 import org.lottalora.core.model.ModelSpec;
@@ -165,25 +167,41 @@ public final class MergedModel {
     Map<String, TensorSpec> specs = new LinkedHashMap<>();
     tensors.forEach(t -> specs.put(t.name(), t));
     int threads = Runtime.getRuntime().availableProcessors();
+    int largest = 0;
+    for (TensorSpec t : tensors) {
+      largest = Math.max(largest, t.size());
+    }
+    float[] seedBuf = new float[largest]; // W_seed of the current layer, then W' of it: reused layer after layer
+    float[] mergedBuf = new float[largest];
     List<Layer> layers = new ArrayList<>();
     for (int i = 0; i < plan.size(); i++) {
       if (!(plan.get(i) instanceof LayerStep.Affine step)) {
         continue;
       }
-      List<TensorSpec> mine = new ArrayList<>();
-      for (String name : List.of(step.weight(), step.bias())) {
-        if (specs.containsKey(name) && !trained.containsKey(name)) {
-          mine.add(specs.get(name));
-        }
+      int size = step.dIn() * step.dOut();
+      float[] w;
+      if (step.weightTrained()) {
+        w = trained.get(step.weight());
+      } else {
+        Backbone.regenerateInto(spec.seed(), specs.get(step.weight()), seedBuf, threads);
+        w = size == seedBuf.length ? seedBuf : Arrays.copyOf(seedBuf, size);
+        ArtifactMapper.checkFingerprint(a, step.weight(), w, where);
       }
-      Backbone part = Backbone.regenerate(spec.seed(), mine, threads); // this layer's frozen tensors only
-      for (TensorSpec t : mine) {
-        ArtifactMapper.checkFingerprint(a, t.name(), part.get(t.name()), where);
+      if (step.loraA() != null) { // W' = beta W + s B A, as merge() folds it
+        float[] m = size == mergedBuf.length ? mergedBuf : new float[size];
+        fold(step, trained, w, m);
+        w = m;
       }
-      float[] w = merge(step, trained, part, true);
-      float[] b = step.biasTrained() ? trained.get(step.bias()) : part.get(step.bias());
+      float[] b;
+      if (step.biasTrained()) {
+        b = trained.get(step.bias()).clone();
+      } else {
+        b = new float[step.dOut()];
+        Backbone.regenerateInto(spec.seed(), specs.get(step.bias()), b, 1);
+        ArtifactMapper.checkFingerprint(a, step.bias(), b, where);
+      }
       boolean relu = i + 1 < plan.size() && plan.get(i + 1) instanceof LayerStep.Relu;
-      layers.add(Layer.of(step.prefix(), step.dIn(), step.dOut(), w, b.clone(), relu));
+      layers.add(Layer.of(step.prefix(), step.dIn(), step.dOut(), w, b, relu));
     }
     return new MergedModel(spec.inputDim(), spec.classes(), ArtifactMapper.normalization(a, where),
         List.copyOf(layers), null);
@@ -264,14 +282,19 @@ public final class MergedModel {
     if (a.loraA() == null) {
       return w;
     }
+    float[] merged = new float[w.length];
+    fold(a, values, scaffold ? w : null, merged);
+    return merged;
+  }
+
+  /** {@code dest = beta w + s B A} for an adapted step, from the trained tensors (w null: {@code s B A} alone). */
+  private static void fold(LayerStep.Affine a, Map<String, float[]> values, float[] w, float[] dest) {
     float beta = a.beta() == null ? 1f : values.get(a.beta())[0];
     float[] la = values.get(a.loraA()); // [r, dIn]
     float[] lb = values.get(a.loraB()); // [dOut, r]
-    float[] merged = new float[w.length];
-    org.lottalora.core.engine.AdaptedDense.merge(scaffold ? w : null, beta, (float) a.scaling(), lb, la, a.dOut(),
-        a.dIn(), la.length / a.dIn(), merged);
-    return merged;
+    AdaptedDense.merge(w, beta, (float) a.scaling(), lb, la, a.dOut(), a.dIn(), la.length / a.dIn(), dest);
   }
+
 
 
 

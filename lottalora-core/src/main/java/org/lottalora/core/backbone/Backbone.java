@@ -71,6 +71,31 @@ public final class Backbone {
     return new Backbone(seed, Collections.unmodifiableMap(specs), Collections.unmodifiableMap(values));
   }
 
+  /**
+   * Regenerates one tensor into {@code out[0..t.size())}, a buffer the caller owns (a loader that merges and drops
+   * layer after layer reuses one), with the same bits as {@link #regenerate}.
+   *
+   * @throws IllegalArgumentException if {@code out} is too small
+   */
+  public static void regenerateInto(long seed, TensorSpec t, float[] out, int threads) {
+    int size = t.size();
+    if (out.length < size) {
+      throw new IllegalArgumentException("a buffer of " + out.length + " floats cannot hold tensor '" + t.name()
+          + "' of " + size);
+    }
+    if (t.init().family().isGlobal()) {
+      System.arraycopy(Initializer.fillGlobal(seed, t), 0, out, 0, size);
+      return;
+    }
+    List<Runnable> jobs = new ArrayList<>();
+    for (int start = 0; start < size; start += SLICE) {
+      final int s = start;
+      final int n = Math.min(SLICE, size - start);
+      jobs.add(() -> Initializer.fillSlice(seed, t, s, out, s, n));
+    }
+    run(jobs, Math.max(1, threads));
+  }
+
   private static void run(List<Runnable> jobs, int threads) {
     if (threads == 1 || jobs.size() <= 1) {
       jobs.forEach(Runnable::run);

@@ -171,4 +171,22 @@ class BackboneTest {
   private static int distinct(float[] v) {
     return (int) java.util.stream.IntStream.range(0, v.length).mapToDouble(i -> v[i]).distinct().count();
   }
+
+  @Test
+  void regeneratingIntoAReusedBufferGivesTheSameBitsOnAnyThreadCount() {
+    float[] buf = new float[70_000];
+    for (String init : new String[] {"normal", "kaiming_uniform", "truncated_normal", "orthogonal", "student_t"}) {
+      TensorSpec t = TensorSpec.of("layers.1.weight", new int[] {200, 300}, InitSpec.parse(init));
+      float[] reference = Backbone.regenerate(5, java.util.List.of(t), 1).get(t.name());
+      for (int threads = 1; threads <= 3; threads++) {
+        java.util.Arrays.fill(buf, Float.NaN);
+        Backbone.regenerateInto(5, t, buf, threads);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(reference, java.util.Arrays.copyOf(buf, t.size()),
+            init + " on " + threads + " threads");
+        org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(buf[t.size()]), "nothing written past the tensor");
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Backbone.regenerateInto(5,
+        TensorSpec.of("w", new int[] {300, 300}, InitSpec.DEFAULT), buf, 1));
+  }
 }
