@@ -145,13 +145,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         probs = in.rows().length == 0 ? new float[0][] : m.probabilitiesOfRows(flat, in.rows().length);
       } else if (merged) { // straight into the merged weights: no graph is built
-        MergedModel m;
-        try {
-          m = MergedModel.load(f, model.toString());
-        } catch (UnsupportedOperationException e) {
-          throw new IllegalArgumentException(e.getMessage().replace("load it with LottaModel.load",
-              "predict without --merged"));
-        }
+        MergedModel m = MergedModel.load(f, model.toString());
         in = read(m.inputDim());
         probs = m.predict(in.rows());
       } else {

@@ -120,7 +120,7 @@ public final class MergedModel {
    * @throws ArtifactException when the file is unreadable, damaged, foreign, or does not regenerate to the
    *     backbone it was saved with (the fingerprints are checked before anything is regenerated, and each tensor
    *     again once regenerated)
-   * @throws UnsupportedOperationException for a model without a merged form (DoRA, residual or LayerNorm blocks,
+   * @throws IllegalArgumentException for a model without a merged form (DoRA, residual or LayerNorm blocks,
    *     families beyond the MLP and the single-layer classifier): load it with {@link LottaModel#load(Path)}
    */
   public static MergedModel load(Path path) {
@@ -145,9 +145,9 @@ public final class MergedModel {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid model spec: " + e.getMessage());
     }
     if (plan == null) {
-      throw new UnsupportedOperationException(where + ": a '" + spec.family() + "' model"
+      throw new IllegalArgumentException(where + ": a '" + spec.family() + "' model"
           + (spec.adapter().hasVariants() ? " with " + spec.adapter().variantName() : "") + " has no merged form; "
-          + "load it with LottaModel.load");
+          + "load it whole (LottaModel.load, or predict without --merged)");
     }
     List<TensorSpec> tensors;
     try {

@@ -122,7 +122,7 @@ class MergedLoadTest {
     LottaModel m = LottaModel.create(spec);
     Path p = dir.resolve("dora.lotta");
     m.save(p, m.provenance("digits", QUICK, 0, null, 1), LottaModel.SaveOptions.defaults());
-    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> MergedModel.load(p));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MergedModel.load(p));
     assertTrue(e.getMessage().contains("LottaModel.load") && !e.getMessage().contains("\n"), e.getMessage());
     assertEquals(null, Families.get("mlp").densePlan(spec));
   }
