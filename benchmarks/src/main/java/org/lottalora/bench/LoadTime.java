@@ -70,8 +70,9 @@ public final class LoadTime {
     System.gc();
     int threads = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "model %s: %,d backbone params; artifact %,d bytes, dense fp32 safetensors %,d "
-        + "bytes; regeneration on %d threads (all cores), 1 BLAS thread%n", spec.layout(), params,
-        Files.size(artifact), Files.size(dense), threads);
+        + "bytes; regeneration on %d threads (all cores), 1 BLAS thread; SIMD normals (Vector API module): %s%n",
+        spec.layout(), params, Files.size(artifact), Files.size(dense), threads,
+        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? "on" : "off");
     String[] names = {"artifact, graph-free (MergedModel.load)", "dense fp32 safetensors (read + MergedModel.ofDense)",
         "artifact through the graph (LottaModel.load)", "regenerate only"};
     List<List<Double>> warm = new ArrayList<>();
@@ -140,8 +141,9 @@ public final class LoadTime {
 
     // peak resident memory of each path, each in a fresh JVM
     System.out.println();
-    System.out.printf(Locale.ROOT, "peak resident memory (VmHWM) of each path in a fresh JVM (-Xmx12g); the dense fp32 "
-        + "model is %.0f MiB%n", params * 4 / 1048576.0);
+    System.out.printf(Locale.ROOT, "peak resident memory (VmHWM) of each path in a fresh JVM with this JVM's flags %s; "
+        + "the dense fp32 model is %.0f MiB; its time includes the fresh JVM's JIT warm-up%n",
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments(), params * 4 / 1048576.0);
     for (String mode : new String[] {"baseline", "graphfree", "dense", "graph"}) {
       System.out.printf(Locale.ROOT, "  %-10s %s%n", mode, child(mode, mode.equals("dense") ? dense : artifact, layers));
     }
@@ -193,9 +195,11 @@ public final class LoadTime {
   /** Runs one path in a child JVM and returns what it reports. */
   private static String child(String mode, Path file, int layers) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx12g", "-cp", System.getProperty("java.class.path"),
-        LoadTime.class.getName(), "peak", mode, file.toString(), Integer.toString(layers)).redirectErrorStream(true)
-        .start();
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()); // the parent's flags
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadTime.class.getName(), "peak", mode,
+        file.toString(), Integer.toString(layers)));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String last = "";
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
       for (String line; (line = r.readLine()) != null; ) {

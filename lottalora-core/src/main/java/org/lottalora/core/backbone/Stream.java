@@ -123,17 +123,9 @@ public final class Stream {
     int pairs = (extra + n + 1) / 2;
     long[] w = new long[pairs * 2];
     words(first, w, pairs * 2);
-    double[] z = new double[2];
-    for (int p = 0; p < pairs; p++) {
-      normalPair(w[2 * p], w[2 * p + 1], z);
-      int i0 = 2 * p - extra;
-      if (i0 >= 0 && i0 < n) {
-        out[i0] = z[0];
-      }
-      if (i0 + 1 >= 0 && i0 + 1 < n) {
-        out[i0 + 1] = z[1];
-      }
-    }
+    double[] z = new double[pairs * 2];
+    pairs(w, pairs, z);
+    System.arraycopy(z, extra, out, 0, n);
   }
 
   /** Words per pass of the bulk fills: their scratch stays in the L1 cache. */
@@ -164,8 +156,35 @@ public final class Stream {
     }
   }
 
+  /**
+   * True where the JVM runs with {@code --add-modules jdk.incubator.vector}: normals are then computed in SIMD lanes
+   * ({@link VectorBoxMuller}, the same bits). {@code -Dlottalora.scalar=true} keeps the scalar path.
+   */
+  static final boolean VECTOR = vectorAvailable();
+
+  private static boolean vectorAvailable() {
+    if (Boolean.getBoolean("lottalora.scalar")
+        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return false;
+    }
+    try {
+      return VectorBoxMuller.ENABLED;
+    } catch (LinkageError e) {
+      return false;
+    }
+  }
+
   /** {@code z[2p], z[2p + 1]} = the normal pair of words {@code w[2p], w[2p + 1]}, for p in [0, pairs). */
-  private static void pairs(long[] w, int pairs, double[] z) {
+  static void pairs(long[] w, int pairs, double[] z) {
+    if (VECTOR) {
+      VectorBoxMuller.pairs(w, pairs, z);
+      return;
+    }
+    scalarPairs(w, pairs, z);
+  }
+
+  /** {@link #pairs} one pair at a time through {@link #normalPair}. */
+  static void scalarPairs(long[] w, int pairs, double[] z) {
     double[] two = new double[2];
     for (int p = 0; p < pairs; p++) {
       normalPair(w[2 * p], w[2 * p + 1], two);

@@ -1,0 +1,92 @@
+package org.lottalora.core.backbone;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SIMD Box-Muller ({@link VectorBoxMuller}) equals the per-pair reference ({@link Stream#normalPair}, itself
+ * fdlibm and so StrictMath) bit for bit: on millions of stream words, and on words crafted to land on every boundary
+ * where fdlibm changes formula (octant edges, multiples of pi/2, |y| = 0.3 and 0.78125 in the cosine kernel, the
+ * log's sqrt(2) normalisation edge, its i > 0 window, powers of two, the top word). The test JVM adds the Vector API
+ * module (the build's surefire argLine), so the SIMD path is the one {@link Stream} uses here.
+ */
+class VectorBoxMullerTest {
+  private static final double TWO_PI = 2.0 * Math.PI;
+
+  @Test
+  void theStreamUsesTheSimdPathInTheTestJvm() {
+    assertTrue(Stream.VECTOR, "surefire runs with --add-modules jdk.incubator.vector, so the SIMD path is on");
+  }
+
+  @Test
+  void equalsThePerPairReferenceOnStreamWords() {
+    Stream s = new Stream(12345L, "box-muller-test");
+    int pairs = (1 << 16) + 5; // a tail of pairs that do not fill a vector
+    long[] w = new long[2 * pairs];
+    for (int chunk = 0; chunk < 32; chunk++) { // 2M pairs
+      s.words((long) chunk * w.length, w, w.length);
+      assertSimdEqualsReference(w, pairs);
+    }
+  }
+
+  @Test
+  void equalsThePerPairReferenceOnEveryBranchBoundary() {
+    double[] angles = {Math.PI / 4, 3 * Math.PI / 4, Math.PI / 2, Math.PI, 3 * Math.PI / 2, TWO_PI,
+        Math.PI / 2 - 0.3, Math.PI / 2 + 0.3, Math.PI - 0.3, Math.PI + 0.3, 3 * Math.PI / 2 - 0.3,
+        3 * Math.PI / 2 + 0.3, TWO_PI - 0.3, 0.3, Math.PI / 2 - 0.78125, Math.PI / 2 + 0.78125,
+        Math.PI - 0.78125, Math.PI + 0.78125, TWO_PI - 0.78125, 0.78125, 5 * Math.PI / 4, 7 * Math.PI / 4, 1e-9};
+    double[] logs = {1.0, 0.5, 0.25, 0x1.0p-20, Math.sqrt(0.5), Math.sqrt(0.5) / 4, 0.75,
+        Double.longBitsToDouble(0x3fe6147a00000000L), Double.longBitsToDouble(0x3fe6b85100000000L), 1e-16};
+    long[] u1Words = new long[logs.length * 3];
+    for (int i = 0; i < logs.length; i++) {
+      long m = wordNear(logs[i]);
+      u1Words[3 * i] = m;
+      u1Words[3 * i + 1] = m - (1L << 11);
+      u1Words[3 * i + 2] = m + (1L << 11);
+    }
+    u1Words[0] = -1L; // the top word: u = 1.0, log = 0
+    int span = 3000;
+    long[] w = new long[2 * (angles.length + u1Words.length) * 2 * span];
+    int p = 0;
+    for (double a : angles) {
+      long center = wordNear(a / TWO_PI) >>> 11;
+      for (int d = -span; d < span; d++) {
+        // close neighbours, then a spread reaching about 2^-20 relative
+        long step = d < 0 ? d : ((long) d * d) >> 4;
+        long m = Math.max(0, Math.min((1L << 53) - 1, center + step));
+        w[2 * p] = u1Words[p % u1Words.length];
+        w[2 * p + 1] = m << 11 | (p & 0x7ff);
+        p++;
+      }
+    }
+    for (long u : u1Words) { // every log edge against many angles
+      for (int d = 0; d < 2 * span; d++) {
+        w[2 * p] = u + ((long) (d % 64) << 11);
+        w[2 * p + 1] = (long) d * 0x9E3779B97F4A7C15L;
+        p++;
+      }
+    }
+    assertSimdEqualsReference(w, p);
+  }
+
+  /** A word whose uniform is the double nearest {@code u} (in (0, 1)). */
+  private static long wordNear(double u) {
+    return ((long) (u * 0x1.0p53)) << 11;
+  }
+
+  private static void assertSimdEqualsReference(long[] w, int pairs) {
+    double[] simd = new double[2 * pairs];
+    VectorBoxMuller.pairs(w, pairs, simd);
+    double[] ref = new double[2 * pairs];
+    Stream.scalarPairs(w, pairs, ref);
+    for (int p = 0; p < pairs; p++) {
+      if (Double.doubleToRawLongBits(ref[2 * p]) != Double.doubleToRawLongBits(simd[2 * p])
+          || Double.doubleToRawLongBits(ref[2 * p + 1]) != Double.doubleToRawLongBits(simd[2 * p + 1])) {
+        throw new AssertionError(String.format("pair %d (words %016x %016x, u1 %s, theta %s): SIMD (%s, %s), "
+            + "reference (%s, %s)", p, w[2 * p], w[2 * p + 1], Stream.uniform(w[2 * p]),
+            TWO_PI * Stream.uniform(w[2 * p + 1]), simd[2 * p], simd[2 * p + 1], ref[2 * p], ref[2 * p + 1]));
+      }
+    }
+  }
+}
