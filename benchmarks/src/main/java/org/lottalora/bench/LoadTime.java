@@ -194,8 +194,8 @@ public final class LoadTime {
 
   /** Runs one path in a child JVM and returns what it reports. */
   private static String child(String mode, Path file, int layers) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java));
+    String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(launcher));
     cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()); // the parent's flags
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadTime.class.getName(), "peak", mode,
         file.toString(), Integer.toString(layers)));
