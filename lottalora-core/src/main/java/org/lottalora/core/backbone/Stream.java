@@ -71,6 +71,12 @@ public final class Stream {
         out[off + i++] = b[pos];
       }
     }
+    int whole = (n - i) / 4;
+    if (whole >= VECTOR_BLOCKS && vectorReady) {
+      VectorBoxMuller.blocks(j, whole, k0, k1, out, off + i);
+      j += whole;
+      i += 4 * whole;
+    }
     for (; i + 4 <= n; i += 4) {
       Philox4x64.block(j++, 0L, 0L, 0L, k0, k1, out, off + i);
     }
@@ -157,10 +163,60 @@ public final class Stream {
   }
 
   /**
-   * True where the JVM runs with {@code --add-modules jdk.incubator.vector}: normals are then computed in SIMD lanes
-   * ({@link VectorBoxMuller}, the same bits). {@code -Dlottalora.scalar=true} keeps the scalar path.
+   * True where the JVM runs with {@code --add-modules jdk.incubator.vector}: words and normals can then be computed in
+   * SIMD lanes ({@link VectorBoxMuller}, the same bits). {@code -Dlottalora.scalar=true} keeps the scalar path.
    */
   static final boolean VECTOR = vectorAvailable();
+  /** Whole blocks from which {@link #words} computes them in lanes. */
+  private static final int VECTOR_BLOCKS = 64;
+  /**
+   * Set once the SIMD code runs compiled. Until C2 compiles it, Vector API code runs about 50 times slower than the
+   * scalar code (a fresh JVM measured 1-2 s of it), so a daemon thread warms it on scratch data and the generator
+   * keeps the scalar path until then: a small or early regeneration never waits for the JIT.
+   */
+  private static volatile boolean vectorReady;
+
+  static {
+    if (VECTOR) {
+      Thread t = new Thread(Stream::warmVector, "lottalora-simd-warmup");
+      t.setDaemon(true);
+      t.setPriority(Thread.MIN_PRIORITY);
+      t.start();
+    }
+  }
+
+  /** True once the SIMD path is compiled and in use. */
+  static boolean vectorReady() {
+    return vectorReady;
+  }
+
+  // Times both SIMD kernels against the scalar code on the same scratch data, batch after batch, and switches the
+  // generator over once the SIMD code is clearly faster three batches running (C2 has compiled it; its C1 code is
+  // still slower than scalar code); gives up after a minute, leaving the scalar path in use.
+  private static void warmVector() {
+    long[] w = new long[4 * 64];
+    double[] z = new double[w.length];
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    int faster = 0;
+    for (int batch = 0; System.nanoTime() < deadline && faster < 3; batch++) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 100; i++) {
+        VectorBoxMuller.blocks(batch * 100L + i, 64, 1L, 2L, w, 0);
+        VectorBoxMuller.pairs(w, w.length / 2, z);
+      }
+      long t1 = System.nanoTime();
+      for (int i = 0; i < 100; i++) {
+        for (int b = 0; b < 64; b++) {
+          Philox4x64.block(batch * 100L + i + b, 0L, 0L, 0L, 1L, 2L, w, 4 * b);
+        }
+        scalarPairs(w, w.length / 2, z);
+      }
+      long t2 = System.nanoTime();
+      faster = (t1 - t0) * 10 < (t2 - t1) * 7 ? faster + 1 : 0;
+    }
+    vectorReady = faster >= 3;
+  }
+
 
   private static boolean vectorAvailable() {
     if (Boolean.getBoolean("lottalora.scalar")
@@ -176,7 +232,7 @@ public final class Stream {
 
   /** {@code z[2p], z[2p + 1]} = the normal pair of words {@code w[2p], w[2p + 1]}, for p in [0, pairs). */
   static void pairs(long[] w, int pairs, double[] z) {
-    if (VECTOR) {
+    if (vectorReady) {
       VectorBoxMuller.pairs(w, pairs, z);
       return;
     }

@@ -165,6 +165,73 @@ final class VectorBoxMuller {
     LongVector.zero(L).blend(1L, rareMask).intoArray(rare, 0);
   }
 
+  /**
+   * Philox4x64-10 blocks {@code j0 .. j0 + count} under key (k0, k1), eight blocks at a time in lanes, into
+   * {@code out[off + 4 (j - j0) ..]}: the same words as {@link Philox4x64#block}. The unsigned 64 x 64 -> 128-bit
+   * products are built from four exact 32 x 32 -> 64-bit lane products (the Vector API has no high multiply).
+   */
+  static void blocks(long j0, int count, long k0, long k1, long[] out, int off) {
+    long[] lanes = new long[LANES];
+    long[][] words = new long[4][LANES];
+    int b = 0;
+    for (; b + LANES <= count; b += LANES) {
+      for (int l = 0; l < LANES; l++) {
+        lanes[l] = j0 + b + l;
+      }
+      LongVector c0 = LongVector.fromArray(L, lanes, 0);
+      LongVector c1 = LongVector.zero(L);
+      LongVector c2 = LongVector.zero(L);
+      LongVector c3 = LongVector.zero(L);
+      long key0 = k0;
+      long key1 = k1;
+      for (int round = 0; round < Philox4x64.ROUNDS; round++) {
+        if (round > 0) {
+          key0 += Philox4x64.W0;
+          key1 += Philox4x64.W1;
+        }
+        LongVector lo0 = c0.mul(Philox4x64.M0);
+        LongVector hi0 = mulHigh(Philox4x64.M0, c0);
+        LongVector lo1 = c2.mul(Philox4x64.M1);
+        LongVector hi1 = mulHigh(Philox4x64.M1, c2);
+        LongVector n0 = hi1.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, key0);
+        LongVector n2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, key1);
+        c0 = n0;
+        c1 = lo1;
+        c2 = n2;
+        c3 = lo0;
+      }
+      c0.intoArray(words[0], 0);
+      c1.intoArray(words[1], 0);
+      c2.intoArray(words[2], 0);
+      c3.intoArray(words[3], 0);
+      for (int l = 0; l < LANES; l++) {
+        int at = off + 4 * (b + l);
+        out[at] = words[0][l];
+        out[at + 1] = words[1][l];
+        out[at + 2] = words[2][l];
+        out[at + 3] = words[3][l];
+      }
+    }
+    for (; b < count; b++) {
+      Philox4x64.block(j0 + b, 0L, 0L, 0L, k0, k1, out, off + 4 * b);
+    }
+  }
+
+  /** The high 64 bits of the unsigned 128-bit product {@code m * c}, per lane, from 32-bit halves. */
+  private static LongVector mulHigh(long m, LongVector c) {
+    long mLo = m & 0xffffffffL;
+    long mHi = m >>> 32;
+    LongVector cLo = c.and(0xffffffffL);
+    LongVector cHi = c.lanewise(VectorOperators.LSHR, 32);
+    LongVector ll = cLo.mul(mLo);
+    LongVector lh = cHi.mul(mLo);
+    LongVector hl = cLo.mul(mHi);
+    LongVector hh = cHi.mul(mHi);
+    LongVector cross = ll.lanewise(VectorOperators.LSHR, 32).add(lh.and(0xffffffffL)).add(hl.and(0xffffffffL));
+    return hh.add(lh.lanewise(VectorOperators.LSHR, 32)).add(hl.lanewise(VectorOperators.LSHR, 32))
+        .add(cross.lanewise(VectorOperators.LSHR, 32));
+  }
+
   /** {@code ((w >>> 11) + 0.5) * 2^-53} per lane, as {@link Stream#uniform}: the shifted word converts exactly. */
   private static DoubleVector uniform(LongVector w) {
     return ((DoubleVector) w.lanewise(VectorOperators.LSHR, 11).convert(VectorOperators.L2D, 0)).add(0.5)

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The SIMD Box-Muller ({@link VectorBoxMuller}) equals the per-pair reference ({@link Stream#normalPair}, itself
+ * The SIMD generator ({@link VectorBoxMuller}: Philox blocks and Box-Muller in lanes) equals the scalar one bit for
+ * bit. Its Box-Muller equals the per-pair reference ({@link Stream#normalPair}, itself
  * fdlibm and so StrictMath) bit for bit: on millions of stream words, and on words crafted to land on every boundary
  * where fdlibm changes formula (octant edges, multiples of pi/2, |y| = 0.3 and 0.78125 in the cosine kernel, the
  * log's sqrt(2) normalisation edge, its i > 0 window, powers of two, the top word). The test JVM adds the Vector API
@@ -15,8 +16,25 @@ class VectorBoxMullerTest {
   private static final double TWO_PI = 2.0 * Math.PI;
 
   @Test
-  void theStreamUsesTheSimdPathInTheTestJvm() {
-    assertTrue(Stream.VECTOR, "surefire runs with --add-modules jdk.incubator.vector, so the SIMD path is on");
+  void theStreamSwitchesToTheSimdPathOnceItIsWarm() throws InterruptedException {
+    assertTrue(Stream.VECTOR, "surefire runs with --add-modules jdk.incubator.vector, so the SIMD path is available");
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!Stream.vectorReady() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(Stream.vectorReady(), "the warm-up thread found the SIMD code compiled within two minutes");
+    Stream s = new Stream(3L, "after.warmup");
+    double[] z = new double[4096];
+    s.normals(0, z, z.length); // through the SIMD path now
+    long[] w = new long[4096];
+    s.words(0, w, w.length);
+    double[] ref = new double[4096];
+    Stream.scalarPairs(w, 2048, ref);
+    for (int i = 0; i < z.length; i++) {
+      if (Double.doubleToRawLongBits(z[i]) != Double.doubleToRawLongBits(ref[i])) {
+        throw new AssertionError("value " + i + ": " + z[i] + " vs " + ref[i]);
+      }
+    }
   }
 
   @Test
@@ -68,6 +86,31 @@ class VectorBoxMullerTest {
       }
     }
     assertSimdEqualsReference(w, p);
+  }
+
+  @Test
+  void philoxBlocksInLanesEqualTheScalarBlocks() {
+    long[] keys = {0L, 42L, -1L, 0x8000000000000000L, Fnv1a64.hash("layers.0.weight"), 0x9E3779B97F4A7C15L};
+    long[] starts = {0L, 1L, 123_456_789L, -5L, Long.MAX_VALUE - 20}; // counters wrap as the scalar j++ does
+    for (long k0 : keys) {
+      for (long k1 : keys) {
+        for (long j0 : starts) {
+          int count = 67; // eight vectors and a scalar tail
+          long[] simd = new long[4 * count + 3];
+          VectorBoxMuller.blocks(j0, count, k0, k1, simd, 3);
+          long[] ref = new long[4];
+          for (int b = 0; b < count; b++) {
+            Philox4x64.block(j0 + b, 0L, 0L, 0L, k0, k1, ref, 0);
+            for (int q = 0; q < 4; q++) {
+              if (ref[q] != simd[3 + 4 * b + q]) {
+                throw new AssertionError(String.format("key (%x, %x) block %d word %d: lanes %x, scalar %x", k0, k1,
+                    j0 + b, q, simd[3 + 4 * b + q], ref[q]));
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   /** A word whose uniform is the double nearest {@code u} (in (0, 1)). */
