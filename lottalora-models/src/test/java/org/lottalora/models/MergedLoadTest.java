@@ -116,6 +116,22 @@ class MergedLoadTest {
   }
 
   @Test
+  void aSignedArtifactLoadsGraphFreeOnlyUnderItsKey() {
+    ModelSpec spec = new ModelSpec("mlp", 64, 10, new int[] {24}, 0, 5, InitSpec.DEFAULT,
+        AdapterConfig.defaults(2), false);
+    LottaModel m = LottaModel.create(spec);
+    var keys = org.lottalora.format.Signing.generate();
+    Path p = dir.resolve("signed.lotta");
+    m.save(p, m.provenance("digits", QUICK, 0, null, 1), new LottaModel.SaveOptions(
+        org.lottalora.format.proto.DType.FLOAT32, keys.getPrivate(), true));
+    MergedModel back = MergedModel.load(p, org.lottalora.format.TrustPolicy.of(keys.getPublic()));
+    assertArrayEquals(m.merged().classify(digits.test()), back.classify(digits.test()));
+    ArtifactException e = assertThrows(ArtifactException.class, () -> MergedModel.load(p,
+        org.lottalora.format.TrustPolicy.of(org.lottalora.format.Signing.generate().getPublic())));
+    assertEquals(ArtifactException.Reason.WRONG_KEY, e.reason());
+  }
+
+  @Test
   void refusesAModelWithoutAMergedFormWithOneLine() {
     ModelSpec spec = new ModelSpec("mlp", 64, 10, new int[] {32}, 0, 5, InitSpec.DEFAULT,
         AdapterConfig.defaults(2).withVariants(true, false, false), false);
