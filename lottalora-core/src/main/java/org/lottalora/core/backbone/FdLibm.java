@@ -11,15 +11,15 @@ package org.lottalora.core.backbone;
 final class FdLibm {
   private FdLibm() {}
 
-  private static final double LN2_HI = 6.93147180369123816490e-01;
-  private static final double LN2_LO = 1.90821492927058770002e-10;
-  private static final double LG1 = 6.666666666666735130e-01;
-  private static final double LG2 = 3.999999999940941908e-01;
-  private static final double LG3 = 2.857142874366239149e-01;
-  private static final double LG4 = 2.222219843214978396e-01;
-  private static final double LG5 = 1.818357216161805012e-01;
-  private static final double LG6 = 1.531383769920937332e-01;
-  private static final double LG7 = 1.479819860511658591e-01;
+  static final double LN2_HI = 6.93147180369123816490e-01;
+  static final double LN2_LO = 1.90821492927058770002e-10;
+  static final double LG1 = 6.666666666666735130e-01;
+  static final double LG2 = 3.999999999940941908e-01;
+  static final double LG3 = 2.857142874366239149e-01;
+  static final double LG4 = 2.222219843214978396e-01;
+  static final double LG5 = 1.818357216161805012e-01;
+  static final double LG6 = 1.531383769920937332e-01;
+  static final double LG7 = 1.479819860511658591e-01;
 
   private static int hi(double x) {
     return (int) (Double.doubleToRawLongBits(x) >>> 32);
@@ -83,12 +83,12 @@ final class FdLibm {
     return dk * LN2_HI - ((s * (f - r) - dk * LN2_LO) - f);
   }
 
-  private static final double S1 = -1.66666666666666324348e-01;
-  private static final double S2 = 8.33333333332248946124e-03;
-  private static final double S3 = -1.98412698298579493134e-04;
-  private static final double S4 = 2.75573137070700676789e-06;
-  private static final double S5 = -2.50507602534068634195e-08;
-  private static final double S6 = 1.58969099521155010221e-10;
+  static final double S1 = -1.66666666666666324348e-01;
+  static final double S2 = 8.33333333332248946124e-03;
+  static final double S3 = -1.98412698298579493134e-04;
+  static final double S4 = 2.75573137070700676789e-06;
+  static final double S5 = -2.50507602534068634195e-08;
+  static final double S6 = 1.58969099521155010221e-10;
 
   private static double kernelSin(double x, double y, boolean hasTail) {
     int ix = hi(x) & 0x7fffffff;
@@ -104,12 +104,12 @@ final class FdLibm {
     return x - ((z * (0.5 * y - v * r) - y) - v * S1);
   }
 
-  private static final double C1 = 4.16666666666666019037e-02;
-  private static final double C2 = -1.38888888888741095749e-03;
-  private static final double C3 = 2.48015872894767294178e-05;
-  private static final double C4 = -2.75573143513906633035e-07;
-  private static final double C5 = 2.08757232129817482790e-09;
-  private static final double C6 = -1.13596475577881948265e-11;
+  static final double C1 = 4.16666666666666019037e-02;
+  static final double C2 = -1.38888888888741095749e-03;
+  static final double C3 = 2.48015872894767294178e-05;
+  static final double C4 = -2.75573143513906633035e-07;
+  static final double C5 = 2.08757232129817482790e-09;
+  static final double C6 = -1.13596475577881948265e-11;
 
   private static double kernelCos(double x, double y) {
     int ix = hi(x) & 0x7fffffff;
@@ -127,9 +127,9 @@ final class FdLibm {
     return a - (hz - (z * r - x * y));
   }
 
-  private static final double INVPIO2 = 6.36619772367581382433e-01;
-  private static final double PIO2_1 = 1.57079632673412561417e+00;
-  private static final double PIO2_1T = 6.07710050650619224932e-11;
+  static final double INVPIO2 = 6.36619772367581382433e-01;
+  static final double PIO2_1 = 1.57079632673412561417e+00;
+  static final double PIO2_1T = 6.07710050650619224932e-11;
   private static final double PIO2_2 = 6.07710050630396597660e-11;
   private static final double PIO2_2T = 2.02226624879595063154e-21;
   private static final double PIO2_3 = 2.02226624871116645580e-21;

@@ -34,30 +34,7 @@ final class VectorBoxMuller {
   static final boolean ENABLED = D.length() == LANES && LANES >= 2;
 
   private static final double TWO_PI = 2.0 * Math.PI;
-  private static final double LN2_HI = 6.93147180369123816490e-01;
-  private static final double LN2_LO = 1.90821492927058770002e-10;
-  private static final double LG1 = 6.666666666666735130e-01;
-  private static final double LG2 = 3.999999999940941908e-01;
-  private static final double LG3 = 2.857142874366239149e-01;
-  private static final double LG4 = 2.222219843214978396e-01;
-  private static final double LG5 = 1.818357216161805012e-01;
-  private static final double LG6 = 1.531383769920937332e-01;
-  private static final double LG7 = 1.479819860511658591e-01;
-  private static final double S1 = -1.66666666666666324348e-01;
-  private static final double S2 = 8.33333333332248946124e-03;
-  private static final double S3 = -1.98412698298579493134e-04;
-  private static final double S4 = 2.75573137070700676789e-06;
-  private static final double S5 = -2.50507602534068634195e-08;
-  private static final double S6 = 1.58969099521155010221e-10;
-  private static final double C1 = 4.16666666666666019037e-02;
-  private static final double C2 = -1.38888888888741095749e-03;
-  private static final double C3 = 2.48015872894767294178e-05;
-  private static final double C4 = -2.75573143513906633035e-07;
-  private static final double C5 = 2.08757232129817482790e-09;
-  private static final double C6 = -1.13596475577881948265e-11;
-  private static final double INVPIO2 = 6.36619772367581382433e-01;
-  private static final double PIO2_1 = 1.57079632673412561417e+00;
-  private static final double PIO2_1T = 6.07710050650619224932e-11;
+  // fdlibm's constants are FdLibm's (the scalar port this class must equal)
 
   private VectorBoxMuller() {}
 
@@ -115,12 +92,12 @@ final class VectorBoxMuller {
     DoubleVector dk = (DoubleVector) k.convert(VectorOperators.L2D, 0);
     DoubleVector zz = s.mul(s);
     DoubleVector ww = zz.mul(zz);
-    DoubleVector t1 = ww.mul(ww.mul(ww.mul(LG6).add(LG4)).add(LG2));
-    DoubleVector t2 = zz.mul(ww.mul(ww.mul(ww.mul(LG7).add(LG5)).add(LG3)).add(LG1));
+    DoubleVector t1 = ww.mul(ww.mul(ww.mul(FdLibm.LG6).add(FdLibm.LG4)).add(FdLibm.LG2));
+    DoubleVector t2 = zz.mul(ww.mul(ww.mul(ww.mul(FdLibm.LG7).add(FdLibm.LG5)).add(FdLibm.LG3)).add(FdLibm.LG1));
     DoubleVector r = t2.add(t1);
     DoubleVector hfsq = f.mul(0.5).mul(f);
-    DoubleVector logA = dk.mul(LN2_HI).sub(hfsq.sub(s.mul(hfsq.add(r)).add(dk.mul(LN2_LO))).sub(f));
-    DoubleVector logB = dk.mul(LN2_HI).sub(s.mul(f.sub(r)).sub(dk.mul(LN2_LO)).sub(f));
+    DoubleVector logA = dk.mul(FdLibm.LN2_HI).sub(hfsq.sub(s.mul(hfsq.add(r)).add(dk.mul(FdLibm.LN2_LO))).sub(f));
+    DoubleVector logB = dk.mul(FdLibm.LN2_HI).sub(s.mul(f.sub(r)).sub(dk.mul(FdLibm.LN2_LO)).sub(f));
     VectorMask<Long> useA = hx.sub(0x6147aL).or(hx.neg().add(0x6b851L)).compare(VectorOperators.GT, 0L);
     DoubleVector rad = logB.blend(logA, useA.cast(D)).mul(-2.0).lanewise(VectorOperators.SQRT);
     VectorMask<Long> rareMask = hx.add(2L).and(0x000fffffL).compare(VectorOperators.LT, 3L) // |f| < 2^-20
@@ -129,20 +106,20 @@ final class VectorBoxMuller {
     // sin and cos of theta in (0, 2 pi]: fdlibm sin/cos with __ieee754_rem_pio2's medium branch
     LongVector ix = theta.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).and(0x7fffffffL);
     VectorMask<Long> small = ix.compare(VectorOperators.LE, 0x3fe921fbL); // |theta| <= pi/4: no reduction
-    LongVector n = ((LongVector) theta.mul(INVPIO2).add(0.5).convert(VectorOperators.D2L, 0)).blend(0L, small);
+    LongVector n = ((LongVector) theta.mul(FdLibm.INVPIO2).add(0.5).convert(VectorOperators.D2L, 0)).blend(0L, small);
     DoubleVector fn = (DoubleVector) n.convert(VectorOperators.L2D, 0);
-    DoubleVector rr = theta.sub(fn.mul(PIO2_1));
-    DoubleVector wr = fn.mul(PIO2_1T);
+    DoubleVector rr = theta.sub(fn.mul(FdLibm.PIO2_1));
+    DoubleVector wr = fn.mul(FdLibm.PIO2_1T);
     DoubleVector y0 = rr.sub(wr);
     DoubleVector y1 = rr.sub(y0).sub(wr);
     LongVector iy = y0.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).and(0x7fffffffL);
     DoubleVector z = y0.mul(y0);
     DoubleVector v = z.mul(y0);
-    DoubleVector rs = z.mul(z.mul(z.mul(z.mul(S6).add(S5)).add(S4)).add(S3)).add(S2);
-    DoubleVector sinNoTail = y0.add(v.mul(z.mul(rs).add(S1)));
-    DoubleVector sinTail = y0.sub(z.mul(y1.mul(0.5).sub(v.mul(rs))).sub(y1).sub(v.mul(S1)));
+    DoubleVector rs = z.mul(z.mul(z.mul(z.mul(FdLibm.S6).add(FdLibm.S5)).add(FdLibm.S4)).add(FdLibm.S3)).add(FdLibm.S2);
+    DoubleVector sinNoTail = y0.add(v.mul(z.mul(rs).add(FdLibm.S1)));
+    DoubleVector sinTail = y0.sub(z.mul(y1.mul(0.5).sub(v.mul(rs))).sub(y1).sub(v.mul(FdLibm.S1)));
     DoubleVector sin = sinTail.blend(sinNoTail, small.cast(D));
-    DoubleVector rc = z.mul(z.mul(z.mul(z.mul(z.mul(z.mul(C6).add(C5)).add(C4)).add(C3)).add(C2)).add(C1));
+    DoubleVector rc = z.mul(z.mul(z.mul(z.mul(z.mul(z.mul(FdLibm.C6).add(FdLibm.C5)).add(FdLibm.C4)).add(FdLibm.C3)).add(FdLibm.C2)).add(FdLibm.C1));
     DoubleVector xy = y0.mul(y1);
     DoubleVector zr = z.mul(rc).sub(xy);
     DoubleVector cosNear = DoubleVector.broadcast(D, 1.0).sub(z.mul(0.5).sub(zr));
