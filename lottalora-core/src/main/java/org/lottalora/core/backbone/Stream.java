@@ -175,6 +175,8 @@ public final class Stream {
    * keeps the scalar path until then: a small or early regeneration never waits for the JIT.
    */
   private static volatile boolean vectorReady;
+  /** False while the warm-up runs; then {@link #vectorReady} tells whether SIMD won (false: it stays scalar). */
+  private static volatile boolean vectorJudged = !VECTOR;
 
   static {
     if (VECTOR) {
@@ -188,6 +190,11 @@ public final class Stream {
   /** True once the SIMD path is compiled and in use. */
   static boolean vectorReady() {
     return vectorReady;
+  }
+
+  /** True once the warm-up has decided (SIMD in use, or measured no faster than scalar on this CPU). */
+  static boolean vectorJudged() {
+    return vectorJudged;
   }
 
   // Times both SIMD kernels against the scalar code on the same scratch data, batch after batch, and switches the
@@ -215,6 +222,7 @@ public final class Stream {
       faster = (t1 - t0) * 10 < (t2 - t1) * 7 ? faster + 1 : 0;
     }
     vectorReady = faster >= 3;
+    vectorJudged = true;
   }
 
 

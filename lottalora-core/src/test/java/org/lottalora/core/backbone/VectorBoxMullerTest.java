@@ -18,11 +18,13 @@ class VectorBoxMullerTest {
   @Test
   void theStreamSwitchesToTheSimdPathOnceItIsWarm() throws InterruptedException {
     assertTrue(Stream.VECTOR, "surefire runs with --add-modules jdk.incubator.vector, so the SIMD path is available");
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (!Stream.vectorReady() && System.nanoTime() < deadline) {
+    long deadline = System.nanoTime() + 90_000_000_000L;
+    while (!Stream.vectorJudged() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertTrue(Stream.vectorReady(), "the warm-up thread found the SIMD code compiled within two minutes");
+    assertTrue(Stream.vectorJudged(), "the warm-up thread decides within its minute");
+    // on this project's machines (AVX-512) SIMD wins; a CPU whose vector multiply is not compiled keeps scalar
+    org.junit.jupiter.api.Assumptions.assumeTrue(Stream.vectorReady(), "SIMD measured no faster here: scalar stays");
     Stream s = new Stream(3L, "after.warmup");
     double[] z = new double[4096];
     s.normals(0, z, z.length); // through the SIMD path now
