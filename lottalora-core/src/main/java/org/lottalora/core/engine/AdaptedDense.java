@@ -42,7 +42,9 @@ public final class AdaptedDense {
   private final boolean frozenLayer;
   private float[] direction;
   private double[] norm;
-  private final float[] dw;
+  // the batch's dense dW: made on first use (accumulate, full mode, DoRA); a plain adapter's backward never needs it,
+  // and the 900M preset's adapted attention would hold 1.5 GB of it
+  private float[] dw;
   private int rank;
   private boolean dwUsed;
 
@@ -98,7 +100,6 @@ public final class AdaptedDense {
       trainedBias = new Param(prefix + ".bias", bias.clone());
       this.bias = trainedBias.v;
     }
-    dw = new float[out * in];
     if (full && ac.dora()) {
       throw new IllegalArgumentException("DoRA decomposes an adapted weight; the full-training baseline has none");
     }
@@ -220,7 +221,7 @@ public final class AdaptedDense {
   /** Adds {@code dz^T x} to the batch's dW (not for a frozen layer) and returns {@code dz W'}, the input's gradient. */
   public float[][] accumulate(float[][] dz, float[][] x) {
     if (!frozenLayer) {
-      Blas.addTransposedTimes(dz, x, dw, out, in);
+      Blas.addTransposedTimes(dz, x, denseGradient(), out, in);
       dwUsed = true;
     }
     return Blas.times(dz, weff, in);
@@ -333,6 +334,13 @@ public final class AdaptedDense {
         z[off + o] += bias[o];
       }
     }
+  }
+
+  private float[] denseGradient() {
+    if (dw == null) {
+      dw = new float[out * in];
+    }
+    return dw;
   }
 
   private boolean factored() {
@@ -527,7 +535,7 @@ public final class AdaptedDense {
       addInto(g.b, b.g);
     }
     if (g.dwUsed) {
-      addInto(g.dw, dw);
+      addInto(g.dw, denseGradient());
       dwUsed = true;
       g.dwUsed = false;
     }
@@ -709,7 +717,7 @@ public final class AdaptedDense {
       return;
     }
     if (!frozenLayer) {
-      Gemm.mm(true, false, out, in, n, 1f, dz, x, 1f, dw); // dW += dz^T x
+      Gemm.mm(true, false, out, in, n, 1f, dz, x, 1f, denseGradient()); // dW += dz^T x
       dwUsed = true;
     }
     if (dx != null) {
