@@ -225,7 +225,6 @@ public final class Stream {
     vectorJudged = true;
   }
 
-
   private static boolean vectorAvailable() {
     if (Boolean.getBoolean("lottalora.scalar")
         || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
