@@ -192,6 +192,14 @@ public final class Stream {
     return vectorReady;
   }
 
+  /**
+   * Turns the SIMD path on or off (tests: regenerate the same tensors both ways); on only where it is available.
+   * The bits do not change either way.
+   */
+  static void useVector(boolean on) {
+    vectorReady = on && VECTOR;
+  }
+
   /** True once the warm-up has decided (SIMD in use, or measured no faster than scalar on this CPU). */
   static boolean vectorJudged() {
     return vectorJudged;

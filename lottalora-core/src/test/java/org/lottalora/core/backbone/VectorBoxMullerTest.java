@@ -115,6 +115,35 @@ class VectorBoxMullerTest {
     }
   }
 
+  @Test
+  void everyInitFamilyRegeneratesToTheSameBitsOnBothPathsAndOneToThreeThreads() throws InterruptedException {
+    long deadline = System.nanoTime() + 90_000_000_000L;
+    while (!Stream.vectorJudged() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    boolean was = Stream.vectorReady();
+    try {
+      for (InitFamily f : InitFamily.values()) {
+        // 300 x 301: odd sizes, slices that end inside a block and a pair, several 16,384-value slices
+        TensorSpec t = TensorSpec.of("blocks.2." + f.id(), new int[] {300, 301}, InitSpec.of(f));
+        Stream.useVector(false);
+        float[] scalar = Backbone.regenerate(11, java.util.List.of(t), 1).get(t.name());
+        Stream.useVector(true);
+        for (int threads = 1; threads <= 3; threads++) {
+          float[] fast = Backbone.regenerate(11, java.util.List.of(t), threads).get(t.name());
+          for (int i = 0; i < scalar.length; i++) {
+            if (Float.floatToRawIntBits(scalar[i]) != Float.floatToRawIntBits(fast[i])) {
+              throw new AssertionError(f.id() + " on " + threads + " threads, value " + i + ": " + fast[i]
+                  + " against scalar " + scalar[i]);
+            }
+          }
+        }
+      }
+    } finally {
+      Stream.useVector(was);
+    }
+  }
+
   /** A word whose uniform is the double nearest {@code u} (in (0, 1)). */
   private static long wordNear(double u) {
     return ((long) (u * 0x1.0p53)) << 11;
