@@ -34,6 +34,8 @@ final class VectorBoxMuller {
   static final boolean ENABLED = D.length() == LANES && LANES >= 2;
 
   private static final double TWO_PI = 2.0 * Math.PI;
+  private static final double TWO_52 = 0x1.0p52;
+  private static final long TWO_52_BITS = Double.doubleToRawLongBits(TWO_52);
   // fdlibm's constants are FdLibm's (the scalar port this class must equal)
 
   private VectorBoxMuller() {}
@@ -106,8 +108,14 @@ final class VectorBoxMuller {
     // sin and cos of theta in (0, 2 pi]: fdlibm sin/cos with __ieee754_rem_pio2's medium branch
     LongVector ix = theta.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).and(0x7fffffffL);
     VectorMask<Long> small = ix.compare(VectorOperators.LE, 0x3fe921fbL); // |theta| <= pi/4: no reduction
-    LongVector n = ((LongVector) theta.mul(FdLibm.INVPIO2).add(0.5).convert(VectorOperators.D2L, 0)).blend(0L, small);
-    DoubleVector fn = (DoubleVector) n.convert(VectorOperators.L2D, 0);
+    // n = (int) (theta * 2/pi + 0.5), as fdlibm truncates; without a D2L lane conversion, which JDK 17's C2 does not
+    // compile to an instruction (it fell back to a boxed lane loop that took a third of the time): q lies in
+    // [0.5, 4.5], where adding 2^52 rounds it to the nearest integer exactly, and one step down makes that the floor
+    DoubleVector q = theta.mul(FdLibm.INVPIO2).add(0.5);
+    DoubleVector nearest = q.add(TWO_52).sub(TWO_52);
+    DoubleVector floor = nearest.sub(1.0, nearest.compare(VectorOperators.GT, q)).blend(0.0, small.cast(D));
+    DoubleVector fn = floor;
+    LongVector n = floor.add(TWO_52).reinterpretAsLongs().sub(TWO_52_BITS);
     DoubleVector rr = theta.sub(fn.mul(FdLibm.PIO2_1));
     DoubleVector wr = fn.mul(FdLibm.PIO2_1T);
     DoubleVector y0 = rr.sub(wr);
