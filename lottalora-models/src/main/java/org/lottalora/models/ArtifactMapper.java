@@ -334,6 +334,22 @@ public final class ArtifactMapper {
     throw new ArtifactException(Reason.MALFORMED, where + ": backbone tensor '" + name + "' has no record");
   }
 
+  /**
+   * {@link #checkFingerprint} from the values at {@link #fingerprintIndices} alone, for a loader that never holds the
+   * tensor whole.
+   */
+  static void checkSampledFingerprint(Artifact a, String name, float[] sampled, String where) {
+    for (BackboneTensor t : a.getBackbone().getTensorsList()) {
+      if (t.getName().equals(name)) {
+        if (!Arrays.equals(t.getFingerprint().toByteArray(), fingerprintOfSampled(sampled))) {
+          throw mismatch(where, name);
+        }
+        return;
+      }
+    }
+    throw new ArtifactException(Reason.MALFORMED, where + ": backbone tensor '" + name + "' has no record");
+  }
+
   /** The artifact's record of a regenerated backbone: generator, seed, every tensor's spec and fingerprint. */
   public static org.lottalora.format.proto.Backbone.Builder backboneRecord(long seed, InitSpec init, Backbone backbone,
       boolean fullHash) {

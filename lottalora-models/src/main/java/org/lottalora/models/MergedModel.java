@@ -7,13 +7,16 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
 import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.core.engine.AdaptedDense;
 import org.lottalora.core.engine.Gemm;
 import org.lottalora.core.engine.NativeBlock;
 import org.lottalora.core.model.ModelSpec;
@@ -34,6 +37,8 @@ import org.lottalora.format.proto.Tensor;
  * state (every weight and bias, canonical [d_out, d_in] layout) is what the safetensors export writes.
  */
 public final class MergedModel {
+  /** Values regenerated and folded per chunk of the graph-free load (256 KB: stays in a core's cache). */
+  private static final int CHUNK_VALUES = 1 << 16;
   private final int inputDim;
   private final int classes;
   private final Normalization normalization;
@@ -167,44 +172,113 @@ public final class MergedModel {
     Map<String, TensorSpec> specs = new LinkedHashMap<>();
     tensors.forEach(t -> specs.put(t.name(), t));
     int threads = Runtime.getRuntime().availableProcessors();
-    int largest = 0;
-    for (TensorSpec t : tensors) {
-      largest = Math.max(largest, t.size());
-    }
-    float[] seedBuf = new float[largest]; // W_seed of the current layer, then W' of it: reused layer after layer
-    float[] mergedBuf = new float[largest];
+    float[] seedBuf = null; // a global family's tensor (made whole), then W' of it: reused layer after layer
     List<Layer> layers = new ArrayList<>();
-    for (int i = 0; i < plan.size(); i++) {
-      if (!(plan.get(i) instanceof LayerStep.Affine step)) {
-        continue;
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread th = new Thread(r, "lottalora-load");
+      th.setDaemon(true);
+      return th;
+    });
+    try {
+      for (int i = 0; i < plan.size(); i++) {
+        if (!(plan.get(i) instanceof LayerStep.Affine step)) {
+          continue;
+        }
+        int size = step.dIn() * step.dOut();
+        NativeBlock w;
+        if (step.weightTrained()) {
+          w = fold(step, trained, trained.get(step.weight()).clone());
+        } else if (specs.get(step.weight()).init().family().isGlobal()) {
+          seedBuf = seedBuf != null && seedBuf.length >= size ? seedBuf : new float[size];
+          Backbone.regenerateInto(spec.seed(), specs.get(step.weight()), seedBuf, threads);
+          float[] values = size == seedBuf.length ? seedBuf : Arrays.copyOf(seedBuf, size);
+          ArtifactMapper.checkFingerprint(a, step.weight(), values, where);
+          w = fold(step, trained, values);
+        } else {
+          w = streamWeight(a, spec.seed(), specs.get(step.weight()), step, trained, pool, threads, where);
+        }
+        float[] b;
+        if (step.biasTrained()) {
+          b = trained.get(step.bias()).clone();
+        } else {
+          b = new float[step.dOut()];
+          Backbone.regenerateInto(spec.seed(), specs.get(step.bias()), b, 1);
+          ArtifactMapper.checkFingerprint(a, step.bias(), b, where);
+        }
+        boolean relu = i + 1 < plan.size() && plan.get(i + 1) instanceof LayerStep.Relu;
+        layers.add(new Layer(step.prefix(), step.dIn(), step.dOut(), w, b, relu));
       }
-      int size = step.dIn() * step.dOut();
-      float[] w;
-      if (step.weightTrained()) {
-        w = trained.get(step.weight());
-      } else {
-        Backbone.regenerateInto(spec.seed(), specs.get(step.weight()), seedBuf, threads);
-        w = size == seedBuf.length ? seedBuf : Arrays.copyOf(seedBuf, size);
-        ArtifactMapper.checkFingerprint(a, step.weight(), w, where);
-      }
-      if (step.loraA() != null) { // W' = beta W + s B A, as merge() folds it
-        float[] m = size == mergedBuf.length ? mergedBuf : new float[size];
-        fold(step, trained, w, m);
-        w = m;
-      }
-      float[] b;
-      if (step.biasTrained()) {
-        b = trained.get(step.bias()).clone();
-      } else {
-        b = new float[step.dOut()];
-        Backbone.regenerateInto(spec.seed(), specs.get(step.bias()), b, 1);
-        ArtifactMapper.checkFingerprint(a, step.bias(), b, where);
-      }
-      boolean relu = i + 1 < plan.size() && plan.get(i + 1) instanceof LayerStep.Relu;
-      layers.add(Layer.of(step.prefix(), step.dIn(), step.dOut(), w, b, relu));
+    } finally {
+      pool.shutdownNow();
     }
     return new MergedModel(spec.inputDim(), spec.classes(), ArtifactMapper.normalization(a, where),
         List.copyOf(layers), null);
+  }
+
+  /** W' of a weight held whole (trained, or a global init family's) in native memory: folded in place, then copied. */
+  private static NativeBlock fold(LayerStep.Affine step, Map<String, float[]> trained, float[] w) {
+    if (step.loraA() != null) {
+      fold(step, trained, w, w);
+    }
+    NativeBlock block = new NativeBlock().fit(w.length);
+    block.buffer().put(0, w, 0, w.length);
+    return block;
+  }
+
+  /**
+   * Regenerates an element-local backbone weight chunk by chunk on the pool's threads, folds each chunk's rows into
+   * {@code W' = beta W + s B A} as {@link #foldRows} does for a whole weight, and writes them straight into native
+   * memory: the weight never exists whole on the heap (peak memory near one copy of the model), no pass copies it
+   * afterwards, and the first touch of the model's memory is spread over the cores. The fingerprint is checked on
+   * values picked up on the way, so a tensor that does not regenerate as saved is refused as soon as it is made.
+   */
+  private static NativeBlock streamWeight(Artifact a, long seed, TensorSpec t, LayerStep.Affine step,
+      Map<String, float[]> trained, ExecutorService pool, int threads, String where) {
+    int dIn = step.dIn();
+    int dOut = step.dOut();
+    NativeBlock block = new NativeBlock().fit((long) dIn * dOut);
+    long[] at = ArtifactMapper.fingerprintIndices((long) dIn * dOut);
+    float[] sampled = new float[at.length];
+    int rowsPerChunk = Math.max(1, CHUNK_VALUES / dIn);
+    int chunks = (dOut + rowsPerChunk - 1) / rowsPerChunk;
+    int workers = Math.min(threads, chunks);
+    List<Future<?>> done = new ArrayList<>();
+    for (int k = 0; k < workers; k++) {
+      final int first = k;
+      done.add(pool.submit(() -> {
+        float[] buf = new float[rowsPerChunk * dIn];
+        float[] acc = new float[dIn];
+        for (int c = first; c < chunks; c += workers) {
+          int row0 = c * rowsPerChunk;
+          int rows = Math.min(rowsPerChunk, dOut - row0);
+          long start = (long) row0 * dIn;
+          int n = rows * dIn;
+          org.lottalora.core.backbone.Initializer.fillSlice(seed, t, start, buf, 0, n);
+          for (int s = 0; s < at.length; s++) {
+            if (at[s] >= start && at[s] < start + n) {
+              sampled[s] = buf[(int) (at[s] - start)];
+            }
+          }
+          if (step.loraA() != null) {
+            foldRows(step, trained, buf, 0, row0, row0 + rows, buf, 0, acc);
+          }
+          block.buffer().put((int) start, buf, 0, n);
+        }
+        return null;
+      }));
+    }
+    try {
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("loading interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("regenerating '" + t.name() + "' failed: " + e.getCause(), e.getCause());
+    }
+    ArtifactMapper.checkSampledFingerprint(a, t.name(), sampled, where);
+    return block;
   }
 
   /** The trained tensors must be exactly the plan's, with its shapes: none missing, none extra. */
@@ -289,14 +363,62 @@ public final class MergedModel {
 
   /** {@code dest = beta w + s B A} for an adapted step, from the trained tensors (w null: {@code s B A} alone). */
   private static void fold(LayerStep.Affine a, Map<String, float[]> values, float[] w, float[] dest) {
-    float beta = a.beta() == null ? 1f : values.get(a.beta())[0];
-    float[] la = values.get(a.loraA()); // [r, dIn]
-    float[] lb = values.get(a.loraB()); // [dOut, r]
-    AdaptedDense.merge(w, beta, (float) a.scaling(), lb, la, a.dOut(), a.dIn(), la.length / a.dIn(), dest);
+    foldRows(a, values, w, 0, 0, a.dOut(), dest, 0, new float[a.dIn()]);
   }
 
-
-
+  /**
+   * Rows [rowFrom, rowTo) of {@code W' = beta W + s B A}: for each row i, {@code acc = sum_k B[i,k] A[k,:]} in k order,
+   * then {@code dest = beta w + s acc}, in plain float arithmetic. Every merged path (a loaded model's {@link #merge},
+   * the graph-free load chunk by chunk, the export) folds through this one loop, so they agree bit for bit whatever
+   * the chunking or the thread count; {@code w} and {@code dest} may be the same array.
+   *
+   * @param w the rows of W_seed from {@code wOff} (row rowFrom first), or null for {@code s B A} alone
+   * @param acc scratch of at least dIn floats
+   */
+  static void foldRows(LayerStep.Affine a, Map<String, float[]> values, float[] w, int wOff, int rowFrom, int rowTo,
+      float[] dest, int destOff, float[] acc) {
+    float beta = a.beta() == null ? 1f : values.get(a.beta())[0];
+    float s = (float) a.scaling();
+    float[] la = values.get(a.loraA()); // [r, dIn]
+    float[] lb = values.get(a.loraB()); // [dOut, r]
+    int dIn = a.dIn();
+    int r = la.length / dIn;
+    for (int i = rowFrom; i < rowTo; i++) {
+      Arrays.fill(acc, 0, dIn, 0f);
+      int k = 0;
+      for (; k + 4 <= r; k += 4) { // four terms per pass over acc, added in the same k order as one at a time
+        float c0 = lb[i * r + k];
+        float c1 = lb[i * r + k + 1];
+        float c2 = lb[i * r + k + 2];
+        float c3 = lb[i * r + k + 3];
+        int a0 = k * dIn;
+        int a1 = a0 + dIn;
+        int a2 = a1 + dIn;
+        int a3 = a2 + dIn;
+        for (int j = 0; j < dIn; j++) {
+          acc[j] = (((acc[j] + c0 * la[a0 + j]) + c1 * la[a1 + j]) + c2 * la[a2 + j]) + c3 * la[a3 + j];
+        }
+      }
+      for (; k < r; k++) {
+        float c = lb[i * r + k];
+        int aOff = k * dIn;
+        for (int j = 0; j < dIn; j++) {
+          acc[j] += c * la[aOff + j];
+        }
+      }
+      int wo = wOff + (i - rowFrom) * dIn;
+      int d = destOff + (i - rowFrom) * dIn;
+      if (w == null) {
+        for (int j = 0; j < dIn; j++) {
+          dest[d + j] = s * acc[j];
+        }
+      } else {
+        for (int j = 0; j < dIn; j++) {
+          dest[d + j] = beta * w[wo + j] + s * acc[j];
+        }
+      }
+    }
+  }
 
   /** The number of input features. */
   public int inputDim() {

@@ -55,7 +55,9 @@ class MergedLoadTest {
         Arguments.of("mlp", new int[] {40}, new AdapterConfig(3, 1.0, false, false, 0, false, 2), false, 0.0,
             "student_t"),
         Arguments.of("mlp", new int[] {80, 6}, AdapterConfig.defaults(16), false, 0.0, "normal"), // rank capped at 6
-        Arguments.of("mlp", new int[] {40, 20}, AdapterConfig.defaults(1), true, 0.0, "normal"));
+        Arguments.of("mlp", new int[] {40, 20}, AdapterConfig.defaults(1), true, 0.0, "normal"),
+        // wide enough that the load regenerates and folds a weight in many chunks on every thread (2048 x 1500)
+        Arguments.of("mlp", new int[] {2048, 1500}, AdapterConfig.defaults(4), false, 0.0, "kaiming_normal"));
   }
 
   @ParameterizedTest

@@ -35,6 +35,8 @@ final class VectorBoxMuller {
 
   private static final double TWO_PI = 2.0 * Math.PI;
   private static final double TWO_52 = 0x1.0p52;
+  /** 0, 1, ..., LANES - 1. */
+  private static final LongVector IOTA = LongVector.zero(L).addIndex(1);
   private static final long TWO_52_BITS = Double.doubleToRawLongBits(TWO_52);
   // fdlibm's constants are FdLibm's (the scalar port this class must equal)
 
@@ -156,14 +158,10 @@ final class VectorBoxMuller {
    * products are built from four exact 32 x 32 -> 64-bit lane products (the Vector API has no high multiply).
    */
   static void blocks(long j0, int count, long k0, long k1, long[] out, int off) {
-    long[] lanes = new long[LANES];
     long[][] words = new long[4][LANES];
     int b = 0;
     for (; b + LANES <= count; b += LANES) {
-      for (int l = 0; l < LANES; l++) {
-        lanes[l] = j0 + b + l;
-      }
-      LongVector c0 = LongVector.fromArray(L, lanes, 0);
+      LongVector c0 = IOTA.add(j0 + b); // counters made in a register: a vector load of just-stored lanes stalls
       LongVector c1 = LongVector.zero(L);
       LongVector c2 = LongVector.zero(L);
       LongVector c3 = LongVector.zero(L);
