@@ -144,6 +144,39 @@ class VectorBoxMullerTest {
     }
   }
 
+  @Test
+  void scaledNormalsInLanesEqualTheScalarPathAtEveryStartAndLength() {
+    boolean was = Stream.vectorReady();
+    try {
+      Stream s = new Stream(77L, "layers.3.weight");
+      long[] starts = {0, 1, 2, 3, 4, 5, 31, 32, 33, 1000, (1L << 32) - 3, (1L << 40) + 1};
+      int[] lengths = {0, 1, 3, 63, 64, 65, 66, 67, 95, 127, 128, 129, 1000, 4099};
+      for (long start : starts) {
+        for (int n : lengths) {
+          assertSameScaledNormals(s, start, n, 5, 0.0625);
+        }
+      }
+      assertSameScaledNormals(s, 13, 1 << 22, 0, 1.0 / 3); // 4M values from a start inside a block and a pair
+    } finally {
+      Stream.useVector(was);
+    }
+  }
+
+  private static void assertSameScaledNormals(Stream s, long start, int n, int off, double scale) {
+    float[] scalar = new float[off + n];
+    float[] lanes = new float[off + n];
+    Stream.useVector(false);
+    s.scaledNormals(start, scalar, off, n, scale);
+    Stream.useVector(true);
+    s.scaledNormals(start, lanes, off, n, scale);
+    for (int i = 0; i < off + n; i++) {
+      if (Float.floatToRawIntBits(scalar[i]) != Float.floatToRawIntBits(lanes[i])) {
+        throw new AssertionError("start " + start + ", n " + n + ", value " + (i - off) + ": " + lanes[i]
+            + " against scalar " + scalar[i]);
+      }
+    }
+  }
+
   /** A word whose uniform is the double nearest {@code u} (in (0, 1)). */
   private static long wordNear(double u) {
     return ((long) (u * 0x1.0p53)) << 11;
