@@ -17,6 +17,7 @@ import org.lottalora.core.data.Normalization;
 import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.engine.AdaptedDense;
 import org.lottalora.core.engine.Gemm;
 import org.lottalora.core.engine.NativeBlock;
 import org.lottalora.core.model.ModelSpec;
@@ -247,7 +248,6 @@ public final class MergedModel {
       final int first = k;
       done.add(pool.submit(() -> {
         float[] buf = new float[rowsPerChunk * dIn];
-        float[] acc = new float[dIn];
         for (int c = first; c < chunks; c += workers) {
           int row0 = c * rowsPerChunk;
           int rows = Math.min(rowsPerChunk, dOut - row0);
@@ -260,7 +260,7 @@ public final class MergedModel {
             }
           }
           if (step.loraA() != null) {
-            foldRows(step, trained, buf, 0, row0, row0 + rows, buf, 0, acc);
+            foldRows(step, trained, buf, 0, row0, row0 + rows, buf, 0);
           }
           block.buffer().put((int) start, buf, 0, n);
         }
@@ -363,61 +363,16 @@ public final class MergedModel {
 
   /** {@code dest = beta w + s B A} for an adapted step, from the trained tensors (w null: {@code s B A} alone). */
   private static void fold(LayerStep.Affine a, Map<String, float[]> values, float[] w, float[] dest) {
-    foldRows(a, values, w, 0, 0, a.dOut(), dest, 0, new float[a.dIn()]);
+    foldRows(a, values, w, 0, 0, a.dOut(), dest, 0);
   }
 
-  /**
-   * Rows [rowFrom, rowTo) of {@code W' = beta W + s B A}: for each row i, {@code acc = sum_k B[i,k] A[k,:]} in k order,
-   * then {@code dest = beta w + s acc}, in plain float arithmetic. Every merged path (a loaded model's {@link #merge},
-   * the graph-free load chunk by chunk, the export) folds through this one loop, so they agree bit for bit whatever
-   * the chunking or the thread count; {@code w} and {@code dest} may be the same array.
-   *
-   * @param w the rows of W_seed from {@code wOff} (row rowFrom first), or null for {@code s B A} alone
-   * @param acc scratch of at least dIn floats
-   */
+  /** {@link AdaptedDense#mergeRows} of an adapted step's rows, with its trained beta, scaling, A and B. */
   static void foldRows(LayerStep.Affine a, Map<String, float[]> values, float[] w, int wOff, int rowFrom, int rowTo,
-      float[] dest, int destOff, float[] acc) {
+      float[] dest, int destOff) {
     float beta = a.beta() == null ? 1f : values.get(a.beta())[0];
-    float s = (float) a.scaling();
     float[] la = values.get(a.loraA()); // [r, dIn]
-    float[] lb = values.get(a.loraB()); // [dOut, r]
-    int dIn = a.dIn();
-    int r = la.length / dIn;
-    for (int i = rowFrom; i < rowTo; i++) {
-      Arrays.fill(acc, 0, dIn, 0f);
-      int k = 0;
-      for (; k + 4 <= r; k += 4) { // four terms per pass over acc, added in the same k order as one at a time
-        float c0 = lb[i * r + k];
-        float c1 = lb[i * r + k + 1];
-        float c2 = lb[i * r + k + 2];
-        float c3 = lb[i * r + k + 3];
-        int a0 = k * dIn;
-        int a1 = a0 + dIn;
-        int a2 = a1 + dIn;
-        int a3 = a2 + dIn;
-        for (int j = 0; j < dIn; j++) {
-          acc[j] = (((acc[j] + c0 * la[a0 + j]) + c1 * la[a1 + j]) + c2 * la[a2 + j]) + c3 * la[a3 + j];
-        }
-      }
-      for (; k < r; k++) {
-        float c = lb[i * r + k];
-        int aOff = k * dIn;
-        for (int j = 0; j < dIn; j++) {
-          acc[j] += c * la[aOff + j];
-        }
-      }
-      int wo = wOff + (i - rowFrom) * dIn;
-      int d = destOff + (i - rowFrom) * dIn;
-      if (w == null) {
-        for (int j = 0; j < dIn; j++) {
-          dest[d + j] = s * acc[j];
-        }
-      } else {
-        for (int j = 0; j < dIn; j++) {
-          dest[d + j] = beta * w[wo + j] + s * acc[j];
-        }
-      }
-    }
+    AdaptedDense.mergeRows(w, wOff, beta, (float) a.scaling(), values.get(a.loraB()), la, a.dIn(), la.length / a.dIn(),
+        rowFrom, rowTo, dest, destOff);
   }
 
   /** The number of input features. */

@@ -5,6 +5,7 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.core.util.Simd;
 
 /**
  * One adapted linear layer on plain arrays, for the hand-written graph engines: {@code z = x W'^T + b} with
@@ -200,6 +201,60 @@ public final class AdaptedDense {
     if (w != null) {
       for (int j = 0; j < out * in; j++) {
         dest[j] += beta * w[j];
+      }
+    }
+  }
+
+  /** Whether {@link #mergeRows} runs in SIMD lanes (where available; tests turn it off to compare the paths). */
+  static volatile boolean simdMerge = Simd.available();
+
+  /**
+   * Rows [rowFrom, rowTo) of {@code W' = beta W + s B A} by one exact formula, for the merged inference paths: per
+   * output, {@code sum = ((0 + B[i,0] A[0,j]) + B[i,1] A[1,j]) + ...} in rank order, then {@code beta w + s sum}, in
+   * plain float arithmetic. Unlike {@link #merge} (a BLAS product, whose rounding depends on the BLAS build), the
+   * result does not depend on the machine, the chunking or the thread count, so every merged path (a loaded model's
+   * merge, the graph-free load chunk by chunk, the export) agrees bit for bit. Runs in SIMD lanes where the Vector
+   * API module is present (the same bits).
+   *
+   * @param w the rows of W_seed from {@code wOff} (row rowFrom first), or null for {@code s B A} alone
+   * @param b B [out, r]
+   * @param a A [r, in]
+   * @param dest receives the rows from {@code destOff}; may be {@code w} itself at the same offset
+   */
+  public static void mergeRows(float[] w, int wOff, float beta, float s, float[] b, float[] a, int in, int r,
+      int rowFrom, int rowTo, float[] dest, int destOff) {
+    int done = simdMerge ? VectorFold.rows(w, wOff, beta, s, b, a, in, r, rowFrom, rowTo, dest, destOff) : 0;
+    if (done == in) {
+      return;
+    }
+    float[] acc = new float[in - done];
+    for (int i = rowFrom; i < rowTo; i++) {
+      java.util.Arrays.fill(acc, 0f);
+      int k = 0;
+      for (; k + 4 <= r; k += 4) { // four terms per pass over acc, added in the same order as one at a time
+        float c0 = b[i * r + k];
+        float c1 = b[i * r + k + 1];
+        float c2 = b[i * r + k + 2];
+        float c3 = b[i * r + k + 3];
+        int a0 = k * in + done;
+        int a1 = a0 + in;
+        int a2 = a1 + in;
+        int a3 = a2 + in;
+        for (int j = 0; j < acc.length; j++) {
+          acc[j] = (((acc[j] + c0 * a[a0 + j]) + c1 * a[a1 + j]) + c2 * a[a2 + j]) + c3 * a[a3 + j];
+        }
+      }
+      for (; k < r; k++) {
+        float c = b[i * r + k];
+        int ao = k * in + done;
+        for (int j = 0; j < acc.length; j++) {
+          acc[j] += c * a[ao + j];
+        }
+      }
+      int wo = wOff + (i - rowFrom) * in + done;
+      int d = destOff + (i - rowFrom) * in + done;
+      for (int j = 0; j < acc.length; j++) {
+        dest[d + j] = w == null ? s * acc[j] : beta * w[wo + j] + s * acc[j];
       }
     }
   }

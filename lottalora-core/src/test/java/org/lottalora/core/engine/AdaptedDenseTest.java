@@ -27,6 +27,57 @@ import org.nd4j.linalg.factory.Nd4j;
  * (plain adapter and DoRA, built from sd ops) gives the same gradients, as an independent oracle.
  */
 class AdaptedDenseTest {
+  @Test
+  void mergeRowsIsItsDocumentedFormulaBitForBitInLanesAndScalarAtAnyChunking() {
+    java.util.Random g = new java.util.Random(5);
+    boolean was = AdaptedDense.simdMerge;
+    try {
+      for (int[] shape : new int[][] {{37, 53, 8}, {16, 64, 4}, {9, 300, 3}, {5, 17, 1}, {40, 129, 13}}) {
+        int out = shape[0];
+        int in = shape[1];
+        int r = shape[2];
+        float[] w = new float[out * in];
+        float[] b = new float[out * r];
+        float[] a = new float[r * in];
+        for (float[] v : new float[][] {w, b, a}) {
+          for (int i = 0; i < v.length; i++) {
+            v[i] = (float) g.nextGaussian();
+          }
+        }
+        float beta = 0.75f;
+        float s = 1.5f;
+        float[] expected = new float[out * in];
+        for (int i = 0; i < out; i++) {
+          for (int j = 0; j < in; j++) {
+            float sum = 0f;
+            for (int k = 0; k < r; k++) {
+              sum += b[i * r + k] * a[k * in + j];
+            }
+            expected[i * in + j] = beta * w[i * in + j] + s * sum;
+          }
+        }
+        for (boolean simd : new boolean[] {true, false}) {
+          AdaptedDense.simdMerge = simd;
+          float[] whole = new float[out * in];
+          AdaptedDense.mergeRows(w, 0, beta, s, b, a, in, r, 0, out, whole, 0);
+          float[] chunked = w.clone(); // in place, three rows at a time
+          for (int row = 0; row < out; row += 3) {
+            int to = Math.min(out, row + 3);
+            AdaptedDense.mergeRows(chunked, row * in, beta, s, b, a, in, r, row, to, chunked, row * in);
+          }
+          for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(whole[i]),
+                (simd ? "SIMD" : "scalar") + " " + java.util.Arrays.toString(shape) + " value " + i);
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(chunked[i]),
+                (simd ? "SIMD" : "scalar") + " chunked " + java.util.Arrays.toString(shape) + " value " + i);
+          }
+        }
+      }
+    } finally {
+      AdaptedDense.simdMerge = was;
+    }
+  }
+
   private static final int N = 4;
 
   private enum Kind {
