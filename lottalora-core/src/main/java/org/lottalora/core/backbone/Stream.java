@@ -234,8 +234,7 @@ public final class Stream {
   }
 
   private static boolean vectorAvailable() {
-    if (Boolean.getBoolean("lottalora.scalar")
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+    if (!org.lottalora.core.util.Simd.available()) {
       return false;
     }
     try {
