@@ -34,6 +34,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 public final class Trainer {
   private final TrainConfig config;
   private final Progress progress;
+  private float[] batchBuffer; // every batch's features, read into one array (NdArrays.readInto)
   private volatile boolean stopRequested;
   private ScaffoldSchedule scaffoldSchedule = ScaffoldSchedule.FIXED;
   private Scaffolds scaffolds;
@@ -210,16 +211,17 @@ public final class Trainer {
   /** One epoch on the engine; returns the next iteration number. */
   private int engineEpoch(PlanEngine engine, CosineSchedule schedule, BatchIterator it, ModelGraph graph,
       EpochListener listener, int iteration) {
+    Map<String, float[]> masks = new java.util.HashMap<>();
     while (it.hasNext()) {
       if (stopRequested) {
         throw new DivergedException("interrupted at epoch " + listener.epoch + " step " + listener.batch);
       }
       MultiDataSet batch = it.next();
-      Map<String, float[]> masks = new java.util.HashMap<>();
-      for (int d = 0; d < graph.dropouts().size(); d++) {
-        masks.put(graph.dropouts().get(d).placeholder(), NdArrays.read(batch.getFeatures(d + 1)));
+      for (int d = 0; d < graph.dropouts().size(); d++) { // the engine reads a batch's arrays only within its step
+        String name = graph.dropouts().get(d).placeholder();
+        masks.put(name, NdArrays.readInto(batch.getFeatures(d + 1), masks.get(name)));
       }
-      float[] x = NdArrays.read(batch.getFeatures(0));
+      float[] x = batchBuffer = NdArrays.readInto(batch.getFeatures(0), batchBuffer);
       int n = (int) batch.getFeatures(0).size(0);
       int[] labels = it.lastLabels();
       engine.zeroGradients();
@@ -241,7 +243,11 @@ public final class Trainer {
           int k = scaffoldSchedule.k();
           double loss = 0;
           long correct = 0;
-          int cols = x.length / n;
+          int cols = (int) (batch.getFeatures(0).length() / n); // the buffers may be longer than this batch
+          Map<String, Integer> maskCols = new java.util.HashMap<>();
+          for (int d = 0; d < graph.dropouts().size(); d++) {
+            maskCols.put(graph.dropouts().get(d).placeholder(), (int) (batch.getFeatures(d + 1).length() / n));
+          }
           for (int j = 0; j < k; j++) {
             int from = (int) ((long) n * j / k);
             int to = (int) ((long) n * (j + 1) / k);
@@ -250,7 +256,7 @@ public final class Trainer {
             }
             use(graph, j);
             Map<String, float[]> part = new java.util.HashMap<>();
-            masks.forEach((name, m) -> part.put(name, rows(m, m.length / n, from, to)));
+            masks.forEach((name, m) -> part.put(name, rows(m, maskCols.get(name), from, to)));
             SoftmaxCrossEntropy.Result r = engine.step(rows(x, cols, from, to), to - from,
                 java.util.Arrays.copyOfRange(labels, from, to), part, (to - from) / (double) n); // the batch mean
             loss += r.lossSum();
