@@ -16,6 +16,15 @@ public final class Threads {
 
   /** The thread count to use: {@code $LOTTALORA_THREADS} if set, else 1. */
   public static int defaultCount() {
+    return defaultCount(1);
+  }
+
+  /**
+   * The thread count to use for a family whose training measured fastest on {@code fastest} threads (on this project's
+   * 2-core machines, RESULTS 17.1: 2 for the byte LM and the CNN, 1 for the MLP and the ViT at rank 8): {@code
+   * $LOTTALORA_THREADS} if set, else {@code fastest}, at most the cores there are. Results do not depend on it.
+   */
+  public static int defaultCount(int fastest) {
     String env = System.getenv("LOTTALORA_THREADS");
     if (env != null && !env.isBlank()) {
       try {
@@ -28,7 +37,7 @@ public final class Threads {
       }
       throw new IllegalArgumentException("LOTTALORA_THREADS must be a whole number >= 1, got '" + env + "'");
     }
-    return 1;
+    return Math.max(1, Math.min(fastest, Runtime.getRuntime().availableProcessors()));
   }
 
   /** Sets ND4J's OpenMP and BLAS thread counts to {@code n}. */
