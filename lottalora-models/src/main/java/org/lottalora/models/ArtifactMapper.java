@@ -323,15 +323,7 @@ public final class ArtifactMapper {
    * each as it is made.
    */
   public static void checkFingerprint(Artifact a, String name, float[] values, String where) {
-    for (BackboneTensor t : a.getBackbone().getTensorsList()) {
-      if (t.getName().equals(name)) {
-        if (!Arrays.equals(t.getFingerprint().toByteArray(), fingerprint(values))) {
-          throw mismatch(where, name);
-        }
-        return;
-      }
-    }
-    throw new ArtifactException(Reason.MALFORMED, where + ": backbone tensor '" + name + "' has no record");
+    checkRecorded(a, name, fingerprint(values), where);
   }
 
   /**
@@ -339,9 +331,13 @@ public final class ArtifactMapper {
    * tensor whole.
    */
   static void checkSampledFingerprint(Artifact a, String name, float[] sampled, String where) {
+    checkRecorded(a, name, fingerprintOfSampled(sampled), where);
+  }
+
+  private static void checkRecorded(Artifact a, String name, byte[] fingerprint, String where) {
     for (BackboneTensor t : a.getBackbone().getTensorsList()) {
       if (t.getName().equals(name)) {
-        if (!Arrays.equals(t.getFingerprint().toByteArray(), fingerprintOfSampled(sampled))) {
+        if (!Arrays.equals(t.getFingerprint().toByteArray(), fingerprint)) {
           throw mismatch(where, name);
         }
         return;
