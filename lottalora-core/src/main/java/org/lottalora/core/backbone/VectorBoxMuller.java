@@ -115,9 +115,8 @@ final class VectorBoxMuller {
     // [0.5, 4.5], where adding 2^52 rounds it to the nearest integer exactly, and one step down makes that the floor
     DoubleVector q = theta.mul(FdLibm.INVPIO2).add(0.5);
     DoubleVector nearest = q.add(TWO_52).sub(TWO_52);
-    DoubleVector floor = nearest.sub(1.0, nearest.compare(VectorOperators.GT, q)).blend(0.0, small.cast(D));
-    DoubleVector fn = floor;
-    LongVector n = floor.add(TWO_52).reinterpretAsLongs().sub(TWO_52_BITS);
+    DoubleVector fn = nearest.sub(1.0, nearest.compare(VectorOperators.GT, q)).blend(0.0, small.cast(D)); // floor
+    LongVector n = fn.add(TWO_52).reinterpretAsLongs().sub(TWO_52_BITS);
     DoubleVector rr = theta.sub(fn.mul(FdLibm.PIO2_1));
     DoubleVector wr = fn.mul(FdLibm.PIO2_1T);
     DoubleVector y0 = rr.sub(wr);

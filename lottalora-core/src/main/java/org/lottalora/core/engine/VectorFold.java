@@ -15,7 +15,7 @@ final class VectorFold {
 
   private VectorFold() {}
 
-  /** The columns [0, last) of rows [rowFrom, rowTo) that whole vectors cover; returns that column count. */
+  /** Rows [rowFrom, rowTo) of the merge over the columns whole vectors cover; returns how many columns that is. */
   static int rows(float[] w, int wOff, float beta, float s, float[] b, float[] a, int in, int r, int rowFrom,
       int rowTo, float[] dest, int destOff) {
     int lanes = F.length();
