@@ -7,10 +7,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
@@ -175,42 +171,33 @@ public final class MergedModel {
     int threads = Runtime.getRuntime().availableProcessors();
     float[] seedBuf = null; // a global family's tensor (made whole), then W' of it: reused layer after layer
     List<Layer> layers = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread th = new Thread(r, "lottalora-load");
-      th.setDaemon(true);
-      return th;
-    });
-    try {
-      for (int i = 0; i < plan.size(); i++) {
-        if (!(plan.get(i) instanceof LayerStep.Affine step)) {
-          continue;
-        }
-        int size = step.dIn() * step.dOut();
-        NativeBlock w;
-        if (step.weightTrained()) {
-          w = fold(step, trained, trained.get(step.weight()).clone());
-        } else if (specs.get(step.weight()).init().family().isGlobal()) {
-          seedBuf = seedBuf != null && seedBuf.length >= size ? seedBuf : new float[size];
-          Backbone.regenerateInto(spec.seed(), specs.get(step.weight()), seedBuf, threads);
-          float[] values = size == seedBuf.length ? seedBuf : Arrays.copyOf(seedBuf, size);
-          ArtifactMapper.checkFingerprint(a, step.weight(), values, where);
-          w = fold(step, trained, values);
-        } else {
-          w = streamWeight(a, spec.seed(), specs.get(step.weight()), step, trained, pool, threads, where);
-        }
-        float[] b;
-        if (step.biasTrained()) {
-          b = trained.get(step.bias()).clone();
-        } else {
-          b = new float[step.dOut()];
-          Backbone.regenerateInto(spec.seed(), specs.get(step.bias()), b, 1);
-          ArtifactMapper.checkFingerprint(a, step.bias(), b, where);
-        }
-        boolean relu = i + 1 < plan.size() && plan.get(i + 1) instanceof LayerStep.Relu;
-        layers.add(new Layer(step.prefix(), step.dIn(), step.dOut(), w, b, relu));
+    for (int i = 0; i < plan.size(); i++) {
+      if (!(plan.get(i) instanceof LayerStep.Affine step)) {
+        continue;
       }
-    } finally {
-      pool.shutdownNow();
+      int size = step.dIn() * step.dOut();
+      NativeBlock w;
+      if (step.weightTrained()) {
+        w = fold(step, trained, trained.get(step.weight()).clone());
+      } else if (specs.get(step.weight()).init().family().isGlobal()) {
+        seedBuf = seedBuf != null && seedBuf.length >= size ? seedBuf : new float[size];
+        Backbone.regenerateInto(spec.seed(), specs.get(step.weight()), seedBuf, threads);
+        float[] values = size == seedBuf.length ? seedBuf : Arrays.copyOf(seedBuf, size);
+        ArtifactMapper.checkFingerprint(a, step.weight(), values, where);
+        w = fold(step, trained, values);
+      } else {
+        w = streamWeight(a, spec.seed(), specs.get(step.weight()), step, trained, threads, where);
+      }
+      float[] b;
+      if (step.biasTrained()) {
+        b = trained.get(step.bias()).clone();
+      } else {
+        b = new float[step.dOut()];
+        Backbone.regenerateInto(spec.seed(), specs.get(step.bias()), b, 1);
+        ArtifactMapper.checkFingerprint(a, step.bias(), b, where);
+      }
+      boolean relu = i + 1 < plan.size() && plan.get(i + 1) instanceof LayerStep.Relu;
+      layers.add(new Layer(step.prefix(), step.dIn(), step.dOut(), w, b, relu));
     }
     return new MergedModel(spec.inputDim(), spec.classes(), ArtifactMapper.normalization(a, where),
         List.copyOf(layers), null);
@@ -227,14 +214,14 @@ public final class MergedModel {
   }
 
   /**
-   * Regenerates an element-local backbone weight chunk by chunk on the pool's threads, folds each chunk's rows into
+   * Regenerates an element-local backbone weight chunk by chunk on every core, folds each chunk's rows into
    * {@code W' = beta W + s B A} as {@link #foldRows} does for a whole weight, and writes them straight into native
    * memory: the weight never exists whole on the heap (peak memory near one copy of the model), no pass copies it
    * afterwards, and the first touch of the model's memory is spread over the cores. The fingerprint is checked on
    * values picked up on the way, so a tensor that does not regenerate as saved is refused as soon as it is made.
    */
   private static NativeBlock streamWeight(Artifact a, long seed, TensorSpec t, LayerStep.Affine step,
-      Map<String, float[]> trained, ExecutorService pool, int threads, String where) {
+      Map<String, float[]> trained, int threads, String where) {
     int dIn = step.dIn();
     int dOut = step.dOut();
     NativeBlock block = new NativeBlock().fit((long) dIn * dOut);
@@ -243,10 +230,10 @@ public final class MergedModel {
     int rowsPerChunk = Math.max(1, CHUNK_VALUES / dIn);
     int chunks = (dOut + rowsPerChunk - 1) / rowsPerChunk;
     int workers = Math.min(threads, chunks);
-    List<Future<?>> done = new ArrayList<>();
+    List<Runnable> jobs = new ArrayList<>();
     for (int k = 0; k < workers; k++) {
       final int first = k;
-      done.add(pool.submit(() -> {
+      jobs.add(() -> {
         float[] buf = new float[rowsPerChunk * dIn];
         for (int c = first; c < chunks; c += workers) {
           int row0 = c * rowsPerChunk;
@@ -264,19 +251,9 @@ public final class MergedModel {
           }
           block.buffer().put((int) start, buf, 0, n);
         }
-        return null;
-      }));
+      });
     }
-    try {
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("loading interrupted", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("regenerating '" + t.name() + "' failed: " + e.getCause(), e.getCause());
-    }
+    Backbone.runOnCores(jobs, workers);
     ArtifactMapper.checkSampledFingerprint(a, t.name(), sampled, where);
     return block;
   }

@@ -67,7 +67,7 @@ public final class Backbone {
         jobs.add(() -> Initializer.fillSlice(seed, t, s, out, s, n));
       }
     }
-    run(jobs, Math.max(1, threads));
+    runOnCores(jobs, Math.max(1, threads));
     return new Backbone(seed, Collections.unmodifiableMap(specs), Collections.unmodifiableMap(values));
   }
 
@@ -93,10 +93,16 @@ public final class Backbone {
       final int n = Math.min(SLICE, size - start);
       jobs.add(() -> Initializer.fillSlice(seed, t, s, out, s, n));
     }
-    run(jobs, Math.max(1, threads));
+    runOnCores(jobs, Math.max(1, threads));
   }
 
-  private static void run(List<Runnable> jobs, int threads) {
+  /**
+   * Runs the jobs on up to {@code threads} daemon threads (in the caller when one suffices) and returns once all have
+   * finished: how regeneration, and loaders that regenerate chunk by chunk, use every core.
+   *
+   * @throws IllegalStateException carrying the first job's failure, or when interrupted
+   */
+  public static void runOnCores(List<Runnable> jobs, int threads) {
     if (threads == 1 || jobs.size() <= 1) {
       jobs.forEach(Runnable::run);
       return;
