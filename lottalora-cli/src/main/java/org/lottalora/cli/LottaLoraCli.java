@@ -39,6 +39,12 @@ public final class LottaLoraCli implements Runnable {
     // a usage mistake gets one line naming it, not the whole help text
     cl.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
+      String routed = ex instanceof CommandLine.UnmatchedArgumentException u ? VerbRouter.unknownOption(u) : null;
+      if (routed != null) {
+        err.println("lottalora " + ex.getCommandLine().getCommandName() + ": " + routed);
+        err.flush();
+        return 2;
+      }
       err.println("lottalora " + ex.getCommandLine().getCommandName() + ": " + ex.getMessage() + " (see "
           + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
       err.flush();
@@ -76,7 +82,7 @@ public final class LottaLoraCli implements Runnable {
     cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     int code;
     try {
-      code = cl.execute(args);
+      code = cl.execute(VerbRouter.route(args));
     } catch (OutOfMemoryError e) {
       // the readers refuse what they can size beforehand; this is the backstop for what they cannot
       System.err.println("lottalora: out of memory (-Xmx is " + (Runtime.getRuntime().maxMemory() >> 20)

@@ -32,7 +32,7 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() {
     report.check();
     SweepStore store = SweepStore.existing(dir);
-    SweepReport.Written w = SweepReport.write(store, report.accEps(), report.lossEps(),
+    SweepReport.Written w = SweepReport.write(store, report.accEps(), report.lossEps(store.config().family()),
         org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), store.machine());
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "report of %s: %d of %d runs finished; %s%n", dir, store.results().size(),

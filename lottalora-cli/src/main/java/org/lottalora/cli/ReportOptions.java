@@ -43,6 +43,16 @@ final class ReportOptions {
     return epsLoss == null ? List.of() : epsLoss;
   }
 
+  /** The loss tolerances; for a family scored by loss (the LM), 0.05 and 0.1 nats unless --eps-loss is given. */
+  List<Double> lossEps(String family) {
+    if (epsLoss == null && org.lottalora.core.family.FamilyRegistry.all().containsKey(family)
+        && org.lottalora.core.family.FamilyRegistry.get(family).metric()
+            == org.lottalora.core.sweep.IntrinsicDimension.Metric.LOSS) {
+      return List.of(0.05, 0.1);
+    }
+    return lossEps();
+  }
+
   static String machine(int workers) {
     return String.format(Locale.ROOT, "Machine: %d cores, %s %s, %d worker%s x 1 native thread.",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),

@@ -13,9 +13,9 @@ import org.lottalora.core.data.Datasets;
 import org.lottalora.core.sweep.SweepConfig;
 import org.lottalora.core.sweep.SweepReport;
 import org.lottalora.core.sweep.SweepStore;
-import org.lottalora.models.Families;
-import org.lottalora.models.mlp.LinearFamily;
-import org.lottalora.models.mlp.MlpFamily;
+import org.lottalora.core.family.Family;
+import org.lottalora.core.family.FamilyRegistry;
+import org.lottalora.models.ModelFamily;
 import org.lottalora.models.sweep.SweepBackend;
 import org.lottalora.models.sweep.SweepRunner;
 import picocli.CommandLine;
@@ -43,20 +43,26 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--config", description = "JSON file with the grid (the format of sweep.json); no grid options then.")
   Path config;
 
-  @Option(names = "--dataset", defaultValue = "digits", description = "Dataset (default: ${DEFAULT-VALUE}).")
-  String dataset;
-
-  @Option(names = "--split-seed", defaultValue = "0", description = "Train/validation split seed (default: ${DEFAULT-VALUE}).")
-  long splitSeed;
-
-  @Option(names = "--max-train", defaultValue = "0", description = "Training rows to use, 0 = all (default: ${DEFAULT-VALUE}).")
-  int maxTrain;
-
-  @Option(names = "--family", defaultValue = "mlp", description = "Model family (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--family", defaultValue = "mlp", description = "Model family: any registered id (linear, mlp, "
+      + "cnn, cfc, lstm, gcn, gin, vit, text, lm; default: ${DEFAULT-VALUE}).")
   String family;
 
-  @Option(names = "--widths", description = "Hidden widths or full layout (default: 512,256,128,64 for mlp, 256 for linear).")
+  @Option(names = "--dataset", description = "Dataset: an image dataset or CSV (dense, vit, cfc, lstm; default "
+      + "digits), a graph spec (gcn: sbm, gin: synthetic), a text,label CSV (text) or a UTF-8 text file (lm).")
+  String dataset;
+
+  @Option(names = "--split-seed", description = "Train/validation split seed (default: the family's, 0 or 1).")
+  Long splitSeed;
+
+  @Option(names = "--max-train", description = "Training rows to use, 0 = all (default: 0).")
+  Integer maxTrain;
+
+  @Option(names = "--widths", description = "Dense families: hidden widths or full layout (default: 512,256,128,64 "
+      + "for mlp, 256 for linear, Plain-8 for cnn).")
   String widths;
+
+  @Mixin
+  FamilySettings familySettings;
 
   @Option(names = "--ranks", split = ",", defaultValue = "1,2,4,8,16,32", description = "Ranks (default: ${DEFAULT-VALUE}).")
   List<Integer> ranks;
@@ -82,17 +88,18 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--no-full", description = "Skip the fully trained baseline (r* then cannot be computed).")
   boolean noFull;
 
-  @Option(names = "--epochs", defaultValue = "20", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
-  int epochs;
+  @Option(names = "--epochs", description = "Epochs per run (default: the family's; 20 for the dense families; the "
+      + "lm takes --steps).")
+  Integer epochs;
 
-  @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
-  int batch;
+  @Option(names = "--batch", description = "Batch size (default: the family's; 128 for the dense families).")
+  Integer batch;
 
-  @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-  double lr;
+  @Option(names = "--lr", description = "Learning rate (default: the family's; 1e-3 for the dense families).")
+  Double lr;
 
-  @Option(names = "--wd", defaultValue = "1e-2", description = "Weight decay (default: ${DEFAULT-VALUE}).")
-  double wd;
+  @Option(names = "--wd", description = "Weight decay (default: the family's; 1e-2 for the dense families).")
+  Double wd;
 
   @Option(names = "--workers", description = "Runs in parallel (default: one per core, each with 1 native thread).")
   Integer workers;
@@ -126,7 +133,7 @@ final class SweepCommand implements Callable<Integer> {
     if (s.ran() > 0) {
       store.recordMachine(ReportOptions.machine(n));
     }
-    SweepReport.Written w = SweepReport.write(store, report.accEps(), report.lossEps(),
+    SweepReport.Written w = SweepReport.write(store, report.accEps(), report.lossEps(cfg.family()),
         org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), store.machine());
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "sweep %s: %d runs (%d run now, %d already done, %d rerun) in %.0f s; report in %s%n",
@@ -154,7 +161,7 @@ final class SweepCommand implements Callable<Integer> {
             + "task per run x 1 native thread.", spark, Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.vm.name"), System.getProperty("java.version")));
       }
-      w[0] = SweepReport.write(store, report.accEps(), report.lossEps(),
+      w[0] = SweepReport.write(store, report.accEps(), report.lossEps(cfg.family()),
           org.lottalora.models.sweep.PcaAnalysis.of(store, report.pcaShares), store.wallSeconds(), store.machine());
     });
     PrintWriter o = spec.commandLine().getOut();
@@ -182,8 +189,10 @@ final class SweepCommand implements Callable<Integer> {
 
   private SweepConfig fromFile() throws IOException {
     CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-    for (String opt : List.of("--dataset", "--split-seed", "--max-train", "--family", "--widths", "--ranks", "--seeds",
-        "--inits", "--alphas", "--scaling", "--schedules", "--no-full", "--epochs", "--batch", "--lr", "--wd")) {
+    List<String> opts = new ArrayList<>(List.of("--family", "--ranks", "--seeds", "--inits", "--alphas", "--scaling",
+        "--schedules", "--no-full"));
+    FamilySettings.names(spec).forEach(n -> opts.add("--" + n));
+    for (String opt : opts) {
       if (pr.hasMatchedOption(opt)) {
         throw new IllegalArgumentException("give the grid either as options or as --config, not both (" + opt
             + " was given)");
@@ -201,16 +210,21 @@ final class SweepCommand implements Callable<Integer> {
   }
 
   private SweepConfig fromOptions() {
-    Families.get(family);
-    int[] hidden;
-    if (widths == null) {
-      hidden = family.equals("linear") ? new int[] {LinearFamily.DEFAULT_WIDTH} : MlpFamily.MEDIUM.clone();
-    } else if (widths.contains("-")) {
-      DataSplits d = Datasets.load(dataset, new Datasets.Options(null, true, splitSeed));
-      int classes = Math.max(d.train().classes(), Math.max(d.validation().classes(), d.test().classes()));
-      hidden = MlpFamily.parseWidths(widths, d.train().cols(), classes);
-    } else {
-      hidden = MlpFamily.parseWidths(widths, 0, 0);
+    Family fam = FamilyRegistry.get(family);
+    java.util.Map<String, String> all = fam.resolve(FamilySettings.given(spec.commandLine().getParseResult(),
+        FamilySettings.names(spec)));
+    String dataset = all.get("dataset");
+    long splitSeed = (long) number(all, "split-seed", "0");
+    int[] hidden = new int[0];
+    if (fam instanceof ModelFamily dense) {
+      String w = all.get("widths");
+      if (w.contains("-")) {
+        DataSplits d = Datasets.load(dataset, new Datasets.Options(null, true, splitSeed));
+        int classes = Math.max(d.train().classes(), Math.max(d.validation().classes(), d.test().classes()));
+        hidden = dense.widthsFrom(w, d.train().cols(), classes);
+      } else {
+        hidden = widths == null ? dense.defaultWidths() : dense.widthsFrom(w, 0, 0);
+      }
     }
     List<Boolean> rs = switch (scaling.toLowerCase(Locale.ROOT)) {
       case "alpha/r" -> List.of(false);
@@ -222,8 +236,19 @@ final class SweepCommand implements Callable<Integer> {
     for (String i : inits) {
       canon.add(org.lottalora.core.backbone.InitSpec.parse(i.trim()).canonical());
     }
-    return new SweepConfig(dataset, splitSeed, maxTrain, family, hidden, ranks, seeds, canon, alphas, rs, !noFull,
-        epochs, batch, lr, wd, schedules);
+    return new SweepConfig(dataset, splitSeed, (int) number(all, "max-train", "0"), fam.id(), hidden, ranks, seeds,
+        canon, alphas, rs, !noFull, (int) number(all, "epochs", "1"), (int) number(all, "batch", "1"),
+        number(all, "lr", "1e-3"), number(all, "wd", "0"), schedules, fam.own(all));
+  }
+
+  // a shared setting as a number (the family's default when it does not take it), naming the option when bad
+  private static double number(java.util.Map<String, String> all, String name, String dflt) {
+    String v = all.getOrDefault(name, dflt);
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a number, got '" + v + "'");
+    }
   }
 
 }

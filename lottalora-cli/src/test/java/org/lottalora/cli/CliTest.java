@@ -25,7 +25,7 @@ class CliTest {
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
+    int code = cl.execute(VerbRouter.route(args));
     return new Run(code, out.toString(), err.toString());
   }
 

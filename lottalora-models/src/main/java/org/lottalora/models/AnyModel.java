@@ -52,10 +52,15 @@ public final class AnyModel {
 
   /** Whether the artifact is one of {@link LottaModel}'s families (dense / SameDiff). */
   public static boolean isLottaModel(ArtifactFile f) {
-    if (RecurrentModel.isRecurrent(f.artifact())) {
+    return isLottaModel(f.artifact());
+  }
+
+  /** Whether the artifact is one of {@link LottaModel}'s families (dense / SameDiff). */
+  public static boolean isLottaModel(org.lottalora.format.proto.Artifact a) {
+    if (RecurrentModel.isRecurrent(a)) {
       return false;
     }
-    return !f.artifact().hasModel() || switch (f.artifact().getModel().getConfigCase()) {
+    return !a.hasModel() || switch (a.getModel().getConfigCase()) {
       case LM, VIT, TEXT, GRAPH, SEQUENCE, RESERVOIR, SNN, SAMEDIFF -> false;
       default -> true;
     };

@@ -1,68 +1,47 @@
 package org.lottalora.models;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import org.lottalora.models.mlp.LinearFamily;
-import org.lottalora.models.mlp.MlpFamily;
+import org.lottalora.core.family.Family;
+import org.lottalora.core.family.FamilyRegistry;
 
 /**
- * The fixed registry of the SameDiff model families ({@link LottaModel}), keyed by the lower-case id that artifacts
- * store. {@code cfc} is not one of them: {@code lottalora train --family cfc} trains the recurrent engine
- * ({@link org.lottalora.models.recurrent.RecurrentNetwork}) and writes a
- * {@link org.lottalora.models.recurrent.RecurrentModel}, so asking this registry for it names that route.
+ * The dense families built as SameDiff graphs ({@link ModelFamily}: linear, mlp, cnn), as a view of the one
+ * registry ({@link FamilyRegistry}). Asking it for a family of the hand-written engines (cfc, lstm, gcn, gin, vit,
+ * text, lm) names that family's loader; an unknown id lists the valid ones.
  */
 public final class Families {
-  private static final Map<String, ModelFamily> BY_ID = new LinkedHashMap<>();
-
-  static {
-    register(new LinearFamily());
-    register(new MlpFamily());
-    register(new org.lottalora.models.cnn.CnnFamily());
-  }
-
   private Families() {}
 
-  private static void register(ModelFamily f) {
-    BY_ID.put(f.id(), f);
-  }
-
-  // families on the hand-written engines, whose options differ enough to have their own command groups
-  private static final Map<String, String> ELSEWHERE = Map.ofEntries(Map.entry("vit", "vit"),
-      Map.entry("byte-lm", "lm"), Map.entry("lm", "lm"), Map.entry("llama", "lm"), Map.entry("text", "text"),
-      Map.entry("text-encoder", "text"), Map.entry("gcn", "graph"), Map.entry("gin", "graph"),
-      Map.entry("lstm", "sequence"), Map.entry("esn", "reservoir"), Map.entry("diehl-cook", "snn"));
-
   /**
-   * Families that {@code lottalora train --family} accepts besides the registry's, each trained on a hand-written
-   * engine: {@code cfc} on the recurrent engine (its artifact is a recurrent sequence model).
+   * Families that {@code lottalora train --family} trains itself on a hand-written engine although its options are
+   * the dense ones ({@code --widths hidden,units}): {@code cfc}; also the family id of CfC artifacts written by
+   * the former SameDiff family, which load as recurrent models.
    */
   public static final java.util.List<String> ON_ENGINE = java.util.List.of("cfc");
 
   /**
-   * The family with this id.
+   * The dense family with this id.
    *
-   * @throws IllegalArgumentException naming the known ids
+   * @throws IllegalArgumentException naming the known ids, or where an engine family's artifacts load
    */
   public static ModelFamily get(String id) {
-    ModelFamily f = BY_ID.get(id.toLowerCase(Locale.ROOT));
-    if (f == null && ON_ENGINE.contains(id.toLowerCase(Locale.ROOT))) {
-      throw new IllegalArgumentException("family '" + id + "' runs on the recurrent engine, not as a SameDiff graph: "
-          + "train it with `lottalora train --family cfc` or `lottalora sequence train`, load it with "
-          + "RecurrentModel.load (or AnyModel.load)");
+    Family f = FamilyRegistry.get(id);
+    if (f instanceof ModelFamily m) {
+      return m;
     }
-    if (f == null) {
-      String elsewhere = ELSEWHERE.get(id.toLowerCase(Locale.ROOT));
-      throw new IllegalArgumentException(elsewhere != null ? "family '" + id + "' trains with `lottalora " + elsewhere
-          + " train`, not `lottalora train`" : "unknown model family '" + id + "'; known: "
-          + String.join(", ", BY_ID.keySet()) + ", " + String.join(", ", ON_ENGINE) + "; on their own commands: "
-          + "vit, lm, text, graph (gcn, gin), sequence (lstm), reservoir, snn");
-    }
-    return f;
+    throw new IllegalArgumentException("family '" + f.id() + "' trains on the hand-written engine, not as a SameDiff "
+        + "graph: train it with `lottalora train --family " + f.id() + "`, load it with Lotta.load");
   }
 
-  /** All families, in registration order. */
+  /** The dense families, in registry order. */
   public static Map<String, ModelFamily> all() {
-    return java.util.Collections.unmodifiableMap(BY_ID);
+    Map<String, ModelFamily> m = new LinkedHashMap<>();
+    FamilyRegistry.all().forEach((k, v) -> {
+      if (v instanceof ModelFamily mf) {
+        m.put(k, mf);
+      }
+    });
+    return java.util.Collections.unmodifiableMap(m);
   }
 }

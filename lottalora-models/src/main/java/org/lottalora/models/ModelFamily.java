@@ -1,35 +1,71 @@
 package org.lottalora.models;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.graph.ModelGraph;
+import org.lottalora.core.family.Family;
+import org.lottalora.core.family.FamilyOption;
 import org.lottalora.core.model.ModelSpec;
+import org.lottalora.core.sweep.RunResult;
+import org.lottalora.core.sweep.RunSpec;
+import org.lottalora.core.train.Progress;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.models.sweep.RunTask;
+import org.lottalora.models.sweep.SweepRunner;
 
 /**
- * A model family: names its backbone tensors and builds its graph. Families are registered in
- * {@link Families} under a lower-case id, which is what artifacts store; nothing is ever instantiated by
- * a class name read from a file.
+ * A dense family built as a SameDiff graph ({@link LottaModel}): names its backbone tensors and builds its graph.
+ * It is a {@link Family} like every other (registered in {@code META-INF/services}, found by
+ * {@link org.lottalora.core.family.FamilyRegistry} under the lower-case id artifacts store); the defaults here give
+ * the dense families' shared settings, their sweep runs ({@link RunTask}) and their artifacts ({@link LottaModel}).
  */
-public interface ModelFamily {
-  /** The registry id, e.g. {@code mlp}. */
-  String id();
+public interface ModelFamily extends Family {
+  @Override
+  default List<FamilyOption> options() {
+    return List.of(new FamilyOption("dataset", "digits", "digits (embedded), fashion-mnist, mnist or a CSV path"),
+        new FamilyOption("split-seed", "0", "seed of the train/validation split"),
+        new FamilyOption("max-train", "0", "training rows to use (0: all)"),
+        new FamilyOption("widths", String.join(",", java.util.Arrays.stream(defaultWidths()).mapToObj(
+            Integer::toString).toList()), "hidden widths or a full layout"),
+        new FamilyOption("epochs", "20", "epochs"), new FamilyOption("batch", "128", "batch size"),
+        new FamilyOption("lr", "1e-3", "learning rate"), new FamilyOption("wd", "1e-2", "weight decay"));
+  }
 
-  /** One line for {@code --help} and reports. */
-  String description();
+  @Override
+  default void check(RunSpec run) {
+    SweepRunner.preflight(List.of(run));
+  }
+
+  @Override
+  default RunResult run(RunSpec run, Path artifact, Progress progress) {
+    return RunTask.runDense(run, artifact, progress);
+  }
+
+  @Override
+  default boolean owns(Artifact a) {
+    return AnyModel.isLottaModel(a) && (a.hasModel() ? a.getModel().getFamily() : "mlp").equals(id());
+  }
+
+  @Override
+  default Object load(ArtifactFile file, String where) {
+    return LottaModel.load(file, where);
+  }
 
   /** The widths a model of this family gets when none are given. */
   int[] defaultWidths();
 
   /**
    * Widths from the text of {@code --widths}; by default hidden widths ({@code 512,256}) or a full layout
-   * ({@code 784-512-256-10}), as {@link org.lottalora.models.mlp.MlpFamily#parseWidths} reads them.
+   * ({@code 784-512-256-10}), as {@link Widths#parse} reads them.
    *
    * @throws IllegalArgumentException naming the problem and the accepted forms
    */
   default int[] widthsFrom(String text, int inputDim, int classes) {
-    return org.lottalora.models.mlp.MlpFamily.parseWidths(text, inputDim, classes);
+    return Widths.parse(text, inputDim, classes);
   }
 
   /** Rejects a spec this family cannot build, naming the problem and the fix. */

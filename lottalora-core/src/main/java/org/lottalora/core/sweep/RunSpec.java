@@ -28,15 +28,37 @@ import org.lottalora.core.train.ScaffoldSchedule;
  * @param lr peak learning rate
  * @param wd weight decay
  * @param schedule scaffold schedule ({@link ScaffoldSchedule} text; "fixed" for full runs and when absent)
+ * @param options the family's own settings by option name, defaults filled in (e.g. {@code preset=tiny,
+ *     steps=200} for the LM; empty for the dense families, whose shape is {@code widths}); see
+ *     {@link org.lottalora.core.family.Family#options()}
  */
 public record RunSpec(String dataset, long splitSeed, int maxTrain, String family, int[] widths, boolean full,
     int rank, double alpha, boolean rsLora, long seed, String init, int epochs, int batch, double lr, double wd,
-    String schedule) {
+    String schedule, java.util.SortedMap<String, String> options) {
 
-  /** Copies the widths; normalizes the schedule. */
+  /** Copies the widths and options; normalizes the schedule. */
   public RunSpec {
     widths = widths.clone();
     schedule = full || schedule == null ? "fixed" : ScaffoldSchedule.parse(schedule).text();
+    options = java.util.Collections.unmodifiableSortedMap(options == null ? new java.util.TreeMap<>()
+        : new java.util.TreeMap<>(options));
+  }
+
+  /** A run without family options (the dense families). */
+  public RunSpec(String dataset, long splitSeed, int maxTrain, String family, int[] widths, boolean full, int rank,
+      double alpha, boolean rsLora, long seed, String init, int epochs, int batch, double lr, double wd,
+      String schedule) {
+    this(dataset, splitSeed, maxTrain, family, widths, full, rank, alpha, rsLora, seed, init, epochs, batch, lr, wd,
+        schedule, null);
+  }
+
+  /** The family option {@code name} (every run of a family has them all: defaults are filled in). */
+  public String option(String name) {
+    String v = options.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("run of family " + family + " has no option '" + name + "'");
+    }
+    return v;
   }
 
   /** A run with the fixed scaffold. */
@@ -51,7 +73,8 @@ public record RunSpec(String dataset, long splitSeed, int maxTrain, String famil
     return String.format(Locale.ROOT, "dataset=%s;split=%d;max_train=%d;family=%s;widths=%s;full=%b;rank=%d;"
         + "alpha=%s;rslora=%b;seed=%d;init=%s;epochs=%d;batch=%d;lr=%s;wd=%s", dataset, splitSeed, maxTrain,
         family, Arrays.toString(widths), full, full ? 0 : rank, full ? 0 : alpha, !full && rsLora, seed, init,
-        epochs, batch, lr, wd) + (schedule.equals("fixed") ? "" : ";schedule=" + schedule); // old ids stay
+        epochs, batch, lr, wd) + (schedule.equals("fixed") ? "" : ";schedule=" + schedule) // old ids stay
+        + (options.isEmpty() ? "" : ";options=" + options);
   }
 
   /** A readable, unique folder name: e.g. {@code r8-s0-normal-3f2a9c01}, {@code full-s1-normal-...}. */

@@ -28,10 +28,20 @@ import org.lottalora.core.train.ScaffoldSchedule;
  * @param lr peak learning rate
  * @param wd weight decay
  * @param schedules scaffold schedules of the adapter runs ({@link ScaffoldSchedule} texts; ["fixed"] if absent)
+ * @param options the family's own settings ({@link RunSpec#options()}); empty for the dense families
  */
 public record SweepConfig(String dataset, long splitSeed, int maxTrain, String family, int[] widths,
     List<Integer> ranks, List<Long> seeds, List<String> inits, List<Double> alphas, List<Boolean> rsLora,
-    boolean full, int epochs, int batch, double lr, double wd, List<String> schedules) {
+    boolean full, int epochs, int batch, double lr, double wd, List<String> schedules,
+    java.util.SortedMap<String, String> options) {
+
+  /** A sweep without family options (the dense families). */
+  public SweepConfig(String dataset, long splitSeed, int maxTrain, String family, int[] widths, List<Integer> ranks,
+      List<Long> seeds, List<String> inits, List<Double> alphas, List<Boolean> rsLora, boolean full, int epochs,
+      int batch, double lr, double wd, List<String> schedules) {
+    this(dataset, splitSeed, maxTrain, family, widths, ranks, seeds, inits, alphas, rsLora, full, epochs, batch, lr,
+        wd, schedules, null);
+  }
 
   /** A sweep with the fixed scaffold. */
   public SweepConfig(String dataset, long splitSeed, int maxTrain, String family, int[] widths, List<Integer> ranks,
@@ -55,6 +65,8 @@ public record SweepConfig(String dataset, long splitSeed, int maxTrain, String f
     inits = List.copyOf(inits);
     alphas = List.copyOf(alphas);
     rsLora = List.copyOf(rsLora);
+    options = java.util.Collections.unmodifiableSortedMap(options == null ? new java.util.TreeMap<>()
+        : new java.util.TreeMap<>(options));
     schedules = schedules == null ? List.of("fixed")
         : schedules.stream().map(x -> ScaffoldSchedule.parse(x).text()).toList();
     if (schedules.isEmpty()) {
@@ -112,7 +124,7 @@ public record SweepConfig(String dataset, long splitSeed, int maxTrain, String f
 
   private RunSpec run(boolean isFull, int rank, double alpha, boolean rs, long seed, String init, String sch) {
     return new RunSpec(dataset, splitSeed, maxTrain, family, widths, isFull, rank, alpha, rs, seed, init, epochs,
-        batch, lr, wd, sch);
+        batch, lr, wd, sch, options);
   }
 
   /** The settings that differ from {@code other}, one "name: this vs that" each (empty when equal). */
@@ -134,6 +146,7 @@ public record SweepConfig(String dataset, long splitSeed, int maxTrain, String f
     diff(d, "lr", lr, other.lr);
     diff(d, "wd", wd, other.wd);
     diff(d, "scaffold schedules", schedules, other.schedules);
+    diff(d, "family options", options, other.options);
     return d;
   }
 

@@ -166,10 +166,21 @@ public final class SweepReport {
     sb.append("# Sweep report: ").append(c.family()).append(' ')
         .append(java.util.Arrays.stream(c.widths()).mapToObj(Integer::toString).collect(Collectors.joining("-")))
         .append(" on ").append(c.dataset()).append("\n\n");
-    sb.append(String.format(Locale.ROOT, "%d of %d runs finished; %d epochs, batch %d, lr %s, wd %s, split seed %d%s. "
-        + "Sweep wall time %s. %s%n%n", results.size(), c.runs().size(), c.epochs(), c.batch(), c.lr(), c.wd(),
-        c.splitSeed(), c.maxTrain() > 0 ? ", " + c.maxTrain() + " training rows" : "",
+    boolean bySteps = c.options().containsKey("steps"); // such a family takes steps, not epochs
+    sb.append(String.format(Locale.ROOT, "%d of %d runs finished; %sbatch %d, lr %s, %ssplit seed %d%s. "
+        + "Sweep wall time %s. %s%n%n", results.size(), c.runs().size(), bySteps ? "" : c.epochs() + " epochs, ",
+        c.batch(), c.lr(), bySteps ? "" : "wd " + c.wd() + ", ", c.splitSeed(),
+        c.maxTrain() > 0 ? ", " + c.maxTrain() + " training rows" : "",
         wallSeconds > 0 ? String.format(Locale.ROOT, "%.0f s", wallSeconds) : "not recorded", machine));
+    if (!c.options().isEmpty()) {
+      sb.append("Family settings: ").append(c.options().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+          .collect(Collectors.joining(", "))).append(".\n\n");
+    }
+    org.lottalora.core.family.Family fam = org.lottalora.core.family.FamilyRegistry.all().get(c.family());
+    if (fam != null && fam.metric() == IntrinsicDimension.Metric.LOSS) {
+      sb.append("This family is scored by held-out loss (nats per token, lower is better): read r* from the loss "
+          + "rows. Its \"accuracy\" is held-out next-token accuracy, and \"test\" is the held-out text.\n\n");
+    }
     Map<String, Double> fullMean = new LinkedHashMap<>();
     for (Cell cell : curve) {
       if (cell.rank() == 0) {

@@ -170,6 +170,36 @@ public final class GraphModel {
     return GinTrainer.accuracy(new GinNetwork(setup.spec(), values), d.set(), s.test());
   }
 
+  /** Mean test cross-entropy (nats) on the test share of {@code d} under the model's own split. */
+  public double testLoss(GraphData d) {
+    check(d);
+    if (setup.family().equals("gcn")) {
+      boolean[] test = GcnTrainer.split(d.node().nodes(), setup.splitSeed(), setup.trainFraction(),
+          setup.valFraction())[2];
+      int[] idx = java.util.stream.IntStream.range(0, test.length).filter(i -> test[i]).toArray();
+      return org.lottalora.models.FamilyRuns.meanNll(nodeProbabilities(d.node()), d.node().labels(), idx);
+    }
+    int[] idx = GinTrainer.Split.of(d.set().graphs().size(), setup.splitSeed(), setup.trainFraction(),
+        setup.valFraction()).test();
+    float[][] p = new float[idx.length][];
+    int[] y = new int[idx.length];
+    for (int k = 0; k < idx.length; k++) {
+      p[k] = graphProbabilities(d.set().graphs().get(idx[k]));
+      y[k] = d.set().labels()[idx[k]];
+    }
+    return org.lottalora.models.FamilyRuns.meanNll(p, y, null);
+  }
+
+  /**
+   * This model with the scaffold removed: every layer's beta set to 0, so that only adapters, biases and the head
+   * act (the paper's "W_seed removed" ablation). A copy; this model is unchanged.
+   */
+  public GraphModel withoutScaffold() {
+    Map<String, float[]> v = new java.util.LinkedHashMap<>();
+    trained().forEach((k, a) -> v.put(k, k.endsWith(".beta") ? new float[a.length] : a.clone()));
+    return new GraphModel(setup, v);
+  }
+
   private void requireFamily(String f) {
     if (!setup.family().equals(f)) {
       throw new IllegalArgumentException("this is a " + setup.family() + " model; "

@@ -13,7 +13,8 @@ import org.lottalora.models.LottaModel;
  * The PCA counts set beside r*: for the sweep's inputs, and for each finished full-training run, each hidden
  * layer's activations under the trained model and each layer's weight change {@code W_full - W_init} (the
  * initial weights are the backbone, regenerated from the run's seed). Activations use the first
- * {@value #ROWS} training rows, normalized as the model sees them.
+ * {@value #ROWS} training rows, normalized as the model sees them. Dense (SameDiff) families only: for the
+ * hand-written engines' families the list is empty.
  */
 public final class PcaAnalysis {
   /** Rows used for the input and activation spectra. */
@@ -25,7 +26,10 @@ public final class PcaAnalysis {
   public static List<Pca.Count> of(SweepStore store, List<Double> shares) {
     List<Pca.Count> out = new ArrayList<>();
     List<RunResult> fulls = store.results().stream().filter(r -> r.spec().full()).toList();
-    if (fulls.isEmpty()) {
+    // the spectra read a dense model's hidden activations and weights; the engine families have none of that form
+    boolean dense = org.lottalora.core.family.FamilyRegistry.get(store.config().family())
+        instanceof org.lottalora.models.ModelFamily;
+    if (fulls.isEmpty() || !dense) {
       return out;
     }
     Dataset train = RunTask.data(fulls.get(0).spec()).train().head(ROWS);

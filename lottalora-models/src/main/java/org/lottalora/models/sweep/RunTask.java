@@ -8,6 +8,7 @@ import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Datasets;
+import org.lottalora.core.family.FamilyRegistry;
 import org.lottalora.core.model.ModelSpec;
 import org.lottalora.core.sweep.RunResult;
 import org.lottalora.core.sweep.RunSpec;
@@ -49,13 +50,21 @@ public final class RunTask {
     return Math.max(d.train().classes(), Math.max(d.validation().classes(), d.test().classes()));
   }
 
-  /** Trains the run, saves its artifact to {@code artifact}, and returns its result. */
+  /** Trains the run with its family ({@link FamilyRegistry}), saves its artifact, and returns its result. */
   public static RunResult run(RunSpec r, Path artifact) {
+    return FamilyRegistry.get(r.family()).run(r, artifact, Progress.silent());
+  }
+
+  /**
+   * A dense (SameDiff) family's run: trains, saves its artifact to {@code artifact}, and returns its result with
+   * the test accuracy of the same model with W_seed set to 0.
+   */
+  public static RunResult runDense(RunSpec r, Path artifact, Progress progress) {
     DataSplits d = data(r);
     ModelSpec spec = modelSpec(r, d.train().cols(), classes(d));
     LottaModel m = LottaModel.create(spec);
     TrainConfig tc = new TrainConfig(r.epochs(), r.batch(), r.lr(), r.wd(), 0, true, 0, r.seed());
-    TrainReport rep = m.train(d, tc, org.lottalora.core.train.ScaffoldSchedule.parse(r.schedule()), Progress.silent());
+    TrainReport rep = m.train(d, tc, org.lottalora.core.train.ScaffoldSchedule.parse(r.schedule()), progress);
     double loss = testLoss(m, d.test());
     m.save(artifact, m.provenance(r.dataset(), tc, r.splitSeed(), rep, 1), LottaModel.SaveOptions.defaults());
     Double removed = r.full() ? null : MergedModel.withoutScaffold(m).accuracy(d.test());

@@ -150,8 +150,13 @@ public final class SweepRunner {
   public static void preflight(List<RunSpec> runs) {
     RunSpec widest = runs.stream().filter(r -> !r.full()).max((a, b) -> Integer.compare(a.rank(), b.rank()))
         .orElse(runs.get(0));
-    DataSplits d = RunTask.data(widest);
-    LottaModel.create(RunTask.modelSpec(widest, d.train().cols(), RunTask.classes(d)));
+    org.lottalora.core.family.Family f = org.lottalora.core.family.FamilyRegistry.get(widest.family());
+    if (f instanceof org.lottalora.models.ModelFamily) {
+      DataSplits d = RunTask.data(widest);
+      LottaModel.create(RunTask.modelSpec(widest, d.train().cols(), RunTask.classes(d)));
+    } else {
+      f.check(widest);
+    }
   }
 
   static String clock(double s) {
