@@ -9,6 +9,12 @@
 #   fmnist-resampling:   medium MLP, the scaffold schedules fixed / epoch / cycle:2 / subbatch:2 at ranks 2,4,8,
 #                        seeds 0,1, 10 epochs
 #   fmnist-gating:       seed gating, medium MLP rank 8, subsets 0-2 / 3-5 / 6-9, 10 epochs (fmnist-gating.md)
+# The same sweep for the engine families (issue 17), ranks 1,2,4,8 and full training, seeds 0,1,2:
+#   lm-kjv-ranks:        the byte LM, preset tiny, 500 steps x 16 windows x 64 bytes on the KJV (Debian's bible-kjv,
+#                        written to /tmp/lottalora-kjv.txt; the last 10% held out); r* by held-out loss
+#   vit-digits-ranks:    the ViT (4 blocks, width 64) on the embedded digits, 10 epochs
+#   gcn-sbm-ranks:       the GCN (64,64) on the default stochastic block model (3,000 nodes, 8 blocks), 200 steps
+#   gin-synthetic-ranks: the GIN (64,64) on the synthetic graph task, 40 epochs
 # Usage: benchmarks/sweeps.sh [name...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +38,13 @@ for name in ${names[*]}; do
       --wd 1e-2 --seeds 0,1 --widths 784-512-256-128-64-10 --ranks 2,4,8 --epochs 10 --no-full \
       --schedules 'fixed;epoch;cycle:2;subbatch:2' ;;
     fmnist-gating) ;;
+    lm-kjv-ranks) kjv=/tmp/lottalora-kjv.txt; [[ -s $kjv ]] || bible "Gen1:1-Rev22:21" > "$kjv"
+      lotta sweep --out benchmarks/sweeps/$name --family lm --dataset "$kjv" --preset tiny --steps 500 --batch 16 \
+      --seq-len 64 --lr 3e-3 --ranks 1,2,4,8 --seeds 0,1,2 ;;
+    vit-digits-ranks) lotta sweep --out benchmarks/sweeps/$name --family vit --dataset digits --epochs 10 \
+      --ranks 1,2,4,8 --seeds 0,1,2 ;;
+    gcn-sbm-ranks) lotta sweep --out benchmarks/sweeps/$name --family gcn --ranks 1,2,4,8 --seeds 0,1,2 ;;
+    gin-synthetic-ranks) lotta sweep --out benchmarks/sweeps/$name --family gin --ranks 1,2,4,8 --seeds 0,1,2 ;;
     *) echo "unknown sweep $name" >&2; exit 2 ;;
   esac
 done

@@ -59,6 +59,10 @@ final class FamilySettings {
   @Option(names = "--max-len", description = "text: context in bytes (default 128).")
   String maxLen;
 
+  @Option(names = "--set", paramLabel = "NAME=VALUE", description = "A family setting that has no option here (a "
+      + "family added outside this build), e.g. --set temperature=2; repeatable.")
+  Map<String, String> set;
+
   /**
    * The settings among {@code names} (family-specific ones and the shared {@link FamilyOption#SHARED}) that were
    * given on this command line, by name without dashes, as their text.
@@ -66,8 +70,18 @@ final class FamilySettings {
   static Map<String, String> given(CommandLine.ParseResult pr, List<String> names) {
     Map<String, String> m = new LinkedHashMap<>();
     for (String n : names) {
-      if (pr.hasMatchedOption("--" + n)) {
+      if (!n.equals("set") && pr.hasMatchedOption("--" + n)) {
         m.put(n, String.join(",", pr.matchedOption("--" + n).stringValues()));
+      }
+    }
+    if (pr.hasMatchedOption("--set")) {
+      Map<String, String> set = pr.matchedOptionValue("--set", Map.of());
+      for (Map.Entry<String, String> e : set.entrySet()) {
+        if (m.containsKey(e.getKey())) {
+          throw new IllegalArgumentException("--" + e.getKey() + " is given twice (once as --set " + e.getKey()
+              + "=...): give it once");
+        }
+        m.put(e.getKey(), e.getValue());
       }
     }
     return m;
@@ -76,6 +90,13 @@ final class FamilySettings {
   /** Every setting name this mixin and the shared options declare. */
   static List<String> names(CommandLine.Model.CommandSpec spec) {
     List<String> out = new java.util.ArrayList<>(FamilyOption.SHARED);
+    out.addAll(own(spec));
+    return out;
+  }
+
+  /** The setting names this mixin declares (the family-specific ones, and "set"). */
+  static List<String> own(CommandLine.Model.CommandSpec spec) {
+    List<String> out = new java.util.ArrayList<>();
     for (CommandLine.Model.OptionSpec o : spec.options()) {
       String n = o.longestName().substring(2);
       if (o.userObject() instanceof java.lang.reflect.Field f && f.getDeclaringClass() == FamilySettings.class) {

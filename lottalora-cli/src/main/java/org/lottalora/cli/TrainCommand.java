@@ -23,6 +23,10 @@ import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.Signing;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.DType;
+import org.lottalora.core.family.Family;
+import org.lottalora.core.family.FamilyRegistry;
+import org.lottalora.core.sweep.RunResult;
+import org.lottalora.core.sweep.RunSpec;
 import org.lottalora.models.Families;
 import org.lottalora.models.ModelFamily;
 import org.lottalora.models.LottaModel;
@@ -52,10 +56,15 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   DataOptions data;
 
+  @Mixin
+  FamilySettings familySettings;
+
   @Option(names = "--family", defaultValue = "mlp", description = "Model family: linear, mlp, cfc (a CfC RNN "
       + "reading image rows, on the recurrent engine: --widths hidden,units; no --dropout, --adapter-dropout, "
       + "--train-bias or --dtype) or cnn (Plain-N; --widths plain-20 or channels per conv as "
-      + "16x3,32x2,64x2) (default: ${DEFAULT-VALUE}).")
+      + "16x3,32x2,64x2); vit, text, lm, gcn, gin, lstm run their own train command with these options "
+      + "(`lottalora vit train --help`, ...); any other registered family trains through its contract with its "
+      + "own settings (default: ${DEFAULT-VALUE}).")
   String family;
 
   @Option(names = "--widths", description = "Hidden widths (512,256,128,64) or the full layout "
@@ -162,7 +171,18 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     int nThreads = threads != null ? threads : Threads.defaultCount(family.equalsIgnoreCase("cnn") ? 2 : 1);
     boolean onEngine = Families.ON_ENGINE.contains(family.toLowerCase(Locale.ROOT));
-    ModelFamily fam = onEngine ? null : Families.get(family); // unknown family: usage error before any work
+    Family any = FamilyRegistry.get(family); // unknown family: usage error listing the valid ids, before any work
+    CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+    if (!onEngine && !(any instanceof ModelFamily)) {
+      return trainByContract(any, pr, nThreads);
+    }
+    // the dense families and cfc here take the dense options; a family setting of another family is refused
+    java.util.Map<String, String> others = FamilySettings.given(pr, FamilySettings.own(spec));
+    if (!others.isEmpty()) {
+      throw new IllegalArgumentException("family " + any.id() + " does not take --" + others.keySet().iterator().next()
+          + (onEngine ? " in `lottalora train` (its shape is --widths hidden,units)" : "; its shape is --widths"));
+    }
+    ModelFamily fam = onEngine ? null : (ModelFamily) any;
     InitSpec initSpec = InitSpec.parse(init);
     AdapterConfig adapter = new AdapterConfig(rank, alpha, rsLora, !fixedBeta, adapterDropout, trainBias, adapterSeed)
         .withVariants(dora, residual, layerNorm);
@@ -449,5 +469,80 @@ final class TrainCommand implements Callable<Integer> {
     } catch (java.io.IOException e) {
       throw new LottaException("cannot stat " + p + ": " + e.getMessage());
     }
+  }
+
+  // the TrainCommand options the family contract path takes besides the family's own settings
+  private static final java.util.Set<String> CONTRACT_OPTIONS = java.util.Set.of("--family", "--rank", "--alpha",
+      "--full", "--seed", "--init", "--out", "--quiet", "--json", "--threads");
+
+  /**
+   * A registered family without a command of its own (one added outside this build): its settings resolved by the
+   * family, one run through {@link Family#run} (train, save, reload and compare), its result reported.
+   */
+  private Integer trainByContract(Family fam, CommandLine.ParseResult pr, int nThreads) {
+    java.util.List<String> settings = FamilySettings.names(spec);
+    for (CommandLine.Model.OptionSpec o : spec.options()) {
+      String name = o.longestName();
+      if (pr.hasMatchedOption(name) && !CONTRACT_OPTIONS.contains(name) && !settings.contains(name.substring(2))) {
+        throw new IllegalArgumentException("family " + fam.id() + " does not take " + name + "; it takes "
+            + String.join(", ", CONTRACT_OPTIONS) + ", " + String.join(", ", fam.options().stream()
+                .map(x -> "--" + x.name()).toList()));
+      }
+    }
+    java.util.Map<String, String> all = fam.resolve(FamilySettings.given(pr, settings));
+    RunSpec r = new RunSpec(all.getOrDefault("dataset", ""), Long.parseLong(all.getOrDefault("split-seed", "0")),
+        Integer.parseInt(all.getOrDefault("max-train", "0")), fam.id(), new int[0], full, rank, alpha, false, seed,
+        InitSpec.parse(init).canonical(), Integer.parseInt(all.getOrDefault("epochs", "1")),
+        Integer.parseInt(all.getOrDefault("batch", "1")), Double.parseDouble(all.getOrDefault("lr", "1e-3")),
+        Double.parseDouble(all.getOrDefault("wd", "0")), "fixed", fam.own(all));
+    fam.check(r);
+    ArtifactCodec.checkWritable(out);
+    Threads.apply(nThreads);
+    PrintWriter o = spec.commandLine().getOut();
+    if (!json) {
+      o.printf(Locale.ROOT, "lottalora train  %s: %s; %s, seed %d; settings %s%n", fam.id(), fam.description(),
+          full ? "full" : "rank " + rank, seed, all);
+      o.flush();
+    }
+    RunResult res = fam.run(r, out, quiet || json ? Progress.silent() : Progress.stderr());
+    double medianBeta = org.lottalora.core.engine.Params.medianBeta(new java.util.TreeMap<>(res.betas().entrySet()
+        .stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (double) e.getValue()))));
+    if (json) {
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("family", fam.id());
+      j.put("settings", all);
+      j.put("full", full);
+      j.put("rank", full ? null : rank);
+      j.put("seed", seed);
+      j.put("test_accuracy", res.testAccuracy());
+      j.put("test_loss", res.testLoss());
+      j.put("best_val_accuracy", res.bestValAccuracy());
+      j.put("best_epoch", res.bestEpoch());
+      j.put("trainable_params", res.trainableParams());
+      j.put("model_params", res.modelParams());
+      j.put("trainable_fraction", res.trainableFraction());
+      j.put("median_beta", Double.isNaN(medianBeta) ? null : medianBeta);
+      j.put("scaffold_removed_accuracy", res.scaffoldRemovedAccuracy());
+      j.put("wall_seconds", res.wallSeconds());
+      j.put("artifact", out.toString());
+      j.put("artifact_bytes", out.toFile().length());
+      j.put("reloaded_identical", true);
+      o.println(Json.write(j));
+    } else {
+      o.printf(Locale.ROOT, "test accuracy     %.4f  (best validation %.4f at epoch %d), test loss %.4f%n",
+          res.testAccuracy(), res.bestValAccuracy(), res.bestEpoch(), res.testLoss());
+      o.printf(Locale.ROOT, "trainable         %.2f%% of the model's values%n", 100 * res.trainableFraction());
+      if (!Double.isNaN(medianBeta)) {
+        o.printf(Locale.ROOT, "beta              median %.4f over %d matrices%n", medianBeta, res.betas().size());
+      }
+      if (res.scaffoldRemovedAccuracy() != null) {
+        o.printf(Locale.ROOT, "W_seed removed    test accuracy %.4f%n", res.scaffoldRemovedAccuracy());
+      }
+      o.printf(Locale.ROOT, "wall time         %.1f s%n", res.wallSeconds());
+      o.printf(Locale.ROOT, "artifact          %s  %s%n", out, Human.bytes(out.toFile().length()));
+      o.println("reloaded          identical test predictions");
+    }
+    o.flush();
+    return 0;
   }
 }

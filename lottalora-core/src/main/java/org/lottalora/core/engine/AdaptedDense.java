@@ -151,6 +151,15 @@ public final class AdaptedDense {
         AdapterConfig.defaults(1), true, true, false, new java.util.ArrayList<>());
   }
 
+  // the merged weight the row-array paths read; a native product with a null array would crash the JVM
+  private float[] merged() {
+    if (weff == null) {
+      throw new IllegalStateException("layer " + prefix + " has no merged weight: call refresh() after building it "
+          + "and after each step" + (stacked ? " (a factored layer runs through forward(float[], int, float[]))" : ""));
+    }
+    return weff;
+  }
+
   /** Recomputes the effective weight from the current parameters; call once per step before forward passes. */
   public void refresh() {
     if (frozenLayer) {
@@ -259,9 +268,9 @@ public final class AdaptedDense {
     }
   }
 
-  /** {@code x W'^T + b} for rows x [n][in]. */
+  /** {@code x W'^T + b} for rows x [n][in] (after {@link #refresh}; a factored layer takes the flat forward). */
   public float[][] forward(float[][] x) {
-    float[][] z = Blas.timesTransposed(x, weff, out);
+    float[][] z = Blas.timesTransposed(x, merged(), out);
     if (bias == null) {
       return z;
     }
@@ -279,7 +288,7 @@ public final class AdaptedDense {
       Blas.addTransposedTimes(dz, x, denseGradient(), out, in);
       dwUsed = true;
     }
-    return Blas.times(dz, weff, in);
+    return Blas.times(dz, merged(), in);
   }
 
   /**

@@ -1,0 +1,126 @@
+package org.lottalora.models;
+
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.lottalora.core.adapter.AdapterConfig;
+import org.lottalora.core.backbone.Backbone;
+import org.lottalora.core.backbone.InitSpec;
+import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.format.ArtifactCodec;
+import org.lottalora.format.ArtifactException;
+import org.lottalora.format.ArtifactException.Reason;
+import org.lottalora.format.ArtifactFile;
+import org.lottalora.format.proto.Artifact;
+import org.lottalora.format.proto.DType;
+import org.lottalora.format.proto.FamilySettings;
+import org.lottalora.format.proto.Metrics;
+
+/**
+ * The artifact protocol for a family whose whole config is its settings ({@link FamilySettings}: option name to
+ * text), so that a new family writes and reads its artifacts without a message of its own: one place writes the
+ * header, the backbone record, the adapter record (every switch), the model spec with the settings, the trained
+ * tensors and the training record, and one place reads them back and checks them in one order: family, generator,
+ * records, fingerprints, tensors. The family supplies only the tensor list its settings give and its trained
+ * arrays.
+ */
+public final class FamilyArtifact {
+  private FamilyArtifact() {}
+
+  /**
+   * What a model is, as the artifact records it.
+   *
+   * @param family registry id
+   * @param settings the family's settings (option name to text)
+   * @param inputDim input features
+   * @param classes output classes
+   * @param full every weight trained (no adapters)
+   * @param seed backbone seed
+   * @param init scaffold init
+   * @param adapter adapter settings
+   */
+  public record Header(String family, Map<String, String> settings, int inputDim, int classes, boolean full,
+      long seed, InitSpec init, AdapterConfig adapter) {
+    /** Copies the settings, sorted. */
+    public Header {
+      settings = java.util.Collections.unmodifiableMap(new TreeMap<>(settings));
+    }
+  }
+
+  /**
+   * Writes a model atomically: matrices as {@code dtype}, vectors as fp32, signed with {@code key} when not null.
+   *
+   * @param shapeOf a trained array's stored shape by name (e.g. {@link EngineArtifacts#shapeFromBackbone})
+   * @param testAccuracy the metric recorded in the training record (NaN: none)
+   */
+  public static void write(Path path, Header h, Backbone backbone, Map<String, float[]> trained,
+      Function<String, long[]> shapeOf, String dataset, double testAccuracy, long modelParams, DType dtype,
+      PrivateKey key) {
+    Artifact.Builder a = EngineArtifacts.newArtifact(h.seed(), h.init(), backbone);
+    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(h.family()).setInputDim(h.inputDim())
+        .setClasses(h.classes()).setFull(h.full())
+        .setSettings(FamilySettings.newBuilder().putAllValues(h.settings())));
+    a.setAdapter(EngineArtifacts.adapterRecord(h.adapter()));
+    long n = EngineArtifacts.addTrained(a, trained, shapeOf, dtype);
+    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(n).setModelParams(modelParams);
+    if (!Double.isNaN(testAccuracy)) {
+      m.setTestAccuracy(testAccuracy);
+    }
+    a.setTraining(EngineArtifacts.trainingRecord(dataset, m));
+    ArtifactCodec.write(a.build(), path, key);
+  }
+
+  /** Whether {@code a} was written by {@link #write} for {@code family}. */
+  public static boolean holds(Artifact a, String family) {
+    return a.hasModel() && a.getModel().hasSettings() && a.getModel().getFamily().equals(family);
+  }
+
+  /**
+   * Reads the header of a {@code family} artifact: the family, then the generator, then the model and adapter
+   * records.
+   *
+   * @throws ArtifactException naming the file and the problem
+   */
+  public static Header header(ArtifactFile f, String where, String family) {
+    Artifact a = f.artifact();
+    if (!holds(a, family)) {
+      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a " + family + " model (family '"
+          + (a.hasModel() ? a.getModel().getFamily() : "") + "'): load it with Lotta.load");
+    }
+    ArtifactMapper.checkGenerator(a, where);
+    org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
+    try {
+      EngineArtifacts.refuseSwitches(pa, false);
+      return new Header(family, a.getModel().getSettings().getValuesMap(), a.getModel().getInputDim(),
+          a.getModel().getClasses(), a.getModel().getFull(), a.getBackbone().getSeed(),
+          ArtifactMapper.init(a.getBackbone().getInit(), where), new AdapterConfig(pa.getRank(), pa.getAlpha(),
+              pa.getRsLora(), pa.getTrainBeta(), 0, false, pa.getInitSeed()).withVariants(pa.getDora(),
+              pa.getResidual(), pa.getLayerNorm()));
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactException(Reason.MALFORMED, where + ": invalid " + family + " spec: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The scaffold of a model whose tensors are {@code specs}: the recorded backbone records are checked against
+   * them, the fingerprints prechecked on sampled values, the backbone regenerated from the seed and every
+   * fingerprint checked.
+   */
+  public static Backbone backbone(ArtifactFile f, Header h, List<TensorSpec> specs, String where) {
+    Artifact a = f.artifact();
+    ArtifactMapper.checkBackboneRecords(a, specs, where);
+    ArtifactMapper.precheckFingerprints(a, h.seed(), specs, where);
+    Backbone bb = Backbone.regenerate(h.seed(), specs);
+    ArtifactMapper.checkFingerprints(a, bb, where);
+    return bb;
+  }
+
+  /** The stored trained tensors, each checked against the model's own array of that name and length. */
+  public static Map<String, float[]> trained(ArtifactFile f, Map<String, float[]> expected, String where,
+      String what) {
+    return ArtifactMapper.trainedTensors(f.artifact(), expected, where, what);
+  }
+}
