@@ -59,6 +59,14 @@ final class FamilySettings {
   @Option(names = "--max-len", description = "text: context in bytes (default 128).")
   String maxLen;
 
+  @Option(names = "--attention", description = "vit, text, lm: W_Q, W_K, W_V, W_O as adapter (default), full or "
+      + "frozen.")
+  String attention;
+
+  @Option(names = "--mlp", description = "vit, text, lm: the MLP matrices as adapter, full or frozen (default: "
+      + "adapter for vit, frozen for text and lm, the paper's choice).")
+  String mlp;
+
   @Option(names = "--set", paramLabel = "NAME=VALUE", description = "A family setting that has no option here (a "
       + "family added outside this build), e.g. --set temperature=2; repeatable.")
   Map<String, String> set;

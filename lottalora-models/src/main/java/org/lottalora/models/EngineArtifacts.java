@@ -1,5 +1,6 @@
 package org.lottalora.models;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import java.util.Map;
 import java.util.function.Function;
 import org.lottalora.core.adapter.AdapterConfig;
@@ -25,7 +26,7 @@ public final class EngineArtifacts {
   public static Artifact.Builder newArtifact(long seed, InitSpec init, Backbone backbone) {
     return Artifact.newBuilder().setProducer(LottaModel.PRODUCER).setProducerName(LottaModel.PRODUCER_NAME)
         .setProducerVersion(LottaModel.VERSION).setCreatedUnixMs(System.currentTimeMillis())
-        .setBackbone(ArtifactMapper.backboneRecord(seed, init, backbone, false));
+        .setBackbone(BackboneRecord.backboneRecord(seed, init, backbone, false));
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.lottalora.models;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
@@ -90,13 +91,13 @@ public final class FamilyArtifact {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a " + family + " model (family '"
           + (a.hasModel() ? a.getModel().getFamily() : "") + "'): load it with Lotta.load");
     }
-    ArtifactMapper.checkGenerator(a, where);
+    BackboneRecord.checkGenerator(a, where);
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     try {
       EngineArtifacts.refuseSwitches(pa, false);
       return new Header(family, a.getModel().getSettings().getValuesMap(), a.getModel().getInputDim(),
           a.getModel().getClasses(), a.getModel().getFull(), a.getBackbone().getSeed(),
-          ArtifactMapper.init(a.getBackbone().getInit(), where), new AdapterConfig(pa.getRank(), pa.getAlpha(),
+          BackboneRecord.init(a.getBackbone().getInit(), where), new AdapterConfig(pa.getRank(), pa.getAlpha(),
               pa.getRsLora(), pa.getTrainBeta(), 0, false, pa.getInitSeed()).withVariants(pa.getDora(),
               pa.getResidual(), pa.getLayerNorm()));
     } catch (IllegalArgumentException e) {
@@ -111,16 +112,16 @@ public final class FamilyArtifact {
    */
   public static Backbone backbone(ArtifactFile f, Header h, List<TensorSpec> specs, String where) {
     Artifact a = f.artifact();
-    ArtifactMapper.checkBackboneRecords(a, specs, where);
-    ArtifactMapper.precheckFingerprints(a, h.seed(), specs, where);
+    BackboneRecord.checkBackboneRecords(a, specs, where);
+    BackboneRecord.precheckFingerprints(a, h.seed(), specs, where);
     Backbone bb = Backbone.regenerate(h.seed(), specs);
-    ArtifactMapper.checkFingerprints(a, bb, where);
+    BackboneRecord.checkFingerprints(a, bb, where);
     return bb;
   }
 
   /** The stored trained tensors, each checked against the model's own array of that name and length. */
   public static Map<String, float[]> trained(ArtifactFile f, Map<String, float[]> expected, String where,
       String what) {
-    return ArtifactMapper.trainedTensors(f.artifact(), expected, where, what);
+    return BackboneRecord.trainedTensors(f.artifact(), expected, where, what);
   }
 }

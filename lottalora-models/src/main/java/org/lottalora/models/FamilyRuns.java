@@ -38,6 +38,21 @@ public final class FamilyRuns {
         : new AdapterConfig(r.rank(), r.alpha(), false, true, 0, false, r.seed());
   }
 
+  /**
+   * The Transformer matrices' modes a run asks for ({@code attention}, {@code mlp}: adapter, full or frozen); a full
+   * run trains every matrix.
+   *
+   * @throws IllegalArgumentException on an unknown mode, or a full run with a mode other than full
+   */
+  public static org.lottalora.models.transformer.Targets targets(RunSpec r) {
+    org.lottalora.core.engine.MatrixMode a = org.lottalora.core.engine.MatrixMode.parse(r.option("attention"));
+    org.lottalora.core.engine.MatrixMode m = org.lottalora.core.engine.MatrixMode.parse(r.option("mlp"));
+    if (r.full()) {
+      return org.lottalora.models.transformer.Targets.FULL;
+    }
+    return new org.lottalora.models.transformer.Targets(a, m);
+  }
+
   /** The run's scaffold init. */
   public static InitSpec init(RunSpec r) {
     return InitSpec.parse(r.init());

@@ -1,5 +1,6 @@
 package org.lottalora.models;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -12,6 +13,7 @@ import java.util.Set;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.DataSplits;
+import org.lottalora.core.LottaException;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.Normalization;
 import org.lottalora.core.graph.ModelGraph;
@@ -51,11 +53,11 @@ import org.lottalora.format.proto.Tensor;
  */
 public final class LottaModel {
   /** Producer name written into artifacts. */
-  public static final String PRODUCER_NAME = "lottalora";
+  public static final String PRODUCER_NAME = org.lottalora.core.Producer.NAME;
   /** Producer version written into artifacts. */
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = org.lottalora.core.Producer.VERSION;
   /** Producer string written into artifacts. */
-  public static final String PRODUCER = PRODUCER_NAME + " " + VERSION;
+  public static final String PRODUCER = org.lottalora.core.Producer.ID;
 
   private final ModelSpec spec;
   private final Backbone backbone;
@@ -156,8 +158,8 @@ public final class LottaModel {
       throw new ArtifactException(Reason.TOO_LARGE, where + ": its model spec cannot be built: " + e.getMessage());
     }
     checkAffordable(tensors, where);
-    ArtifactMapper.checkBackboneRecords(a, tensors, where);
-    Backbone bb = ArtifactMapper.regenerateChecked(a, spec.seed(), tensors, Runtime.getRuntime().availableProcessors(),
+    BackboneRecord.checkBackboneRecords(a, tensors, where);
+    Backbone bb = BackboneRecord.regenerateChecked(a, spec.seed(), tensors, Runtime.getRuntime().availableProcessors(),
         where);
     Map<String, float[]> trained = ArtifactMapper.tensors(a, where);
     ModelGraph g;
@@ -249,7 +251,7 @@ public final class LottaModel {
     if (provenance == null || provenance.getBackbone().getFullSha256().isEmpty()) {
       return false;
     }
-    if (!Arrays.equals(provenance.getBackbone().getFullSha256().toByteArray(), ArtifactMapper.fullHash(backbone))) {
+    if (!Arrays.equals(provenance.getBackbone().getFullSha256().toByteArray(), BackboneRecord.fullHash(backbone))) {
       throw new ArtifactException(Reason.FINGERPRINT_MISMATCH, "the regenerated backbone's full SHA-256 differs "
           + "from the one stored at save time: this build generates different values");
     }
@@ -313,6 +315,43 @@ public final class LottaModel {
     Artifact a = toArtifact(p, options);
     ArtifactCodec.write(a, path, options.signingKey());
     provenance = a;
+  }
+
+  /**
+   * What reloading a saved artifact showed.
+   *
+   * @param reloadedAccuracy the reloaded model's accuracy on the probe
+   * @param identical probe rows it classifies as the trained model does
+   * @param total probe rows
+   */
+  public record ReloadCheck(double reloadedAccuracy, int identical, int total) {
+    /** Whether every probe row got the same class. */
+    public boolean allIdentical() {
+      return identical == total;
+    }
+  }
+
+  /**
+   * The train -> save -> reload -> same-predictions check: writes the artifact, loads it back from the file and
+   * classifies {@code probe} (raw rows) with both models.
+   *
+   * @throws LottaException when an fp32 artifact predicts any row differently: a bug, and the file is not to be
+   *     trusted (a reduced dtype may move a few rows; the caller reports how many)
+   */
+  public ReloadCheck saveAndCheck(Path path, Provenance p, SaveOptions options, Dataset probe) {
+    int[] inMemory = classify(probe);
+    save(path, p, options);
+    LottaModel reloaded = load(path);
+    int[] fromFile = reloaded.classify(probe);
+    int same = 0;
+    for (int i = 0; i < inMemory.length; i++) {
+      same += inMemory[i] == fromFile[i] ? 1 : 0;
+    }
+    if (same != inMemory.length && options.dtype() == DType.FLOAT32) {
+      throw new LottaException("the reloaded artifact predicts differently on " + (inMemory.length - same)
+          + " test samples: this is a bug, please report it; " + path + " is not to be trusted");
+    }
+    return new ReloadCheck(reloaded.accuracy(probe), same, inMemory.length);
   }
 
   /** The artifact this model would be saved as. */

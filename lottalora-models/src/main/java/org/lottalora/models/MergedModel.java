@@ -1,5 +1,6 @@
 package org.lottalora.models;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,8 +159,8 @@ public final class MergedModel {
       throw new ArtifactException(Reason.TOO_LARGE, where + ": its model spec cannot be built: " + e.getMessage());
     }
     LottaModel.checkAffordable(tensors, where, 1);
-    ArtifactMapper.checkBackboneRecords(a, tensors, where);
-    ArtifactMapper.precheckFingerprints(a, spec.seed(), tensors, where);
+    BackboneRecord.checkBackboneRecords(a, tensors, where);
+    BackboneRecord.precheckFingerprints(a, spec.seed(), tensors, where);
     Map<String, float[]> trained = ArtifactMapper.tensors(a, where);
     checkTrained(a, plan, spec, where);
     if (!spec.full() && !a.getAdaptersList().equals(ArtifactMapper.adapters(plan, spec.adapter()))) {
@@ -183,7 +184,7 @@ public final class MergedModel {
         seedBuf = seedBuf != null && seedBuf.length >= size ? seedBuf : new float[size];
         Backbone.regenerateInto(spec.seed(), specs.get(step.weight()), seedBuf, threads);
         float[] values = size == seedBuf.length ? seedBuf : Arrays.copyOf(seedBuf, size);
-        ArtifactMapper.checkFingerprint(a, step.weight(), values, where);
+        BackboneRecord.checkFingerprint(a, step.weight(), values, where);
         w = fold(step, trained, values);
       } else {
         w = streamWeight(a, spec.seed(), specs.get(step.weight()), step, trained, threads, where);
@@ -194,7 +195,7 @@ public final class MergedModel {
       } else {
         b = new float[step.dOut()];
         Backbone.regenerateInto(spec.seed(), specs.get(step.bias()), b, 1);
-        ArtifactMapper.checkFingerprint(a, step.bias(), b, where);
+        BackboneRecord.checkFingerprint(a, step.bias(), b, where);
       }
       boolean relu = i + 1 < plan.size() && plan.get(i + 1) instanceof LayerStep.Relu;
       layers.add(new Layer(step.prefix(), step.dIn(), step.dOut(), w, b, relu));
@@ -225,7 +226,7 @@ public final class MergedModel {
     int dIn = step.dIn();
     int dOut = step.dOut();
     NativeBlock block = new NativeBlock().fit((long) dIn * dOut);
-    long[] at = ArtifactMapper.fingerprintIndices((long) dIn * dOut);
+    long[] at = BackboneRecord.fingerprintIndices((long) dIn * dOut);
     float[] sampled = new float[at.length];
     int rowsPerChunk = Math.max(1, CHUNK_VALUES / dIn);
     int chunks = (dOut + rowsPerChunk - 1) / rowsPerChunk;
@@ -254,7 +255,7 @@ public final class MergedModel {
       });
     }
     Backbone.runOnCores(jobs, workers);
-    ArtifactMapper.checkSampledFingerprint(a, t.name(), sampled, where);
+    BackboneRecord.checkSampledFingerprint(a, t.name(), sampled, where);
     return block;
   }
 

@@ -187,7 +187,7 @@ class ArtifactRoundTripTest {
     assertArrayEquals(m.predict(rows(1)[0]), LottaModel.load(stripped).predict(rows(1)[0]), 0f,
         "without a policy a stripped file loads as before");
     List<java.util.function.Function<Path, Object>> loaders = List.of(f -> LottaModel.load(f, policy),
-        f -> AnyModel.load(f, policy), f -> org.lottalora.models.snn.conversion.AnnToSnn.load(f, policy),
+        f -> AnyModel.load(f, policy), f -> org.lottalora.models.conversion.AnnToSnn.load(f, policy),
         f -> org.lottalora.models.reservoir.ReservoirModel.load(f, policy),
         f -> org.lottalora.models.transformer.LmModel.load(f, policy));
     for (var load : loaders) {

@@ -1,5 +1,6 @@
 package org.lottalora.models;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,7 +37,7 @@ class FingerprintPrecheckTest {
 
   private static Artifact record(long seed, List<TensorSpec> ts, InitSpec init) {
     Backbone bb = Backbone.regenerate(seed, ts, 2);
-    return Artifact.newBuilder().setBackbone(ArtifactMapper.backboneRecord(seed, init, bb, false)).build();
+    return Artifact.newBuilder().setBackbone(BackboneRecord.backboneRecord(seed, init, bb, false)).build();
   }
 
   @Test
@@ -50,14 +51,14 @@ class FingerprintPrecheckTest {
       List<TensorSpec> ts = tensors(init);
       Backbone bb = Backbone.regenerate(11, ts, 2);
       for (TensorSpec t : ts) {
-        long[] at = ArtifactMapper.fingerprintIndices(t.size());
+        long[] at = BackboneRecord.fingerprintIndices(t.size());
         float[] alone = Initializer.valuesAt(11, t, at);
         float[] whole = bb.get(t.name());
         for (int k = 0; k < at.length; k++) {
           assertEquals(whole[(int) at[k]], alone[k], 0f, f.id() + " " + t.name() + " index " + at[k]);
         }
       }
-      ArtifactMapper.precheckFingerprints(record(11, ts, init), 11, ts, "genuine.lotta"); // passes
+      BackboneRecord.precheckFingerprints(record(11, ts, init), 11, ts, "genuine.lotta"); // passes
       families++;
     }
     assertTrue(families >= 15, "covers the element-local families: " + families);
@@ -71,10 +72,10 @@ class FingerprintPrecheckTest {
     Artifact lying = genuine.toBuilder().setBackbone(genuine.getBackbone().toBuilder().setTensors(2,
         genuine.getBackbone().getTensors(2).toBuilder().setFingerprint(ByteString.copyFrom(new byte[32])))).build();
     ArtifactException e = assertThrows(ArtifactException.class,
-        () -> ArtifactMapper.precheckFingerprints(lying, 3, ts, "lying.lotta"));
+        () -> BackboneRecord.precheckFingerprints(lying, 3, ts, "lying.lotta"));
     assertEquals(Reason.FINGERPRINT_MISMATCH, e.reason());
     assertTrue(e.getMessage().contains("lying.lotta") && e.getMessage().contains("layers.1.weight"), e.getMessage());
-    assertThrows(ArtifactException.class, () -> ArtifactMapper.precheckFingerprints(genuine, 4, ts, "other seed"),
+    assertThrows(ArtifactException.class, () -> BackboneRecord.precheckFingerprints(genuine, 4, ts, "other seed"),
         "another seed's values do not match the record");
   }
 
@@ -88,10 +89,10 @@ class FingerprintPrecheckTest {
     Artifact a = Artifact.newBuilder().setBackbone(org.lottalora.format.proto.Backbone.newBuilder().addTensors(rec))
         .build();
     ArtifactException e = assertThrows(ArtifactException.class,
-        () -> ArtifactMapper.regenerateChecked(a, 1, List.of(huge), 2, "crafted.lotta"));
+        () -> BackboneRecord.regenerateChecked(a, 1, List.of(huge), 2, "crafted.lotta"));
     assertEquals(Reason.FINGERPRINT_MISMATCH, e.reason(), e.getMessage());
     // and the genuine fingerprint of that tensor, computed from 64 values alone, is what a regeneration would give
-    long[] at = ArtifactMapper.fingerprintIndices(huge.size());
+    long[] at = BackboneRecord.fingerprintIndices(huge.size());
     assertEquals(64, at.length);
     float[] small = Initializer.valuesAt(1, huge, new long[] {at[63]});
     float[] slice = new float[1];

@@ -1,5 +1,6 @@
 package org.lottalora.models.adapt;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -211,11 +212,11 @@ public final class GraphArtifacts {
     Backbone backbone = null;
     Map<String, INDArray> arrays = new LinkedHashMap<>();
     if (seeded) {
-      ArtifactMapper.checkGenerator(a, where);
-      init = ArtifactMapper.init(a.getBackbone().getInit(), where);
+      BackboneRecord.checkGenerator(a, where);
+      init = BackboneRecord.init(a.getBackbone().getInit(), where);
       List<TensorSpec> specs = GraphAdapter.specs(targets, init);
-      ArtifactMapper.checkBackboneRecords(a, specs, where);
-      backbone = ArtifactMapper.regenerateChecked(a, a.getBackbone().getSeed(), specs,
+      BackboneRecord.checkBackboneRecords(a, specs, where);
+      backbone = BackboneRecord.regenerateChecked(a, a.getBackbone().getSeed(), specs,
           Runtime.getRuntime().availableProcessors(), where);
       for (AdaptedTarget t : targets) {
         arrays.put(t.variable(), AdaptedGraph.graphArray(backbone.get(t.variable()), t));

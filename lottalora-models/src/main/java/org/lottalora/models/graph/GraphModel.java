@@ -1,5 +1,6 @@
 package org.lottalora.models.graph;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.HashMap;
@@ -242,7 +243,7 @@ public final class GraphModel {
     Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
         .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
         .setCreatedUnixMs(System.currentTimeMillis())
-        .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1), false));
+        .setBackbone(BackboneRecord.backboneRecord(s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1), false));
     GraphConfig.Builder gc = GraphConfig.newBuilder().setData(setup.data()).setSplitSeed(setup.splitSeed())
         .setTrainFraction(setup.trainFraction()).setValFraction(setup.valFraction());
     for (int h : s.hidden()) {
@@ -297,7 +298,7 @@ public final class GraphModel {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a graph network (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load, ReservoirModel.load or SnnArtifact.load");
     }
-    ArtifactMapper.checkGenerator(a, where);
+    BackboneRecord.checkGenerator(a, where);
     org.lottalora.format.proto.ModelSpec m = a.getModel();
     GraphConfig gc = m.getGraph();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
@@ -307,7 +308,7 @@ public final class GraphModel {
       AdapterConfig ac = new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
           pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm());
       GcnNetwork.Spec spec = new GcnNetwork.Spec(m.getInputDim(), gc.getHiddenList().stream().mapToInt(i -> i)
-          .toArray(), m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where), ac,
+          .toArray(), m.getClasses(), a.getBackbone().getSeed(), BackboneRecord.init(a.getBackbone().getInit(), where), ac,
           m.getFull());
       setup = new Setup(m.getFamily(), spec, gc.getData(), gc.getSplitSeed(), gc.getTrainFraction(),
           gc.getValFraction());
@@ -316,8 +317,8 @@ public final class GraphModel {
     }
     GraphModel fresh = create(setup);
     List<TensorSpec> specs = fresh.backboneTensors();
-    ArtifactMapper.checkBackboneRecords(a, specs, where);
-    ArtifactMapper.regenerateChecked(a, setup.spec().seed(), specs, 1, where);
+    BackboneRecord.checkBackboneRecords(a, specs, where);
+    BackboneRecord.regenerateChecked(a, setup.spec().seed(), specs, 1, where);
     Map<String, float[]> expected = fresh.trained();
     Map<String, float[]> stored = new HashMap<>();
     for (Tensor t : a.getTensorsList()) {

@@ -1,5 +1,6 @@
 package org.lottalora.models.recurrent;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
@@ -55,7 +56,7 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
         .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
         .setCreatedUnixMs(System.currentTimeMillis())
-        .setBackbone(ArtifactMapper.backboneRecord(s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1), false));
+        .setBackbone(BackboneRecord.backboneRecord(s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1), false));
     SequenceConfig.Builder c = SequenceConfig.newBuilder().setHidden(s.hidden())
         .setUnits(s.cell().equals("cfc") ? s.units() : 0).setSteps(steps).setData(data).setSplitSeed(splitSeed)
         .setMaxTrain(maxTrain).setPad(pad);
@@ -165,7 +166,7 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a recurrent sequence model (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load, GraphModel.load or SnnArtifact.load");
     }
-    ArtifactMapper.checkGenerator(a, where);
+    BackboneRecord.checkGenerator(a, where);
     org.lottalora.format.proto.ModelSpec m = a.getModel();
     SequenceConfig c = m.getSequence();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
@@ -173,7 +174,7 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     try {
       org.lottalora.models.EngineArtifacts.refuseSwitches(pa, false);
       spec = new RecurrentNetwork.Spec(m.getFamily(), m.getInputDim(), c.getHidden(), Math.max(1, c.getUnits()),
-          m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
+          m.getClasses(), a.getBackbone().getSeed(), BackboneRecord.init(a.getBackbone().getInit(), where),
           new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
               pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm()), m.getFull());
     } catch (IllegalArgumentException e) {
@@ -185,10 +186,10 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
           + c.getFeatureStdCount() + " deviations for " + spec.inputs() + " features");
     }
     List<TensorSpec> specs = RecurrentNetwork.tensors(spec);
-    ArtifactMapper.checkBackboneRecords(a, specs, where);
-    ArtifactMapper.regenerateChecked(a, spec.seed(), specs, 1, where);
+    BackboneRecord.checkBackboneRecords(a, specs, where);
+    BackboneRecord.regenerateChecked(a, spec.seed(), specs, 1, where);
     RecurrentNetwork net = new RecurrentNetwork(spec, Map.of());
-    Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, net.trained(), where,
+    Map<String, float[]> stored = BackboneRecord.trainedTensors(a, net.trained(), where,
         "this " + spec.cell() + " model");
     net.restore(stored);
     float[] mean = new float[c.getFeatureMeanCount()];
@@ -210,7 +211,7 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
    * ignored; trained biases, which the engine does not implement, are refused.
    */
   private static RecurrentModel legacy(Artifact a, String where) {
-    ArtifactMapper.checkGenerator(a, where);
+    BackboneRecord.checkGenerator(a, where);
     org.lottalora.format.proto.ModelSpec m = a.getModel();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     if (pa.getTrainBias()) {
@@ -226,17 +227,17 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
             + m.getMlp().getWidthsList() + " and " + m.getInputDim() + " inputs");
       }
       spec = new RecurrentNetwork.Spec("cfc", side, m.getMlp().getWidths(0), m.getMlp().getWidths(1), m.getClasses(),
-          a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
+          a.getBackbone().getSeed(), BackboneRecord.init(a.getBackbone().getInit(), where),
           new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
               pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm()), m.getFull());
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid cfc model spec: " + e.getMessage());
     }
     List<TensorSpec> cell = RecurrentNetwork.cellTensors(spec); // the old family recorded the cell only
-    ArtifactMapper.checkBackboneRecords(a, cell, where);
-    ArtifactMapper.regenerateChecked(a, spec.seed(), cell, 1, where);
+    BackboneRecord.checkBackboneRecords(a, cell, where);
+    BackboneRecord.regenerateChecked(a, spec.seed(), cell, 1, where);
     RecurrentNetwork net = new RecurrentNetwork(spec, Map.of());
-    net.restore(ArtifactMapper.trainedTensors(a, net.trained(), where, "this cfc model"));
+    net.restore(BackboneRecord.trainedTensors(a, net.trained(), where, "this cfc model"));
     float[] mean = new float[side];
     float[] std = new float[side];
     java.util.Arrays.fill(mean, a.hasNormalization() ? a.getNormalization().getMean() : 0f);

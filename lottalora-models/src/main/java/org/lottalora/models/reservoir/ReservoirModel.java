@@ -1,5 +1,6 @@
 package org.lottalora.models.reservoir;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -30,8 +31,7 @@ import org.lottalora.format.proto.ScalingRule;
 import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.TensorRole;
 import org.lottalora.format.proto.Training;
-import org.lottalora.models.ArtifactMapper;
-import org.lottalora.models.LottaModel;
+import org.lottalora.core.Producer;
 
 /**
  * A trained reservoir, shipped and loaded as "seed + spec + readout (+ adapter)". Two families: {@code esn}
@@ -113,7 +113,7 @@ public final class ReservoirModel {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a reservoir (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load, or use `lottalora eval|predict`");
     }
-    ArtifactMapper.checkGenerator(a, where);
+    BackboneRecord.checkGenerator(a, where);
     ReservoirConfig rc = a.getModel().getReservoir();
     String family = a.getModel().getFamily();
     long seed = a.getBackbone().getSeed();
@@ -183,8 +183,8 @@ public final class ReservoirModel {
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid reservoir spec: " + e.getMessage());
     }
-    ArtifactMapper.checkBackboneRecords(a, specs, where);
-    ArtifactMapper.regenerateChecked(a, seed, specs, 1, where);
+    BackboneRecord.checkBackboneRecords(a, specs, where);
+    BackboneRecord.regenerateChecked(a, seed, specs, 1, where);
     java.util.Set<String> known = new java.util.HashSet<>(List.of(READOUT));
     for (Adapter ad : a.getAdaptersList()) {
       known.add(ad.getA());
@@ -277,7 +277,7 @@ public final class ReservoirModel {
   Artifact toProto(Provenance p, DType dtype) {
     List<TensorSpec> specs = esn != null ? esnTensorSpecs(esn) : RingReservoir.tensorSpecs(ring.spec(),
         ring.neurons());
-    org.lottalora.format.proto.Backbone.Builder b = ArtifactMapper.backboneRecord(seed, specs.get(0).init(),
+    org.lottalora.format.proto.Backbone.Builder b = BackboneRecord.backboneRecord(seed, specs.get(0).init(),
         Backbone.regenerate(seed, specs, 1), false);
     ReservoirConfig.Builder rc = ReservoirConfig.newBuilder().setTask(task).setOutputDim(readout.length)
         .setWashout(settings.washout()).setRidge(settings.ridge()).setHorizon(settings.horizon())
@@ -292,8 +292,8 @@ public final class ReservoirModel {
     for (String c : settings.channels()) {
       rc.addChannels(c);
     }
-    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
-        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
+    Artifact.Builder a = Artifact.newBuilder().setProducer(Producer.ID)
+        .setProducerName(Producer.NAME).setProducerVersion(Producer.VERSION)
         .setCreatedUnixMs(System.currentTimeMillis()).setBackbone(b);
     if (esn != null) {
       rc.setInputToReadout(esn.inputToReadout());
@@ -362,7 +362,7 @@ public final class ReservoirModel {
       }
     }
     if (dtype != DType.FLOAT32) {
-      a.addHistory("stored as " + TensorCodec.shortName(dtype) + " at save time by " + LottaModel.PRODUCER);
+      a.addHistory("stored as " + TensorCodec.shortName(dtype) + " at save time by " + Producer.ID);
     }
     return a.setTraining(tr).build();
   }

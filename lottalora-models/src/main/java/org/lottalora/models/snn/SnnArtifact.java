@@ -1,5 +1,6 @@
 package org.lottalora.models.snn;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -28,8 +29,7 @@ import org.lottalora.format.proto.SnnPatternTask;
 import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.TensorRole;
 import org.lottalora.format.proto.Training;
-import org.lottalora.models.ArtifactMapper;
-import org.lottalora.models.LottaModel;
+import org.lottalora.core.Producer;
 
 /**
  * Saves and loads spiking models as "seed + spec + what it learned". Loading rebuilds the network from the seed
@@ -69,7 +69,7 @@ public final class SnnArtifact {
     SnnSpec s = m.spec();
     Network net = m.network();
     List<TensorSpec> specs = Network.tensorSpecs(s.net());
-    org.lottalora.format.proto.Backbone.Builder bb = ArtifactMapper.backboneRecord(m.seed(),
+    org.lottalora.format.proto.Backbone.Builder bb = BackboneRecord.backboneRecord(m.seed(),
         specs.isEmpty() ? Network.UNIT_UNIFORM : specs.get(0).init(), Backbone.regenerate(m.seed(), specs, 1), false);
     SnnConfig.Builder c = SnnConfig.newBuilder().setDt(s.net().dt()).setTime(s.presentation().time())
         .setMinSpikes(s.presentation().minSpikes()).setRetries(s.presentation().retries())
@@ -93,9 +93,9 @@ public final class SnnArtifact {
       c.setPatterns(SnnPatternTask.newBuilder().setPatterns(t.patterns()).setInputs(t.inputs()).setWindow(t.window())
           .setJitter(t.jitter()).setTargetStep(t.targetStep()).setTeacher(t.teacher()));
     }
-    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
-        .setProducerName(LottaModel.PRODUCER_NAME)
-        .setProducerVersion(LottaModel.VERSION).setCreatedUnixMs(System.currentTimeMillis()).setBackbone(bb);
+    Artifact.Builder a = Artifact.newBuilder().setProducer(Producer.ID)
+        .setProducerName(Producer.NAME)
+        .setProducerVersion(Producer.VERSION).setCreatedUnixMs(System.currentTimeMillis()).setBackbone(bb);
     long learned = 0;
     for (Connection k : net.connections()) {
       ConnectionSpec ks = k.spec();
@@ -199,7 +199,7 @@ public final class SnnArtifact {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a spiking network (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load or ReservoirModel.load");
     }
-    ArtifactMapper.checkGenerator(a, where);
+    BackboneRecord.checkGenerator(a, where);
     SnnConfig c = a.getModel().getSnn();
     long seed = a.getBackbone().getSeed();
     SnnSpec spec;
@@ -209,8 +209,8 @@ public final class SnnArtifact {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid spiking network spec: " + e.getMessage());
     }
     List<TensorSpec> specs = Network.tensorSpecs(spec.net());
-    ArtifactMapper.checkBackboneRecords(a, specs, where);
-    Backbone backbone = ArtifactMapper.regenerateChecked(a, seed, specs, 1, where);
+    BackboneRecord.checkBackboneRecords(a, specs, where);
+    Backbone backbone = BackboneRecord.regenerateChecked(a, seed, specs, 1, where);
     Map<String, float[]> tensors = new HashMap<>();
     for (Tensor t : a.getTensorsList()) {
       tensors.put(t.getName(), TensorCodec.decode(t, where));

@@ -66,7 +66,8 @@ public final class RunTask {
     TrainConfig tc = new TrainConfig(r.epochs(), r.batch(), r.lr(), r.wd(), 0, true, 0, r.seed());
     TrainReport rep = m.train(d, tc, org.lottalora.core.train.ScaffoldSchedule.parse(r.schedule()), progress);
     double loss = testLoss(m, d.test());
-    m.save(artifact, m.provenance(r.dataset(), tc, r.splitSeed(), rep, 1), LottaModel.SaveOptions.defaults());
+    m.saveAndCheck(artifact, m.provenance(r.dataset(), tc, r.splitSeed(), rep, 1), LottaModel.SaveOptions.defaults(),
+        d.test());
     Double removed = r.full() ? null : MergedModel.withoutScaffold(m).accuracy(d.test());
     return new RunResult(r.id(), r, rep.testAccuracy(), loss, rep.bestValAccuracy(), rep.bestEpoch(),
         rep.trainableParams(), rep.modelParams(), rep.betas(), rep.wallSeconds(), rep.failure(), removed);

@@ -50,7 +50,9 @@ public final class LmFamily implements Family {
         new FamilyOption("steps", "200", "optimizer steps"),
         new FamilyOption("seq-len", "64", "bytes per window, at most the preset's context"),
         new FamilyOption("val-fraction", "0.1", "held-out tail of the text"),
-        new FamilyOption("eval-bytes", "65536", "held-out bytes scored (0: all)"));
+        new FamilyOption("eval-bytes", "65536", "held-out bytes scored (0: all)"),
+        new FamilyOption("attention", "adapter", "W_Q, W_K, W_V, W_O: adapter, full or frozen"),
+        new FamilyOption("mlp", "frozen", "the MLP matrices: adapter, full or frozen"));
   }
 
   private static ByteCorpus corpus(RunSpec r) {
@@ -60,7 +62,7 @@ public final class LmFamily implements Family {
 
   private static ByteLm.Spec spec(RunSpec r) {
     ByteLm.Spec s = LmPreset.of(r.option("preset")).spec(r.seed(), FamilyRuns.init(r), FamilyRuns.adapter(r),
-        r.full() ? Targets.FULL : Targets.LM);
+        FamilyRuns.targets(r));
     int seqLen = FamilyRuns.intOption(r, "seq-len");
     if (seqLen > s.context()) {
       throw new IllegalArgumentException("--seq-len " + seqLen + " is longer than preset " + r.option("preset")

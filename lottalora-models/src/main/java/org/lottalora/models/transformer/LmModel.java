@@ -1,5 +1,6 @@
 package org.lottalora.models.transformer;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
@@ -126,14 +127,14 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a byte-level language model (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load or the loader its family names");
     }
-    ArtifactMapper.checkGenerator(a, where);
+    BackboneRecord.checkGenerator(a, where);
     org.lottalora.format.proto.ModelSpec m = a.getModel();
     LmConfig c = m.getLm();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     ByteLm.Spec spec;
     try {
       spec = new ByteLm.Spec(c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(), c.getContext(),
-          a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
+          a.getBackbone().getSeed(), BackboneRecord.init(a.getBackbone().getInit(), where),
           EngineArtifacts.adapter(pa), new Targets(MatrixMode.parse(c.getAttentionMode()),
               MatrixMode.parse(c.getMlpMode())));
       EngineArtifacts.checkFull(m.getFull(), spec.full());
@@ -141,11 +142,11 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid language model spec: " + e.getMessage());
     }
     List<TensorSpec> specs = ByteLm.tensors(spec);
-    ArtifactMapper.checkBackboneRecords(a, specs, where);
-    Backbone bb = ArtifactMapper.regenerateChecked(a, spec.seed(), specs, Runtime.getRuntime().availableProcessors(),
+    BackboneRecord.checkBackboneRecords(a, specs, where);
+    Backbone bb = BackboneRecord.regenerateChecked(a, spec.seed(), specs, Runtime.getRuntime().availableProcessors(),
         where);
     ByteLm lm = new ByteLm(spec, bb);
-    Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, lm.trained(), where, "this language model");
+    Map<String, float[]> stored = BackboneRecord.trainedTensors(a, lm.trained(), where, "this language model");
     lm.restore(stored);
     return new LmModel(lm, c.getPreset(), c.getData(), c.getValidationFraction(), c.getSeqLen(),
         c.getValidationLoss());

@@ -37,7 +37,9 @@ public final class TextFamily implements Family {
         new FamilyOption("wd", "1e-4", "decoupled weight decay"),
         new FamilyOption("max-len", "128", "context in bytes (longer texts are cut)"),
         new FamilyOption("width", "64", "model width"), new FamilyOption("heads", "4", "attention heads"),
-        new FamilyOption("layers", "2", "blocks"), new FamilyOption("mlp-hidden", "128", "MLP width"));
+        new FamilyOption("layers", "2", "blocks"), new FamilyOption("mlp-hidden", "128", "MLP width"),
+        new FamilyOption("attention", "adapter", "W_Q, W_K, W_V, W_O: adapter, full or frozen"),
+        new FamilyOption("mlp", "frozen", "the MLP matrices: adapter, full or frozen"));
   }
 
   private static TextCsv data(RunSpec r) {
@@ -48,7 +50,7 @@ public final class TextFamily implements Family {
     return new TextClassifier.Spec(FamilyRuns.intOption(r, "max-len"), FamilyRuns.intOption(r, "width"),
         FamilyRuns.intOption(r, "heads"), FamilyRuns.intOption(r, "layers"), FamilyRuns.intOption(r, "mlp-hidden"),
         d.classes().size(), r.seed(), FamilyRuns.init(r), FamilyRuns.adapter(r),
-        r.full() ? Targets.FULL : Targets.TEXT);
+        FamilyRuns.targets(r));
   }
 
   @Override

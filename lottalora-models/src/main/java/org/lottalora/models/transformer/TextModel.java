@@ -1,5 +1,6 @@
 package org.lottalora.models.transformer;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -105,14 +106,14 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a Transformer text classifier (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load or the loader its family names");
     }
-    ArtifactMapper.checkGenerator(a, where);
+    BackboneRecord.checkGenerator(a, where);
     org.lottalora.format.proto.ModelSpec m = a.getModel();
     TextConfig c = m.getText();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     TextClassifier.Spec spec;
     try {
       spec = new TextClassifier.Spec(c.getMaxLen(), c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(),
-          m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
+          m.getClasses(), a.getBackbone().getSeed(), BackboneRecord.init(a.getBackbone().getInit(), where),
           EngineArtifacts.adapter(pa), new Targets(MatrixMode.parse(c.getAttentionMode()),
               MatrixMode.parse(c.getMlpMode())));
       EngineArtifacts.checkFull(m.getFull(), spec.full());
@@ -123,11 +124,11 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
       throw new ArtifactException(Reason.MALFORMED, where + ": " + c.getClassesCount() + " label names for "
           + spec.classes() + " classes");
     }
-    ArtifactMapper.checkBackboneRecords(a, TextClassifier.tensors(spec), where);
-    ArtifactMapper.precheckFingerprints(a, spec.seed(), TextClassifier.tensors(spec), where);
+    BackboneRecord.checkBackboneRecords(a, TextClassifier.tensors(spec), where);
+    BackboneRecord.precheckFingerprints(a, spec.seed(), TextClassifier.tensors(spec), where);
     TextClassifier model = new TextClassifier(spec);
-    ArtifactMapper.checkFingerprints(a, model.backbone(), where);
-    Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, model.trained(), where, "this classifier");
+    BackboneRecord.checkFingerprints(a, model.backbone(), where);
+    Map<String, float[]> stored = BackboneRecord.trainedTensors(a, model.trained(), where, "this classifier");
     model.restore(stored);
     return new TextModel(model, List.copyOf(c.getClassesList()), c.getData(), c.getSplitSeed(), c.getTruncate());
   }

@@ -42,7 +42,9 @@ public final class VitFamily implements Family {
         new FamilyOption("wd", "1e-4", "decoupled weight decay"),
         new FamilyOption("patch", "0", "patch side dividing the image side (0: a quarter of it)"),
         new FamilyOption("width", "64", "model width"), new FamilyOption("heads", "4", "attention heads"),
-        new FamilyOption("layers", "4", "blocks"), new FamilyOption("mlp-hidden", "128", "MLP width"));
+        new FamilyOption("layers", "4", "blocks"), new FamilyOption("mlp-hidden", "128", "MLP width"),
+        new FamilyOption("attention", "adapter", "W_Q, W_K, W_V, W_O: adapter, full or frozen"),
+        new FamilyOption("mlp", "adapter", "the MLP matrices: adapter, full or frozen"));
   }
 
   @Override
@@ -61,7 +63,7 @@ public final class VitFamily implements Family {
     DataSplits d = RunTask.data(r);
     return new Vit.Spec(side, p, FamilyRuns.intOption(r, "width"), FamilyRuns.intOption(r, "heads"),
         FamilyRuns.intOption(r, "layers"), FamilyRuns.intOption(r, "mlp-hidden"), RunTask.classes(d), r.seed(),
-        FamilyRuns.init(r), FamilyRuns.adapter(r), r.full() ? Targets.FULL : Targets.VIT);
+        FamilyRuns.init(r), FamilyRuns.adapter(r), FamilyRuns.targets(r));
   }
 
   @Override

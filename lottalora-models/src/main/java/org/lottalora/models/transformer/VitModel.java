@@ -1,5 +1,6 @@
 package org.lottalora.models.transformer;
 
+import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
@@ -92,7 +93,7 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a ViT (family '"
           + a.getModel().getFamily() + "'): load it with LottaModel.load or the loader its family names");
     }
-    ArtifactMapper.checkGenerator(a, where);
+    BackboneRecord.checkGenerator(a, where);
     org.lottalora.format.proto.ModelSpec m = a.getModel();
     VitConfig c = m.getVit();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
@@ -100,7 +101,7 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
     Normalization pixels;
     try {
       spec = new Vit.Spec(c.getSide(), c.getPatch(), c.getWidth(), c.getHeads(), c.getLayers(), c.getMlpHidden(),
-          m.getClasses(), a.getBackbone().getSeed(), ArtifactMapper.init(a.getBackbone().getInit(), where),
+          m.getClasses(), a.getBackbone().getSeed(), BackboneRecord.init(a.getBackbone().getInit(), where),
           EngineArtifacts.adapter(pa), new Targets(MatrixMode.parse(c.getAttentionMode()),
               MatrixMode.parse(c.getMlpMode())));
       EngineArtifacts.checkFull(m.getFull(), spec.full());
@@ -109,11 +110,11 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid ViT spec: " + e.getMessage());
     }
     List<TensorSpec> specs = Vit.tensors(spec);
-    ArtifactMapper.checkBackboneRecords(a, specs, where);
-    ArtifactMapper.precheckFingerprints(a, spec.seed(), specs, where);
+    BackboneRecord.checkBackboneRecords(a, specs, where);
+    BackboneRecord.precheckFingerprints(a, spec.seed(), specs, where);
     Vit vit = new Vit(spec);
-    ArtifactMapper.checkFingerprints(a, vit.backbone(), where);
-    Map<String, float[]> stored = ArtifactMapper.trainedTensors(a, vit.trained(), where, "this ViT");
+    BackboneRecord.checkFingerprints(a, vit.backbone(), where);
+    Map<String, float[]> stored = BackboneRecord.trainedTensors(a, vit.trained(), where, "this ViT");
     vit.restore(stored);
     return new VitModel(vit, c.getData(), c.getSplitSeed(), c.getMaxTrain(), pixels);
   }

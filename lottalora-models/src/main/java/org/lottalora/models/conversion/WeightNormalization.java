@@ -1,4 +1,4 @@
-package org.lottalora.models.snn.conversion;
+package org.lottalora.models.conversion;
 
 import java.util.ArrayList;
 import java.util.Arrays;

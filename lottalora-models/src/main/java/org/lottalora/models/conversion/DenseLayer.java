@@ -1,4 +1,4 @@
-package org.lottalora.models.snn.conversion;
+package org.lottalora.models.conversion;
 
 /**
  * A fully connected layer {@code z = W x + b}, the weight held transposed ([dIn, dOut], row-major) so that one

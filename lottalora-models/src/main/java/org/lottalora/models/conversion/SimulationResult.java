@@ -1,4 +1,4 @@
-package org.lottalora.models.snn.conversion;
+package org.lottalora.models.conversion;
 
 /**
  * What one simulation of a converted network measured, at every checkpoint of a single run.

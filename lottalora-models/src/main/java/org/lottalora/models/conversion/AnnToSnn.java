@@ -1,4 +1,4 @@
-package org.lottalora.models.snn.conversion;
+package org.lottalora.models.conversion;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

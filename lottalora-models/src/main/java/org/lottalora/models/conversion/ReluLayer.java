@@ -1,4 +1,4 @@
-package org.lottalora.models.snn.conversion;
+package org.lottalora.models.conversion;
 
 /**
  * One affine layer of a converted network, {@code z = W x + b} over flat per-sample vectors, as the ANN and its

@@ -1,4 +1,4 @@
-package org.lottalora.models.snn.conversion;
+package org.lottalora.models.conversion;
 
 /**
  * A 2-D convolution over channel-last maps ([height, width, channels] per sample, so that one input value adds one
