@@ -12,6 +12,7 @@
 # The same sweep for the engine families (issue 17), ranks 1,2,4,8 and full training, seeds 0,1,2:
 #   lm-kjv-ranks:        the byte LM, preset tiny, 500 steps x 16 windows x 64 bytes on the KJV (Debian's bible-kjv,
 #                        written to /tmp/lottalora-kjv.txt; the last 10% held out); r* by held-out loss
+#   lm-kjv-ranks-mlp:    the same with the SwiGLU matrices adapted too (--mlp adapter; the paper keeps them frozen)
 #   vit-digits-ranks:    the ViT (4 blocks, width 64) on the embedded digits, 10 epochs
 #   gcn-sbm-ranks:       the GCN (64,64) on the default stochastic block model (3,000 nodes, 8 blocks), 200 steps
 #   gin-synthetic-ranks: the GIN (64,64) on the synthetic graph task, 40 epochs
@@ -41,6 +42,9 @@ for name in ${names[*]}; do
     lm-kjv-ranks) kjv=/tmp/lottalora-kjv.txt; [[ -s $kjv ]] || bible "Gen1:1-Rev22:21" > "$kjv"
       lotta sweep --out benchmarks/sweeps/$name --family lm --dataset "$kjv" --preset tiny --steps 500 --batch 16 \
       --seq-len 64 --lr 3e-3 --ranks 1,2,4,8 --seeds 0,1,2 ;;
+    lm-kjv-ranks-mlp) kjv=/tmp/lottalora-kjv.txt; [[ -s $kjv ]] || bible "Gen1:1-Rev22:21" > "$kjv"
+      lotta sweep --out benchmarks/sweeps/$name --family lm --dataset "$kjv" --preset tiny --steps 500 --batch 16 \
+      --seq-len 64 --lr 3e-3 --ranks 1,2,4,8 --seeds 0,1,2 --mlp adapter ;;
     vit-digits-ranks) lotta sweep --out benchmarks/sweeps/$name --family vit --dataset digits --epochs 10 \
       --ranks 1,2,4,8 --seeds 0,1,2 ;;
     gcn-sbm-ranks) lotta sweep --out benchmarks/sweeps/$name --family gcn --ranks 1,2,4,8 --seeds 0,1,2 ;;

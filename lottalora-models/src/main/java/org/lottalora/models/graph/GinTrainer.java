@@ -1,5 +1,6 @@
 package org.lottalora.models.graph;
 
+import org.lottalora.core.train.EpochLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,50 +61,52 @@ public final class GinTrainer {
   public static GcnTrainer.Report train(GinNetwork net, GraphSet set, Config c, Progress p) {
     Split split = Split.of(set.graphs().size(), c.splitSeed(), c.trainFraction(), c.valFraction());
     long t0 = System.nanoTime();
-    double bestVal = -1;
-    double bestTest = 0;
-    int bestEpoch = 0;
-    Map<String, float[]> best = GcnTrainer.copy(net.trained());
-    int step = 0;
-    int steps = c.epochs() * ((split.train().length + c.batch() - 1) / c.batch());
-    for (int e = 0; e <= c.epochs(); e++) {
-      double va = accuracy(net, set, split.val());
-      if (va > bestVal) {
-        bestVal = va;
-        bestTest = accuracy(net, set, split.test());
-        bestEpoch = e;
-        best = GcnTrainer.copy(net.trained());
+    EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      @Override
+      public int examples() {
+        return split.train().length;
       }
-      if (e == c.epochs()) {
-        break;
-      }
-      int[] order = Dataset.permutation(split.train().length, c.splitSeed(), "gin.order/" + e);
-      for (int start = 0; start < order.length; start += c.batch()) {
-        int n = Math.min(c.batch(), order.length - start);
-        List<Graph> gs = new ArrayList<>(n);
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-          int gi = split.train()[order[start + i]];
+
+      @Override
+      public double backward(int[] idx) {
+        List<Graph> gs = new ArrayList<>(idx.length);
+        int[] labels = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+          int gi = split.train()[idx[i]];
           gs.add(set.graphs().get(gi));
           labels[i] = set.labels()[gi];
         }
-        double loss = net.backward(gs, labels);
-        if (!Double.isFinite(loss)) {
-          net.restore(best); // the best epoch so far: never leave NaN arrays behind
-          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
-        }
-        net.adam(c.lr(), c.weightDecay(), ++step);
-        p.work("gin train", step, steps, t0);
+        return net.backward(gs, labels);
       }
-    }
-    net.restore(best);
+
+      @Override
+      public void update(double lr, int step) {
+        net.adam(lr, c.weightDecay(), step);
+      }
+
+      @Override
+      public double validate() {
+        return accuracy(net, set, split.val());
+      }
+
+      @Override
+      public Map<String, float[]> snapshot() {
+        return GcnTrainer.copy(net.trained());
+      }
+
+      @Override
+      public void restore(Map<String, float[]> arrays) {
+        net.restore(arrays);
+      }
+    }, new EpochLoop.Settings("gin", c.epochs(), c.batch(), e -> "gin.order/" + (e - 1), c.splitSeed(),
+        s -> c.lr(), true, 0), p);
     float[] betas = new float[net.betas().size()];
     int i = 0;
     for (float b : net.betas().values()) {
       betas[i++] = b;
     }
-    return new GcnTrainer.Report(bestTest, bestVal, bestEpoch, net.trainableFraction(), betas,
-        (System.nanoTime() - t0) / 1e9);
+    return new GcnTrainer.Report(accuracy(net, set, split.test()), o.bestValidation(), o.bestEpoch(),
+        net.trainableFraction(), betas, (System.nanoTime() - t0) / 1e9);
   }
 
   /** Accuracy of the network on the graphs of {@code set} at {@code indices}. */

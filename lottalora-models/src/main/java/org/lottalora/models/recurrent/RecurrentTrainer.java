@@ -1,9 +1,8 @@
 package org.lottalora.models.recurrent;
 
-import java.util.ArrayList;
+import org.lottalora.core.train.EpochLoop;
 import java.util.List;
 import java.util.Map;
-import org.lottalora.core.data.Dataset;
 import org.lottalora.core.train.CosineSchedule;
 import org.lottalora.core.train.Progress;
 
@@ -98,46 +97,43 @@ public final class RecurrentTrainer {
       Progress p) {
     float[] weights = c.balanced() ? balancedWeights(train) : null;
     long t0 = System.nanoTime();
-    Metrics bestVal = evaluate(net, val);
-    int bestEpoch = 0;
-    Map<String, float[]> best = copy(net.trained());
-    List<Double> history = new ArrayList<>();
-    int step = 0;
     int perEpoch = (train.size() + c.batch() - 1) / c.batch();
     CosineSchedule schedule = new CosineSchedule(c.lr(), (long) perEpoch * c.warmupEpochs(),
         (long) perEpoch * c.epochs(), c.cosine()); // no warmup, no cosine: c.lr() at every step
-    long trainNanos = 0;
-    long seen = 0;
-    int sinceBest = 0;
-    for (int e = 1; e <= c.epochs(); e++) {
-      int[] order = Dataset.permutation(train.size(), c.shuffleSeed(), "recurrent.order/" + e);
-      long e0 = System.nanoTime();
-      for (int start = 0; start < order.length; start += c.batch()) {
-        int[] idx = java.util.Arrays.copyOfRange(order, start, Math.min(order.length, start + c.batch()));
-        double loss = net.backward(train, idx, weights);
-        if (!Double.isFinite(loss)) {
-          net.restore(best); // the best epoch so far: never leave NaN arrays behind
-          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
-        }
-        net.adam(schedule.at(step), c.weightDecay(), ++step);
-        seen += idx.length;
-        p.work("recurrent train", step, (long) perEpoch * c.epochs(), t0);
+    EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      @Override
+      public int examples() {
+        return train.size();
       }
-      trainNanos += System.nanoTime() - e0;
-      Metrics v = evaluate(net, val);
-      history.add(v.selection());
-      if (v.selection() > bestVal.selection()) {
-        bestVal = v;
-        bestEpoch = e;
-        best = copy(net.trained());
-        sinceBest = 0;
-      } else if (c.patience() > 0 && ++sinceBest >= c.patience()) {
-        break; // the report's history shows how many epochs ran
+
+      @Override
+      public double backward(int[] idx) {
+        return net.backward(train, idx, weights);
       }
-    }
-    net.restore(best);
-    return new Report(evaluate(net, test), bestVal, bestEpoch, net.trainableFraction(), net.betas(),
-        (System.nanoTime() - t0) / 1e9, seen / Math.max(1e-9, trainNanos / 1e9), history);
+
+      @Override
+      public void update(double lr, int step) {
+        net.adam(lr, c.weightDecay(), step);
+      }
+
+      @Override
+      public double validate() {
+        return evaluate(net, val).selection();
+      }
+
+      @Override
+      public Map<String, float[]> snapshot() {
+        return copy(net.trained());
+      }
+
+      @Override
+      public void restore(Map<String, float[]> arrays) {
+        net.restore(arrays);
+      }
+    }, new EpochLoop.Settings(net.spec().cell(), c.epochs(), c.batch(), e -> "recurrent.order/" + e,
+        c.shuffleSeed(), schedule::at, true, c.patience()), p);
+    return new Report(evaluate(net, test), evaluate(net, val), o.bestEpoch(), net.trainableFraction(), net.betas(),
+        (System.nanoTime() - t0) / 1e9, o.examplesSeen() / Math.max(1e-9, o.trainSeconds()), o.history());
   }
 
   static Map<String, float[]> copy(Map<String, float[]> live) {

@@ -1,6 +1,6 @@
 package org.lottalora.models.transformer;
 
-import java.util.Locale;
+import org.lottalora.core.train.EpochLoop;
 import java.util.Map;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.train.CosineSchedule;
@@ -93,50 +93,47 @@ public final class TextTrainer {
     int[] train = parts[0];
     int steps = c.epochs() * ((train.length + c.batch() - 1) / c.batch());
     CosineSchedule schedule = new CosineSchedule(c.lr(), 0, steps, true, 0.05);
-    int step = 0;
-    double bestVal = -1;
-    int bestEpoch = 0;
-    Map<String, float[]> best = m.trained();
-    long trainNanos = 0;
-    for (int epoch = 1; epoch <= c.epochs(); epoch++) {
-      int[] order = Dataset.permutation(train.length, c.splitSeed(), "text.epoch." + epoch);
-      long e0 = System.nanoTime();
-      double lossSum = 0;
-      int batches = 0;
-      for (int s = 0; s < train.length; s += c.batch()) {
-        int n = Math.min(c.batch(), train.length - s);
-        int[][] b = new int[n][];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-          int row = train[order[s + i]];
+    EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      @Override
+      public int examples() {
+        return train.length;
+      }
+
+      @Override
+      public double backward(int[] idx) {
+        int[][] b = new int[idx.length][];
+        int[] y = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+          int row = train[idx[i]];
           b[i] = data.tokens().get(row);
           y[i] = data.labels()[row];
         }
-        double loss = m.backward(b, y);
-        if (!Double.isFinite(loss)) {
-          m.restore(best); // the best epoch so far: never leave NaN arrays behind
-          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
-        }
-        step++;
-        Adam.step(m.params(), schedule.at(step - 1), c.wd(),
-            step);
+        return m.backward(b, y);
+      }
+
+      @Override
+      public void update(double lr, int step) {
+        Adam.step(m.params(), lr, c.wd(), step);
         m.refresh();
-        lossSum += loss;
-        batches++;
-        progress.work(String.format(Locale.ROOT, "epoch %d/%d", epoch, c.epochs()), s + n, train.length, e0);
       }
-      trainNanos += System.nanoTime() - e0;
-      double val = accuracy(m, data, parts[1]);
-      if (val > bestVal) {
-        bestVal = val;
-        bestEpoch = epoch;
-        best = m.trained();
+
+      @Override
+      public double validate() {
+        return accuracy(m, data, parts[1]);
       }
-      progress.say(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  validation accuracy %.4f%s", epoch,
-          c.epochs(), lossSum / batches, val, epoch == bestEpoch ? " *" : ""));
-    }
-    m.restore(best);
-    return new Report(accuracy(m, data, parts[2]), bestVal, bestEpoch, trainNanos / 1e9,
-        (long) c.epochs() * train.length, Params.count(m.params()) / (double) m.spec().modelValues(), m.betas());
+
+      @Override
+      public Map<String, float[]> snapshot() {
+        return m.trained();
+      }
+
+      @Override
+      public void restore(Map<String, float[]> arrays) {
+        m.restore(arrays);
+      }
+    }, new EpochLoop.Settings("text", c.epochs(), c.batch(), e -> "text.epoch." + e, c.splitSeed(), schedule::at,
+        false, 0), progress);
+    return new Report(accuracy(m, data, parts[2]), o.bestValidation(), o.bestEpoch(), o.trainSeconds(),
+        o.examplesSeen(), Params.count(m.params()) / (double) m.spec().modelValues(), m.betas());
   }
 }

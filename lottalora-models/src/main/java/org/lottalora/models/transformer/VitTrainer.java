@@ -1,13 +1,12 @@
 package org.lottalora.models.transformer;
 
-import java.util.Locale;
+import org.lottalora.core.train.EpochLoop;
 import java.util.Map;
 import org.lottalora.core.data.DataSplits;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.train.CosineSchedule;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.engine.Adam;
-import org.lottalora.core.engine.Param;
 import org.lottalora.core.engine.Params;
 
 /**
@@ -98,56 +97,45 @@ public final class VitTrainer {
     Dataset train = data.train();
     int steps = c.epochs() * ((train.rows() + c.batch() - 1) / c.batch());
     CosineSchedule schedule = new CosineSchedule(c.lr(), 0, steps, true, 0.05);
-    int step = 0;
-    double bestVal = -1;
-    int bestEpoch = 0;
-    Map<String, float[]> best = vit.trained();
-    long start = System.nanoTime();
-    long trainNanos = 0;
-    double[] rates = new double[c.epochs()];
-    for (int epoch = 1; epoch <= c.epochs(); epoch++) {
-      int[] order = Dataset.permutation(train.rows(), c.seed(), "vit.epoch." + epoch);
-      double lossSum = 0;
-      int batches = 0;
-      long e0 = System.nanoTime();
-      for (int s = 0; s < train.rows(); s += c.batch()) {
-        int[] idx = java.util.Arrays.copyOfRange(order, s, Math.min(train.rows(), s + c.batch()));
+    EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      @Override
+      public int examples() {
+        return train.rows();
+      }
+
+      @Override
+      public double backward(int[] idx) {
         int[] y = new int[idx.length];
         for (int i = 0; i < idx.length; i++) {
           y[i] = train.labels()[idx[i]];
         }
-        double loss = vit.backward(rows(train, idx), y);
-        if (!Double.isFinite(loss)) {
-          vit.restore(best); // the best epoch so far: never leave NaN arrays behind
-          org.lottalora.core.train.LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
-        }
-        step++;
-        double lr = schedule.at(step - 1);
+        return vit.backward(rows(train, idx), y);
+      }
+
+      @Override
+      public void update(double lr, int step) {
         Adam.step(vit.params(), lr, c.wd(), step);
         vit.refresh();
-        lossSum += loss;
-        batches++;
-        progress.work(String.format(Locale.ROOT, "epoch %d/%d", epoch, c.epochs()), Math.min(train.rows(),
-            s + c.batch()), train.rows(), e0);
       }
-      long spent = System.nanoTime() - e0;
-      trainNanos += spent;
-      rates[epoch - 1] = train.rows() / Math.max(1e-9, spent / 1e9);
-      double val = accuracy(vit, data.validation());
-      if (val > bestVal) {
-        bestVal = val;
-        bestEpoch = epoch;
-        best = vit.trained();
+
+      @Override
+      public double validate() {
+        return accuracy(vit, data.validation());
       }
-      progress.say(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  validation accuracy %.4f%s", epoch,
-          c.epochs(), lossSum / batches, val, epoch == bestEpoch ? " *" : ""));
-    }
-    vit.restore(best);
-    long trained = 0;
-    for (Param p : vit.params()) {
-      trained += p.v.length;
-    }
-    return new Report(accuracy(vit, data.test()), bestVal, bestEpoch, trainNanos / 1e9,
-        (long) c.epochs() * train.rows(), trained / (double) vit.spec().modelValues(), vit.betas(), rates);
+
+      @Override
+      public Map<String, float[]> snapshot() {
+        return vit.trained();
+      }
+
+      @Override
+      public void restore(Map<String, float[]> arrays) {
+        vit.restore(arrays);
+      }
+    }, new EpochLoop.Settings("vit", c.epochs(), c.batch(), e -> "vit.epoch." + e, c.seed(), schedule::at, false,
+        0), progress);
+    return new Report(accuracy(vit, data.test()), o.bestValidation(), o.bestEpoch(), o.trainSeconds(),
+        o.examplesSeen(), Params.count(vit.params()) / (double) vit.spec().modelValues(), vit.betas(),
+        o.epochRates());
   }
 }

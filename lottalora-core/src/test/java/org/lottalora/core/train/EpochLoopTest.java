@@ -1,0 +1,124 @@
+package org.lottalora.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The shared epoch loop's rules, on a task whose "model" is one number and whose validation is scripted. */
+class EpochLoopTest {
+  /** w grows by the rate each step; validation reads a script per epoch; a NaN loss can be planted. */
+  static final class Scripted implements EpochLoop.Task {
+    float[] w = {0f};
+    final double[] val;
+    final int nanAtStep;
+    int validations;
+    int steps;
+    final List<int[]> batches = new ArrayList<>();
+
+    Scripted(double[] val, int nanAtStep) {
+      this.val = val;
+      this.nanAtStep = nanAtStep;
+    }
+
+    @Override
+    public int examples() {
+      return 10;
+    }
+
+    @Override
+    public double backward(int[] batch) {
+      batches.add(batch);
+      return ++steps == nanAtStep ? Double.NaN : 1.0;
+    }
+
+    @Override
+    public void update(double lr, int step) {
+      w[0] += (float) lr;
+    }
+
+    @Override
+    public double validate() {
+      return val[validations++];
+    }
+
+    @Override
+    public Map<String, float[]> snapshot() {
+      Map<String, float[]> m = new HashMap<>();
+      m.put("w", w.clone());
+      return m;
+    }
+
+    @Override
+    public void restore(Map<String, float[]> arrays) {
+      w = arrays.get("w").clone();
+    }
+  }
+
+  private static EpochLoop.Settings settings(int epochs, boolean scoreFirst, int patience) {
+    return new EpochLoop.Settings("t", epochs, 4, e -> "t.epoch." + e, 7, step -> 1.0, scoreFirst, patience);
+  }
+
+  @Test
+  void keepsTheBestEpochStrictlyAndRestoresItsArrays() {
+    Scripted t = new Scripted(new double[] {0.5, 0.7, 0.7, 0.6}, 0);
+    EpochLoop.Outcome o = EpochLoop.run(t, settings(4, false, 0), Progress.silent());
+    assertEquals(2, o.bestEpoch(), "a tie keeps the earlier epoch");
+    assertEquals(0.7, o.bestValidation());
+    assertEquals(6f, t.w[0], "3 steps an epoch (10 examples, batches of 4): the arrays after epoch 2");
+    assertEquals(List.of(0.5, 0.7, 0.7, 0.6), o.history());
+    assertEquals(40, o.examplesSeen());
+  }
+
+  @Test
+  void everyEpochVisitsEachExampleOnceInASeededOrder() {
+    Scripted a = new Scripted(new double[] {1, 1}, 0);
+    Scripted b = new Scripted(new double[] {1, 1}, 0);
+    EpochLoop.run(a, settings(2, false, 0), Progress.silent());
+    EpochLoop.run(b, settings(2, false, 0), Progress.silent());
+    assertEquals(6, a.batches.size());
+    for (int i = 0; i < a.batches.size(); i++) {
+      assertArrayEquals(a.batches.get(i), b.batches.get(i), "same seed, same order");
+    }
+    boolean[] seen = new boolean[10];
+    a.batches.subList(0, 3).forEach(batch -> {
+      for (int x : batch) {
+        seen[x] = true;
+      }
+    });
+    for (boolean s : seen) {
+      assertTrue(s);
+    }
+  }
+
+  @Test
+  void anUntrainedModelThatIsNotBeatenIsKeptWhenScoredFirst() {
+    Scripted t = new Scripted(new double[] {0.9, 0.5, 0.6}, 0);
+    EpochLoop.Outcome o = EpochLoop.run(t, settings(2, true, 0), Progress.silent());
+    assertEquals(0, o.bestEpoch());
+    assertEquals(0f, t.w[0]);
+  }
+
+  @Test
+  void stopsAfterPatienceEpochsWithoutImprovement() {
+    Scripted t = new Scripted(new double[] {0.8, 0.7, 0.6, 0.9, 0.95}, 0);
+    EpochLoop.Outcome o = EpochLoop.run(t, settings(5, false, 2), Progress.silent());
+    assertEquals(3, o.history().size(), "epochs 2 and 3 did not improve: stop");
+    assertEquals(1, o.bestEpoch());
+  }
+
+  @Test
+  void aNonFiniteLossRestoresTheBestArraysAndNamesTheStep() {
+    Scripted t = new Scripted(new double[] {0.5, 0.9}, 5);
+    LossGuard.Diverged e = assertThrows(LossGuard.Diverged.class,
+        () -> EpochLoop.run(t, settings(3, false, 0), Progress.silent()));
+    assertTrue(e.getMessage().contains("step 5"), e.getMessage());
+    assertEquals(3f, t.w[0], "the arrays of epoch 1, the best so far, not the NaN step's");
+  }
+}
