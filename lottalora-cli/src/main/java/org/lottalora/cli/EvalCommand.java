@@ -80,6 +80,7 @@ final class EvalCommand implements Callable<Integer> {
     if (RecurrentModel.isRecurrent(f.artifact())) {
       return evalRecurrent(f, t0);
     }
+    VerbRouter.refuseContractOnly(f, "eval");
     LottaModel m = LottaModel.load(f, model.toString());
     double loadSecs = (System.nanoTime() - t0) / 1e9;
     long trainedSplitSeed = m.artifact().getTraining().getConfig().getSplitSeed();

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "lottalora", mixinStandardHelpOptions = true, version = "lottalora 0.1.0",
     description = "Train and ship low-rank adapters over frozen, seed-regenerated random backbones.",
-    subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, InspectCommand.class,
+    subcommands = {TrainCommand.class, FamiliesCommand.class, EvalCommand.class, PredictCommand.class,
+        InspectCommand.class,
         VerifyCommand.class, ConvertCommand.class, ExportCommand.class, DiffCommand.class, SignCommand.class,
         KeygenCommand.class, SweepCommand.class, ReportCommand.class, GatingCommand.class, BackboneCommand.class,
         ReservoirCommand.class, SnnCommand.class, GraphCommand.class, SequenceCommand.class, LmCommand.class,

@@ -149,6 +149,7 @@ final class PredictCommand implements Callable<Integer> {
         in = read(m.inputDim());
         probs = m.predict(in.rows());
       } else {
+        VerbRouter.refuseContractOnly(f, "predict");
         LottaModel m = LottaModel.load(f, model.toString());
         in = read(m.spec().inputDim());
         probs = m.predict(in.rows());

@@ -116,6 +116,21 @@ final class VerbRouter {
   }
 
   /**
+   * Refuses, in one line, an artifact of a registered family that {@code verb} cannot run (a family added outside
+   * this build, which has no command of its own): loading it as a dense model would fail with a less useful error.
+   */
+  static void refuseContractOnly(org.lottalora.format.ArtifactFile f, String verb) {
+    FamilyRegistry.of(f).ifPresent(fam -> {
+      if (!(fam instanceof org.lottalora.models.ModelFamily) && !EVAL.containsKey(fam.id())
+          && !org.lottalora.models.recurrent.RecurrentModel.isRecurrent(f.artifact())) {
+        throw new IllegalArgumentException("family " + fam.id() + " has no `" + verb + "` of its own: load it with "
+            + "Lotta.load(path) in Java; `lottalora train --family " + fam.id() + "` and `lottalora sweep` report its "
+            + "test metrics");
+      }
+    });
+  }
+
+  /**
    * The one-line refusal of an option the routed family does not take, naming the family and the options its
    * command takes; null when this run was not routed.
    */

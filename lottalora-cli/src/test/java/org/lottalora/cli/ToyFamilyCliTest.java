@@ -29,6 +29,10 @@ class ToyFamilyCliTest {
   @Test
   void aToyFamilyFromOnePackageAndOneRegistryLineTrainsReloadsAndSweeps() throws Exception {
     assertTrue(FamilyRegistry.ids().contains("toy"), FamilyRegistry.ids().toString());
+    CliTest.Run listed = CliTest.run("families", "--json");
+    assertEquals(0, listed.code(), listed.err());
+    assertTrue(listed.out().contains("\"id\":\"toy\"") && listed.out().contains("\"temperature\":\"1\""),
+        listed.out());
 
     Path m = dir.resolve("toy.lotta");
     CliTest.Run t = CliTest.run("train", "--family", "toy", "--rank", "4", "--epochs", "4", "--set",
@@ -50,6 +54,9 @@ class ToyFamilyCliTest {
         .toString());
     assertEquals(2, wrong.code());
     assertTrue(wrong.err().contains("family toy does not take --dropout"), wrong.err());
+    CliTest.Run eval = CliTest.run("eval", m.toString());
+    assertEquals(2, eval.code());
+    assertTrue(eval.err().contains("family toy has no `eval` of its own"), eval.err());
     CliTest.Run unknown = CliTest.run("train", "--family", "toy", "-o", dir.resolve("y.lotta").toString());
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("Unknown option"), "[" + unknown.err() + "]");

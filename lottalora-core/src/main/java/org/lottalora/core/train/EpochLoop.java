@@ -52,9 +52,17 @@ public final class EpochLoop {
    * @param rate the learning rate at a step (from 0)
    * @param scoreFirst validate before training, so that an epoch must beat the untrained model to be kept
    * @param patience epochs without improvement before stopping early (0: never)
+   * @param epochLines one progress line per epoch (loss, validation, best mark); false for one-step epochs (a
+   *     full-batch family), whose progress is the epoch count
    */
   public record Settings(String name, int epochs, int batch, IntFunction<String> order, long orderSeed,
-      LongToDoubleFunction rate, boolean scoreFirst, int patience) {
+      LongToDoubleFunction rate, boolean scoreFirst, int patience, boolean epochLines) {
+    /** Settings with a progress line per epoch. */
+    public Settings(String name, int epochs, int batch, IntFunction<String> order, long orderSeed,
+        LongToDoubleFunction rate, boolean scoreFirst, int patience) {
+      this(name, epochs, batch, order, orderSeed, rate, scoreFirst, patience, true);
+    }
+
     /** Checks the counts. */
     public Settings {
       if (epochs < 1 || batch < 1 || patience < 0) {
@@ -94,6 +102,7 @@ public final class EpochLoop {
     long seen = 0;
     int step = 0;
     int sinceBest = 0;
+    long t0 = System.nanoTime();
     for (int epoch = 1; epoch <= s.epochs(); epoch++) {
       int[] order = Dataset.permutation(n, s.orderSeed(), s.order().apply(epoch));
       long e0 = System.nanoTime();
@@ -111,7 +120,9 @@ public final class EpochLoop {
         lossSum += loss;
         batches++;
         seen += idx.length;
-        progress.work(what, Math.min(n, start + s.batch()), n, e0);
+        if (s.epochLines()) {
+          progress.work(what, Math.min(n, start + s.batch()), n, e0);
+        }
       }
       long spent = System.nanoTime() - e0;
       trainNanos += spent;
@@ -125,8 +136,12 @@ public final class EpochLoop {
         best = t.snapshot();
         sinceBest = 0;
       }
-      progress.say(String.format(Locale.ROOT, "%s epoch %d/%d  loss %.4f  validation %.4f%s", s.name(), epoch,
-          s.epochs(), lossSum / batches, val, better ? " *" : ""));
+      if (s.epochLines()) {
+        progress.say(String.format(Locale.ROOT, "%s epoch %d/%d  loss %.4f  validation %.4f%s", s.name(), epoch,
+            s.epochs(), lossSum / batches, val, better ? " *" : ""));
+      } else {
+        progress.work(s.name() + " epochs", epoch, s.epochs(), t0);
+      }
       if (!better && s.patience() > 0 && ++sinceBest >= s.patience()) {
         break; // the history shows how many epochs ran
       }

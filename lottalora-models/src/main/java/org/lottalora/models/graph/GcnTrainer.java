@@ -1,5 +1,7 @@
 package org.lottalora.models.graph;
 
+import java.util.Map;
+import org.lottalora.core.train.EpochLoop;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.data.graph.Graph;
 import org.lottalora.core.train.Progress;
@@ -57,49 +59,52 @@ public final class GcnTrainer {
     }
     int n = g.nodes();
     boolean[][] masks = split(n, c.splitSeed(), c.trainFraction(), c.valFraction());
-    boolean[] train = masks[0];
-    boolean[] val = masks[1];
-    boolean[] test = masks[2];
     float[][] x = new float[n][g.dims()];
     for (int i = 0; i < n; i++) {
       System.arraycopy(g.features(), i * g.dims(), x[i], 0, g.dims());
     }
     long t0 = System.nanoTime();
-    double bestVal = -1;
-    double bestTest = 0;
-    int bestEpoch = 0;
-    float[] bestBetas = net.betas();
-    java.util.Map<String, float[]> best = null;
-    for (int e = 1; e <= c.epochs(); e++) {
-      float[][] logits = net.forward(x);
-      double va = accuracy(logits, g.labels(), val);
-      if (va > bestVal) {
-        bestVal = va;
-        bestTest = accuracy(logits, g.labels(), test);
-        bestEpoch = e - 1;
-        bestBetas = net.betas();
-        best = copy(net.trained());
+    // full batch: one step an epoch, the whole graph its one "example"; the validation forward of the arrays about
+    // to be stepped is the step's own forward, so it is kept and not recomputed
+    float[][][] logits = new float[1][][];
+    EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      @Override
+      public int examples() {
+        return 1;
       }
-      double loss = net.backward(logits, g.labels(), train);
-      if (!Double.isFinite(loss)) {
-        net.restore(best); // the best epoch so far: never leave NaN arrays behind
-        org.lottalora.core.train.LossGuard.check(loss, e, bestEpoch > 0 ? "epoch " + bestEpoch : null);
+
+      @Override
+      public double backward(int[] batch) {
+        float[][] z = logits[0] != null ? logits[0] : net.forward(x);
+        logits[0] = null;
+        return net.backward(z, g.labels(), masks[0]);
       }
-      net.adam(c.lr(), c.weightDecay(), e);
-      p.work("gcn train", e, c.epochs(), t0);
-    }
-    float[][] logits = net.forward(x);
-    double va = accuracy(logits, g.labels(), val);
-    if (va > bestVal) {
-      bestVal = va;
-      bestTest = accuracy(logits, g.labels(), test);
-      bestEpoch = c.epochs();
-      bestBetas = net.betas();
-    } else {
-      net.restore(best);
-    }
-    return new Report(bestTest, bestVal, bestEpoch, net.trainableFraction(), bestBetas,
-        (System.nanoTime() - t0) / 1e9);
+
+      @Override
+      public void update(double lr, int step) {
+        net.adam(lr, c.weightDecay(), step);
+      }
+
+      @Override
+      public double validate() {
+        logits[0] = net.forward(x);
+        return accuracy(logits[0], g.labels(), masks[1]);
+      }
+
+      @Override
+      public Map<String, float[]> snapshot() {
+        return copy(net.trained());
+      }
+
+      @Override
+      public void restore(Map<String, float[]> arrays) {
+        logits[0] = null;
+        net.restore(arrays);
+      }
+    }, new EpochLoop.Settings("gcn", c.epochs(), 1, e -> "gcn.order/" + e, c.splitSeed(), s -> c.lr(), true, 0,
+        false), p);
+    return new Report(accuracy(net.forward(x), g.labels(), masks[2]), o.bestValidation(), o.bestEpoch(),
+        net.trainableFraction(), net.betas(), (System.nanoTime() - t0) / 1e9);
   }
 
   /** The seeded node split (stream "gcn.split"): masks of the train, validation and test nodes. */
