@@ -89,6 +89,10 @@ final class GraphTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return CtrlC.keepBest(this::train); // Ctrl-C saves the best epoch so far
+  }
+
+  private Integer train() {
     boolean gin = family.equals("gin");
     if (!GraphModel.FAMILIES.contains(family)) {
       throw new IllegalArgumentException("unknown --model '" + family + "'; use gcn or gin");

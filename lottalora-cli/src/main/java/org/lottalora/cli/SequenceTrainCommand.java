@@ -101,6 +101,10 @@ final class SequenceTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return CtrlC.keepBest(this::train); // Ctrl-C saves the best epoch so far
+  }
+
+  private Integer train() {
     if (!classWeights.equals("none") && !classWeights.equals("balanced")) {
       throw new IllegalArgumentException("--class-weights must be none or balanced, got '" + classWeights + "'");
     }

@@ -82,6 +82,10 @@ final class TextTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return CtrlC.keepBest(this::train); // Ctrl-C saves the best epoch so far
+  }
+
+  private Integer train() {
     // --dora is built (and saved) like in every family; the Spec refuses --residual and --layer-norm in one line
     DType storage = save.storage();
     TextTrainer.Config tc = new TextTrainer.Config(epochs, batch, lr, wd, splitSeed);

@@ -93,6 +93,10 @@ final class VitTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return CtrlC.keepBest(this::train); // Ctrl-C saves the best epoch so far
+  }
+
+  private Integer train() {
     // --dora is built (and saved) like in every family; the Spec refuses --residual and --layer-norm in one line
     if (maxTrain < 0) {
       throw new IllegalArgumentException("--max-train must be >= 0, got " + maxTrain);

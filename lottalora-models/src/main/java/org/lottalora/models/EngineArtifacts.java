@@ -41,6 +41,34 @@ public final class EngineArtifacts {
   }
 
   /**
+   * The first checks of every engine family's loader, in the protocol's order: the file holds this family's config
+   * (else {@code UNKNOWN_FAMILY}, pointing to {@link Lotta#load}, which finds the right loader), then its backbone
+   * generator is this build's. Returns the model record.
+   *
+   * @param what the model, for the error ("ViT")
+   */
+  public static org.lottalora.format.proto.ModelSpec require(Artifact a,
+      org.lottalora.format.proto.ModelSpec.ConfigCase config, String where, String what) {
+    if (!a.hasModel() || a.getModel().getConfigCase() != config) {
+      throw new org.lottalora.format.ArtifactException(org.lottalora.format.ArtifactException.Reason.UNKNOWN_FAMILY,
+          where + " is not a " + what + " (family '" + a.getModel().getFamily() + "'): load it with Lotta.load, "
+          + "which picks its family's loader");
+    }
+    org.lottalora.core.backbone.BackboneRecord.checkGenerator(a, where);
+    return a.getModel();
+  }
+
+  /**
+   * The adapter config an adapter record describes, for the graph, recurrent and option-configured families: every
+   * switch read back (DoRA, residual, LayerNorm); trained biases refused ({@link #refuseSwitches}).
+   */
+  public static AdapterConfig adapterWithBlocks(org.lottalora.format.proto.AdapterConfig pa) {
+    refuseSwitches(pa, false);
+    return new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
+        pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm());
+  }
+
+  /**
    * The adapter config an adapter record describes, for the Transformer families: DoRA is read back; trained
    * biases, residual and LayerNorm are refused (an IllegalArgumentException naming the switch, which the loaders
    * report as a malformed spec), since these families implement none of them (see {@link #refuseBlockSwitches})

@@ -91,15 +91,12 @@ public final class FamilyArtifact {
       throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a " + family + " model (family '"
           + (a.hasModel() ? a.getModel().getFamily() : "") + "'): load it with Lotta.load");
     }
-    BackboneRecord.checkGenerator(a, where);
+    EngineArtifacts.require(a, org.lottalora.format.proto.ModelSpec.ConfigCase.SETTINGS, where, family + " model");
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     try {
-      EngineArtifacts.refuseSwitches(pa, false);
       return new Header(family, a.getModel().getSettings().getValuesMap(), a.getModel().getInputDim(),
           a.getModel().getClasses(), a.getModel().getFull(), a.getBackbone().getSeed(),
-          BackboneRecord.init(a.getBackbone().getInit(), where), new AdapterConfig(pa.getRank(), pa.getAlpha(),
-              pa.getRsLora(), pa.getTrainBeta(), 0, false, pa.getInitSeed()).withVariants(pa.getDora(),
-              pa.getResidual(), pa.getLayerNorm()));
+          BackboneRecord.init(a.getBackbone().getInit(), where), EngineArtifacts.adapterWithBlocks(pa));
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid " + family + " spec: " + e.getMessage());
     }

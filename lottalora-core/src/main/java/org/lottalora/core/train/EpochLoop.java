@@ -14,8 +14,9 @@ import org.lottalora.core.data.Dataset;
  * schedule's rate, then the validation metric; the best epoch's arrays are kept (strictly better only, so ties keep
  * the earlier epoch) and restored at the end; training stops early after {@code patience} epochs without
  * improvement; a non-finite loss restores the best arrays and stops with {@link LossGuard}'s one-line error naming
- * the step. Progress shows the epoch, how far, the rate and the ETA, and one line per epoch. A family supplies only
- * what one batch and one validation mean ({@link Task}).
+ * the step; an {@link Interruption} (Ctrl-C) stops after the current step with the best epoch's arrays restored, for
+ * the caller to save. Progress shows the epoch, how far, the rate and the ETA, and one line per epoch. A family
+ * supplies only what one batch and one validation mean ({@link Task}).
  */
 public final class EpochLoop {
   private EpochLoop() {}
@@ -86,9 +87,10 @@ public final class EpochLoop {
    * @param examplesSeen training examples stepped through
    * @param history the validation metric after each epoch run
    * @param epochRates training examples per second of each epoch run
+   * @param interrupted whether an {@link Interruption} ended the run early
    */
   public record Outcome(double bestValidation, int bestEpoch, double trainSeconds, long examplesSeen,
-      List<Double> history, double[] epochRates) {}
+      List<Double> history, double[] epochRates, boolean interrupted) {}
 
   /** Runs the loop; the task's arrays end as the best epoch's. */
   public static Outcome run(Task t, Settings s, Progress progress) {
@@ -103,7 +105,8 @@ public final class EpochLoop {
     int step = 0;
     int sinceBest = 0;
     long t0 = System.nanoTime();
-    for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+    boolean interrupted = false;
+    for (int epoch = 1; epoch <= s.epochs() && !interrupted; epoch++) {
       int[] order = Dataset.permutation(n, s.orderSeed(), s.order().apply(epoch));
       long e0 = System.nanoTime();
       double lossSum = 0;
@@ -123,6 +126,15 @@ public final class EpochLoop {
         if (s.epochLines()) {
           progress.work(what, Math.min(n, start + s.batch()), n, e0);
         }
+        if (Interruption.requested()) {
+          interrupted = true;
+          progress.say(String.format(Locale.ROOT, "%s: interrupted at epoch %d step %d; keeping %s", s.name(),
+              epoch, step, bestEpoch > 0 ? "the best epoch, " + bestEpoch : "the initial arrays"));
+          break;
+        }
+      }
+      if (interrupted) {
+        break; // the unfinished epoch is not validated: the best finished one is kept
       }
       long spent = System.nanoTime() - e0;
       trainNanos += spent;
@@ -148,6 +160,6 @@ public final class EpochLoop {
     }
     t.restore(best);
     return new Outcome(bestVal, bestEpoch, trainNanos / 1e9, seen, history,
-        rates.stream().mapToDouble(Double::doubleValue).toArray());
+        rates.stream().mapToDouble(Double::doubleValue).toArray(), interrupted);
   }
 }

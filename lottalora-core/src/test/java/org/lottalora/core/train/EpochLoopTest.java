@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The shared epoch loop's rules, on a task whose "model" is one number and whose validation is scripted. */
 class EpochLoopTest {
   /** w grows by the rate each step; validation reads a script per epoch; a NaN loss can be planted. */
-  static final class Scripted implements EpochLoop.Task {
+  static class Scripted implements EpochLoop.Task {
     float[] w = {0f};
     final double[] val;
     final int nanAtStep;
@@ -111,6 +111,28 @@ class EpochLoopTest {
     EpochLoop.Outcome o = EpochLoop.run(t, settings(5, false, 2), Progress.silent());
     assertEquals(3, o.history().size(), "epochs 2 and 3 did not improve: stop");
     assertEquals(1, o.bestEpoch());
+  }
+
+  @Test
+  void anInterruptionStopsAfterTheStepAndKeepsTheBestFinishedEpoch() {
+    Scripted t = new Scripted(new double[] {0.5, 0.9, 0.95}, 0) {
+      @Override
+      public double backward(int[] batch) {
+        if (steps == 4) {
+          Interruption.request(); // Ctrl-C during epoch 2's second step
+        }
+        return super.backward(batch);
+      }
+    };
+    try {
+      EpochLoop.Outcome o = EpochLoop.run(t, settings(3, false, 0), Progress.silent());
+      assertTrue(o.interrupted());
+      assertEquals(1, o.bestEpoch());
+      assertEquals(List.of(0.5), o.history(), "the unfinished epoch is not validated");
+      assertEquals(3f, t.w[0], "epoch 1's arrays");
+    } finally {
+      Interruption.clear();
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.lottalora.models.graph;
 
+import org.lottalora.models.EngineArtifacts;
 import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -21,7 +22,6 @@ import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.GraphConfig;
 import org.lottalora.format.proto.Metrics;
-import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.Training;
 import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.LottaModel;
@@ -294,19 +294,13 @@ public final class GraphModel {
   /** The graph model an opened artifact describes. */
   public static GraphModel load(ArtifactFile file, String where) {
     Artifact a = file.artifact();
-    if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.GRAPH) {
-      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a graph network (family '"
-          + a.getModel().getFamily() + "'): load it with LottaModel.load, ReservoirModel.load or SnnArtifact.load");
-    }
-    BackboneRecord.checkGenerator(a, where);
-    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    org.lottalora.format.proto.ModelSpec m = EngineArtifacts.require(a,
+        org.lottalora.format.proto.ModelSpec.ConfigCase.GRAPH, where, "graph network");
     GraphConfig gc = m.getGraph();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     Setup setup;
     try {
-      org.lottalora.models.EngineArtifacts.refuseSwitches(pa, false);
-      AdapterConfig ac = new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-          pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm());
+      AdapterConfig ac = EngineArtifacts.adapterWithBlocks(pa);
       GcnNetwork.Spec spec = new GcnNetwork.Spec(m.getInputDim(), gc.getHiddenList().stream().mapToInt(i -> i)
           .toArray(), m.getClasses(), a.getBackbone().getSeed(), BackboneRecord.init(a.getBackbone().getInit(), where), ac,
           m.getFull());
@@ -319,26 +313,7 @@ public final class GraphModel {
     List<TensorSpec> specs = fresh.backboneTensors();
     BackboneRecord.checkBackboneRecords(a, specs, where);
     BackboneRecord.regenerateChecked(a, setup.spec().seed(), specs, 1, where);
-    Map<String, float[]> expected = fresh.trained();
-    Map<String, float[]> stored = new HashMap<>();
-    for (Tensor t : a.getTensorsList()) {
-      float[] v = TensorCodec.decode(t, where);
-      float[] want = expected.get(t.getName());
-      if (want == null) {
-        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": tensor '" + t.getName() + "' is not part of "
-            + "this " + setup.family() + " model");
-      }
-      if (want.length != v.length) {
-        throw new ArtifactException(Reason.SHAPE_MISMATCH, where + ": tensor '" + t.getName() + "' has " + v.length
-            + " values, the model needs " + want.length);
-      }
-      stored.put(t.getName(), v);
-    }
-    for (String name : expected.keySet()) {
-      if (!stored.containsKey(name)) {
-        throw new ArtifactException(Reason.MISSING_TENSOR, where + ": no '" + name + "' tensor");
-      }
-    }
-    return new GraphModel(setup, stored);
+    return new GraphModel(setup, BackboneRecord.trainedTensors(a, fresh.trained(), where,
+        "this " + setup.family() + " model"));
   }
 }

@@ -1,5 +1,6 @@
 package org.lottalora.models.recurrent;
 
+import org.lottalora.models.EngineArtifacts;
 import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -162,21 +163,15 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     if (a.hasModel() && legacyCfc(a)) {
       return legacy(a, where);
     }
-    if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.SEQUENCE) {
-      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a recurrent sequence model (family '"
-          + a.getModel().getFamily() + "'): load it with LottaModel.load, GraphModel.load or SnnArtifact.load");
-    }
-    BackboneRecord.checkGenerator(a, where);
-    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    org.lottalora.format.proto.ModelSpec m = EngineArtifacts.require(a,
+        org.lottalora.format.proto.ModelSpec.ConfigCase.SEQUENCE, where, "recurrent sequence model");
     SequenceConfig c = m.getSequence();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     RecurrentNetwork.Spec spec;
     try {
-      org.lottalora.models.EngineArtifacts.refuseSwitches(pa, false);
       spec = new RecurrentNetwork.Spec(m.getFamily(), m.getInputDim(), c.getHidden(), Math.max(1, c.getUnits()),
           m.getClasses(), a.getBackbone().getSeed(), BackboneRecord.init(a.getBackbone().getInit(), where),
-          new AdapterConfig(pa.getRank(), pa.getAlpha(), pa.getRsLora(), pa.getTrainBeta(), 0, false,
-              pa.getInitSeed()).withVariants(pa.getDora(), pa.getResidual(), pa.getLayerNorm()), m.getFull());
+          EngineArtifacts.adapterWithBlocks(pa), m.getFull());
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid sequence model spec: " + e.getMessage());
     }

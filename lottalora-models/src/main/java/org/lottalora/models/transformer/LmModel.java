@@ -16,7 +16,6 @@ import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.LmConfig;
 import org.lottalora.format.proto.Metrics;
-import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.EngineArtifacts;
 import org.lottalora.core.engine.MatrixMode;
 
@@ -123,12 +122,8 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
   /** The model an opened artifact describes. */
   public static LmModel load(ArtifactFile file, String where) {
     Artifact a = file.artifact();
-    if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.LM) {
-      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a byte-level language model (family '"
-          + a.getModel().getFamily() + "'): load it with LottaModel.load or the loader its family names");
-    }
-    BackboneRecord.checkGenerator(a, where);
-    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    org.lottalora.format.proto.ModelSpec m = EngineArtifacts.require(a,
+        org.lottalora.format.proto.ModelSpec.ConfigCase.LM, where, "byte-level language model");
     LmConfig c = m.getLm();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     ByteLm.Spec spec;

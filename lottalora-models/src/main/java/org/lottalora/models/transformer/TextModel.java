@@ -15,7 +15,6 @@ import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.TextConfig;
-import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.EngineArtifacts;
 import org.lottalora.core.engine.MatrixMode;
 
@@ -102,12 +101,8 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
   /** The model an opened artifact describes. */
   public static TextModel load(ArtifactFile file, String where) {
     Artifact a = file.artifact();
-    if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.TEXT) {
-      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a Transformer text classifier (family '"
-          + a.getModel().getFamily() + "'): load it with LottaModel.load or the loader its family names");
-    }
-    BackboneRecord.checkGenerator(a, where);
-    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    org.lottalora.format.proto.ModelSpec m = EngineArtifacts.require(a,
+        org.lottalora.format.proto.ModelSpec.ConfigCase.TEXT, where, "Transformer text classifier");
     TextConfig c = m.getText();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     TextClassifier.Spec spec;

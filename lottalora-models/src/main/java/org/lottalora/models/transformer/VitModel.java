@@ -16,7 +16,6 @@ import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.VitConfig;
-import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.EngineArtifacts;
 import org.lottalora.core.engine.MatrixMode;
 
@@ -89,12 +88,8 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
   /** The model an opened artifact describes. */
   public static VitModel load(ArtifactFile file, String where) {
     Artifact a = file.artifact();
-    if (!a.hasModel() || a.getModel().getConfigCase() != org.lottalora.format.proto.ModelSpec.ConfigCase.VIT) {
-      throw new ArtifactException(Reason.UNKNOWN_FAMILY, where + " is not a ViT (family '"
-          + a.getModel().getFamily() + "'): load it with LottaModel.load or the loader its family names");
-    }
-    BackboneRecord.checkGenerator(a, where);
-    org.lottalora.format.proto.ModelSpec m = a.getModel();
+    org.lottalora.format.proto.ModelSpec m = EngineArtifacts.require(a,
+        org.lottalora.format.proto.ModelSpec.ConfigCase.VIT, where, "ViT");
     VitConfig c = m.getVit();
     org.lottalora.format.proto.AdapterConfig pa = a.getAdapter();
     Vit.Spec spec;
