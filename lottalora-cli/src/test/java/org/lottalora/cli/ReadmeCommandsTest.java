@@ -204,7 +204,7 @@ class ReadmeCommandsTest {
     Map<String, String> value = new LinkedHashMap<>(Map.of("--epochs", "1", "--train-examples", "40", "--trials",
         "2", "--max-tokens", "5", "--rings", "20", "--examples", "2", "--seeds", "0", "--ranks", "1,2",
         "--preset", "tiny"));
-    if (t.get(0).equals("lm")) {
+    if (t.get(0).equals("lm") || (t.get(0).equals("sweep") && t.contains("lm"))) {
       value.put("--steps", "3"); // optimizer steps (the reservoir's --steps is the series length)
     }
     List<String> out = new ArrayList<>();
@@ -215,6 +215,9 @@ class ReadmeCommandsTest {
     List<String> extra = new ArrayList<>();
     if (defaultOut != null && !namesOut) {
       extra.addAll(List.of(defaultOut[0], dir.resolve("default-" + outputs++ + defaultOut[1]).toString()));
+    }
+    if (t.get(0).equals("sweep") && !t.contains("--seeds") && !t.contains("--config") && !t.contains("...")) {
+      extra.addAll(List.of("--seeds", "0"));
     }
     if (verb.equals("reservoir search") && !t.contains("--trials")) {
       extra.addAll(List.of("--trials", "2"));
