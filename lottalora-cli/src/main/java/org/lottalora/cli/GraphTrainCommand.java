@@ -130,10 +130,7 @@ final class GraphTrainCommand implements Callable<Integer> {
     m.save(out, t.report().testAccuracy(), t.report().seconds(), key);
     GraphModel back = GraphModel.load(out);
     double reloaded = back.testAccuracy(d);
-    if (reloaded != t.report().testAccuracy()) {
-      throw new org.lottalora.core.LottaException("the reloaded model scores " + reloaded + " against "
-          + t.report().testAccuracy() + " before saving: this is a bug; " + out + " is not to be trusted");
-    }
+    org.lottalora.models.FamilyRuns.checkReload(t.report().testAccuracy(), reloaded, out);
     if (json) {
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("family", family);

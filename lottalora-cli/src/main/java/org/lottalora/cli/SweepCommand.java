@@ -214,7 +214,7 @@ final class SweepCommand implements Callable<Integer> {
     java.util.Map<String, String> all = fam.resolve(FamilySettings.given(spec.commandLine().getParseResult(),
         FamilySettings.names(spec)));
     String dataset = all.get("dataset");
-    long splitSeed = (long) number(all, "split-seed", "0");
+    long splitSeed = splitSeed(all);
     int[] hidden = new int[0];
     if (fam instanceof ModelFamily dense) {
       String w = all.get("widths");
@@ -241,8 +241,18 @@ final class SweepCommand implements Callable<Integer> {
         number(all, "lr", "1e-3"), number(all, "wd", "0"), schedules, fam.own(all));
   }
 
+  // the split seed as the whole number it is (a double would round seeds beyond 2^53)
+  static long splitSeed(java.util.Map<String, String> all) {
+    String v = all.getOrDefault("split-seed", "0");
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--split-seed must be a whole number, got '" + v + "'");
+    }
+  }
+
   // a shared setting as a number (the family's default when it does not take it), naming the option when bad
-  private static double number(java.util.Map<String, String> all, String name, String dflt) {
+  static double number(java.util.Map<String, String> all, String name, String dflt) {
     String v = all.getOrDefault(name, dflt);
     try {
       return Double.parseDouble(v);

@@ -480,11 +480,16 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     java.util.Map<String, String> all = fam.resolve(FamilySettings.given(pr, settings));
-    RunSpec r = new RunSpec(all.getOrDefault("dataset", ""), Long.parseLong(all.getOrDefault("split-seed", "0")),
-        Integer.parseInt(all.getOrDefault("max-train", "0")), fam.id(), new int[0], full, rank, alpha, false, seed,
-        InitSpec.parse(init).canonical(), Integer.parseInt(all.getOrDefault("epochs", "1")),
-        Integer.parseInt(all.getOrDefault("batch", "1")), Double.parseDouble(all.getOrDefault("lr", "1e-3")),
-        Double.parseDouble(all.getOrDefault("wd", "0")), "fixed", fam.own(all));
+    RunSpec r = new RunSpec(all.getOrDefault("dataset", ""), SweepCommand.splitSeed(all),
+        (int) SweepCommand.number(all, "max-train", "0"), fam.id(), new int[0], full, rank, alpha, false, seed,
+        InitSpec.parse(init).canonical(), (int) SweepCommand.number(all, "epochs", "1"),
+        (int) SweepCommand.number(all, "batch", "1"), SweepCommand.number(all, "lr", "1e-3"),
+        SweepCommand.number(all, "wd", "0"), "fixed", fam.own(all));
+    if (r.epochs() < 1 || r.batch() < 1 || !(r.lr() > 0) || r.wd() < 0 || r.maxTrain() < 0) {
+      throw new IllegalArgumentException("family " + fam.id() + " needs epochs >= 1, batch >= 1, lr > 0, wd >= 0 and "
+          + "max-train >= 0; got " + r.epochs() + ", " + r.batch() + ", " + r.lr() + ", " + r.wd() + ", "
+          + r.maxTrain());
+    }
     fam.check(r);
     ArtifactCodec.checkWritable(out);
     Threads.apply(nThreads);
