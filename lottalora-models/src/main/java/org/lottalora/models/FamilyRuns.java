@@ -120,6 +120,16 @@ public final class FamilyRuns {
     }
   }
 
+  /**
+   * A copy of trained arrays by name with every beta set to 0: the arrays of the same model with the scaffold
+   * removed, for the families that rebuild a network from its arrays (graph, recurrent).
+   */
+  public static Map<String, float[]> withoutScaffold(Map<String, float[]> trained) {
+    Map<String, float[]> v = new LinkedHashMap<>();
+    trained.forEach((k, a) -> v.put(k, k.endsWith(".beta") ? new float[a.length] : a.clone()));
+    return v;
+  }
+
   /** Betas as the sweep records them (float per adapted matrix). */
   public static Map<String, Float> floats(Map<String, Double> betas) {
     Map<String, Float> m = new LinkedHashMap<>();

@@ -196,9 +196,7 @@ public final class GraphModel {
    * act (the paper's "W_seed removed" ablation). A copy; this model is unchanged.
    */
   public GraphModel withoutScaffold() {
-    Map<String, float[]> v = new java.util.LinkedHashMap<>();
-    trained().forEach((k, a) -> v.put(k, k.endsWith(".beta") ? new float[a.length] : a.clone()));
-    return new GraphModel(setup, v);
+    return new GraphModel(setup, org.lottalora.models.FamilyRuns.withoutScaffold(trained()));
   }
 
   private void requireFamily(String f) {

@@ -2,7 +2,6 @@ package org.lottalora.models.recurrent;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,9 +99,8 @@ public abstract sealed class RecurrentFamily implements Family permits Recurrent
     FamilyRuns.checkReload(rep.test().accuracy(), again.accuracy(), artifact);
     Double removed = null;
     if (!r.full()) {
-      Map<String, float[]> v = new LinkedHashMap<>();
-      net.trained().forEach((k, a) -> v.put(k, k.endsWith(".beta") ? new float[a.length] : a.clone()));
-      removed = RecurrentTrainer.evaluate(new RecurrentNetwork(s, v), d.test()).accuracy();
+      removed = RecurrentTrainer.evaluate(new RecurrentNetwork(s, FamilyRuns.withoutScaffold(net.trained())),
+          d.test()).accuracy();
     }
     return new RunResult(r.id(), r, rep.test().accuracy(), rep.test().loss(), rep.validation().accuracy(),
         rep.bestEpoch(), net.trainableValues(), net.modelValues(), rep.betas(), rep.seconds(), null, removed);
