@@ -199,7 +199,15 @@ final class SweepCommand implements Callable<Integer> {
       }
     }
     try {
-      return SweepStore.JSON.readValue(Files.readString(config), SweepConfig.class);
+      SweepConfig c = SweepStore.JSON.readValue(Files.readString(config), SweepConfig.class);
+      // the file's family settings go through the family's own check: a key it does not take is refused
+      Family fam = FamilyRegistry.get(c.family());
+      java.util.Map<String, String> given = new java.util.LinkedHashMap<>(c.options());
+      if (fam.sharedSettings().contains("dataset")) {
+        given.put("dataset", c.dataset());
+      }
+      fam.resolve(given);
+      return c;
     } catch (java.nio.file.NoSuchFileException e) {
       throw new IllegalArgumentException("no such config file: " + config);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
