@@ -65,6 +65,14 @@ class FamilyVerbsCliTest {
     assertTrue(report.contains("Family settings: attention adapter, eval-bytes 2000, mlp frozen, preset tiny, "
         + "seq-len 32, steps 3"), report);
     assertTrue(s.out().contains("r*(0.050 nats)"), s.out());
+    String json = Files.readString(sweep.resolve("sweep.json"));
+    assertTrue(json.contains("\"preset\" : \"tiny\""), json);
+    Path grid = dir.resolve("grid.json");
+    Files.writeString(grid, json.replace("\"preset\" : \"tiny\"", "\"preset\" : \"tiny\", \"depth\" : \"3\""));
+    CliTest.Run foreign = CliTest.run("sweep", "--config", grid.toString(), "--out", dir.resolve("g2").toString());
+    assertEquals(2, foreign.code());
+    assertTrue(foreign.err().contains("family lm does not take --depth"), foreign.err());
+    assertFalse(Files.exists(dir.resolve("g2")));
 
     Path g = dir.resolve("g.lotta");
     CliTest.Run t = CliTest.run("train", "--family", "gcn", "--dataset", "sbm:nodes=200,blocks=2,dims=8",
