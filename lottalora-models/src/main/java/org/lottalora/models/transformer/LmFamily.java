@@ -109,6 +109,9 @@ public final class LmFamily implements Family {
   public static double accuracy(ByteLm lm, byte[] text, int seqLen, long maxBytes) {
     int n = (int) Math.min(text.length, maxBytes <= 0 ? Long.MAX_VALUE : maxBytes);
     int len = Math.min(seqLen, n);
+    if (len < 2) {
+      return Double.NaN; // nothing to predict (training refuses such a held-out text before this)
+    }
     List<int[]> windows = new ArrayList<>();
     for (int start = 0; start + len <= n; start += len - 1) {
       windows.add(ByteCorpus.tokens(text, start, len));
