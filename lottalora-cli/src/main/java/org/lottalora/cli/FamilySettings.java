@@ -1,79 +1,58 @@
 package org.lottalora.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.lottalora.core.family.Family;
 import org.lottalora.core.family.FamilyOption;
+import org.lottalora.core.family.FamilyRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The family-specific settings a grid command takes for every family ({@code sweep --family lm --preset tiny
- * --steps 200}): declared here once, as text, so that {@code --help} lists them; which of them a family takes, and
- * their defaults, is the family's own {@link Family#options()}, and {@link #given} hands only those the user gave
- * to {@link Family#resolve}, which refuses the others naming the family.
+ * The family-specific settings of the commands that take every family ({@code sweep --family lm --preset tiny
+ * --steps 200}, {@code train --family F}): {@link #declare} adds one option per setting any registered family
+ * declares in {@link Family#options()} (so a family added outside this build gets its own options too, and
+ * {@code --help} lists them with the families that take them); which a family takes, and their defaults, stay the
+ * family's, and {@link #given} hands only those the user gave to {@link Family#resolve}, which refuses the others
+ * naming the family. {@code --set NAME=VALUE} is the same for any setting.
  */
 final class FamilySettings {
-  @Option(names = "--preset", description = "lm: model shape (tiny, small, 3m, ...; default tiny).")
-  String preset;
-
-  @Option(names = "--steps", description = "lm: optimizer steps per run (default 200).")
-  String steps;
-
-  @Option(names = "--seq-len", description = "lm: bytes per window (default 64).")
-  String seqLen;
-
-  @Option(names = "--val-fraction", description = "lm: held-out tail of the text; gcn, gin: share that picks the "
-      + "epoch.")
-  String valFraction;
-
-  @Option(names = "--eval-bytes", description = "lm: held-out bytes scored (default 65536; 0: all).")
-  String evalBytes;
-
-  @Option(names = "--train-fraction", description = "gcn, gin: share of nodes or graphs that trains.")
-  String trainFraction;
-
-  @Option(names = "--hidden", description = "gcn, gin: hidden widths (default 64,64); cfc, lstm: state size "
-      + "(default 32).")
-  String hidden;
-
-  @Option(names = "--units", description = "cfc: backbone width (default 32).")
-  String units;
-
-  @Option(names = "--patch", description = "vit: patch side (default 0: a quarter of the image side).")
-  String patch;
-
-  @Option(names = "--width", description = "vit, text: model width (default 64).")
-  String width;
-
-  @Option(names = "--heads", description = "vit, text: attention heads (default 4).")
-  String heads;
-
-  @Option(names = "--layers", description = "vit, text: blocks (default 4 for vit, 2 for text).")
-  String layers;
-
-  @Option(names = "--mlp-hidden", description = "vit, text: MLP width (default 128).")
-  String mlpHidden;
-
-  @Option(names = "--max-len", description = "text: context in bytes (default 128).")
-  String maxLen;
-
-  @Option(names = "--attention", description = "vit, text, lm: W_Q, W_K, W_V, W_O as adapter (default), full or "
-      + "frozen.")
-  String attention;
-
-  @Option(names = "--mlp", description = "vit, text, lm: the MLP matrices as adapter, full or frozen (default: "
-      + "adapter for vit, frozen for text and lm, the paper's choice).")
-  String mlp;
-
-  @Option(names = "--set", paramLabel = "NAME=VALUE", description = "A family setting that has no option here (a "
-      + "family added outside this build), e.g. --set temperature=2; repeatable.")
+  @Option(names = "--set", paramLabel = "NAME=VALUE", description = "A family setting by name, e.g. --set "
+      + "temperature=2 (the same as --temperature 2); repeatable.")
   Map<String, String> set;
+
+  /** Every family setting that is not a shared one, with the families that take it and their defaults. */
+  static Map<String, List<String>> registered() {
+    Map<String, List<String>> byName = new TreeMap<>();
+    for (Family f : FamilyRegistry.all().values()) {
+      for (FamilyOption o : f.options()) {
+        if (!FamilyOption.SHARED.contains(o.name())) {
+          byName.computeIfAbsent(o.name(), k -> new ArrayList<>()).add(f.id() + ": " + o.help()
+              + (o.defaultText() == null ? "" : ", default " + o.defaultText()));
+        }
+      }
+    }
+    return byName;
+  }
+
+  /** Adds an option for every registered family setting that {@code command} does not declare itself. */
+  static void declare(CommandLine.Model.CommandSpec command) {
+    registered().forEach((name, uses) -> {
+      if (command.findOption("--" + name) == null) {
+        command.addOption(CommandLine.Model.OptionSpec.builder("--" + name).type(String.class).paramLabel("VALUE")
+            .description(String.join("; ", uses) + ".").build());
+      }
+    });
+  }
 
   /**
    * The settings among {@code names} (family-specific ones and the shared {@link FamilyOption#SHARED}) that were
-   * given on this command line, by name without dashes, as their text.
+   * given on this command line, by name without dashes, as their text; {@code --set} entries included.
+   *
+   * @throws IllegalArgumentException when a setting is given both as an option and with --set
    */
   static Map<String, String> given(CommandLine.ParseResult pr, List<String> names) {
     Map<String, String> m = new LinkedHashMap<>();
@@ -95,22 +74,22 @@ final class FamilySettings {
     return m;
   }
 
-  /** Every setting name this mixin and the shared options declare. */
+  /** Every setting name the command takes for a family: the shared ones and the registered family settings. */
   static List<String> names(CommandLine.Model.CommandSpec spec) {
-    List<String> out = new java.util.ArrayList<>(FamilyOption.SHARED);
+    List<String> out = new ArrayList<>(FamilyOption.SHARED);
     out.addAll(own(spec));
     return out;
   }
 
-  /** The setting names this mixin declares (the family-specific ones, and "set"). */
+  /** The registered family settings (not the shared ones) this command declares, and "set". */
   static List<String> own(CommandLine.Model.CommandSpec spec) {
-    List<String> out = new java.util.ArrayList<>();
-    for (CommandLine.Model.OptionSpec o : spec.options()) {
-      String n = o.longestName().substring(2);
-      if (o.userObject() instanceof java.lang.reflect.Field f && f.getDeclaringClass() == FamilySettings.class) {
+    List<String> out = new ArrayList<>();
+    for (String n : registered().keySet()) {
+      if (spec.findOption("--" + n) != null) {
         out.add(n);
       }
     }
+    out.add("set");
     return out;
   }
 }

@@ -37,6 +37,9 @@ public final class LottaLoraCli implements Runnable {
   /** Builds the command line with the project's exit-code mapping. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new LottaLoraCli());
+    // every registered family's own settings become options of the verbs that take every family
+    FamilySettings.declare(cl.getSubcommands().get("sweep").getCommandSpec());
+    FamilySettings.declare(cl.getSubcommands().get("train").getCommandSpec());
     // a usage mistake gets one line naming it, not the whole help text
     cl.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();

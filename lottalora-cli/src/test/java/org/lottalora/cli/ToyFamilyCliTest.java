@@ -67,12 +67,13 @@ class ToyFamilyCliTest {
     assertFalse(Files.exists(dir.resolve("bad")), "a refused grid leaves no folder");
 
     Path sweep = dir.resolve("sweep");
+    // its own setting is an option of the verbs too (declared from the registry), not only --set NAME=VALUE
     CliTest.Run s = CliTest.run("sweep", "--family", "toy", "--ranks", "1,4", "--seeds", "0", "--epochs", "3",
-        "--out", sweep.toString(), "--quiet");
+        "--temperature", "2", "--out", sweep.toString(), "--quiet");
     assertEquals(0, s.code(), s.err());
     String report = Files.readString(sweep.resolve("report.md"));
     assertTrue(report.contains("# Sweep report: toy"), report);
-    assertTrue(report.contains("Family settings: temperature 1"), report);
+    assertTrue(report.contains("Family settings: temperature 2"), report);
     assertTrue(Files.exists(sweep.resolve("accuracy_vs_rank.png")));
     assertEquals(3, Files.readAllLines(sweep.resolve("runs.csv")).size() - 1, "full + 2 ranks");
   }
