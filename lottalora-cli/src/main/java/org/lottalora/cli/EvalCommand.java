@@ -80,7 +80,28 @@ final class EvalCommand implements Callable<Integer> {
     if (RecurrentModel.isRecurrent(f.artifact())) {
       return evalRecurrent(f, t0);
     }
-    VerbRouter.refuseContractOnly(f, "eval");
+    org.lottalora.core.family.Family contract = VerbRouter.contractOnly(f);
+    if (contract != null) { // a family without a command of its own scores its artifact itself
+      Map<String, Double> metrics;
+      try {
+        metrics = contract.evaluate(f, model.toString());
+      } catch (UnsupportedOperationException e) {
+        throw new IllegalArgumentException(e.getMessage());
+      }
+      PrintWriter o = spec.commandLine().getOut();
+      if (json) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", model.toString());
+        j.put("family", contract.id());
+        j.putAll(metrics);
+        o.println(Json.write(j));
+      } else {
+        o.printf(Locale.ROOT, "model     %s  (family %s)%n", model, contract.id());
+        metrics.forEach((k, v) -> o.printf(Locale.ROOT, "%-17s %.4f%n", k.replace('_', ' '), v));
+      }
+      o.flush();
+      return 0;
+    }
     LottaModel m = LottaModel.load(f, model.toString());
     double loadSecs = (System.nanoTime() - t0) / 1e9;
     long trainedSplitSeed = m.artifact().getTraining().getConfig().getSplitSeed();

@@ -120,14 +120,22 @@ final class VerbRouter {
    * this build, which has no command of its own): loading it as a dense model would fail with a less useful error.
    */
   static void refuseContractOnly(org.lottalora.format.ArtifactFile f, String verb) {
-    FamilyRegistry.of(f).ifPresent(fam -> {
-      if (!(fam instanceof org.lottalora.models.ModelFamily) && !EVAL.containsKey(fam.id())
-          && !org.lottalora.models.recurrent.RecurrentModel.isRecurrent(f.artifact())) {
-        throw new IllegalArgumentException("family " + fam.id() + " has no `" + verb + "` of its own: load it with "
-            + "Lotta.load(path) in Java; `lottalora train --family " + fam.id() + "` and `lottalora sweep` report its "
-            + "test metrics");
-      }
-    });
+    Family fam = contractOnly(f);
+    if (fam != null) {
+      throw new IllegalArgumentException("family " + fam.id() + " has no `" + verb + "` of its own: load it with "
+          + "Lotta.load(path) in Java; `lottalora train --family " + fam.id() + "` and `lottalora sweep` report its "
+          + "test metrics");
+    }
+  }
+
+  /**
+   * The family of {@code f} when it is one that the verbs reach only through the contract (a family added outside
+   * this build, without a command of its own), else null.
+   */
+  static Family contractOnly(org.lottalora.format.ArtifactFile f) {
+    Family fam = FamilyRegistry.of(f).orElse(null);
+    return fam != null && !(fam instanceof org.lottalora.models.ModelFamily) && !EVAL.containsKey(fam.id())
+        && !org.lottalora.models.recurrent.RecurrentModel.isRecurrent(f.artifact()) ? fam : null;
   }
 
   /**

@@ -54,9 +54,12 @@ class ToyFamilyCliTest {
         .toString());
     assertEquals(2, wrong.code());
     assertTrue(wrong.err().contains("family toy does not take --dropout"), wrong.err());
-    CliTest.Run eval = CliTest.run("eval", m.toString());
-    assertEquals(2, eval.code());
-    assertTrue(eval.err().contains("family toy has no `eval` of its own"), eval.err());
+    CliTest.Run eval = CliTest.run("eval", m.toString(), "--json");
+    assertEquals(0, eval.code(), eval.err());
+    assertEquals(acc, number(eval.out(), "test_accuracy"), "eval scores the artifact as training did: " + eval.out());
+    CliTest.Run predict = CliTest.run("predict", m.toString(), dir.resolve("none.csv").toString());
+    assertEquals(2, predict.code());
+    assertTrue(predict.err().contains("family toy has no `predict` of its own"), predict.err());
     CliTest.Run unknown = CliTest.run("train", "--family", "toy", "-o", dir.resolve("y.lotta").toString());
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("Unknown option"), "[" + unknown.err() + "]");

@@ -157,6 +157,9 @@ public final class ToyFamily implements Family {
     double acc = m.accuracy(d.test());
     double seconds = (System.nanoTime() - t0) / 1e9;
     Map<String, String> settings = new LinkedHashMap<>(r.options());
+    settings.put("dataset", r.dataset()); // what evaluate() scores the artifact on
+    settings.put("split-seed", Long.toString(r.splitSeed()));
+    settings.put("max-train", Integer.toString(r.maxTrain()));
     Map<String, float[]> values = Params.copy(m.params());
     FamilyArtifact.write(artifact, new FamilyArtifact.Header(id(), settings, in, classes, r.full(), r.seed(),
         FamilyRuns.init(r), ac), m.backbone(), values,
@@ -169,6 +172,20 @@ public final class ToyFamily implements Family {
     return new RunResult(r.id(), r, acc, FamilyRuns.meanNll(p, d.test().labels(), null), bestVal, bestEpoch,
         Params.count(m.params()), (long) in * classes + classes, FamilyRuns.floats(Params.betas(m.params())), seconds,
         null, removed);
+  }
+
+  @Override
+  public Map<String, Double> evaluate(ArtifactFile f, String where) {
+    FamilyArtifact.Header h = FamilyArtifact.header(f, where, id());
+    RunSpec data = new RunSpec(h.settings().get("dataset"), Long.parseLong(h.settings().get("split-seed")),
+        Integer.parseInt(h.settings().get("max-train")), id(), new int[0], h.full(), 1, 1, false, h.seed(), "normal",
+        1, 1, 1e-3, 0, "fixed");
+    Dataset test = RunTask.data(data).normalized().test();
+    ToyModel m = (ToyModel) load(f, where);
+    Map<String, Double> out = new LinkedHashMap<>();
+    out.put("test_accuracy", m.accuracy(test));
+    out.put("test_loss", FamilyRuns.meanNll(m.probabilities(rows(test)), test.labels(), null));
+    return out;
   }
 
   @Override

@@ -71,6 +71,19 @@ public interface Family {
   Object load(ArtifactFile file, String where);
 
   /**
+   * Scores an artifact of this family on the data it records (its test split), for {@code lottalora eval}: metric
+   * name to value (e.g. {@code test_accuracy}, {@code test_loss}). The built-in families answer through their own
+   * commands; a family without one overrides this.
+   *
+   * @throws UnsupportedOperationException when the family has no evaluation of its own
+   */
+  default Map<String, Double> evaluate(ArtifactFile file, String where) {
+    throw new UnsupportedOperationException("family " + id() + " has no `eval` of its own: load it with "
+        + "Lotta.load(path) in Java; `lottalora train --family " + id() + "` and `lottalora sweep` report its test "
+        + "metrics");
+  }
+
+  /**
    * The settings a user gave (option name to text), checked against {@link #options()} and completed with the
    * defaults.
    *
