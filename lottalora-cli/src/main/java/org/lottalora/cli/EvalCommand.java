@@ -82,12 +82,10 @@ final class EvalCommand implements Callable<Integer> {
     }
     org.lottalora.core.family.Family contract = VerbRouter.contractOnly(f);
     if (contract != null) { // a family without a command of its own scores its artifact itself
-      Map<String, Double> metrics;
-      try {
-        metrics = contract.evaluate(f, model.toString());
-      } catch (UnsupportedOperationException e) {
-        throw new IllegalArgumentException(e.getMessage());
-      }
+      Map<String, Double> metrics = contract.evaluate(f, model.toString()).orElseThrow(() ->
+          new IllegalArgumentException("family " + contract.id() + " has no `eval` of its own: load it with "
+              + "Lotta.load(path) in Java; `lottalora train --family " + contract.id() + "` and `lottalora sweep` "
+              + "report its test metrics"));
       PrintWriter o = spec.commandLine().getOut();
       if (json) {
         Map<String, Object> j = new LinkedHashMap<>();

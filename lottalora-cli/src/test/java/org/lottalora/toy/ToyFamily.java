@@ -175,7 +175,7 @@ public final class ToyFamily implements Family {
   }
 
   @Override
-  public Map<String, Double> evaluate(ArtifactFile f, String where) {
+  public java.util.Optional<Map<String, Double>> evaluate(ArtifactFile f, String where) {
     FamilyArtifact.Header h = FamilyArtifact.header(f, where, id());
     RunSpec data = new RunSpec(h.settings().get("dataset"), Long.parseLong(h.settings().get("split-seed")),
         Integer.parseInt(h.settings().get("max-train")), id(), new int[0], h.full(), 1, 1, false, h.seed(), "normal",
@@ -185,7 +185,7 @@ public final class ToyFamily implements Family {
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("test_accuracy", m.accuracy(test));
     out.put("test_loss", FamilyRuns.meanNll(m.probabilities(rows(test)), test.labels(), null));
-    return out;
+    return java.util.Optional.of(out);
   }
 
   @Override

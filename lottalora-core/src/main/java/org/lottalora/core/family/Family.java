@@ -72,15 +72,11 @@ public interface Family {
 
   /**
    * Scores an artifact of this family on the data it records (its test split), for {@code lottalora eval}: metric
-   * name to value (e.g. {@code test_accuracy}, {@code test_loss}). The built-in families answer through their own
-   * commands; a family without one overrides this.
-   *
-   * @throws UnsupportedOperationException when the family has no evaluation of its own
+   * name to value (e.g. {@code test_accuracy}, {@code test_loss}), or empty when the family has no evaluation of
+   * its own (the built-in families answer through their own commands; a family without one overrides this).
    */
-  default Map<String, Double> evaluate(ArtifactFile file, String where) {
-    throw new UnsupportedOperationException("family " + id() + " has no `eval` of its own: load it with "
-        + "Lotta.load(path) in Java; `lottalora train --family " + id() + "` and `lottalora sweep` report its test "
-        + "metrics");
+  default java.util.Optional<Map<String, Double>> evaluate(ArtifactFile file, String where) {
+    return java.util.Optional.empty();
   }
 
   /**
