@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.lottalora.models.snn.ConnectionSpec;
-import org.lottalora.models.snn.Draws;
+import org.lottalora.core.backbone.Draws;
 import org.lottalora.models.snn.Monitor;
 import org.lottalora.models.snn.Network;
 import org.lottalora.models.snn.NetworkSpec;

@@ -62,6 +62,18 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
+  @Option(names = "--set", paramLabel = "NAME=VALUE", description = "An evaluation setting of a family that "
+      + "scores its artifact itself, e.g. --set target=300 --set eval-episodes=20 for a Decision Transformer "
+      + "(dt).")
+  Map<String, String> set;
+
+  private void refuseSettings() {
+    if (set != null && !set.isEmpty()) {
+      throw new IllegalArgumentException("--set is for families that score their artifacts themselves (e.g. dt); "
+          + model + " is evaluated with --dataset and --split");
+    }
+  }
+
   @Override
   public Integer call() {
     if (!split.equals("train") && !split.equals("val") && !split.equals("test")) {
@@ -71,6 +83,7 @@ final class EvalCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     ArtifactFile f = ArtifactCodec.open(model, trust.policy());
     if (f.artifact().getModel().hasSamediff()) {
+      refuseSettings();
       return evalGraph(f, t0);
     }
     if (base != null) {
@@ -78,11 +91,13 @@ final class EvalCommand implements Callable<Integer> {
           + "--pretrained); " + model + " regenerates its base from the seed");
     }
     if (RecurrentModel.isRecurrent(f.artifact())) {
+      refuseSettings();
       return evalRecurrent(f, t0);
     }
     org.lottalora.core.family.Family contract = VerbRouter.contractOnly(f);
     if (contract != null) { // a family without a command of its own scores its artifact itself
-      Map<String, Double> metrics = contract.evaluate(f, model.toString()).orElseThrow(() ->
+      Map<String, Double> metrics = contract.evaluate(f, model.toString(), set == null ? Map.of() : set)
+          .orElseThrow(() ->
           new IllegalArgumentException("family " + contract.id() + " has no `eval` of its own: load it with "
               + "Lotta.load(path) in Java; `lottalora train --family " + contract.id() + "` and `lottalora sweep` "
               + "report its test metrics"));
@@ -100,6 +115,7 @@ final class EvalCommand implements Callable<Integer> {
       o.flush();
       return 0;
     }
+    refuseSettings();
     LottaModel m = LottaModel.load(f, model.toString());
     double loadSecs = (System.nanoTime() - t0) / 1e9;
     long trainedSplitSeed = m.artifact().getTraining().getConfig().getSplitSeed();

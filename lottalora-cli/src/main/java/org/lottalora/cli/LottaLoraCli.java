@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         VerifyCommand.class, ConvertCommand.class, ExportCommand.class, DiffCommand.class, SignCommand.class,
         KeygenCommand.class, SweepCommand.class, ReportCommand.class, GatingCommand.class, BackboneCommand.class,
         ReservoirCommand.class, SnnCommand.class, GraphCommand.class, SequenceCommand.class, LmCommand.class,
-        GenerateCommand.class, VitCommand.class, TextCommand.class, AdaptCommand.class},
+        GenerateCommand.class, VitCommand.class, TextCommand.class, DtCommand.class, AdaptCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (missing or malformed file, diverged run, unwritable path)",
         "2:bad usage (unknown option, value out of range, unknown dataset or init family)"})

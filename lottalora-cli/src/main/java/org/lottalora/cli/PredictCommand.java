@@ -97,6 +97,33 @@ final class PredictCommand implements Callable<Integer> {
       + "byte LM the text column (default: text).")
   String features;
 
+  @Option(names = "--set", paramLabel = "NAME=VALUE", description = "A prediction setting of a family that "
+      + "predicts through its contract, e.g. --set target=450 for a Decision Transformer (dt), whose INPUT is a "
+      + "trajectory-prefix CSV.")
+  Map<String, String> set;
+
+  // a family without a command of its own (e.g. dt): it reads INPUT and answers one map per prediction
+  private Integer predictByContract(org.lottalora.core.family.Family fam, ArtifactFile f) {
+    if (input.equals("-")) {
+      throw new IllegalArgumentException("family " + fam.id() + " reads its INPUT from a file: give the file after "
+          + "MODEL");
+    }
+    java.util.List<Map<String, Object>> out = fam.predict(f, model.toString(), Path.of(input),
+        set == null ? Map.of() : set).orElseThrow(() -> new IllegalArgumentException("family " + fam.id()
+            + " has no `predict` of its own: load it with Lotta.load(path) in Java; `lottalora train --family "
+            + fam.id() + "` and `lottalora sweep` report its test metrics"));
+    PrintWriter o = spec.commandLine().getOut();
+    for (Map<String, Object> m : out) {
+      if (json) {
+        o.println(Json.write(m));
+      } else {
+        o.println(String.join("  ", m.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()));
+      }
+    }
+    o.flush();
+    return 0;
+  }
+
   @Override
   public Integer call() throws IOException {
     if (k < 1) {
@@ -110,6 +137,14 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--table, --out and --features go with --spark MASTER");
     }
     ArtifactFile f = ArtifactCodec.open(model, trust.policy());
+    org.lottalora.core.family.Family contract = VerbRouter.contractOnly(f);
+    if (contract != null) {
+      return predictByContract(contract, f);
+    }
+    if (set != null && !set.isEmpty()) {
+      throw new IllegalArgumentException("--set is for families that predict through their contract (e.g. dt); "
+          + model + " takes no settings");
+    }
     Inputs in;
     float[][] probs;
     if (f.artifact().getModel().hasSamediff()) {

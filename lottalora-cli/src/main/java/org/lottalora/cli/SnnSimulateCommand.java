@@ -1,5 +1,6 @@
 package org.lottalora.cli;
 
+import org.lottalora.core.backbone.Draws;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lottalora.core.data.DataSplits;
-import org.lottalora.models.snn.Draws;
+import org.lottalora.core.backbone.Draws;
 import org.lottalora.models.snn.EncoderSpec;
 import org.lottalora.models.snn.Monitor;
 import org.lottalora.models.snn.Network;

@@ -510,6 +510,7 @@ final class TrainCommand implements Callable<Integer> {
       j.put("rank", full ? null : rank);
       j.put("seed", seed);
       j.put("test_accuracy", res.testAccuracy());
+      j.put("score_name", fam.scoreName());
       j.put("test_loss", res.testLoss());
       j.put("best_val_accuracy", res.bestValAccuracy());
       j.put("best_epoch", res.bestEpoch());
@@ -524,14 +525,14 @@ final class TrainCommand implements Callable<Integer> {
       j.put("reloaded_identical", true);
       o.println(Json.write(j));
     } else {
-      o.printf(Locale.ROOT, "test accuracy     %.4f  (best validation %.4f at epoch %d), test loss %.4f%n",
+      o.printf(Locale.ROOT, "%-17s %.4f  (best validation %.4f at epoch %d), test loss %.4f%n", fam.scoreName(),
           res.testAccuracy(), res.bestValAccuracy(), res.bestEpoch(), res.testLoss());
       o.printf(Locale.ROOT, "trainable         %.2f%% of the model's values%n", 100 * res.trainableFraction());
       if (!Double.isNaN(medianBeta)) {
         o.printf(Locale.ROOT, "beta              median %.4f over %d matrices%n", medianBeta, res.betas().size());
       }
       if (res.scaffoldRemovedAccuracy() != null) {
-        o.printf(Locale.ROOT, "W_seed removed    test accuracy %.4f%n", res.scaffoldRemovedAccuracy());
+        o.printf(Locale.ROOT, "W_seed removed    %s %.4f%n", fam.scoreName(), res.scaffoldRemovedAccuracy());
       }
       o.printf(Locale.ROOT, "wall time         %.1f s%n", res.wallSeconds());
       o.printf(Locale.ROOT, "artifact          %s  %s%n", out, Human.bytes(out.toFile().length()));

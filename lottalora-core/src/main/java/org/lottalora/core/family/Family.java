@@ -80,6 +80,45 @@ public interface Family {
   }
 
   /**
+   * As {@link #evaluate(ArtifactFile, String)} with settings a user gave ({@code --set NAME=VALUE}, e.g. a
+   * Decision Transformer's target return); a family that takes none refuses any, naming them.
+   */
+  default java.util.Optional<Map<String, Double>> evaluate(ArtifactFile file, String where,
+      Map<String, String> settings) {
+    if (!settings.isEmpty()) {
+      throw new IllegalArgumentException("family " + id() + "'s evaluation takes no settings; drop --set "
+          + String.join(", --set ", settings.keySet()));
+    }
+    return evaluate(file, where);
+  }
+
+  /**
+   * Predictions of an artifact of this family for an input file, for {@code lottalora predict MODEL INPUT}: one
+   * map per prediction (JSON-ready values), or empty when the family has no prediction of its own (the built-in
+   * dense and engine families answer through their own commands). {@code settings} are the user's
+   * {@code --set NAME=VALUE} pairs.
+   *
+   * @throws IllegalArgumentException in one line naming the input, the place in it and the problem
+   */
+  default java.util.Optional<List<Map<String, Object>>> predict(ArtifactFile file, String where, Path input,
+      Map<String, String> settings) {
+    return java.util.Optional.empty();
+  }
+
+  /** What the accuracy column of a run holds, for people (e.g. "normalized score / 100" for the rollouts). */
+  default String scoreName() {
+    return "test accuracy";
+  }
+
+  /**
+   * A sentence for a sweep report on how this family is scored when that is not plain test accuracy (e.g. held-out
+   * loss, rollouts' normalized return), or null.
+   */
+  default String reportNote() {
+    return null;
+  }
+
+  /**
    * The settings a user gave (option name to text), checked against {@link #options()} and completed with the
    * defaults.
    *

@@ -177,9 +177,8 @@ public final class SweepReport {
           .collect(Collectors.joining(", "))).append(".\n\n");
     }
     org.lottalora.core.family.Family fam = org.lottalora.core.family.FamilyRegistry.all().get(c.family());
-    if (fam != null && fam.metric() == IntrinsicDimension.Metric.LOSS) {
-      sb.append("This family is scored by held-out loss (nats per token, lower is better): read r* from the loss "
-          + "rows. Its \"accuracy\" is held-out next-token accuracy, and \"test\" is the held-out text.\n\n");
+    if (fam != null && fam.reportNote() != null) {
+      sb.append(fam.reportNote()).append("\n\n");
     }
     Map<String, Double> fullMean = new LinkedHashMap<>();
     for (Cell cell : curve) {

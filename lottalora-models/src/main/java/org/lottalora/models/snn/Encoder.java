@@ -1,5 +1,7 @@
 package org.lottalora.models.snn;
 
+import org.lottalora.core.backbone.Draws;
+
 /**
  * Turns one input vector into a spike train over a number of steps, drawing any randomness from the given seeded
  * {@link Draws}. Negative or non-finite values are refused: a rate cannot be negative.

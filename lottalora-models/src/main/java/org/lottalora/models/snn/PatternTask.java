@@ -1,5 +1,7 @@
 package org.lottalora.models.snn;
 
+import org.lottalora.core.backbone.Draws;
+
 /**
  * The delay network's task: {@code patterns} spike-timing patterns over {@code inputs} inputs, each input firing
  * once at a seeded step in [0, window); a presentation shifts every spike by a seeded jitter in

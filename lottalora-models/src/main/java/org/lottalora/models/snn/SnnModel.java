@@ -1,5 +1,6 @@
 package org.lottalora.models.snn;
 
+import org.lottalora.core.backbone.Draws;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

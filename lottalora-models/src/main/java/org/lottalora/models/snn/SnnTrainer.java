@@ -1,5 +1,6 @@
 package org.lottalora.models.snn;
 
+import org.lottalora.core.backbone.Draws;
 import java.util.List;
 import org.lottalora.core.data.Dataset;
 import org.lottalora.core.train.Progress;

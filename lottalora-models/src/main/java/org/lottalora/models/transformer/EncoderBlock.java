@@ -13,7 +13,7 @@ import org.lottalora.core.engine.Param;
 
 /**
  * A pre-norm Transformer encoder block (ViT, BERT-style classifiers): {@code h = x + Attn(LN(x))} over all tokens
- * of a sequence (no causal mask; a padding mask hides a sequence's padded tail), then {@code y = h + MLP(LN(h))}
+ * of a sequence (no causal mask unless asked for, as GPT-2 and the Decision Transformer do; a padding mask hides a sequence's padded tail), then {@code y = h + MLP(LN(h))}
  * with a GELU MLP, over row-major blocks [n, d] of stacked sequences. The attention and MLP matrices are adapted,
  * trained in full or frozen as {@link Targets} says (ViT default: adapters on all six; the paper's IMDB setting:
  * attention only, the MLP frozen random). LayerNorms trained.
@@ -36,9 +36,18 @@ public final class EncoderBlock {
   /** Declares the block (its trained arrays go to {@code params}). */
   public EncoderBlock(String prefix, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, Targets targets,
       List<Param> params) {
+    this(prefix, d, heads, hidden, false, bb, ac, targets, params);
+  }
+
+  /**
+   * Declares the block, with a causal mask when {@code causal} (GPT-2's block, as the Decision Transformer uses it:
+   * a token sees itself and the tokens before it only).
+   */
+  public EncoderBlock(String prefix, int d, int heads, int hidden, boolean causal, Backbone bb, AdapterConfig ac,
+      Targets targets, List<Param> params) {
     this.d = d;
     attnNorm = new LayerNorm(prefix + ".attn_norm", d, params);
-    attention = new Attention(prefix + ".attn", d, heads, false, bb, ac, targets.attention(), params);
+    attention = new Attention(prefix + ".attn", d, heads, causal, bb, ac, targets.attention(), params);
     mlpNorm = new LayerNorm(prefix + ".mlp_norm", d, params);
     mlp = new GeluMlp(prefix + ".mlp", d, hidden, bb, ac, targets.mlp(), params);
   }

@@ -12,13 +12,14 @@ import org.lottalora.core.engine.Param;
 /**
  * The {@link EncoderBlock}s of an encoder model ({@code blocks.0} .. {@code blocks.L-1}), run in order forward and in
  * reverse backward; the ViT and the text classifier put their embeddings in front and a {@link ClassifierHead}
- * behind.
+ * behind, the Decision Transformer its return, state and action embeddings and its action head (with a causal
+ * mask).
  */
-final class EncoderStack {
+public final class EncoderStack {
   private final EncoderBlock[] blocks;
 
   /** The backbone tensors of {@code layers} blocks. */
-  static List<TensorSpec> tensors(int layers, int d, int hidden, InitSpec init) {
+  public static List<TensorSpec> tensors(int layers, int d, int hidden, InitSpec init) {
     List<TensorSpec> ts = new ArrayList<>();
     for (int l = 0; l < layers; l++) {
       ts.addAll(EncoderBlock.tensors("blocks." + l, d, hidden, init));
@@ -27,16 +28,22 @@ final class EncoderStack {
   }
 
   /** Declares the blocks (their trained arrays go to {@code params}). */
-  EncoderStack(int layers, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, Targets targets,
+  public EncoderStack(int layers, int d, int heads, int hidden, Backbone bb, AdapterConfig ac, Targets targets,
       List<Param> params) {
+    this(layers, d, heads, hidden, false, bb, ac, targets, params);
+  }
+
+  /** Declares the blocks, causal when {@code causal} (their trained arrays go to {@code params}). */
+  public EncoderStack(int layers, int d, int heads, int hidden, boolean causal, Backbone bb, AdapterConfig ac,
+      Targets targets, List<Param> params) {
     blocks = new EncoderBlock[layers];
     for (int l = 0; l < layers; l++) {
-      blocks[l] = new EncoderBlock("blocks." + l, d, heads, hidden, bb, ac, targets, params);
+      blocks[l] = new EncoderBlock("blocks." + l, d, heads, hidden, causal, bb, ac, targets, params);
     }
   }
 
   /** Recomputes every block's effective weights. */
-  void refresh() {
+  public void refresh() {
     for (EncoderBlock b : blocks) {
       b.refresh();
     }
@@ -46,7 +53,7 @@ final class EncoderStack {
    * The last block's output for sequences of {@code seqLen} rows ({@code lengths}: real lengths, null for all);
    * {@code train} keeps what {@link #backward} needs.
    */
-  float[][] forward(float[][] x, int seqLen, int[] lengths, boolean train) {
+  public float[][] forward(float[][] x, int seqLen, int[] lengths, boolean train) {
     int rows = x.length;
     int d = rows == 0 ? 0 : x[0].length;
     float[] h = Blas.flat(x, d);
@@ -57,7 +64,7 @@ final class EncoderStack {
   }
 
   /** Adds every block's gradients for output gradient {@code dy} (and finishes them); returns d input. */
-  float[][] backward(float[][] dy) {
+  public float[][] backward(float[][] dy) {
     int rows = dy.length;
     int d = rows == 0 ? 0 : dy[0].length;
     float[] g = Blas.flat(dy, d);

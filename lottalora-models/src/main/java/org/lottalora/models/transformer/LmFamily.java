@@ -42,6 +42,12 @@ public final class LmFamily implements Family {
   }
 
   @Override
+  public String reportNote() {
+    return "This family is scored by held-out loss (nats per token, lower is better): read r* from the loss "
+        + "rows. Its \"accuracy\" is held-out next-token accuracy, and \"test\" is the held-out text.";
+  }
+
+  @Override
   public List<FamilyOption> options() {
     return List.of(new FamilyOption("dataset", null, "UTF-8 text file to train on"),
         new FamilyOption("batch", "16", "windows per step"),

@@ -1,5 +1,6 @@
 package org.lottalora.models.snn;
 
+import org.lottalora.core.backbone.Draws;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,11 +1,11 @@
-package org.lottalora.models.snn;
+package org.lottalora.core.backbone;
 
-import org.lottalora.core.backbone.Stream;
 
 /**
  * Sequential uniforms from the project's counter-based generator: the words of one named {@link Stream}, read in
- * order. Every random choice of the spiking package (input spike trains, pattern tasks, example order) draws
- * here, so a run is a function of its seed and the name alone, on any thread count and JVM.
+ * order. Every sequential random choice outside the backbone (spike trains, pattern tasks, environment resets and
+ * behaviour-policy noise) draws here, so a run is a function of its seed and the name alone, on any thread count
+ * and JVM.
  */
 public final class Draws {
   private final Stream stream;
@@ -36,6 +36,20 @@ public final class Draws {
   /** An exponential variate with mean {@code mean}. */
   public double exponential(double mean) {
     return -Math.log(uniform()) * mean;
+  }
+
+  /** A uniform in [lo, hi). */
+  public double uniform(double lo, double hi) {
+    return lo + (1.0 - uniform()) * (hi - lo);
+  }
+
+  /** A standard normal (Box-Muller on two uniforms, with {@link FdLibm} so it is the same on every JVM). */
+  public double normal() {
+    double u1 = uniform();
+    double u2 = uniform();
+    double[] sc = new double[2];
+    FdLibm.sinCos(2 * Math.PI * u2, sc);
+    return StrictMath.sqrt(-2.0 * FdLibm.log(u1)) * sc[1];
   }
 
   /** A seeded permutation of 0..n-1 (Fisher-Yates). */
