@@ -16,6 +16,11 @@
 #   vit-digits-ranks:    the ViT (4 blocks, width 64) on the embedded digits, 10 epochs
 #   gcn-sbm-ranks:       the GCN (64,64) on the default stochastic block model (3,000 nodes, 8 blocks), 200 steps
 #   gin-synthetic-ranks: the GIN (64,64) on the synthetic graph task, 40 epochs
+# The Decision Transformer (issue 22), ranks 1,2,4,8,16 and full training, seeds 0,1,2, the family's defaults
+# (10 epochs x 2,048 windows of 10 steps, width 64, 2 blocks, attention adapted, scored by 10 rollouts aiming at the
+# expert's return); r* read with eps 5 and 10 normalized-score points:
+#   dt-cartpole-medium-ranks:  100 episodes of cartpole-medium
+#   dt-pendulum-medium-ranks:  100 episodes of pendulum-medium
 # Usage: benchmarks/sweeps.sh [name...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +54,9 @@ for name in ${names[*]}; do
       --ranks 1,2,4,8 --seeds 0,1,2 ;;
     gcn-sbm-ranks) lotta sweep --out benchmarks/sweeps/$name --family gcn --ranks 1,2,4,8 --seeds 0,1,2 ;;
     gin-synthetic-ranks) lotta sweep --out benchmarks/sweeps/$name --family gin --ranks 1,2,4,8 --seeds 0,1,2 ;;
+    dt-cartpole-medium-ranks|dt-pendulum-medium-ranks) ds=${name#dt-}; ds=${ds%-ranks}
+      lotta sweep --out benchmarks/sweeps/$name --family dt --dataset "$ds" --ranks 1,2,4,8,16 --seeds 0,1,2 \
+      --eps-points 5,10 ;;
     *) echo "unknown sweep $name" >&2; exit 2 ;;
   esac
 done

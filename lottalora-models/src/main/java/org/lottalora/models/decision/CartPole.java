@@ -34,6 +34,17 @@ public final class CartPole implements Environment {
   private int steps;
   private boolean done = true;
 
+  /** A cart-pole in a given state (tests compare one step with the published equations). */
+  static CartPole at(double x, double xDot, double theta, double thetaDot) {
+    CartPole c = new CartPole();
+    c.x = x;
+    c.xDot = xDot;
+    c.theta = theta;
+    c.thetaDot = thetaDot;
+    c.done = false;
+    return c;
+  }
+
   @Override
   public String id() {
     return "cartpole";

@@ -28,6 +28,15 @@ public final class Pendulum implements Environment {
   private int steps;
   private boolean done = true;
 
+  /** A pendulum in a given state (tests compare one step with the published equations). */
+  static Pendulum at(double theta, double thetaDot) {
+    Pendulum p = new Pendulum();
+    p.theta = theta;
+    p.thetaDot = thetaDot;
+    p.done = false;
+    return p;
+  }
+
   @Override
   public String id() {
     return "pendulum";

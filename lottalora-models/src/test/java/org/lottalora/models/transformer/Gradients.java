@@ -8,12 +8,12 @@ import java.util.function.Function;
 import org.lottalora.core.engine.Param;
 
 /** The central-difference checks the transformer blocks' tests share. */
-final class Gradients {
+public final class Gradients {
   private Gradients() {
   }
 
   /** Sum of the elementwise product of two flat blocks, in double: a linear loss whose gradient is {@code b}. */
-  static double dot(float[] a, float[] b) {
+  public static double dot(float[] a, float[] b) {
     double s = 0;
     for (int i = 0; i < b.length; i++) {
       s += (double) a[i] * b[i];
@@ -27,7 +27,7 @@ final class Gradients {
    *
    * @return the number of values checked
    */
-  static int checkParams(List<Param> params, Function<Param, int[]> at, Runnable refresh, DoubleSupplier loss,
+  public static int checkParams(List<Param> params, Function<Param, int[]> at, Runnable refresh, DoubleSupplier loss,
       double eps, double abs, double rel) {
     int checked = 0;
     for (Param p : params) {
@@ -51,7 +51,7 @@ final class Gradients {
   }
 
   /** The same check for a flat input block {@code x} against its gradient {@code dx} at the flat indices {@code at}. */
-  static void checkInput(float[] x, float[] dx, int[] at, DoubleSupplier loss, double eps, double abs, double rel) {
+  public static void checkInput(float[] x, float[] dx, int[] at, DoubleSupplier loss, double eps, double abs, double rel) {
     for (int a : at) {
       float orig = x[a];
       x[a] = (float) (orig + eps);
