@@ -47,7 +47,11 @@ public final class DecisionTransformer {
       AdapterConfig adapter, Targets targets, boolean trainTime) {
     /** Validates. */
     public Spec {
-      Environment.of(env);
+      Environment e = Environment.of(env);
+      if (context > e.maxSteps()) {
+        throw new IllegalArgumentException("a context of " + context + " steps is longer than " + env + "'s "
+            + e.maxSteps() + "-step episodes; give --context " + e.maxSteps() + " or less");
+      }
       if (d < 2 || heads < 1 || d % heads != 0) {
         throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads; use a head "
             + "count that divides the width");

@@ -57,8 +57,8 @@ public final class DtFamily implements Family {
         new FamilyOption("epochs", "10", "epochs"), new FamilyOption("batch", "32", "windows per step"),
         new FamilyOption("lr", "3e-3", "peak Adam rate (warm-up 5%, cosine)"),
         new FamilyOption("wd", "1e-4", "decoupled weight decay"),
-        new FamilyOption("env", "", "the task of a CSV without a '# env=' line: " + String.join(", ",
-            Environment.IDS)),
+        new FamilyOption("env", "auto", "the task: auto (from the dataset's name or the CSV's '# env=' line), "
+            + String.join(", ", Environment.IDS)),
         new FamilyOption("episodes", "100", "episodes of a generated dataset"),
         new FamilyOption("data-seed", "0", "seed of a generated dataset"),
         new FamilyOption("windows", "2048", "training windows drawn per epoch"),
@@ -77,11 +77,12 @@ public final class DtFamily implements Family {
   /** The trajectories a run names: a generated dataset, or a CSV. */
   public static Trajectories data(RunSpec r) {
     int episodes = FamilyRuns.intOption(r, "episodes");
+    String env = r.option("env").equals("auto") ? "" : r.option("env");
     Trajectories t = Trajectories.named(r.dataset(), episodes, Long.parseLong(r.option("data-seed")));
     if (t != null) {
-      if (!r.option("env").isEmpty() && !r.option("env").equals(t.env().id())) {
+      if (!env.isEmpty() && !env.equals(t.env().id())) {
         throw new IllegalArgumentException("dataset " + r.dataset() + " is a " + t.env().id() + " dataset; drop "
-            + "--env " + r.option("env"));
+            + "--env " + env);
       }
       return t;
     }
@@ -89,7 +90,10 @@ public final class DtFamily implements Family {
       throw new IllegalArgumentException("unknown dataset '" + r.dataset() + "': give a generated dataset "
           + Trajectories.NAME_FORM + " or a trajectory CSV file");
     }
-    return Trajectories.read(Path.of(r.dataset()), r.option("env").isEmpty() ? null : r.option("env"));
+    if (!env.isEmpty()) {
+      Environment.of(env); // an unknown task is a usage error, before the file is read
+    }
+    return Trajectories.read(Path.of(r.dataset()), env.isEmpty() ? null : env);
   }
 
   static DecisionTransformer.Spec spec(RunSpec r, Environment env) {

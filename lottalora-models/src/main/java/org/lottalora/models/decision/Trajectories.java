@@ -401,6 +401,10 @@ public record Trajectories(Environment env, List<Episode> episodes, List<String>
 
   private static float number(String s, String at, String what) {
     float v;
+    String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+    if (t.equals("nan") || t.matches("[+-]?inf(inity)?")) {
+      throw new LottaException(at + ": " + what + " is " + s.trim() + "; every value must be finite");
+    }
     try {
       v = Float.parseFloat(s.trim());
     } catch (NumberFormatException e) {
