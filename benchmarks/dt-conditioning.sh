@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Decision Transformer's return-conditioning check and behaviour-policy scores (issue 22). For each task:
 #   1. the behaviour policies' own normalized scores (every quality, 100 episodes, seed 0: `dt dataset`);
-#   2. a rank-8 DT trained on <task>-medium-replay and on <task>-medium-expert (the family's defaults otherwise),
+#   2. a rank-8 DT (alpha 16, as in the sweeps) trained on <task>-medium-replay and on <task>-medium-expert (the family's defaults otherwise),
 #      rolled out at a ladder of target returns (20 episodes each, seed 0: `dt rollout`).
 # Output: benchmarks/dt/behaviour.jsonl, benchmarks/dt/conditioning-<dataset>.json; the models go to /tmp.
 # Usage: benchmarks/dt-conditioning.sh
@@ -22,7 +22,7 @@ done
 declare -A ladder=([cartpole]=25,50,100,200,300,400,500 [pendulum]=-1200,-900,-700,-500,-350,-250,-150)
 for env in cartpole pendulum; do
   for q in medium-replay medium-expert; do
-    lotta train --family dt --dataset $env-$q --rank 8 --out "$tmp/$env-$q.lotta" --json > "$out/train-$env-$q.json"
+    lotta train --family dt --dataset $env-$q --rank 8 --alpha 16 --out "$tmp/$env-$q.lotta" --json > "$out/train-$env-$q.json"
     lotta dt rollout "$tmp/$env-$q.lotta" --targets ${ladder[$env]} --episodes 20 --json \
       > "$out/conditioning-$env-$q.json"
   done

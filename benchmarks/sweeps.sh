@@ -18,9 +18,11 @@
 #   gin-synthetic-ranks: the GIN (64,64) on the synthetic graph task, 40 epochs
 # The Decision Transformer (issue 22), ranks 1,2,4,8,16 and full training, seeds 0,1,2, the family's defaults
 # (10 epochs x 2,048 windows of 10 steps, width 64, 2 blocks, attention adapted, scored by 10 rollouts aiming at the
-# expert's return); r* read with eps 5 and 10 normalized-score points:
-#   dt-cartpole-medium-ranks:  100 episodes of cartpole-medium
-#   dt-pendulum-medium-ranks:  100 episodes of pendulum-medium
+# expert's return), alpha 16 (scale 16/r: 1 at the top rank; with alpha 1 the adapter's step shrinks as 1/r and
+# the higher ranks under-fit, see the alpha1 sweep); r* read with eps 5 and 10 normalized-score points:
+#   dt-cartpole-medium-ranks:        100 episodes of cartpole-medium
+#   dt-pendulum-medium-ranks:        100 episodes of pendulum-medium
+#   dt-pendulum-medium-ranks-alpha1: the same with alpha 1 (the toolkit's default)
 # Usage: benchmarks/sweeps.sh [name...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,9 +56,10 @@ for name in ${names[*]}; do
       --ranks 1,2,4,8 --seeds 0,1,2 ;;
     gcn-sbm-ranks) lotta sweep --out benchmarks/sweeps/$name --family gcn --ranks 1,2,4,8 --seeds 0,1,2 ;;
     gin-synthetic-ranks) lotta sweep --out benchmarks/sweeps/$name --family gin --ranks 1,2,4,8 --seeds 0,1,2 ;;
-    dt-cartpole-medium-ranks|dt-pendulum-medium-ranks) ds=${name#dt-}; ds=${ds%-ranks}
+    dt-cartpole-medium-ranks|dt-pendulum-medium-ranks|dt-pendulum-medium-ranks-alpha1)
+      ds=${name#dt-}; ds=${ds%-alpha1}; ds=${ds%-ranks}; alpha=16; [[ $name == *-alpha1 ]] && alpha=1
       lotta sweep --out benchmarks/sweeps/$name --family dt --dataset "$ds" --ranks 1,2,4,8,16 --seeds 0,1,2 \
-      --eps-points 5,10 ;;
+      --alphas $alpha --eps-points 5,10 ;;
     *) echo "unknown sweep $name" >&2; exit 2 ;;
   esac
 done

@@ -69,6 +69,9 @@ final class InspectCommand implements Callable<Integer> {
       j.put("input_dim", a.getModel().getInputDim());
       j.put("classes", a.getModel().getClasses());
       j.put("widths", a.getModel().hasMlp() ? a.getModel().getMlp().getWidthsList() : null);
+      if (a.getModel().hasSettings()) {
+        j.put("settings", new java.util.TreeMap<>(a.getModel().getSettings().getValuesMap()));
+      }
       j.put("full", a.getModel().getFull());
       j.put("rank", a.getModel().getFull() ? null : a.getAdapter().getRank());
       j.put("alpha", a.getAdapter().getAlpha());
@@ -174,6 +177,10 @@ final class InspectCommand implements Callable<Integer> {
               ac.getRsLora() ? "alpha/sqrt(r)" : "alpha/r", ac.getTrainBeta() ? "learned" : "fixed at 1",
               ac.getTrainBias() ? "trained" : "frozen"));
     }
+    if (m.hasSettings()) { // a family configured by its settings (FamilyArtifact): show them all
+      o.printf(Locale.ROOT, "settings   %s%n", new java.util.TreeMap<>(m.getSettings().getValuesMap()).entrySet()
+          .stream().map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+    }
     o.printf(Locale.ROOT, "backbone   %s, seed %d, init %s: %d tensors, %,d parameters%s%n",
         a.getBackbone().getGenerator(), a.getBackbone().getSeed(), a.getBackbone().getInit().getFamily(),
         a.getBackbone().getTensorsCount(), backboneParams,
@@ -197,6 +204,11 @@ final class InspectCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "metrics    held-out loss %.4f nats/byte (%.4f bits/byte), %.1f s, on %s; trained on %s%n",
           m.getLm().getValidationLoss(), m.getLm().getValidationLoss() / Math.log(2),
           tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getDataset());
+    } else if (tr.hasMetrics() && m.hasSettings()) {
+      String score = org.lottalora.core.family.FamilyRegistry.ids().contains(m.getFamily())
+          ? org.lottalora.core.family.FamilyRegistry.get(m.getFamily()).scoreName() : "test accuracy";
+      o.printf(Locale.ROOT, "metrics    %s %.4f, on %s; trained on %s%n", score,
+          tr.getMetrics().getTestAccuracy(), tr.getJavaVersion(), tr.getDataset());
     } else if (tr.hasMetrics() && (m.hasVit() || m.hasText() || m.hasGraph() || m.hasSequence())) {
       o.printf(Locale.ROOT, "metrics    test accuracy %.4f, %.1f s, on %s; trained on %s%n",
           tr.getMetrics().getTestAccuracy(), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getDataset());

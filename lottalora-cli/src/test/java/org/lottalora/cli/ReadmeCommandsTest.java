@@ -204,6 +204,7 @@ class ReadmeCommandsTest {
     Map<String, String> value = new LinkedHashMap<>(Map.of("--epochs", "1", "--train-examples", "40", "--trials",
         "2", "--max-tokens", "5", "--rings", "20", "--examples", "2", "--seeds", "0", "--ranks", "1,2",
         "--preset", "tiny"));
+    value.put("--episodes", t.get(0).equals("dt") && t.get(1).equals("rollout") ? "2" : "12");
     if (t.get(0).equals("lm") || (t.get(0).equals("sweep") && t.contains("lm"))) {
       value.put("--steps", "3"); // optimizer steps (the reservoir's --steps is the series length)
     }
@@ -227,6 +228,13 @@ class ReadmeCommandsTest {
     }
     if (t.get(0).equals("generate") && !t.contains("--max-tokens")) {
       extra.addAll(List.of("--max-tokens", "5")); // the tiny preset's context is shorter than the default 200
+    }
+    boolean dt = t.get(0).equals("dt") || t.contains("dt") && t.contains("--family");
+    if (dt && (t.get(0).equals("train") || t.get(0).equals("sweep"))) {
+      extra.addAll(List.of("--windows", "64", "--eval-episodes", "2")); // the Decision Transformer, cut short
+      if (t.get(0).equals("sweep") && !t.contains("--epochs")) {
+        extra.addAll(List.of("--epochs", "1"));
+      }
     }
     if ((t.get(0).equals("train") || t.get(0).equals("gating")) && !t.contains("--epochs") && !t.contains("--help")) {
       extra.addAll(List.of("--epochs", "1")); // the main job's 20 epochs on digits, cut to one
@@ -283,5 +291,7 @@ class ReadmeCommandsTest {
           : "a dull and tedious mess " + i + ",bad\n");
     }
     Files.writeString(dir.resolve("reviews.csv"), reviews);
+    Files.writeString(dir.resolve("prefix.csv"), "# env=cartpole\nepisode,step,s0,s1,s2,s3,a0,reward,done\n"
+        + "0,0,0.01,0,0.02,0.1,1,1,0\n0,1,0.01,0.2,0.02,-0.2,,,\n");
   }
 }

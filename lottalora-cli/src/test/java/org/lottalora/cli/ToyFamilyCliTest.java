@@ -80,4 +80,23 @@ class ToyFamilyCliTest {
     assertTrue(Files.exists(sweep.resolve("accuracy_vs_rank.png")));
     assertEquals(3, Files.readAllLines(sweep.resolve("runs.csv")).size() - 1, "full + 2 ranks");
   }
+
+  @Test
+  void aFamilyWithoutEvaluateOrPredictIsRefusedInOneLine() {
+    Path m = dir.resolve("bare.lotta");
+    CliTest.Run t = CliTest.run("train", "--family", "bare", "--rank", "2", "--epochs", "1", "--out", m.toString(),
+        "--quiet");
+    assertEquals(0, t.code(), t.err() + t.out());
+    CliTest.Run eval = CliTest.run("eval", m.toString());
+    assertEquals(2, eval.code());
+    assertTrue(eval.err().contains("family bare has no `eval` of its own: load it with Lotta.load(path)"),
+        eval.err());
+    assertEquals(1, eval.err().strip().lines().count(), eval.err());
+    CliTest.Run set = CliTest.run("eval", m.toString(), "--set", "temperature=2");
+    assertEquals(2, set.code());
+    assertTrue(set.err().contains("family bare's evaluation takes no settings; drop --set temperature"), set.err());
+    CliTest.Run predict = CliTest.run("predict", m.toString(), m.toString());
+    assertEquals(2, predict.code());
+    assertTrue(predict.err().contains("family bare has no `predict` of its own"), predict.err());
+  }
 }

@@ -37,7 +37,7 @@ import org.lottalora.models.sweep.RunTask;
  * trained with Adam in mini-batches, the best validation epoch kept; its artifact is written and read by
  * {@link FamilyArtifact} with its one own setting, {@code temperature}.
  */
-public final class ToyFamily implements Family {
+public class ToyFamily implements Family {
   @Override
   public String id() {
     return "toy";
