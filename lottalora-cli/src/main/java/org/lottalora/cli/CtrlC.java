@@ -14,7 +14,7 @@ final class CtrlC {
   private CtrlC() {}
 
   /** Runs a training command so that Ctrl-C saves its best epoch so far. */
-  static Integer keepBest(Supplier<Integer> command) {
+  static <T> T keepBest(Supplier<T> command) {
     Interruption.clear();
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {

@@ -174,7 +174,9 @@ final class TrainCommand implements Callable<Integer> {
     Family any = FamilyRegistry.get(family); // unknown family: usage error listing the valid ids, before any work
     CommandLine.ParseResult pr = spec.commandLine().getParseResult();
     if (!onEngine && !(any instanceof ModelFamily)) {
-      return trainByContract(any, pr, nThreads);
+      // Ctrl-C: a family on the shared epoch loop stops after the current step, saves its best epoch so far and
+      // reports it before the JVM exits
+      return CtrlC.keepBest(() -> trainByContract(any, pr, nThreads));
     }
     // the dense families and cfc here take the dense options; a family setting of another family is refused
     java.util.Map<String, String> others = FamilySettings.given(pr, FamilySettings.own(spec));
@@ -520,6 +522,7 @@ final class TrainCommand implements Callable<Integer> {
       j.put("median_beta", Double.isNaN(medianBeta) ? null : medianBeta);
       j.put("scaffold_removed_accuracy", res.scaffoldRemovedAccuracy());
       j.put("wall_seconds", res.wallSeconds());
+      j.put("stopped", res.failure());
       j.put("artifact", out.toString());
       j.put("artifact_bytes", out.toFile().length());
       j.put("reloaded_identical", true);
@@ -534,7 +537,8 @@ final class TrainCommand implements Callable<Integer> {
       if (res.scaffoldRemovedAccuracy() != null) {
         o.printf(Locale.ROOT, "W_seed removed    %s %.4f%n", fam.scoreName(), res.scaffoldRemovedAccuracy());
       }
-      o.printf(Locale.ROOT, "wall time         %.1f s%n", res.wallSeconds());
+      o.printf(Locale.ROOT, "wall time         %.1f s%s%n", res.wallSeconds(), res.failure() == null ? ""
+          : " (" + res.failure() + ")");
       o.printf(Locale.ROOT, "artifact          %s  %s%n", out, Human.bytes(out.toFile().length()));
       o.println("reloaded          identical test predictions");
     }
