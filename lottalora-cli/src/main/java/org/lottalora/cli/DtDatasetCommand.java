@@ -63,6 +63,11 @@ final class DtDatasetCommand implements Callable<Integer> {
       if (out != null) {
         throw new IllegalArgumentException("--check reads a file; --out writes one: give one of them");
       }
+      for (String o : new String[] {"--quality", "--episodes", "--seed"}) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+          throw new IllegalArgumentException("--check reads a file as it is; drop " + o + " (it is for generating)");
+        }
+      }
       boolean envGiven = spec.commandLine().getParseResult().hasMatchedOption("--env");
       t = Trajectories.read(check, envGiven ? env : null);
     } else {

@@ -96,6 +96,12 @@ final class EvalCommand implements Callable<Integer> {
     }
     org.lottalora.core.family.Family contract = VerbRouter.contractOnly(f);
     if (contract != null) { // a family without a command of its own scores its artifact itself
+      for (String o : new String[] {"--dataset", "--split", "--data-dir", "--split-seed"}) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+          throw new IllegalArgumentException("family " + contract.id() + " scores " + model + " on what it records; "
+              + "drop " + o + " (its settings go with --set NAME=VALUE)");
+        }
+      }
       Map<String, Double> metrics = contract.evaluate(f, model.toString(), set == null ? Map.of() : set)
           .orElseThrow(() ->
           new IllegalArgumentException("family " + contract.id() + " has no `eval` of its own: load it with "

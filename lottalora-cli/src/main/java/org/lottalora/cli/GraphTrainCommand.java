@@ -87,9 +87,17 @@ final class GraphTrainCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
 
+  @picocli.CommandLine.Mixin
+  CheckpointOptions checkpointing;
+
   @Override
   public Integer call() {
-    return CtrlC.keepBest(this::train); // Ctrl-C saves the best epoch so far
+    // Ctrl-C saves the best epoch so far; --checkpoint saves the state after every epoch, --resume goes on from it
+    return CtrlC.keepBest(() -> {
+      try (org.lottalora.core.train.Checkpointing c = checkpointing.open(spec.commandLine().getParseResult())) {
+        return train();
+      }
+    });
   }
 
   private Integer train() {

@@ -108,6 +108,12 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("family " + fam.id() + " reads its INPUT from a file: give the file after "
           + "MODEL");
     }
+    for (String o : new String[] {"--top-k", "--labels", "--merged", "--base"}) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+        throw new IllegalArgumentException("family " + fam.id() + " predicts through its own contract; drop " + o
+            + " (its settings go with --set NAME=VALUE)");
+      }
+    }
     java.util.List<Map<String, Object>> out = fam.predict(f, model.toString(), Path.of(input),
         set == null ? Map.of() : set).orElseThrow(() -> new IllegalArgumentException("family " + fam.id()
             + " has no `predict` of its own: load it with Lotta.load(path) in Java; `lottalora train --family "

@@ -167,6 +167,9 @@ final class TrainCommand implements Callable<Integer> {
   private DType storage;
   private PrivateKey key;
 
+  @picocli.CommandLine.Mixin
+  CheckpointOptions checkpointing;
+
   @Override
   public Integer call() {
     int nThreads = threads != null ? threads : Threads.defaultCount(family.equalsIgnoreCase("cnn") ? 2 : 1);
@@ -176,13 +179,22 @@ final class TrainCommand implements Callable<Integer> {
     if (!onEngine && !(any instanceof ModelFamily)) {
       // Ctrl-C: a family on the shared epoch loop stops after the current step, saves its best epoch so far and
       // reports it before the JVM exits
-      return CtrlC.keepBest(() -> trainByContract(any, pr, nThreads));
+      return CtrlC.keepBest(() -> {
+        try (org.lottalora.core.train.Checkpointing c = checkpointing.open(pr)) {
+          return trainByContract(any, pr, nThreads);
+        }
+      });
     }
     // the dense families and cfc here take the dense options; a family setting of another family is refused
     java.util.Map<String, String> others = FamilySettings.given(pr, FamilySettings.own(spec));
     if (!others.isEmpty()) {
       throw new IllegalArgumentException("family " + any.id() + " does not take --" + others.keySet().iterator().next()
           + (onEngine ? " in `lottalora train` (its shape is --widths hidden,units)" : "; its shape is --widths"));
+    }
+    if (!onEngine && (checkpointing.checkpoint != null || checkpointing.resume)) {
+      throw new IllegalArgumentException("--checkpoint and --resume are for the families on the shared epoch loop "
+          + "(cfc, lstm, gcn, gin, vit, text, dt); family " + any.id() + " trains with SameDiff's plan, and Ctrl-C "
+          + "saves its best epoch");
     }
     ModelFamily fam = onEngine ? null : (ModelFamily) any;
     InitSpec initSpec = InitSpec.parse(init);
@@ -197,7 +209,9 @@ final class TrainCommand implements Callable<Integer> {
     ArtifactCodec.checkWritable(out);
     Threads.apply(nThreads);
     if (onEngine) {
-      return trainRecurrent(adapter, initSpec, nThreads);
+      try (org.lottalora.core.train.Checkpointing c = checkpointing.open(pr)) {
+        return trainRecurrent(adapter, initSpec, nThreads);
+      }
     }
     long splitSeed = data.splitSeedOr(0L);
     DataSplits d = data.load(splitSeed);
@@ -465,7 +479,7 @@ final class TrainCommand implements Callable<Integer> {
 
   // the TrainCommand options the family contract path takes besides the family's own settings
   private static final java.util.Set<String> CONTRACT_OPTIONS = java.util.Set.of("--family", "--rank", "--alpha",
-      "--full", "--seed", "--init", "--out", "--quiet", "--json", "--threads");
+      "--full", "--seed", "--init", "--out", "--quiet", "--json", "--threads", "--checkpoint", "--resume");
 
   /**
    * A registered family without a command of its own (one added outside this build): its settings resolved by the

@@ -90,9 +90,17 @@ final class VitTrainCommand implements Callable<Integer> {
   Path out;
 
 
+  @picocli.CommandLine.Mixin
+  CheckpointOptions checkpointing;
+
   @Override
   public Integer call() {
-    return CtrlC.keepBest(this::train); // Ctrl-C saves the best epoch so far
+    // Ctrl-C saves the best epoch so far; --checkpoint saves the state after every epoch, --resume goes on from it
+    return CtrlC.keepBest(() -> {
+      try (org.lottalora.core.train.Checkpointing c = checkpointing.open(spec.commandLine().getParseResult())) {
+        return train();
+      }
+    });
   }
 
   private Integer train() {

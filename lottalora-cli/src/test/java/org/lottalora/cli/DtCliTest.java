@@ -118,4 +118,37 @@ class DtCliTest {
     assertTrue(context.err().contains("context of 600 steps is longer than cartpole's 500-step episodes"),
         context.err());
   }
+
+  @Test
+  void aCheckpointedRunResumesToTheSameModelAndRefusesAnotherRun() throws Exception {
+    Path ck = dir.resolve("dt.ckpt");
+    String[] run = {"train", "--family", "dt", "--dataset", "cartpole-medium", "--episodes", "12", "--epochs", "2",
+        "--windows", "64", "--eval-episodes", "2", "--rank", "2", "--checkpoint", ck.toString(), "--json"};
+    java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(run));
+    a.addAll(java.util.List.of("--out", dir.resolve("a.lotta").toString()));
+    CliTest.Run first = CliTest.run(a.toArray(new String[0]));
+    assertEquals(0, first.code(), first.err());
+    assertTrue(Files.isRegularFile(ck), "a checkpoint after every epoch");
+    java.util.List<String> b = new java.util.ArrayList<>(java.util.List.of(run));
+    b.addAll(java.util.List.of("--out", dir.resolve("b.lotta").toString(), "--resume"));
+    CliTest.Run resumed = CliTest.run(b.toArray(new String[0]));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertEquals(number(first.out(), "test_accuracy"), number(resumed.out(), "test_accuracy"),
+        "resumed after its last epoch: the same model");
+    java.util.List<String> c = new java.util.ArrayList<>(java.util.List.of(run));
+    c.addAll(java.util.List.of("--out", dir.resolve("c.lotta").toString(), "--resume", "--lr", "1e-2"));
+    CliTest.Run other = CliTest.run(c.toArray(new String[0]));
+    assertEquals(1, other.code());
+    assertTrue(other.err().contains("belongs to another run"), other.err());
+    assertFalse(Files.exists(dir.resolve("c.lotta")));
+    CliTest.Run dense = CliTest.run("train", "--family", "mlp", "--checkpoint", ck.toString(), "--out",
+        dir.resolve("d.lotta").toString());
+    assertEquals(2, dense.code());
+    assertTrue(dense.err().contains("--checkpoint and --resume are for the families on the shared epoch loop"),
+        dense.err());
+    CliTest.Run noFile = CliTest.run("train", "--family", "dt", "--resume", "--out", dir.resolve("e.lotta")
+        .toString());
+    assertEquals(2, noFile.code());
+    assertTrue(noFile.err().contains("--resume needs --checkpoint FILE"), noFile.err());
+  }
 }

@@ -1,6 +1,5 @@
 package org.lottalora.core.backbone;
 
-
 /**
  * Sequential uniforms from the project's counter-based generator: the words of one named {@link Stream}, read in
  * order. Every sequential random choice outside the backbone (spike trains, pattern tasks, environment resets and
@@ -41,15 +40,6 @@ public final class Draws {
   /** A uniform in [lo, hi). */
   public double uniform(double lo, double hi) {
     return lo + (1.0 - uniform()) * (hi - lo);
-  }
-
-  /** A standard normal (Box-Muller on two uniforms, with {@link FdLibm} so it is the same on every JVM). */
-  public double normal() {
-    double u1 = uniform();
-    double u2 = uniform();
-    double[] sc = new double[2];
-    FdLibm.sinCos(2 * Math.PI * u2, sc);
-    return StrictMath.sqrt(-2.0 * FdLibm.log(u1)) * sc[1];
   }
 
   /** A seeded permutation of 0..n-1 (Fisher-Yates). */

@@ -98,7 +98,8 @@ public interface Family {
    * dense and engine families answer through their own commands). {@code settings} are the user's
    * {@code --set NAME=VALUE} pairs.
    *
-   * @throws IllegalArgumentException in one line naming the input, the place in it and the problem
+   * @throws IllegalArgumentException for a bad setting, or {@code LottaException} for a bad input file, in one
+   *     line naming the input, the place in it and the problem
    */
   default java.util.Optional<List<Map<String, Object>>> predict(ArtifactFile file, String where, Path input,
       Map<String, String> settings) {

@@ -15,8 +15,10 @@ import org.lottalora.core.data.Dataset;
  * the earlier epoch) and restored at the end; training stops early after {@code patience} epochs without
  * improvement; a non-finite loss restores the best arrays and stops with {@link LossGuard}'s one-line error naming
  * the step; an {@link Interruption} (Ctrl-C) stops after the current step with the best epoch's arrays restored, for
- * the caller to save. Progress shows the epoch, how far, the rate and the ETA, and one line per epoch. A family
- * supplies only what one batch and one validation mean ({@link Task}).
+ * the caller to save. Progress shows the epoch, how far, the rate and the ETA, and one line per epoch. Inside a
+ * {@link Checkpointing} scope the state after every epoch (arrays, Adam moments, the kept arrays, counters) is saved
+ * ({@link EpochCheckpoint}), and a resumed run continues after the saved epoch with the same bits as a run never
+ * stopped. A family supplies only what one batch and one validation mean ({@link Task}).
  */
 public final class EpochLoop {
   private EpochLoop() {}
@@ -40,6 +42,17 @@ public final class EpochLoop {
 
     /** Puts a {@link #snapshot} back. */
     void restore(Map<String, float[]> arrays);
+
+    /**
+     * The trained arrays with their optimizer moments, in a fixed order, for checkpoints ({@link Checkpointing});
+     * null (the default) when the family cannot checkpoint.
+     */
+    default List<org.lottalora.core.engine.Param> params() {
+      return null;
+    }
+
+    /** Called before each epoch's first batch (from 1), also on resuming: where a family draws per-epoch data. */
+    default void startEpoch(int epoch) {}
   }
 
   /**
@@ -95,18 +108,48 @@ public final class EpochLoop {
   /** Runs the loop; the task's arrays end as the best epoch's. */
   public static Outcome run(Task t, Settings s, Progress progress) {
     int n = t.examples();
-    double bestVal = s.scoreFirst() ? t.validate() : Double.NEGATIVE_INFINITY;
+    Checkpointing ck = Checkpointing.current();
+    String fingerprint = null;
+    if (ck != null) {
+      if (t.params() == null) {
+        throw new IllegalArgumentException(s.name() + " cannot save checkpoints: drop --checkpoint");
+      }
+      fingerprint = EpochCheckpoint.fingerprint(s, n, t.params(), ck.runKey());
+    }
+    EpochCheckpoint from = ck != null && ck.resume() ? EpochCheckpoint.read(ck.file()) : null;
+    double bestVal;
     int bestEpoch = 0;
-    Map<String, float[]> best = t.snapshot();
+    Map<String, float[]> best;
     List<Double> history = new ArrayList<>();
     List<Double> rates = new ArrayList<>();
     long trainNanos = 0;
     long seen = 0;
     int step = 0;
     int sinceBest = 0;
+    int first = 1;
+    if (from != null) { // the state after the checkpoint's epoch: go on with the next one
+      from.restoreInto(t.params(), fingerprint, ck.file(), t::restore);
+      bestVal = from.bestValidation();
+      bestEpoch = from.bestEpoch();
+      best = from.best();
+      history.addAll(from.history());
+      rates.addAll(from.rates());
+      trainNanos = from.trainNanos();
+      seen = from.seen();
+      step = from.step();
+      sinceBest = from.sinceBest();
+      first = from.epoch() + 1;
+      progress.say(String.format(Locale.ROOT, "%s: resumed from %s after epoch %d of %d (best so far: epoch %d)",
+          s.name(), ck.file(), from.epoch(), s.epochs(), bestEpoch));
+    } else {
+      bestVal = s.scoreFirst() ? t.validate() : Double.NEGATIVE_INFINITY;
+      best = t.snapshot();
+    }
     long t0 = System.nanoTime();
     boolean interrupted = false;
-    for (int epoch = 1; epoch <= s.epochs() && !interrupted; epoch++) {
+    boolean stoppedEarly = from != null && s.patience() > 0 && sinceBest >= s.patience();
+    for (int epoch = first; epoch <= s.epochs() && !interrupted && !stoppedEarly; epoch++) {
+      t.startEpoch(epoch);
       int[] order = Dataset.permutation(n, s.orderSeed(), s.order().apply(epoch));
       long e0 = System.nanoTime();
       double lossSum = 0;
@@ -154,7 +197,14 @@ public final class EpochLoop {
       } else {
         progress.work(s.name() + " epochs", epoch, s.epochs(), t0);
       }
-      if (!better && s.patience() > 0 && ++sinceBest >= s.patience()) {
+      if (!better && s.patience() > 0) {
+        sinceBest++;
+      }
+      if (ck != null) { // the state after this epoch, before the arrays go back to the best
+        new EpochCheckpoint(fingerprint, epoch, step, bestVal, bestEpoch, sinceBest, seen, trainNanos,
+            history, rates, EpochCheckpoint.capture(t.params()), best).write(ck.file());
+      }
+      if (!better && s.patience() > 0 && sinceBest >= s.patience()) {
         break; // the history shows how many epochs ran
       }
     }

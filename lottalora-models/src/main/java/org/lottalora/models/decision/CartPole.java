@@ -131,7 +131,7 @@ public final class CartPole implements Environment {
     return (s, d) -> new float[] {10 * s[2] + 2 * s[3] - s[0] - s[1] > 0 ? 1f : 0f};
   }
 
-  // measured by ReferenceScores (ReferenceScoresTest recomputes them)
+  // measured by ReferenceScores (EnvironmentsTest recomputes them)
   @Override
   public double randomScore() {
     return RANDOM;

@@ -52,7 +52,11 @@ public final class DecisionTransformer {
         throw new IllegalArgumentException("a context of " + context + " steps is longer than " + env + "'s "
             + e.maxSteps() + "-step episodes; give --context " + e.maxSteps() + " or less");
       }
-      if (d < 2 || heads < 1 || d % heads != 0) {
+      if (d < 2 || heads < 1) {
+        throw new IllegalArgumentException("a Decision Transformer needs width >= 2 and heads >= 1; got width " + d
+            + ", " + heads + " heads");
+      }
+      if (d % heads != 0) {
         throw new IllegalArgumentException("width " + d + " is not divisible by " + heads + " heads; use a head "
             + "count that divides the width");
       }
@@ -132,7 +136,8 @@ public final class DecisionTransformer {
    *
    * @param returnsToGo return-to-go at each step (raw units)
    * @param states observation at each step
-   * @param actions action at each step (the last one is not read when predicting it)
+   * @param actions action at each step (the last one is embedded, but the causal mask keeps it from the state
+   *     token that predicts it, so any valid action will do there)
    * @param timesteps each step's index in its episode
    */
   public record Window(float[] returnsToGo, float[][] states, float[][] actions, int[] timesteps) {
@@ -370,7 +375,7 @@ public final class DecisionTransformer {
     double half = (env.actionHigh() - env.actionLow()) / 2;
     float[] a = new float[z.length];
     for (int i = 0; i < z.length; i++) {
-      a[i] = (float) (mid + half * Math.tanh(z[i]));
+      a[i] = (float) (mid + half * StrictMath.tanh(z[i]));
     }
     return a;
   }
@@ -416,7 +421,7 @@ public final class DecisionTransformer {
           }
         } else {
           for (int o = 0; o < out; o++) {
-            double th = Math.tanh(z[b][i][o]);
+            double th = StrictMath.tanh(z[b][i][o]);
             double err = mid + half * th - target[o];
             loss += err * err / out;
             if (dz != null) {

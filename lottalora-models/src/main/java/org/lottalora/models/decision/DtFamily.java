@@ -7,9 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
-import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.engine.MatrixMode;
 import org.lottalora.core.engine.Params;
 import org.lottalora.core.family.Family;
@@ -78,7 +76,7 @@ public final class DtFamily implements Family {
   public static Trajectories data(RunSpec r) {
     int episodes = FamilyRuns.intOption(r, "episodes");
     String env = r.option("env").equals("auto") ? "" : r.option("env");
-    Trajectories t = Trajectories.named(r.dataset(), episodes, Long.parseLong(r.option("data-seed")));
+    Trajectories t = Trajectories.named(r.dataset(), episodes, longSetting(r.option("data-seed"), "data-seed"));
     if (t != null) {
       if (!env.isEmpty() && !env.equals(t.env().id())) {
         throw new IllegalArgumentException("dataset " + r.dataset() + " is a " + t.env().id() + " dataset; drop "
@@ -127,7 +125,7 @@ public final class DtFamily implements Family {
           }
           yield v;
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("--target is '" + text + "'; give a return (a number), expert or best");
+          throw new IllegalArgumentException("target is '" + text + "'; give a return (a number), expert or best");
         }
       }
     };
@@ -142,7 +140,16 @@ public final class DtFamily implements Family {
     if (FamilyRuns.intOption(r, "eval-episodes") < 1 || FamilyRuns.intOption(r, "windows") < 1) {
       throw new IllegalArgumentException("--eval-episodes and --windows must be >= 1");
     }
-    Long.parseLong(r.option("eval-seed"));
+    longSetting(r.option("eval-seed"), "eval-seed");
+  }
+
+  // a whole-number setting, refused in one line naming it
+  private static long longSetting(String text, String name) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " is '" + text + "'; give a whole number");
+    }
   }
 
   @Override
@@ -159,9 +166,12 @@ public final class DtFamily implements Family {
         env.stateDim()), null);
     DtTrainer.Report rep = DtTrainer.train(m, d, new DtTrainer.Config(r.epochs(), FamilyRuns.intOption(r,
         "windows"), r.batch(), r.lr(), r.wd(), r.seed(), r.splitSeed()), progress);
+    if (rep.bestEpoch() == 0) {
+      throw new org.lottalora.core.LottaException("dt: interrupted before the first epoch finished; no model saved");
+    }
     double target = target(r.option("target"), env, d);
     int episodes = FamilyRuns.intOption(r, "eval-episodes");
-    long evalSeed = Long.parseLong(r.option("eval-seed"));
+    long evalSeed = longSetting(r.option("eval-seed"), "eval-seed");
     progress.say(String.format(Locale.ROOT, "dt: %d rollouts of %s aiming at return %.1f", episodes, env.id(),
         target));
     Rollout.Result res = Rollout.run(m, target, episodes, evalSeed);
@@ -278,10 +288,13 @@ public final class DtFamily implements Family {
     int episodes;
     long seed;
     try {
-      episodes = Integer.parseInt(given.getOrDefault("eval-episodes", s.get("eval-episodes")));
-      seed = Long.parseLong(given.getOrDefault("eval-seed", s.get("eval-seed")));
+      episodes = Integer.parseInt(given.getOrDefault("eval-episodes", s.get("eval-episodes")).trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("eval-episodes and eval-seed must be whole numbers: " + e.getMessage());
+      throw new IllegalArgumentException("eval-episodes is '" + given.get("eval-episodes") + "'; give a whole number");
+    }
+    seed = longSetting(given.getOrDefault("eval-seed", s.get("eval-seed")), "eval-seed");
+    if (episodes < 1) {
+      throw new IllegalArgumentException("eval-episodes must be >= 1, got " + episodes);
     }
     Rollout.Result r = m.rollout(target, episodes, seed);
     Map<String, Double> out = new LinkedHashMap<>();
@@ -305,8 +318,12 @@ public final class DtFamily implements Family {
     }
     double target = given.containsKey("target") ? target(given.get("target"), m.environment(), null)
         : m.defaultTarget();
+    String truncate = given.getOrDefault("truncate", "false");
+    if (!truncate.equals("true") && !truncate.equals("false")) {
+      throw new IllegalArgumentException("truncate is '" + truncate + "'; use true or false");
+    }
     return Optional.of(m.predict(Trajectories.readPrefixes(input, m.environment()), target,
-        Boolean.parseBoolean(given.getOrDefault("truncate", "false"))));
+        truncate.equals("true")));
   }
 
   @Override
@@ -318,6 +335,7 @@ public final class DtFamily implements Family {
   public String reportNote() {
     return "This family is scored by rolling out in its task: \"accuracy\" is the normalized score / 100 (0 = "
         + "random actions, 1 = the expert; D4RL's 100 * (return - random) / (expert - random)), and \"test loss\" "
-        + "is the action loss on the held-out 10% of the episodes. Read eps as normalized-score points.";
+        + "is the action loss on the held-out 10% of the episodes (the validation episodes that also picked the best "
+        + "epoch; the rollouts are the test). Read eps as normalized-score points.";
   }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * DtModel m = Lotta.load(Path.of("cartpole.lotta"), DtModel.class);
- * float[] action = m.act(prefix, 500);          // the next action for a trajectory so far, aiming at return 500
+ * float[] action = m.act(prefix, 500, false);   // the next action for a trajectory so far, aiming at return 500
  * Rollout.Result r = m.rollout(500, 10, 0);     // or play 10 episodes of its task
  * }</pre>
  *
@@ -35,15 +35,20 @@ public record DtModel(DecisionTransformer model, Map<String, String> settings) {
   }
 
   /**
-   * The action for the last step of a trajectory so far, conditioned on {@code target}: the return-to-go of each
-   * step is the target less the rewards received before it.
+   * The action for the last step of a trajectory so far, conditioned on {@code target}: the return-to-go at the
+   * prefix's first step (the episode's target return when the prefix starts at step 0), lowered by each reward
+   * received after it.
    *
-   * @param prefix the steps so far, the last one's action not yet taken (its action and reward are ignored)
-   * @throws org.lottalora.core.LottaException when the prefix is longer than the model's context (naming both), or is of
-   *     another task
+   * @param prefix the steps so far, the last one's action not yet taken
+   * @param truncate keep only the last K steps (the context) of a longer prefix, their returns-to-go computed on
+   *     the whole prefix
+   * @throws org.lottalora.core.LottaException when the prefix is longer than the model's context without
+   *     {@code truncate} (naming both)
+   * @throws IllegalArgumentException when the prefix does not fit the model's task (state width, action range)
    */
-  public float[] act(Prefix prefix, double target) {
-    return model.predictLast(new DecisionTransformer.Window[] {prefix.window(target, model.spec().context())})[0];
+  public float[] act(Prefix prefix, double target, boolean truncate) {
+    return model.predictLast(new DecisionTransformer.Window[] {prefix.window(target, model.spec().context(),
+        truncate, environment())})[0];
   }
 
   /**
@@ -56,13 +61,27 @@ public record DtModel(DecisionTransformer model, Map<String, String> settings) {
    * @param rewards rewards received (as many as actions)
    */
   public record Prefix(String where, int firstStep, float[][] states, float[][] actions, float[] rewards) {
-    /** The model's input window. */
-    DecisionTransformer.Window window(double target, int context) {
+    /** The model's input window: the whole prefix, or its last {@code context} steps with {@code truncate}. */
+    DecisionTransformer.Window window(double target, int context, boolean truncate, Environment env) {
       int n = states.length;
-      if (n > context) {
-        throw new org.lottalora.core.LottaException(where + ": a prefix of " + n + " steps (steps " + firstStep + ".."
-            + (firstStep + n - 1) + ") is longer than the model's context of " + context + " steps; give the last "
-            + context + " steps (keeping their step numbers) or use --set truncate=true");
+      if (n > context && !truncate) {
+        throw new org.lottalora.core.LottaException(where + ": a prefix of " + n + " steps (steps " + firstStep
+            + ".." + (firstStep + n - 1) + ") is longer than the model's context of " + context + " steps; give "
+            + "the last " + context + " steps (keeping their step numbers) or use --set truncate=true");
+      }
+      if (actions.length != n - 1 || rewards.length != n - 1) {
+        throw new IllegalArgumentException(where + ": a prefix of " + n + " states needs " + (n - 1) + " actions "
+            + "and rewards, got " + actions.length + " and " + rewards.length);
+      }
+      for (int i = 0; i < n; i++) {
+        if (states[i].length != env.stateDim()) {
+          throw new IllegalArgumentException(where + ": a state of " + states[i].length + " values; "
+              + env.id() + " observes " + env.stateDim());
+        }
+        String bad = i < n - 1 ? env.checkAction(actions[i]) : null;
+        if (bad != null) {
+          throw new IllegalArgumentException(where + " step " + (firstStep + i) + ": " + bad);
+        }
       }
       float[] rtg = new float[n];
       float[][] a = new float[n][];
@@ -70,25 +89,16 @@ public record DtModel(DecisionTransformer model, Map<String, String> settings) {
       double g = target;
       for (int i = 0; i < n; i++) {
         rtg[i] = (float) g;
-        a[i] = i < actions.length ? actions[i] : new float[actions.length > 0 ? actions[0].length : 1];
+        a[i] = i < n - 1 ? actions[i] : new float[env.actionDim()];
         ts[i] = firstStep + i;
-        if (i < rewards.length) {
+        if (i < n - 1) {
           g -= rewards[i];
         }
       }
-      return new DecisionTransformer.Window(rtg, states, a, ts);
-    }
-
-    /** The last {@code k} steps of this prefix. */
-    public Prefix last(int k) {
-      int n = states.length;
-      if (n <= k) {
-        return this;
-      }
-      int from = n - k;
-      return new Prefix(where, firstStep + from, java.util.Arrays.copyOfRange(states, from, n),
-          java.util.Arrays.copyOfRange(actions, from, actions.length),
-          java.util.Arrays.copyOfRange(rewards, from, rewards.length));
+      int from = Math.max(0, n - context);
+      return new DecisionTransformer.Window(java.util.Arrays.copyOfRange(rtg, from, n),
+          java.util.Arrays.copyOfRange(states, from, n), java.util.Arrays.copyOfRange(a, from, n),
+          java.util.Arrays.copyOfRange(ts, from, n));
     }
   }
 
@@ -100,8 +110,8 @@ public record DtModel(DecisionTransformer model, Map<String, String> settings) {
     List<Map<String, Object>> out = new ArrayList<>();
     int k = model.spec().context();
     for (int e = 0; e < prefixes.size(); e++) {
-      Prefix p = truncate ? prefixes.get(e).last(k) : prefixes.get(e);
-      DecisionTransformer.Window w = p.window(target, k);
+      Prefix p = prefixes.get(e);
+      DecisionTransformer.Window w = p.window(target, k, truncate, environment());
       float[][][] z = model.outputs(new DecisionTransformer.Window[] {w});
       float[] last = z[0][w.length() - 1];
       Map<String, Object> m = new LinkedHashMap<>();

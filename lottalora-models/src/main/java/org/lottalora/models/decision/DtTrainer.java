@@ -131,8 +131,6 @@ public final class DtTrainer {
     CosineSchedule schedule = new CosineSchedule(c.lr(), allSteps / 20, allSteps, true, 0.05);
     int[] windowEpisode = new int[c.windows()];
     int[] windowStart = new int[c.windows()];
-    int[] drawn = {0};
-    int[] stepsDone = {0};
     EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
       @Override
       public int examples() {
@@ -140,21 +138,21 @@ public final class DtTrainer {
       }
 
       @Override
-      public double backward(int[] idx) {
-        int epoch = stepsDone[0] / perEpoch + 1;
-        if (drawn[0] != epoch) {
-          Draws d = new Draws(c.seed(), "dt.windows." + epoch);
-          for (int j = 0; j < c.windows(); j++) {
-            long at = (long) Math.min(steps - 1, Math.floor((1.0 - d.uniform()) * steps));
-            int e = 0;
-            while (cumulative[e] <= at) {
-              e++;
-            }
-            windowEpisode[j] = e;
-            windowStart[j] = d.below(train.get(e).length());
+      public void startEpoch(int epoch) {
+        Draws d = new Draws(c.seed(), "dt.windows." + epoch);
+        for (int j = 0; j < c.windows(); j++) {
+          long at = (long) Math.min(steps - 1, Math.floor((1.0 - d.uniform()) * steps));
+          int e = 0;
+          while (cumulative[e] <= at) {
+            e++;
           }
-          drawn[0] = epoch;
+          windowEpisode[j] = e;
+          windowStart[j] = d.below(train.get(e).length());
         }
+      }
+
+      @Override
+      public double backward(int[] idx) {
         DecisionTransformer.Window[] b = new DecisionTransformer.Window[idx.length];
         for (int i = 0; i < idx.length; i++) {
           int e = windowEpisode[idx[i]];
@@ -167,7 +165,6 @@ public final class DtTrainer {
       public void update(double lr, int step) {
         Adam.step(m.params(), lr, c.wd(), step);
         m.refresh();
-        stepsDone[0] = step;
       }
 
       @Override
@@ -183,6 +180,11 @@ public final class DtTrainer {
       @Override
       public void restore(Map<String, float[]> arrays) {
         m.restore(arrays);
+      }
+
+      @Override
+      public java.util.List<org.lottalora.core.engine.Param> params() {
+        return m.params();
       }
     }, new EpochLoop.Settings("dt", c.epochs(), c.batch(), e -> "dt.epoch." + e, c.seed(), schedule::at, false, 0),
         progress);

@@ -146,9 +146,9 @@ public final class Pendulum implements Environment {
     return EXPERT;
   }
 
-  /** The random policy's reference return (ReferenceScoresTest recomputes it). */
+  /** The random policy's reference return (EnvironmentsTest recomputes it). */
   static final double RANDOM = -1252.03;
-  /** The expert's reference return (ReferenceScoresTest recomputes it). */
+  /** The expert's reference return (EnvironmentsTest recomputes it). */
   static final double EXPERT = -151.14;
 
   @Override

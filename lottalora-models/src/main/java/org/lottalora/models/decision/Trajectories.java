@@ -2,7 +2,6 @@ package org.lottalora.models.decision;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -182,7 +181,7 @@ public record Trajectories(Environment env, List<Episode> episodes, List<String>
       } catch (IOException ignored) {
         // the write error below is what matters
       }
-      throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+      throw new LottaException("cannot write " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -313,7 +312,8 @@ public record Trajectories(Environment env, List<Episode> episodes, List<String>
       at += " (episode " + ep + ", step " + step + ")";
       if (cur == null || ep != cur.episode) {
         if (ep != episodes.size()) {
-          throw new LottaException(at + ": episode " + ep + " follows episode " + (episodes.size() - 1)
+          throw new LottaException(at + ": " + (episodes.isEmpty() ? "the first episode must be 0"
+              : "episode " + ep + " follows episode " + (episodes.size() - 1))
               + "; number episodes 0, 1, 2, ... with each episode's rows together");
         }
         cur = new Rows(ep, prefixes ? step : 0);

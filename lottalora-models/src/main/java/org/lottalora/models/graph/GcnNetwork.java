@@ -185,6 +185,11 @@ public final class GcnNetwork {
     return loss;
   }
 
+  /** The trained arrays with their Adam moments (live), in declaration order. */
+  public java.util.List<org.lottalora.core.engine.Param> params() {
+    return params;
+  }
+
   /** One Adam step (decoupled weight decay {@code wd} by the rule of core.train.WeightDecay) over every trained array. */
   public void adam(double lr, double wd, int step) {
     Adam.step(params, lr, wd, step); // forward recomputes the effective weights

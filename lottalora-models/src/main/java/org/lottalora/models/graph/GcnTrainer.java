@@ -101,6 +101,11 @@ public final class GcnTrainer {
         logits[0] = null;
         net.restore(arrays);
       }
+
+      @Override
+      public java.util.List<org.lottalora.core.engine.Param> params() {
+        return net.params();
+      }
     }, new EpochLoop.Settings("gcn", c.epochs(), 1, e -> "gcn.order/" + e, c.splitSeed(), s -> c.lr(), true, 0,
         false), p);
     return new Report(accuracy(net.forward(x), g.labels(), masks[2]), o.bestValidation(), o.bestEpoch(),

@@ -248,6 +248,11 @@ public final class GinNetwork {
     return loss;
   }
 
+  /** The trained arrays with their Adam moments (live), in declaration order. */
+  public java.util.List<org.lottalora.core.engine.Param> params() {
+    return params;
+  }
+
   /** One Adam step over every trained array (decoupled weight decay by the one rule, core.train.WeightDecay). */
   public void adam(double lr, double wd, int step) {
     org.lottalora.core.engine.Adam.step(params, lr, wd, step);

@@ -98,6 +98,11 @@ public final class GinTrainer {
       public void restore(Map<String, float[]> arrays) {
         net.restore(arrays);
       }
+
+      @Override
+      public java.util.List<org.lottalora.core.engine.Param> params() {
+        return net.params();
+      }
     }, new EpochLoop.Settings("gin", c.epochs(), c.batch(), e -> "gin.order/" + (e - 1), c.splitSeed(),
         s -> c.lr(), true, 0), p);
     float[] betas = new float[net.betas().size()];

@@ -391,6 +391,11 @@ public final class RecurrentNetwork {
         Rows.addInto(mats[2].accumulate(gg, st.xh), mats[3].accumulate(go, st.xh)));
   }
 
+  /** The trained arrays with their Adam moments (live), in declaration order. */
+  public java.util.List<org.lottalora.core.engine.Param> params() {
+    return params;
+  }
+
   /** One Adam step over every trained array (decoupled weight decay by the one rule, core.train.WeightDecay). */
   public void adam(double lr, double wd, int step) {
     Adam.step(params, lr, wd, step);

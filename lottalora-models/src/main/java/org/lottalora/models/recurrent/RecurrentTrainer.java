@@ -130,6 +130,11 @@ public final class RecurrentTrainer {
       public void restore(Map<String, float[]> arrays) {
         net.restore(arrays);
       }
+
+      @Override
+      public java.util.List<org.lottalora.core.engine.Param> params() {
+        return net.params();
+      }
     }, new EpochLoop.Settings(net.spec().cell(), c.epochs(), c.batch(), e -> "recurrent.order/" + e,
         c.shuffleSeed(), schedule::at, true, c.patience()), p);
     return new Report(evaluate(net, test), evaluate(net, val), o.bestEpoch(), net.trainableFraction(), net.betas(),

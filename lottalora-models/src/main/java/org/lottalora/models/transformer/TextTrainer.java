@@ -131,6 +131,11 @@ public final class TextTrainer {
       public void restore(Map<String, float[]> arrays) {
         m.restore(arrays);
       }
+
+      @Override
+      public java.util.List<org.lottalora.core.engine.Param> params() {
+        return m.params();
+      }
     }, new EpochLoop.Settings("text", c.epochs(), c.batch(), e -> "text.epoch." + e, c.splitSeed(), schedule::at,
         false, 0), progress);
     return new Report(accuracy(m, data, parts[2]), o.bestValidation(), o.bestEpoch(), o.trainSeconds(),

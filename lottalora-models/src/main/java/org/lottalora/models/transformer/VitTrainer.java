@@ -132,6 +132,11 @@ public final class VitTrainer {
       public void restore(Map<String, float[]> arrays) {
         vit.restore(arrays);
       }
+
+      @Override
+      public java.util.List<org.lottalora.core.engine.Param> params() {
+        return vit.params();
+      }
     }, new EpochLoop.Settings("vit", c.epochs(), c.batch(), e -> "vit.epoch." + e, c.seed(), schedule::at, false,
         0), progress);
     return new Report(accuracy(vit, data.test()), o.bestValidation(), o.bestEpoch(), o.trainSeconds(),
