@@ -27,3 +27,13 @@ for env in cartpole pendulum; do
       > "$out/conditioning-$env-$q.json"
   done
 done
+# Pendulum medium-replay does not condition at 10 epochs (RESULTS 19); trained longer, or with a trained timestep
+# table and a 20-step context, it does:
+lotta train --family dt --dataset pendulum-medium-replay --rank 8 --alpha 16 --epochs 30 \
+  --out "$tmp/pendulum-medium-replay-30epochs.lotta" --json > "$out/train-pendulum-medium-replay-30epochs.json"
+lotta dt rollout "$tmp/pendulum-medium-replay-30epochs.lotta" --targets ${ladder[pendulum]} --episodes 20 --json \
+  > "$out/conditioning-pendulum-medium-replay-30epochs.json"
+lotta train --family dt --dataset pendulum-medium-replay --rank 8 --alpha 16 --time-embedding trained --context 20 \
+  --out "$tmp/pendulum-medium-replay-time20.lotta" --json > "$out/train-pendulum-medium-replay-time20.json"
+lotta dt rollout "$tmp/pendulum-medium-replay-time20.lotta" --targets ${ladder[pendulum]} --episodes 20 --json \
+  > "$out/conditioning-pendulum-medium-replay-time20.json"

@@ -479,7 +479,8 @@ final class TrainCommand implements Callable<Integer> {
 
   // the TrainCommand options the family contract path takes besides the family's own settings
   private static final java.util.Set<String> CONTRACT_OPTIONS = java.util.Set.of("--family", "--rank", "--alpha",
-      "--full", "--seed", "--init", "--out", "--quiet", "--json", "--threads", "--checkpoint", "--resume");
+      "--full", "--seed", "--init", "--out", "--quiet", "--json", "--threads", "--checkpoint", "--resume",
+      "--rslora");
 
   /**
    * A registered family without a command of its own (one added outside this build): its settings resolved by the
@@ -497,7 +498,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     java.util.Map<String, String> all = fam.resolve(FamilySettings.given(pr, settings));
     RunSpec r = new RunSpec(all.getOrDefault("dataset", ""), SweepCommand.splitSeed(all),
-        (int) SweepCommand.number(all, "max-train", "0"), fam.id(), new int[0], full, rank, alpha, false, seed,
+        (int) SweepCommand.number(all, "max-train", "0"), fam.id(), new int[0], full, rank, alpha, rsLora, seed,
         InitSpec.parse(init).canonical(), (int) SweepCommand.number(all, "epochs", "1"),
         (int) SweepCommand.number(all, "batch", "1"), SweepCommand.number(all, "lr", "1e-3"),
         SweepCommand.number(all, "wd", "0"), "fixed", fam.own(all));

@@ -72,7 +72,7 @@ class ReadmeCommandsTest {
 
   // options whose value is a file or folder: put under the temporary folder
   static final Set<String> PATH_OPTIONS = Set.of("-o", "--out", "--plot", "--plots", "--dir", "--key",
-      "--public-key", "--report", "--prompt-file", "--data", "--config");
+      "--public-key", "--report", "--prompt-file", "--data", "--config", "--checkpoint");
 
   @Test
   void everyReadmeCommandRunsOnSmallData() throws Exception {

@@ -20,22 +20,19 @@ public final class FamilyRuns {
   private FamilyRuns() {}
 
   /**
-   * The adapter of a run: its rank and alpha, beta learned, the adapter init seeded by the run's seed (one number
-   * names a replicate, as in the dense sweep). The hand-written engines have no rsLoRA or scaffold schedules.
+   * The adapter of a run: its rank, alpha and scaling rule (alpha/r, or alpha/sqrt(r) with rsLoRA), beta learned,
+   * the adapter init seeded by the run's seed (one number names a replicate, as in the dense sweep). The
+   * hand-written engines have no scaffold schedules.
    *
-   * @throws IllegalArgumentException for rsLoRA or a schedule other than fixed
+   * @throws IllegalArgumentException for a schedule other than fixed
    */
   public static AdapterConfig adapter(RunSpec r) {
-    if (!r.full() && r.rsLora()) {
-      throw new IllegalArgumentException("family " + r.family() + " has no rsLoRA scaling (alpha/sqrt(r)); use "
-          + "--scaling alpha/r");
-    }
     if (!r.schedule().equals("fixed")) {
       throw new IllegalArgumentException("family " + r.family() + " trains on one fixed scaffold; scaffold "
           + "schedules (" + r.schedule() + ") are for the dense families (mlp, linear, cnn)");
     }
     return r.full() ? new AdapterConfig(1, 1.0, false, true, 0, false, r.seed())
-        : new AdapterConfig(r.rank(), r.alpha(), false, true, 0, false, r.seed());
+        : new AdapterConfig(r.rank(), r.alpha(), r.rsLora(), true, 0, false, r.seed());
   }
 
   /**

@@ -32,12 +32,16 @@ class DtFamilyTest {
   Path dir;
 
   static RunSpec run(String dataset, int rank, Map<String, String> extra) {
+    return run(dataset, rank, extra, false);
+  }
+
+  static RunSpec run(String dataset, int rank, Map<String, String> extra, boolean rsLora) {
     Family f = FamilyRegistry.get("dt");
     Map<String, String> given = new TreeMap<>(Map.of("dataset", dataset, "epochs", "2", "windows", "512",
         "eval-episodes", "3", "episodes", "30"));
     given.putAll(extra);
     Map<String, String> all = f.resolve(given);
-    return new RunSpec(all.get("dataset"), 0, 0, "dt", new int[0], rank == 0, Math.max(rank, 1), 2.0 * rank, false,
+    return new RunSpec(all.get("dataset"), 0, 0, "dt", new int[0], rank == 0, Math.max(rank, 1), 2.0 * rank, rsLora,
         0, "normal", Integer.parseInt(all.get("epochs")), Integer.parseInt(all.get("batch")),
         Double.parseDouble(all.get("lr")), Double.parseDouble(all.get("wd")), "fixed", f.own(all));
   }
@@ -103,7 +107,7 @@ class DtFamilyTest {
     assertTrue(e.getMessage().contains("unknown dataset 'cartpole-great'"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> f.check(run("cartpole-medium", 2,
         Map.of("target", "high"))));
-    assertTrue(e.getMessage().contains("--target is 'high'"), e.getMessage());
+    assertTrue(e.getMessage().contains("target is 'high'"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> f.check(run("cartpole-medium", 2,
         Map.of("env", "pendulum"))));
     assertTrue(e.getMessage().contains("is a cartpole dataset; drop --env pendulum"), e.getMessage());
@@ -112,5 +116,15 @@ class DtFamilyTest {
     assertTrue(e.getMessage().contains("not divisible by 4 heads"), e.getMessage());
     LottaException missing = assertThrows(LottaException.class, () -> f.check(run("no/such.csv", 2, Map.of())));
     assertTrue(missing.getMessage().contains("no/such.csv does not exist"), missing.getMessage());
+  }
+
+  @Test
+  void rsLoraScalesByTheRootOfTheRankAndTravelsInTheArtifact() {
+    Family f = FamilyRegistry.get("dt");
+    RunSpec r = run("cartpole-medium", 4, Map.of("epochs", "1", "windows", "64", "eval-episodes", "1"), true);
+    f.run(r, dir.resolve("rs.lotta"), Progress.silent());
+    DtModel m = Lotta.load(dir.resolve("rs.lotta"), DtModel.class);
+    assertTrue(m.model().spec().adapter().rsLora());
+    assertEquals(8.0 / 2.0, m.model().spec().adapter().scaling(), 1e-12, "alpha 8 / sqrt(4)");
   }
 }
