@@ -70,6 +70,15 @@ class DtCliTest {
         + "model's context of 10 steps"), tooLong.err());
     assertEquals(1, tooLong.err().strip().lines().count(), tooLong.err());
 
+    CliTest.Run v = CliTest.run("verify", m.toString());
+    assertEquals(0, v.code(), v.err() + v.out());
+    assertTrue(v.out().contains("dt model") && v.out().contains("verified"), v.out());
+    Path half = dir.resolve("dt16.lotta");
+    CliTest.Run c = CliTest.run("convert", m.toString(), "--dtype", "fp16", "-o", half.toString());
+    assertEquals(0, c.code(), c.err());
+    CliTest.Run i = CliTest.run("inspect", half.toString());
+    assertTrue(i.out().contains("settings   ") && i.out().contains("env pendulum"), i.out());
+
     CliTest.Run r = CliTest.run("dt", "rollout", m.toString(), "--targets", "-1000,-150", "--episodes", "2");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("-1000.0") && r.out().contains("-150.0"), r.out());

@@ -44,12 +44,13 @@ public final class AnyModel {
       case SNN -> SnnArtifact.load(f, where);
       // a pretrained-base graph needs its base model: the loader refuses it in one line naming --base
       case SAMEDIFF -> GraphArtifacts.load(f, where, null);
-      // a family that writes its settings (FamilyArtifact) and is not on this class path: Lotta.load would have
-      // found it through the registry
-      case SETTINGS -> throw new org.lottalora.format.ArtifactException(
+      // a family that writes its settings (FamilyArtifact): its registered loader, or a one-line refusal when it is
+      // not on this class path
+      case SETTINGS -> org.lottalora.core.family.FamilyRegistry.of(f).map(fam -> fam.load(f, where)).orElseThrow(
+          () -> new org.lottalora.format.ArtifactException(
           org.lottalora.format.ArtifactException.Reason.UNKNOWN_FAMILY, where + " is a model of family '"
           + f.artifact().getModel().getFamily() + "', which is not registered in this build: put its package on the "
-          + "class path (with its line in META-INF/services/org.lottalora.core.family.Family)");
+          + "class path (with its line in META-INF/services/org.lottalora.core.family.Family)"));
       // a CfC of the former SameDiff family (an mlp config): its tensors map onto the recurrent engine
       default -> RecurrentModel.isRecurrent(f.artifact()) ? RecurrentModel.load(f, where)
           : LottaModel.load(f, where);
