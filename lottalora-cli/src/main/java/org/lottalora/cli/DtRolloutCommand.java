@@ -74,7 +74,8 @@ final class DtRolloutCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "%12s %12s %8s %11s%n", "target", "return", "std", "normalized");
     }
     for (double t : ts) {
-      Rollout.Result r = m.rollout(t, episodes, seed);
+      Rollout.Result r = m.rollout(t, episodes, seed, json ? org.lottalora.core.train.Progress.silent()
+          : org.lottalora.core.train.Progress.stderr());
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("target", t);
       row.put("mean_return", r.meanReturn());

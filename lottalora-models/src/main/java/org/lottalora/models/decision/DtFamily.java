@@ -174,7 +174,7 @@ public final class DtFamily implements Family {
     long evalSeed = longSetting(r.option("eval-seed"), "eval-seed");
     progress.say(String.format(Locale.ROOT, "dt: %d rollouts of %s aiming at return %.1f", episodes, env.id(),
         target));
-    Rollout.Result res = Rollout.run(m, target, episodes, evalSeed);
+    Rollout.Result res = Rollout.run(m, target, episodes, evalSeed, progress);
     double score = res.normalizedScore() / 100;
     Map<String, String> settings = settings(r, m, target);
     Map<String, float[]> values = m.trained();

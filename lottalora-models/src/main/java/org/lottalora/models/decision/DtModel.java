@@ -34,6 +34,11 @@ public record DtModel(DecisionTransformer model, Map<String, String> settings) {
     return Rollout.run(model, target, episodes, seed);
   }
 
+  /** As {@link #rollout(double, int, long)}, showing progress. */
+  public Rollout.Result rollout(double target, int episodes, long seed, org.lottalora.core.train.Progress progress) {
+    return Rollout.run(model, target, episodes, seed, progress);
+  }
+
   /**
    * The action for the last step of a trajectory so far, conditioned on {@code target}: the return-to-go at the
    * prefix's first step (the episode's target return when the prefix starts at step 0), lowered by each reward

@@ -36,6 +36,15 @@ public final class Rollout {
 
   /** Runs {@code episodes} episodes conditioned on {@code target}. */
   public static Result run(DecisionTransformer m, double target, int episodes, long seed) {
+    return run(m, target, episodes, seed, org.lottalora.core.train.Progress.silent());
+  }
+
+  /**
+   * As {@link #run(DecisionTransformer, double, int, long)}, showing progress in episode steps (an ended episode
+   * counts as all its steps done).
+   */
+  public static Result run(DecisionTransformer m, double target, int episodes, long seed,
+      org.lottalora.core.train.Progress progress) {
     if (episodes < 1) {
       throw new IllegalArgumentException("a rollout needs at least 1 episode, got " + episodes);
     }
@@ -58,6 +67,9 @@ public final class Rollout {
       live[e] = true;
     }
     int step = 0;
+    long t0 = System.nanoTime();
+    long total = (long) episodes * task.maxSteps();
+    String what = String.format(java.util.Locale.ROOT, "%s rollouts at return %.1f", task.id(), target);
     while (true) {
       List<Integer> idx = new ArrayList<>();
       for (int e = 0; e < episodes; e++) {
@@ -87,6 +99,11 @@ public final class Rollout {
         }
       }
       step++;
+      long done = 0;
+      for (int e = 0; e < episodes; e++) {
+        done += live[e] ? step : task.maxSteps();
+      }
+      progress.work(what, done, total, t0);
     }
     double mean = Arrays.stream(returns).average().orElse(0);
     return new Result(target, returns, mean, task.normalizedScore(mean));
