@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,15 +49,6 @@ public record EpochCheckpoint(String fingerprint, int epoch, int step, double be
     return b.append(" run=").append(runKey).toString();
   }
 
-  /** Copies of the live arrays and moments. */
-  static List<float[][]> capture(List<Param> params) {
-    List<float[][]> v = new ArrayList<>();
-    for (Param p : params) {
-      v.add(new float[][] {p.v.clone(), p.m.clone(), p.s.clone()});
-    }
-    return v;
-  }
-
   /** Writes the checkpoint atomically. */
   void write(Path file) {
     try {
@@ -75,21 +65,14 @@ public record EpochCheckpoint(String fingerprint, int epoch, int step, double be
         o.writeLong(trainNanos);
         writeDoubles(o, history);
         writeDoubles(o, rates);
-        o.writeInt(values.size());
-        for (float[][] v : values) {
-          for (float[] a : v) {
-            writeFloats(o, a);
-          }
-        }
+        ParamState.write(o, values);
         o.writeInt(best.size());
         for (Map.Entry<String, float[]> e : best.entrySet()) {
           o.writeUTF(e.getKey());
           writeFloats(o, e.getValue());
         }
       }
-      Path tmp = file.resolveSibling(file.getFileName() + ".part");
-      Files.write(tmp, bytes.toByteArray());
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      ParamState.writeAtomically(file, bytes.toByteArray());
     } catch (IOException e) {
       throw new LottaException("cannot write the checkpoint " + file + ": " + e.getMessage(), e);
     }
@@ -117,11 +100,7 @@ public record EpochCheckpoint(String fingerprint, int epoch, int step, double be
       long nanos = in.readLong();
       List<Double> history = readDoubles(in);
       List<Double> rates = readDoubles(in);
-      int n = in.readInt();
-      List<float[][]> values = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        values.add(new float[][] {readFloats(in), readFloats(in), readFloats(in)});
-      }
+      List<float[][]> values = ParamState.read(in);
       int nb = in.readInt();
       Map<String, float[]> best = new LinkedHashMap<>();
       for (int i = 0; i < nb; i++) {
@@ -148,14 +127,12 @@ public record EpochCheckpoint(String fingerprint, int epoch, int step, double be
       throw new LottaException(file + " belongs to another run: it was saved by [" + fingerprint + "], this run is ["
           + expected + "]; resume with the same options, or start a new checkpoint file");
     }
+    ParamState.restore(params, values);
     Map<String, float[]> v = new LinkedHashMap<>();
-    for (int i = 0; i < params.size(); i++) {
-      Param p = params.get(i);
-      System.arraycopy(values.get(i)[1], 0, p.m, 0, p.m.length);
-      System.arraycopy(values.get(i)[2], 0, p.s, 0, p.s.length);
-      v.put(p.name, values.get(i)[0]);
+    for (Param p : params) {
+      v.put(p.name, p.v.clone());
     }
-    restore.accept(v);
+    restore.accept(v); // what the family derives from its arrays (merged weights) follows them
   }
 
   private static void writeDoubles(DataOutputStream o, List<Double> v) throws IOException {

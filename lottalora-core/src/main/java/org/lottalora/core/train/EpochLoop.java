@@ -202,7 +202,7 @@ public final class EpochLoop {
       }
       if (ck != null) { // the state after this epoch, before the arrays go back to the best
         new EpochCheckpoint(fingerprint, epoch, step, bestVal, bestEpoch, sinceBest, seen, trainNanos,
-            history, rates, EpochCheckpoint.capture(t.params()), best).write(ck.file());
+            history, rates, ParamState.capture(t.params()), best).write(ck.file());
       }
       if (!better && s.patience() > 0 && sinceBest >= s.patience()) {
         break; // the history shows how many epochs ran

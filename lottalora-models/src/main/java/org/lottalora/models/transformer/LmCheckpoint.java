@@ -8,11 +8,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.lottalora.core.LottaException;
-import org.lottalora.core.engine.Param;
+import org.lottalora.core.train.ParamState;
 
 /**
  * A language-model training run's state between steps: every trained array with its Adam moments, the step reached,
@@ -36,11 +35,8 @@ public record LmCheckpoint(String fingerprint, int step, double recent, double t
   /** The state of {@code lm} after {@code step} steps. */
   static LmCheckpoint of(String fingerprint, int step, double recent, double tail, int tailCount, long trainNanos,
       List<double[]> curve, ByteLm lm) {
-    List<float[][]> v = new ArrayList<>();
-    for (Param p : lm.params()) {
-      v.add(new float[][] {p.v.clone(), p.m.clone(), p.s.clone()});
-    }
-    return new LmCheckpoint(fingerprint, step, recent, tail, tailCount, trainNanos, new ArrayList<>(curve), v);
+    return new LmCheckpoint(fingerprint, step, recent, tail, tailCount, trainNanos, new ArrayList<>(curve),
+        ParamState.capture(lm.params()));
   }
 
   /**
@@ -49,22 +45,7 @@ public record LmCheckpoint(String fingerprint, int step, double recent, double t
    * @throws IllegalArgumentException when the checkpoint belongs to another model
    */
   void restore(ByteLm lm) {
-    List<Param> ps = lm.params();
-    if (ps.size() != values.size()) {
-      throw new IllegalArgumentException("the checkpoint holds " + values.size() + " arrays, the model has "
-          + ps.size());
-    }
-    for (int i = 0; i < ps.size(); i++) {
-      Param p = ps.get(i);
-      float[][] v = values.get(i);
-      if (v[0].length != p.v.length) {
-        throw new IllegalArgumentException("the checkpoint's array " + i + " has " + v[0].length + " values, '"
-            + p.name + "' has " + p.v.length);
-      }
-      System.arraycopy(v[0], 0, p.v, 0, p.v.length);
-      System.arraycopy(v[1], 0, p.m, 0, p.m.length);
-      System.arraycopy(v[2], 0, p.s, 0, p.s.length);
-    }
+    ParamState.restore(lm.params(), values);
     lm.refresh();
   }
 
@@ -86,20 +67,9 @@ public record LmCheckpoint(String fingerprint, int step, double recent, double t
           o.writeDouble(c[1]);
           o.writeDouble(c[2]);
         }
-        o.writeInt(values.size());
-        for (float[][] v : values) {
-          o.writeInt(v[0].length);
-          for (float[] a : v) {
-            for (float x : a) {
-              o.writeFloat(x);
-            }
-          }
-        }
+        ParamState.write(o, values);
       }
-      Path abs = path.toAbsolutePath();
-      Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-      Files.write(tmp, bytes.toByteArray());
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      ParamState.writeAtomically(path, bytes.toByteArray());
     } catch (IOException e) {
       throw new LottaException("cannot write the checkpoint " + path + ": " + e.getMessage(), e);
     }
@@ -127,18 +97,7 @@ public record LmCheckpoint(String fingerprint, int step, double recent, double t
       for (int i = 0; i < nc; i++) {
         curve.add(new double[] {d.readDouble(), d.readDouble(), d.readDouble()});
       }
-      int n = d.readInt();
-      List<float[][]> values = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        int len = d.readInt();
-        float[][] v = new float[3][len];
-        for (float[] a : v) {
-          for (int j = 0; j < len; j++) {
-            a[j] = d.readFloat();
-          }
-        }
-        values.add(v);
-      }
+      List<float[][]> values = ParamState.read(d);
       return new LmCheckpoint(fp, step, recent, tail, tailCount, nanos, curve, values);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("no checkpoint " + path + " to resume from");
