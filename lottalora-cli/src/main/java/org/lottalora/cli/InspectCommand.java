@@ -207,8 +207,9 @@ final class InspectCommand implements Callable<Integer> {
     } else if (tr.hasMetrics() && m.hasSettings()) {
       String score = org.lottalora.core.family.FamilyRegistry.ids().contains(m.getFamily())
           ? org.lottalora.core.family.FamilyRegistry.get(m.getFamily()).scoreName() : "test accuracy";
-      o.printf(Locale.ROOT, "metrics    %s %.4f, on %s; trained on %s%n", score,
-          tr.getMetrics().getTestAccuracy(), tr.getJavaVersion(), tr.getDataset());
+      o.printf(Locale.ROOT, "metrics    %s %.4f, %s on %s; trained on %s%n", score,
+          tr.getMetrics().getTestAccuracy(), tr.getMetrics().getWallSeconds() > 0 ? String.format(Locale.ROOT,
+              "%.1f s,", tr.getMetrics().getWallSeconds()) : "", tr.getJavaVersion(), tr.getDataset());
     } else if (tr.hasMetrics() && (m.hasVit() || m.hasText() || m.hasGraph() || m.hasSequence())) {
       o.printf(Locale.ROOT, "metrics    test accuracy %.4f, %.1f s, on %s; trained on %s%n",
           tr.getMetrics().getTestAccuracy(), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getDataset());

@@ -78,6 +78,7 @@ class DtCliTest {
     assertEquals(0, c.code(), c.err());
     CliTest.Run i = CliTest.run("inspect", half.toString());
     assertTrue(i.out().contains("settings   ") && i.out().contains("env pendulum"), i.out());
+    assertTrue(i.out().contains("training   " + data + " (2,400 rows), 1 epochs, batch 32"), i.out());
 
     CliTest.Run r = CliTest.run("dt", "rollout", m.toString(), "--targets", "-1000,-150", "--episodes", "2");
     assertEquals(0, r.code(), r.err());

@@ -52,6 +52,24 @@ public final class FamilyArtifact {
   }
 
   /**
+   * How a model was trained, as the artifact's training record keeps it (what {@code lottalora inspect} shows).
+   *
+   * @param dataset the data's name or path
+   * @param rows training examples (rows, steps, windows: the family's unit)
+   * @param epochs epochs
+   * @param batch examples per step
+   * @param lr peak learning rate
+   * @param wd weight decay
+   * @param shuffleSeed seed of the batch order
+   * @param splitSeed seed of the split
+   * @param testMetric the run's test metric (NaN: none)
+   * @param seconds training wall time
+   * @param betas learned beta per adapted matrix
+   */
+  public record Provenance(String dataset, long rows, int epochs, int batch, double lr, double wd, long shuffleSeed,
+      long splitSeed, double testMetric, double seconds, Map<String, Double> betas) {}
+
+  /**
    * Writes a model atomically: matrices as {@code dtype}, vectors as fp32, signed with {@code key} when not null.
    *
    * @param shapeOf a trained array's stored shape by name (e.g. {@link EngineArtifacts#shapeFromBackbone})
@@ -60,17 +78,35 @@ public final class FamilyArtifact {
   public static void write(Path path, Header h, Backbone backbone, Map<String, float[]> trained,
       Function<String, long[]> shapeOf, String dataset, double testAccuracy, long modelParams, DType dtype,
       PrivateKey key) {
+    write(path, h, backbone, trained, shapeOf, new Provenance(dataset, 0, 0, 0, 0, 0, 0, 0, testAccuracy, 0,
+        Map.of()), modelParams, dtype, key);
+  }
+
+  /** As {@link #write(Path, Header, Backbone, Map, Function, String, double, long, DType, PrivateKey)}, with the
+   * whole training record. */
+  public static void write(Path path, Header h, Backbone backbone, Map<String, float[]> trained,
+      Function<String, long[]> shapeOf, Provenance p, long modelParams, DType dtype, PrivateKey key) {
+    String dataset = p.dataset();
+    double testAccuracy = p.testMetric();
     Artifact.Builder a = EngineArtifacts.newArtifact(h.seed(), h.init(), backbone);
     a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(h.family()).setInputDim(h.inputDim())
         .setClasses(h.classes()).setFull(h.full())
         .setSettings(FamilySettings.newBuilder().putAllValues(h.settings())));
     a.setAdapter(EngineArtifacts.adapterRecord(h.adapter()));
     long n = EngineArtifacts.addTrained(a, trained, shapeOf, dtype);
-    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(n).setModelParams(modelParams);
+    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(n).setModelParams(modelParams)
+        .setWallSeconds(p.seconds());
     if (!Double.isNaN(testAccuracy)) {
       m.setTestAccuracy(testAccuracy);
     }
-    a.setTraining(EngineArtifacts.trainingRecord(dataset, m));
+    org.lottalora.format.proto.Training.Builder t = EngineArtifacts.trainingRecord(dataset, m);
+    if (p.epochs() > 0) {
+      t.setDatasetRows(p.rows()).setConfig(org.lottalora.format.proto.TrainConfig.newBuilder()
+          .setEpochs(p.epochs()).setBatchSize(p.batch()).setLearningRate(p.lr()).setWeightDecay(p.wd())
+          .setShuffleSeed(p.shuffleSeed()).setSplitSeed(p.splitSeed()));
+    }
+    p.betas().forEach((k, v) -> t.putBetas(k, v.floatValue()));
+    a.setTraining(t);
     ArtifactCodec.write(a.build(), path, key);
   }
 
