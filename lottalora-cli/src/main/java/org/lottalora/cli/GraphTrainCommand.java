@@ -133,9 +133,9 @@ final class GraphTrainCommand implements Callable<Integer> {
     try {
       t = m.train(d, ep, lr, wd, batch, quiet || json ? Progress.silent() : Progress.stderr());
     } catch (org.lottalora.core.train.LossGuard.Diverged e) {
-      throw Divergence.kept(e, out, () -> m.save(out, Double.NaN, 0, key));
+      throw Divergence.kept(e, out, () -> m.save(out, null, key));
     }
-    m.save(out, t.report().testAccuracy(), t.report().seconds(), key);
+    m.save(out, t.record(), key);
     GraphModel back = GraphModel.load(out);
     double reloaded = back.testAccuracy(d);
     org.lottalora.models.FamilyRuns.checkReload(t.report().testAccuracy(), reloaded, out);

@@ -112,6 +112,7 @@ final class InspectCommand implements Callable<Integer> {
       t.put("dataset_sha256", tr.getDatasetSha256().isEmpty() ? null : Human.hex(tr.getDatasetSha256().toByteArray()));
       t.put("dataset_rows", tr.getDatasetRows());
       t.put("epochs", tr.getConfig().getEpochs());
+      t.put("steps", tr.getConfig().getSteps());
       t.put("batch_size", tr.getConfig().getBatchSize());
       t.put("learning_rate", tr.getConfig().getLearningRate());
       t.put("weight_decay", tr.getConfig().getWeightDecay());
@@ -187,36 +188,16 @@ final class InspectCommand implements Callable<Integer> {
         a.getBackbone().getFullSha256().isEmpty() ? "" : ", full hash recorded");
     Training tr = a.getTraining();
     if (tr.hasConfig()) {
-      o.printf(Locale.ROOT, "training   %s (%,d rows%s), %d epochs, batch %d, lr %s, wd %s, shuffle seed %d, split "
+      o.printf(Locale.ROOT, "training   %s (%,d rows%s), %s, batch %d, lr %s, wd %s, shuffle seed %d, split "
           + "seed %d, adapter seed %d%n", tr.getDataset(), tr.getDatasetRows(), tr.getDatasetSha256().isEmpty() ? ""
           : ", sha256 " + Human.hex(tr.getDatasetSha256().toByteArray()).substring(0, 16),
-          tr.getConfig().getEpochs(), tr.getConfig().getBatchSize(), tr.getConfig().getLearningRate(),
+          tr.getConfig().getSteps() > 0 ? tr.getConfig().getSteps() + " steps" : tr.getConfig().getEpochs()
+              + " epochs", tr.getConfig().getBatchSize(), tr.getConfig().getLearningRate(),
           tr.getConfig().getWeightDecay(), tr.getConfig().getShuffleSeed(), tr.getConfig().getSplitSeed(),
           a.getAdapter().getInitSeed());
     }
-    if (tr.hasMetrics() && m.hasReservoir()) {
-      o.printf(Locale.ROOT, "metrics    %s, %.1f s, on %s with %d thread(s); trained on %s%n",
-          m.getReservoir().getTask().equals("forecast") ? String.format(Locale.ROOT, "test NRMSE %.4g",
-              tr.getMetrics().getTestNrmse()) : String.format(Locale.ROOT, "test accuracy %.4f",
-              tr.getMetrics().getTestAccuracy()), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(),
-          tr.getThreads(), tr.getDataset());
-    } else if (tr.hasMetrics() && m.hasLm()) {
-      o.printf(Locale.ROOT, "metrics    held-out loss %.4f nats/byte (%.4f bits/byte), %.1f s, on %s; trained on %s%n",
-          m.getLm().getValidationLoss(), m.getLm().getValidationLoss() / Math.log(2),
-          tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getDataset());
-    } else if (tr.hasMetrics() && m.hasSettings()) {
-      String score = org.lottalora.core.family.FamilyRegistry.ids().contains(m.getFamily())
-          ? org.lottalora.core.family.FamilyRegistry.get(m.getFamily()).scoreName() : "test accuracy";
-      o.printf(Locale.ROOT, "metrics    %s %.4f, %s on %s; trained on %s%n", score,
-          tr.getMetrics().getTestAccuracy(), tr.getMetrics().getWallSeconds() > 0 ? String.format(Locale.ROOT,
-              "%.1f s,", tr.getMetrics().getWallSeconds()) : "", tr.getJavaVersion(), tr.getDataset());
-    } else if (tr.hasMetrics() && (m.hasVit() || m.hasText() || m.hasGraph() || m.hasSequence())) {
-      o.printf(Locale.ROOT, "metrics    test accuracy %.4f, %.1f s, on %s; trained on %s%n",
-          tr.getMetrics().getTestAccuracy(), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getDataset());
-    } else if (tr.hasMetrics()) {
-      o.printf(Locale.ROOT, "metrics    test accuracy %.4f, best val %.4f at epoch %d, %.1f s, on %s with %d "
-          + "thread(s)%n", tr.getMetrics().getTestAccuracy(), tr.getMetrics().getBestValAccuracy(),
-          tr.getMetrics().getBestEpoch(), tr.getMetrics().getWallSeconds(), tr.getJavaVersion(), tr.getThreads());
+    if (tr.hasMetrics()) {
+      o.printf(Locale.ROOT, "metrics    %s%n", metricsLine(a, m, tr));
     }
     for (String h : a.getHistoryList()) {
       o.printf(Locale.ROOT, "history    %s%n", h);
@@ -274,6 +255,42 @@ final class InspectCommand implements Callable<Integer> {
     return per.stream().allMatch(x -> x == r) ? "rank " + r
         : "rank " + r + " (capped per layer at min(d_in, d_out): " + per.stream().map(String::valueOf)
             .collect(java.util.stream.Collectors.joining(", ")) + ")";
+  }
+
+  /**
+   * The metrics line, the same for every family (one training record): the family's score, the kept validation
+   * point when recorded, the wall time, the JVM and threads, the data.
+   */
+  private static String metricsLine(Artifact a, org.lottalora.format.proto.ModelSpec m, Training tr) {
+    var mt = tr.getMetrics();
+    String score;
+    if (m.hasReservoir() && m.getReservoir().getTask().equals("forecast")) {
+      score = String.format(Locale.ROOT, "test NRMSE %.4g", mt.getTestNrmse());
+    } else if (m.hasLm()) {
+      score = String.format(Locale.ROOT, "held-out loss %.4f nats/byte (%.4f bits/byte)",
+          m.getLm().getValidationLoss(), m.getLm().getValidationLoss() / Math.log(2));
+    } else if (m.hasSettings() && org.lottalora.core.family.FamilyRegistry.ids().contains(m.getFamily())) {
+      score = String.format(Locale.ROOT, "%s %.4f",
+          org.lottalora.core.family.FamilyRegistry.get(m.getFamily()).scoreName(), mt.getTestAccuracy());
+    } else {
+      score = String.format(Locale.ROOT, "test accuracy %.4f", mt.getTestAccuracy());
+    }
+    StringBuilder b = new StringBuilder(score);
+    if (mt.getBestEpoch() > 0) {
+      b.append(String.format(Locale.ROOT, ", best validation %.4f at epoch %d", mt.getBestValAccuracy(),
+          mt.getBestEpoch()));
+    }
+    if (mt.getWallSeconds() > 0) {
+      b.append(String.format(Locale.ROOT, ", %.1f s", mt.getWallSeconds()));
+    }
+    b.append(", on ").append(tr.getJavaVersion());
+    if (tr.getThreads() > 0) {
+      b.append(" with ").append(tr.getThreads()).append(" thread(s)");
+    }
+    if (!tr.getDataset().isEmpty()) {
+      b.append("; trained on ").append(tr.getDataset());
+    }
+    return b.toString();
   }
 
   /** An adapted SameDiff graph ({@code lottalora adapt}): where the graph came from, its base and targets. */

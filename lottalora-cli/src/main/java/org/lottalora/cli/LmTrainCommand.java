@@ -159,7 +159,7 @@ final class LmTrainCommand implements Callable<Integer> {
     } catch (org.lottalora.core.train.LossGuard.Diverged e) {
       throw Divergence.kept(e, out, () -> new LmModel(lm, width == null && heads == null && layers == null
           && mlpHidden == null && context == null ? p.name() : "", data.toString(), valFraction, seqLen, Double.NaN)
-          .save(out, null, storage, key));
+          .save(out, LmTrainer.record(data.toString(), corpus.train().length, tc, null), storage, key));
     }
     if (r == null) {
       o.println("stopped after --stop-after " + stopAfter + " steps; state saved in " + checkpoint
@@ -169,7 +169,7 @@ final class LmTrainCommand implements Callable<Integer> {
     }
     LmModel m = new LmModel(lm, width == null && heads == null && layers == null && mlpHidden == null
         && context == null ? p.name() : "", data.toString(), valFraction, seqLen, r.validationLoss());
-    m.save(out, r, storage, key);
+    m.save(out, LmTrainer.record(data.toString(), corpus.train().length, tc, r), storage, key);
     int[] probe = ByteCorpus.tokens(corpus.validation(), 0, Math.min(seqLen, corpus.validation().length));
     float[] before = lm.nextTokenDistribution(probe);
     float[] after = LmModel.load(out).lm().nextTokenDistribution(probe);

@@ -145,11 +145,12 @@ final class SequenceTrainCommand implements Callable<Integer> {
           quiet || json ? Progress.silent() : Progress.stderr());
     } catch (org.lottalora.core.train.LossGuard.Diverged e) {
       throw Divergence.kept(e, out, () -> new RecurrentModel(net, d.text(), splitSeed, maxTrain, pad,
-          d.train().steps(), d.mean(), d.std()).save(out, null, key));
+          d.train().steps(), d.mean(), d.std()).save(out, RecurrentTrainer.record(d.text(), d.train().size(),
+              splitSeed, tc, null), key));
     }
     RecurrentModel m = new RecurrentModel(net, d.text(), splitSeed, maxTrain, pad, d.train().steps(), d.mean(),
         d.std());
-    m.save(out, r, key);
+    m.save(out, RecurrentTrainer.record(d.text(), d.train().size(), splitSeed, tc, r), key);
     RecurrentModel back = RecurrentModel.load(out);
     RecurrentTrainer.Metrics again = RecurrentTrainer.evaluate(back.network(), d.test());
     if (!again.equals(r.test())) {

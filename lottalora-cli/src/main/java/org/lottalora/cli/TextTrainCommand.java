@@ -116,9 +116,11 @@ final class TextTrainCommand implements Callable<Integer> {
       r = TextTrainer.train(m, d, tc, save.progress());
     } catch (org.lottalora.core.train.LossGuard.Diverged e) {
       throw Divergence.kept(e, out, () -> new TextModel(m, d.classes(), data.toString(), splitSeed, truncate)
-          .save(out, null, storage, key));
+          .save(out, TextTrainer.record(data.toString(), TextTrainer.split(d.size(), splitSeed)[0].length, tc, null),
+              storage, key));
     }
-    new TextModel(m, d.classes(), data.toString(), splitSeed, truncate).save(out, r, storage, key);
+    new TextModel(m, d.classes(), data.toString(), splitSeed, truncate).save(out,
+        TextTrainer.record(data.toString(), TextTrainer.split(d.size(), splitSeed)[0].length, tc, r), storage, key);
     double again = TextTrainer.accuracy(TextModel.load(out).model(), d, TextTrainer.split(d.size(), splitSeed)[2]);
     if (storage == DType.FLOAT32) { // a reduced dtype may move a prediction; fp32 must not
       org.lottalora.models.FamilyRuns.checkReload(r.testAccuracy(), again, out);

@@ -386,9 +386,11 @@ final class TrainCommand implements Callable<Integer> {
           quiet ? Progress.silent() : Progress.stderr());
     } catch (org.lottalora.core.train.LossGuard.Diverged e) {
       throw Divergence.kept(e, out, () -> new RecurrentModel(net, data.dataset, splitSeed, maxTrain, false, side,
-          d.mean(), d.std()).save(out, null, key));
+          d.mean(), d.std()).save(out, RecurrentTrainer.record(data.dataset, d.train().size(), splitSeed, rc, null),
+          key));
     }
-    new RecurrentModel(net, data.dataset, splitSeed, maxTrain, false, side, d.mean(), d.std()).save(out, r, key);
+    new RecurrentModel(net, data.dataset, splitSeed, maxTrain, false, side, d.mean(), d.std()).save(out,
+        RecurrentTrainer.record(data.dataset, d.train().size(), splitSeed, rc, r), key);
     int[] inMemory = argMax(RecurrentTrainer.probabilities(net, d.test()));
     RecurrentModel reloaded = RecurrentModel.load(out);
     int[] fromFile = argMax(RecurrentTrainer.probabilities(reloaded.network(), d.test()));

@@ -141,10 +141,10 @@ final class VitTrainCommand implements Callable<Integer> {
       r = VitTrainer.train(vit, d, tc, save.progress());
     } catch (org.lottalora.core.train.LossGuard.Diverged e) {
       throw Divergence.kept(e, out, () -> new VitModel(vit, data, splitSeed, maxTrain, d.normalization())
-          .save(out, null, storage, key));
+          .save(out, VitTrainer.record(data, d.train().rows(), splitSeed, tc, null), storage, key));
     }
     VitModel m = new VitModel(vit, data, splitSeed, maxTrain, d.normalization());
-    m.save(out, r, storage, key);
+    m.save(out, VitTrainer.record(data, d.train().rows(), splitSeed, tc, r), storage, key);
     double again = VitTrainer.accuracy(VitModel.load(out).vit(), d.test());
     if (storage == DType.FLOAT32) { // a reduced dtype may move a prediction; fp32 must not
       org.lottalora.models.FamilyRuns.checkReload(r.testAccuracy(), again, out);

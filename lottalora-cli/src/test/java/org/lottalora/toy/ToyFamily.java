@@ -163,7 +163,9 @@ public class ToyFamily implements Family {
     Map<String, float[]> values = Params.copy(m.params());
     FamilyArtifact.write(artifact, new FamilyArtifact.Header(id(), settings, in, classes, r.full(), r.seed(),
         FamilyRuns.init(r), ac), m.backbone(), values,
-        name -> EngineArtifacts.shapeFromBackbone(m.backbone(), name, values.get(name).length), r.dataset(), acc,
+        name -> EngineArtifacts.shapeFromBackbone(m.backbone(), name, values.get(name).length),
+        org.lottalora.core.train.TrainingRecord.ofRun(r, d.train().rows(), org.lottalora.core.train.TrainingRecord.Outcome
+            .of(acc, bestVal, bestEpoch, seconds), Params.betas(m.params())),
         (long) in * classes + classes, DType.FLOAT32, null);
     ToyModel back = (ToyModel) load(org.lottalora.format.ArtifactCodec.open(artifact), artifact.toString());
     FamilyRuns.checkReload(acc, back.accuracy(d.test()), artifact);

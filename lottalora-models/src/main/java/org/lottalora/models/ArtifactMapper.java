@@ -1,6 +1,6 @@
 package org.lottalora.models;
 
-import com.google.protobuf.ByteString;
+import org.lottalora.core.train.TrainingRecord;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -16,15 +16,12 @@ import org.lottalora.core.graph.LayerStep;
 import org.lottalora.core.graph.ModelGraph;
 import org.lottalora.core.graph.TrainedTensor;
 import org.lottalora.core.model.ModelSpec;
-import org.lottalora.core.train.TrainConfig;
-import org.lottalora.core.train.TrainReport;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Adapter;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
-import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.MlpConfig;
 import org.lottalora.format.proto.ScalingRule;
 import org.lottalora.format.proto.Tensor;
@@ -113,31 +110,9 @@ public final class ArtifactMapper {
     }
     a.setNormalization(org.lottalora.format.proto.Normalization.newBuilder().setMean(norm.mean())
         .setStd(norm.std()));
-    Training.Builder tr = Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
-        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-    if (p != null) {
-      tr.setDataset(p.dataset() == null ? "" : p.dataset()).setThreads(p.threads());
-      if (p.datasetSha256() != null) {
-        tr.setDatasetSha256(ByteString.copyFrom(p.datasetSha256())).setDatasetRows(p.datasetRows());
-      }
-      TrainConfig tc = p.config();
-      if (tc != null) {
-        tr.setConfig(org.lottalora.format.proto.TrainConfig.newBuilder().setEpochs(tc.epochs())
-            .setBatchSize(tc.batchSize()).setLearningRate(tc.learningRate()).setWeightDecay(tc.weightDecay())
-            .setWarmupEpochs(tc.warmupEpochs()).setCosine(tc.cosine()).setPatience(tc.patience())
-            .setShuffleSeed(tc.shuffleSeed()).setSplitSeed(p.splitSeed()));
-      }
-      TrainReport report = p.report();
-      if (report != null) {
-        tr.setMetrics(Metrics.newBuilder().setTestAccuracy(report.testAccuracy())
-            .setBestValAccuracy(report.bestValAccuracy()).setBestEpoch(report.bestEpoch())
-            .setEpochsRun(report.epochs().size()).setTrainableParams(report.trainableParams())
-            .setModelParams(report.modelParams()).setWallSeconds(report.wallSeconds())
-            .setSamplesPerSecond(report.samplesPerSecond())
-            .setFailure(report.failure() == null ? "" : report.failure()));
-        tr.putAllBetas(report.betas());
-      }
-    }
+    Training.Builder tr = p == null ? TrainingRecord.untrained("").toProto(0, 0)
+        : p.record().toProto(p.report() == null ? 0 : p.report().trainableParams(),
+            p.report() == null ? 0 : p.report().modelParams());
     if (opts.dtype() != DType.FLOAT32) {
       a.addHistory("stored as " + TensorCodec.shortName(opts.dtype()) + " at save time by " + LottaModel.PRODUCER);
     }

@@ -1,22 +1,28 @@
 package org.lottalora.models;
 
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.backbone.BackboneRecord;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
+import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
-import org.lottalora.format.proto.Metrics;
-import org.lottalora.format.proto.Training;
 
 /**
- * The parts every artifact of a hand-written engine's model (the LM, the ViT, the text classifier) writes and
- * reads the same way: the producer and backbone record, the adapter record, the trained arrays as tensors (matrices
- * in the requested dtype, vectors fp32) and the training record.
+ * The artifact protocol of the hand-written engines' families (ViT, text encoder, byte LM, GCN, GIN, recurrent
+ * cells, and through {@link FamilyArtifact} a family configured by its settings): {@link #write} is the one writer of
+ * the header, backbone record, adapter record (every switch), trained tensors and training record
+ * ({@link TrainingRecord}); a loader checks in one order, {@link #require} (config, generator), then
+ * {@link #scaffold} (records, fingerprints on samples, regeneration, every fingerprint), then {@link #trained}
+ * (names and lengths). A family supplies only the mapping of its config to and from its message.
  */
 public final class EngineArtifacts {
   private EngineArtifacts() {
@@ -164,10 +170,50 @@ public final class EngineArtifacts {
     return new long[] {length};
   }
 
-  /** The training record: this JVM and OS, the data and the metrics. */
-  public static Training.Builder trainingRecord(String dataset, Metrics.Builder metrics) {
-    return Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
-        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(dataset)
-        .setMetrics(metrics);
+  /**
+   * Writes an engine family's artifact atomically, the one writer of every part but the family's config: the
+   * producer and backbone record of {@code backbone} (seed, init, one record and fingerprint per tensor), the
+   * family's {@code model} record (its config message), the adapter record (every switch), the trained arrays as
+   * tensors (matrices as {@code dtype}, vectors fp32, each shaped by {@code shapeOf}) and the training record;
+   * signed with {@code key} when not null.
+   *
+   * @param modelParams the full model's values, for the trainable fraction {@code inspect} shows
+   */
+  public static void write(Path path, long seed, InitSpec init, Backbone backbone,
+      org.lottalora.format.proto.ModelSpec.Builder model, AdapterConfig adapter, Map<String, float[]> trained,
+      Function<String, long[]> shapeOf, TrainingRecord record, long modelParams, DType dtype, PrivateKey key) {
+    Artifact.Builder a = newArtifact(seed, init, backbone).setModel(model).setAdapter(adapterRecord(adapter));
+    long n = addTrained(a, trained, shapeOf, dtype);
+    a.setTraining((record == null ? TrainingRecord.untrained("") : record).toProto(n, modelParams));
+    ArtifactCodec.write(a.build(), path, key);
+  }
+
+  /**
+   * The one reader of a scaffold, after the family rebuilt its spec from its config: the recorded backbone records
+   * are checked against the spec's tensors {@code specs}, the fingerprints prechecked on sampled values (before
+   * anything is regenerated), the backbone regenerated from {@code seed} on {@code threads} threads (the bits do
+   * not depend on them) and every fingerprint checked. The family builds its network on the result and puts back
+   * {@link #trained}.
+   */
+  public static Backbone scaffold(Artifact a, long seed, List<TensorSpec> specs, int threads, String where) {
+    BackboneRecord.checkBackboneRecords(a, specs, where);
+    return BackboneRecord.regenerateChecked(a, seed, specs, threads, where);
+  }
+
+  /**
+   * The stored trained tensors, each checked against the network's own array of that name and length
+   * ({@code what}: "this ViT", for the error).
+   */
+  public static Map<String, float[]> trained(Artifact a, Map<String, float[]> expected, String where, String what) {
+    return BackboneRecord.trainedTensors(a, expected, where, what);
+  }
+
+  /** The values of a scaffold's tensors: the full model's size. */
+  public static long values(List<TensorSpec> specs) {
+    long n = 0;
+    for (TensorSpec t : specs) {
+      n += t.size();
+    }
+    return n;
   }
 }

@@ -1,5 +1,6 @@
 package org.lottalora.models;
 
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -11,14 +12,12 @@ import org.lottalora.core.adapter.AdapterConfig;
 import org.lottalora.core.backbone.Backbone;
 import org.lottalora.core.backbone.InitSpec;
 import org.lottalora.core.backbone.TensorSpec;
-import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.FamilySettings;
-import org.lottalora.format.proto.Metrics;
 
 /**
  * The artifact protocol for a family whose whole config is its settings ({@link FamilySettings}: option name to
@@ -52,62 +51,18 @@ public final class FamilyArtifact {
   }
 
   /**
-   * How a model was trained, as the artifact's training record keeps it (what {@code lottalora inspect} shows).
-   *
-   * @param dataset the data's name or path
-   * @param rows training examples (rows, steps, windows: the family's unit)
-   * @param epochs epochs
-   * @param batch examples per step
-   * @param lr peak learning rate
-   * @param wd weight decay
-   * @param shuffleSeed seed of the batch order
-   * @param splitSeed seed of the split
-   * @param testMetric the run's test metric (NaN: none)
-   * @param seconds training wall time
-   * @param betas learned beta per adapted matrix
-   */
-  public record Provenance(String dataset, long rows, int epochs, int batch, double lr, double wd, long shuffleSeed,
-      long splitSeed, double testMetric, double seconds, Map<String, Double> betas) {}
-
-  /**
-   * Writes a model atomically: matrices as {@code dtype}, vectors as fp32, signed with {@code key} when not null.
+   * Writes a model atomically: matrices as {@code dtype}, vectors as fp32, signed with {@code key} when not null,
+   * through the one engine writer ({@link EngineArtifacts#write}).
    *
    * @param shapeOf a trained array's stored shape by name (e.g. {@link EngineArtifacts#shapeFromBackbone})
-   * @param testAccuracy the metric recorded in the training record (NaN: none)
+   * @param record how it was trained ({@link TrainingRecord#ofRun} for a contract family's run)
    */
   public static void write(Path path, Header h, Backbone backbone, Map<String, float[]> trained,
-      Function<String, long[]> shapeOf, String dataset, double testAccuracy, long modelParams, DType dtype,
-      PrivateKey key) {
-    write(path, h, backbone, trained, shapeOf, new Provenance(dataset, 0, 0, 0, 0, 0, 0, 0, testAccuracy, 0,
-        Map.of()), modelParams, dtype, key);
-  }
-
-  /** As {@link #write(Path, Header, Backbone, Map, Function, String, double, long, DType, PrivateKey)}, with the
-   * whole training record. */
-  public static void write(Path path, Header h, Backbone backbone, Map<String, float[]> trained,
-      Function<String, long[]> shapeOf, Provenance p, long modelParams, DType dtype, PrivateKey key) {
-    String dataset = p.dataset();
-    double testAccuracy = p.testMetric();
-    Artifact.Builder a = EngineArtifacts.newArtifact(h.seed(), h.init(), backbone);
-    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(h.family()).setInputDim(h.inputDim())
-        .setClasses(h.classes()).setFull(h.full())
-        .setSettings(FamilySettings.newBuilder().putAllValues(h.settings())));
-    a.setAdapter(EngineArtifacts.adapterRecord(h.adapter()));
-    long n = EngineArtifacts.addTrained(a, trained, shapeOf, dtype);
-    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(n).setModelParams(modelParams)
-        .setWallSeconds(p.seconds());
-    if (!Double.isNaN(testAccuracy)) {
-      m.setTestAccuracy(testAccuracy);
-    }
-    org.lottalora.format.proto.Training.Builder t = EngineArtifacts.trainingRecord(dataset, m);
-    if (p.epochs() > 0) {
-      t.setDatasetRows(p.rows()).setConfig(org.lottalora.format.proto.TrainConfig.newBuilder()
-          .setEpochs(p.epochs()).setBatchSize(p.batch()).setLearningRate(p.lr()).setWeightDecay(p.wd())
-          .setShuffleSeed(p.shuffleSeed()).setSplitSeed(p.splitSeed()));
-    }
-    p.betas().forEach((k, v) -> t.putBetas(k, v.floatValue()));
-    a.setTraining(t);
-    ArtifactCodec.write(a.build(), path, key);
+      Function<String, long[]> shapeOf, TrainingRecord record, long modelParams, DType dtype, PrivateKey key) {
+    EngineArtifacts.write(path, h.seed(), h.init(), backbone, org.lottalora.format.proto.ModelSpec.newBuilder()
+        .setFamily(h.family()).setInputDim(h.inputDim()).setClasses(h.classes()).setFull(h.full())
+        .setSettings(FamilySettings.newBuilder().putAllValues(h.settings())), h.adapter(), trained, shapeOf, record,
+        modelParams, dtype, key);
   }
 
   /** Whether {@code a} was written by {@link #write} for {@code family}. */
@@ -144,17 +99,12 @@ public final class FamilyArtifact {
    * fingerprint checked.
    */
   public static Backbone backbone(ArtifactFile f, Header h, List<TensorSpec> specs, String where) {
-    Artifact a = f.artifact();
-    BackboneRecord.checkBackboneRecords(a, specs, where);
-    BackboneRecord.precheckFingerprints(a, h.seed(), specs, where);
-    Backbone bb = Backbone.regenerate(h.seed(), specs);
-    BackboneRecord.checkFingerprints(a, bb, where);
-    return bb;
+    return EngineArtifacts.scaffold(f.artifact(), h.seed(), specs, Runtime.getRuntime().availableProcessors(), where);
   }
 
   /** The stored trained tensors, each checked against the model's own array of that name and length. */
   public static Map<String, float[]> trained(ArtifactFile f, Map<String, float[]> expected, String where,
       String what) {
-    return BackboneRecord.trainedTensors(f.artifact(), expected, where, what);
+    return EngineArtifacts.trained(f.artifact(), expected, where, what);
   }
 }

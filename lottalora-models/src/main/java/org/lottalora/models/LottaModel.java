@@ -1,5 +1,6 @@
 package org.lottalora.models;
 
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -80,7 +81,19 @@ public final class LottaModel {
    * @param datasetRows training rows
    */
   public record Provenance(String dataset, TrainConfig config, long splitSeed, TrainReport report, int threads,
-      byte[] datasetSha256, long datasetRows) {}
+      byte[] datasetSha256, long datasetRows) {
+    /** The one training record ({@link TrainingRecord}) this provenance fills. */
+    public TrainingRecord record() {
+      TrainingRecord.Schedule s = config == null ? null : new TrainingRecord.Schedule(config.epochs(), 0,
+          config.batchSize(), config.learningRate(), config.weightDecay(), config.warmupEpochs(), config.cosine(),
+          config.patience(), config.shuffleSeed(), splitSeed);
+      TrainingRecord.Outcome o = report == null ? null : new TrainingRecord.Outcome(report.testAccuracy(),
+          Double.NaN, report.bestValAccuracy(), report.bestEpoch(), report.epochs().size(), report.wallSeconds(),
+          report.samplesPerSecond(), report.failure() == null ? "" : report.failure());
+      return new TrainingRecord(dataset, datasetSha256, datasetRows, s, threads, o,
+          report == null ? java.util.Map.of() : TrainingRecord.doubles(report.betas()));
+    }
+  }
 
   /**
    * How to save.

@@ -73,7 +73,7 @@ class EngineSwitchesTest {
     GcnNetwork.Spec s = new GcnNetwork.Spec(3, new int[] {4}, 2, 13, InitSpec.DEFAULT,
         new AdapterConfig(2, 2.0, false, true, 0, false, 3), false);
     Path file = dir.resolve("g.lotta");
-    GraphModel.create(new GraphModel.Setup("gcn", s, "none", 1, 0.6, 0.2)).save(file, Double.NaN, 0, null);
+    GraphModel.create(new GraphModel.Setup("gcn", s, "none", 1, 0.6, 0.2)).save(file, null, null);
     GraphModel.load(file);
     Path bad = altered(file, b -> b.setAdapter(b.getAdapter().toBuilder().setTrainBias(true)));
     ArtifactException e = assertThrows(ArtifactException.class, () -> GraphModel.load(bad));

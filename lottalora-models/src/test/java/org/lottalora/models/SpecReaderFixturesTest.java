@@ -244,7 +244,7 @@ class SpecReaderFixturesTest {
     GcnNetwork.Spec s = new GcnNetwork.Spec(3, new int[] {4, 4}, 2, 13, InitSpec.DEFAULT,
         adapter(false).withVariants(false, true, true), false);
     Path file = OUT.resolve("tiny-gcn.lotta");
-    GraphModel.create(new GraphModel.Setup("gcn", s, "none", 1, 0.6, 0.2)).save(file, Double.NaN, 0, null);
+    GraphModel.create(new GraphModel.Setup("gcn", s, "none", 1, 0.6, 0.2)).save(file, null, null);
     Graph g = graph(7, SRC, DST, 3, 0);
     float[][] fresh = GraphModel.load(file).nodeProbabilities(g);
     Map<String, float[]> moved = perturb(file);
@@ -262,7 +262,7 @@ class SpecReaderFixturesTest {
     GcnNetwork.Spec s = new GcnNetwork.Spec(3, new int[] {4, 3}, 2, 17, InitSpec.DEFAULT,
         adapter(false).withVariants(true, false, false), false);
     Path file = OUT.resolve("tiny-gin.lotta");
-    GraphModel.create(new GraphModel.Setup("gin", s, "none", 1, 0.6, 0.2)).save(file, Double.NaN, 0, null);
+    GraphModel.create(new GraphModel.Setup("gin", s, "none", 1, 0.6, 0.2)).save(file, null, null);
     int[] src2 = {0, 1, 2};
     int[] dst2 = {1, 2, 0};
     Graph[] gs = {graph(7, SRC, DST, 3, 0), graph(3, src2, dst2, 3, 1.5)};

@@ -141,7 +141,7 @@ class VariantSwitchesRoundTripTest {
         InitSpec.parse("normal"), all, false), sbm.text(), 1, 0.5, 0.2));
     gcn.train(sbm, 3, 0.05, 0, 1, Progress.silent());
     Path p = dir.resolve("gcn.lotta");
-    gcn.save(p, Double.NaN, 0, null);
+    gcn.save(p, null, null);
     GraphModel back = (GraphModel) reload(p);
     assertEquals(all, back.setup().spec().adapter());
     float[][] want = gcn.nodeProbabilities(sbm.node());
@@ -154,7 +154,7 @@ class VariantSwitchesRoundTripTest {
         new int[] {6, 6}, 2, 4, InitSpec.parse("normal"), all, false), syn.text(), 1, 0.5, 0.2));
     gin.train(syn, 2, 0.05, 0, 8, Progress.silent());
     Path q = dir.resolve("gin.lotta");
-    gin.save(q, Double.NaN, 0, null);
+    gin.save(q, null, null);
     GraphModel ginBack = (GraphModel) reload(q);
     assertEquals(all, ginBack.setup().spec().adapter());
     assertArrayEquals(gin.graphProbabilities(syn.set().graphs().get(0)),

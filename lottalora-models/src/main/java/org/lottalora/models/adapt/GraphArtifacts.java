@@ -35,7 +35,6 @@ import org.lottalora.format.proto.SameDiffGraphConfig;
 import org.lottalora.format.proto.ScalingRule;
 import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.TensorRole;
-import org.lottalora.models.ArtifactMapper;
 import org.lottalora.models.EngineArtifacts;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -124,14 +123,17 @@ public final class GraphArtifacts {
           DType.FLOAT32));
     }
     AdaptedGraph.ParameterCounts pc = g.parameterCounts();
-    metrics.setTrainableParams(trained).setModelParams(pc.trained() + pc.frozen())
-        .setEpochsRun((int) g.epochsTrained());
-    a.setTraining(EngineArtifacts.trainingRecord(s.source(), metrics));
     AdaptedGraph.DataRecord r = g.dataRecord();
+    // the one training record; the caller's metrics (test accuracy, wall time) go over its counts
+    org.lottalora.core.train.TrainingRecord record = new org.lottalora.core.train.TrainingRecord(r == null ? s.source()
+        : r.dataset(), null, 0, r == null ? null : new org.lottalora.core.train.TrainingRecord.Schedule(
+            (int) g.epochsTrained(), 0, r.batch(), r.learningRate(), 0, 0, false, 0, r.shuffleSeed(), r.splitSeed()),
+        0, null, Map.of());
+    org.lottalora.format.proto.Training.Builder tr = record.toProto(trained, pc.trained() + pc.frozen());
+    tr.getMetricsBuilder().mergeFrom(metrics.build()).setTrainableParams(trained)
+        .setModelParams(pc.trained() + pc.frozen()).setEpochsRun((int) g.epochsTrained());
+    a.setTraining(tr);
     if (r != null) {
-      a.getTrainingBuilder().setDataset(r.dataset()).setConfig(org.lottalora.format.proto.TrainConfig.newBuilder()
-          .setEpochs((int) g.epochsTrained()).setBatchSize(r.batch()).setLearningRate(r.learningRate())
-          .setShuffleSeed(r.shuffleSeed()).setSplitSeed(r.splitSeed()));
       a.setNormalization(org.lottalora.format.proto.Normalization.newBuilder().setMean(r.normalization().mean())
           .setStd(r.normalization().std()));
     }

@@ -181,8 +181,10 @@ public final class DtFamily implements Family {
     FamilyArtifact.write(artifact, new FamilyArtifact.Header(ID, settings, env.stateDim(), env.actions(),
         r.full(), r.seed(), FamilyRuns.init(r), m.spec().adapter()), m.backbone(), values,
         name -> EngineArtifacts.shapeFromBackbone(m.backbone(), name, values.get(name).length),
-        new FamilyArtifact.Provenance(r.dataset(), d.steps(), r.epochs(), r.batch(), r.lr(), r.wd(), r.seed(),
-            r.splitSeed(), score, rep.seconds(), rep.betas()), m.spec().modelValues(), DType.FLOAT32, null);
+        org.lottalora.core.train.TrainingRecord.ofRun(r, d.steps(), new org.lottalora.core.train.TrainingRecord.Outcome(
+            score, Double.NaN, -rep.validationLoss(), rep.bestEpoch(), r.epochs(), rep.seconds(),
+            rep.windows() / Math.max(1e-9, rep.seconds()), rep.interrupted() ? "interrupted; kept epoch " + rep.bestEpoch() : ""), rep.betas()),
+        m.spec().modelValues(), DType.FLOAT32, null);
     DtModel back = (DtModel) load(ArtifactCodec.open(artifact), artifact.toString());
     FamilyRuns.checkReload(score, back.rollout(target, episodes, evalSeed).normalizedScore() / 100, artifact);
     Double removed = FamilyRuns.withoutScaffold(r, m.params(), m::refresh,

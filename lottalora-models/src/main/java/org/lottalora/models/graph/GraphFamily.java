@@ -90,7 +90,7 @@ public abstract sealed class GraphFamily implements Family permits GraphFamily.G
     GraphData d = data(r);
     GraphModel m = create(r, d);
     GraphModel.Trained t = m.train(d, r.epochs(), r.lr(), r.wd(), r.batch(), progress);
-    m.save(artifact, t.report().testAccuracy(), t.report().seconds(), null);
+    m.save(artifact, t.record(), null);
     FamilyRuns.checkReload(t.report().testAccuracy(), GraphModel.load(artifact).testAccuracy(d), artifact);
     long trainable = m.trained().values().stream().mapToLong(a -> a.length).sum();
     Double removed = r.full() ? null : m.withoutScaffold().testAccuracy(d);

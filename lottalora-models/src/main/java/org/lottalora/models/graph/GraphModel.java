@@ -1,6 +1,7 @@
 package org.lottalora.models.graph;
 
 import org.lottalora.models.EngineArtifacts;
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -17,14 +18,9 @@ import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.GraphConfig;
-import org.lottalora.format.proto.Metrics;
-import org.lottalora.format.proto.Training;
-import org.lottalora.models.ArtifactMapper;
-import org.lottalora.models.LottaModel;
 
 /**
  * A graph network as an application uses it: family {@code gcn} (node classification on one graph) or {@code gin}
@@ -65,8 +61,20 @@ public final class GraphModel {
    *
    * @param report test and validation accuracy, best epoch, trainable fraction, betas, seconds
    * @param betas beta per adapted layer by name
+   * @param record the artifact's training record of the run (data, schedule, outcome, betas)
    */
-  public record Trained(GcnTrainer.Report report, Map<String, Float> betas) {
+  public record Trained(GcnTrainer.Report report, Map<String, Float> betas, TrainingRecord record) {
+  }
+
+  /** The training record of a run on {@code d}: nodes (gcn) or graphs (gin), the constant-rate schedule. */
+  private TrainingRecord record(GraphData d, int epochs, double lr, double wd, int batch, GcnTrainer.Report r,
+      Map<String, Float> betas) {
+    boolean gin = setup.family().equals("gin");
+    return TrainingRecord.of(setup.data(), gin ? d.set().graphs().size() : d.node().nodes(),
+        new TrainingRecord.Schedule(epochs, 0, gin ? batch : d.node().nodes(), lr, wd, 0, false, 0,
+            setup.splitSeed(), setup.splitSeed()),
+        new TrainingRecord.Outcome(r.testAccuracy(), Double.NaN, r.bestValAccuracy(), r.bestEpoch(), epochs,
+            r.seconds(), Double.NaN, ""), TrainingRecord.doubles(betas));
   }
 
   private final Setup setup;
@@ -126,7 +134,7 @@ public final class GraphModel {
       for (int l = 0; l < r.betas().length; l++) {
         betas.put("gcn." + l, r.betas()[l]);
       }
-      return new Trained(r, betas);
+      return new Trained(r, betas, record(d, epochs, lr, weightDecay, batch, r, betas));
     }
     GinNetwork net = new GinNetwork(setup.spec(), values);
     GcnTrainer.Report r;
@@ -138,7 +146,7 @@ public final class GraphModel {
       throw e;
     }
     values = GcnTrainer.copy(net.trained());
-    return new Trained(r, net.betas());
+    return new Trained(r, net.betas(), record(d, epochs, lr, weightDecay, batch, r, net.betas()));
   }
 
   /** Class probabilities of every node of {@code g} (family gcn), [nodes][classes]. */
@@ -230,47 +238,27 @@ public final class GraphModel {
   }
 
   /**
-   * Writes the model atomically ({@code key} signs it when not null).
-   *
-   * @param testAccuracy the test accuracy to record, or NaN
-   * @param seconds training wall time to record
+   * Writes the model atomically ({@code key} signs it when not null) with its training record
+   * ({@link Trained#record}; null: saved untrained).
    */
-  public void save(Path path, double testAccuracy, double seconds, PrivateKey key) {
+  public void save(Path path, TrainingRecord record, PrivateKey key) {
     GcnNetwork.Spec s = setup.spec();
     List<TensorSpec> specs = backboneTensors();
-    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
-        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
-        .setCreatedUnixMs(System.currentTimeMillis())
-        .setBackbone(BackboneRecord.backboneRecord(s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1), false));
     GraphConfig.Builder gc = GraphConfig.newBuilder().setData(setup.data()).setSplitSeed(setup.splitSeed())
         .setTrainFraction(setup.trainFraction()).setValFraction(setup.valFraction());
     for (int h : s.hidden()) {
       gc.addHidden(h);
     }
-    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(setup.family()).setInputDim(s.inputDim())
-        .setClasses(s.classes()).setFull(s.full()).setGraph(gc));
-    AdapterConfig ac = s.adapter();
-    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()).setResidual(ac.residual())
-        .setLayerNorm(ac.layerNorm()));
-    long trainedCount = 0;
     Map<String, TensorSpec> byName = new HashMap<>();
     specs.forEach(t -> byName.put(t.name(), t));
-    for (Map.Entry<String, float[]> e : trained().entrySet()) {
-      float[] v = e.getValue();
-      trainedCount += v.length;
-      a.addTensors(TensorCodec.encode(e.getKey(), org.lottalora.models.EngineArtifacts.shapeOf(byName, e.getKey(),
-          v.length), ArtifactMapper.roleByName(e.getKey()), v, DType.FLOAT32)); // a layer's rank reads from A's shape
-    }
-    long model = 0;
-    for (TensorSpec t : specs) {
-      model += t.size();
-    }
-    a.setTraining(Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
-        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(setup.data())
-        .setMetrics(Metrics.newBuilder().setTestAccuracy(testAccuracy).setWallSeconds(seconds)
-            .setTrainableParams(trainedCount).setModelParams(model)));
-    ArtifactCodec.write(a.build(), path, key);
+    Map<String, float[]> trained = trained();
+    // a layer's rank reads from A's shape
+    EngineArtifacts.write(path, s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1),
+        org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(setup.family()).setInputDim(s.inputDim())
+            .setClasses(s.classes()).setFull(s.full()).setGraph(gc), s.adapter(), trained,
+        name -> EngineArtifacts.shapeOf(byName, name, trained.get(name).length),
+        record == null ? TrainingRecord.untrained(setup.data()) : record, EngineArtifacts.values(specs),
+        DType.FLOAT32, key);
   }
 
   /** Loads and verifies a graph model. */
@@ -309,9 +297,8 @@ public final class GraphModel {
     }
     GraphModel fresh = create(setup);
     List<TensorSpec> specs = fresh.backboneTensors();
-    BackboneRecord.checkBackboneRecords(a, specs, where);
-    BackboneRecord.regenerateChecked(a, setup.spec().seed(), specs, 1, where);
-    return new GraphModel(setup, BackboneRecord.trainedTensors(a, fresh.trained(), where,
+    EngineArtifacts.scaffold(a, setup.spec().seed(), specs, 1, where);
+    return new GraphModel(setup, EngineArtifacts.trained(a, fresh.trained(), where,
         "this " + setup.family() + " model"));
   }
 }

@@ -91,10 +91,11 @@ public abstract sealed class RecurrentFamily implements Family permits Recurrent
     SequenceData d = data(r);
     RecurrentNetwork.Spec s = spec(r, d);
     RecurrentNetwork net = new RecurrentNetwork(s, Map.of());
-    RecurrentTrainer.Report rep = RecurrentTrainer.train(net, d.train(), d.validation(), d.test(),
-        new RecurrentTrainer.Config(r.epochs(), r.batch(), r.lr(), r.wd(), false, r.splitSeed()), progress);
+    RecurrentTrainer.Config tc = new RecurrentTrainer.Config(r.epochs(), r.batch(), r.lr(), r.wd(), false,
+        r.splitSeed());
+    RecurrentTrainer.Report rep = RecurrentTrainer.train(net, d.train(), d.validation(), d.test(), tc, progress);
     new RecurrentModel(net, d.text(), r.splitSeed(), r.maxTrain(), false, d.train().steps(), d.mean(), d.std())
-        .save(artifact, rep, null);
+        .save(artifact, RecurrentTrainer.record(d.text(), d.train().size(), r.splitSeed(), tc, rep), null);
     RecurrentTrainer.Metrics again = RecurrentTrainer.evaluate(RecurrentModel.load(artifact).network(), d.test());
     FamilyRuns.checkReload(rep.test().accuracy(), again.accuracy(), artifact);
     Double removed = null;

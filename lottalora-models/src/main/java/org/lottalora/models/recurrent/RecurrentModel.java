@@ -1,6 +1,7 @@
 package org.lottalora.models.recurrent;
 
 import org.lottalora.models.EngineArtifacts;
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -14,14 +15,9 @@ import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
 import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
-import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
-import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.SequenceConfig;
-import org.lottalora.format.proto.Training;
-import org.lottalora.models.ArtifactMapper;
-import org.lottalora.models.LottaModel;
 
 /**
  * A recurrent sequence classifier as an application uses it: a {@link RecurrentNetwork} (CfC or LSTM on the
@@ -48,46 +44,28 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
     return RecurrentTrainer.probabilities(network, SequenceData.standardise(raw, mean, std));
   }
 
-  /** Writes the model atomically ({@code key} signs it when not null); metrics are recorded when given. */
-  public void save(Path path, RecurrentTrainer.Report report, PrivateKey key) {
+  /**
+   * Writes the model atomically ({@code key} signs it when not null) with its training record
+   * ({@link RecurrentTrainer#record}; null: saved untrained).
+   */
+  public void save(Path path, TrainingRecord record, PrivateKey key) {
     RecurrentNetwork.Spec s = network.spec();
     List<TensorSpec> specs = RecurrentNetwork.tensors(s);
     Map<String, TensorSpec> byName = new java.util.HashMap<>();
     specs.forEach(t -> byName.put(t.name(), t));
-    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
-        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
-        .setCreatedUnixMs(System.currentTimeMillis())
-        .setBackbone(BackboneRecord.backboneRecord(s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1), false));
     SequenceConfig.Builder c = SequenceConfig.newBuilder().setHidden(s.hidden())
         .setUnits(s.cell().equals("cfc") ? s.units() : 0).setSteps(steps).setData(data).setSplitSeed(splitSeed)
         .setMaxTrain(maxTrain).setPad(pad);
     for (int k = 0; k < mean.length; k++) {
       c.addFeatureMean(mean[k]).addFeatureStd(std[k]);
     }
-    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(s.cell()).setInputDim(s.inputs())
-        .setClasses(s.classes()).setFull(s.full()).setSequence(c));
-    AdapterConfig ac = s.adapter();
-    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora()).setResidual(ac.residual())
-        .setLayerNorm(ac.layerNorm()));
-    long trained = 0;
-    for (Map.Entry<String, float[]> e : network.trained().entrySet()) {
-      float[] v = e.getValue();
-      trained += v.length;
-      a.addTensors(TensorCodec.encode(e.getKey(), org.lottalora.models.EngineArtifacts.shapeOf(byName, e.getKey(),
-          v.length), ArtifactMapper.roleByName(e.getKey()), v, DType.FLOAT32)); // a layer's rank reads from A's shape
-    }
-    long model = 0;
-    for (TensorSpec t : specs) {
-      model += t.size();
-    }
-    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(model);
-    if (report != null) {
-      m.setTestAccuracy(report.test().accuracy()).setWallSeconds(report.seconds());
-    }
-    a.setTraining(Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
-        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch")).setDataset(data).setMetrics(m));
-    ArtifactCodec.write(a.build(), path, key);
+    Map<String, float[]> trained = network.trained();
+    // a layer's rank reads from A's shape
+    EngineArtifacts.write(path, s.seed(), s.init(), Backbone.regenerate(s.seed(), specs, 1),
+        org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(s.cell()).setInputDim(s.inputs())
+            .setClasses(s.classes()).setFull(s.full()).setSequence(c), s.adapter(), trained,
+        name -> EngineArtifacts.shapeOf(byName, name, trained.get(name).length),
+        record == null ? TrainingRecord.untrained(data) : record, EngineArtifacts.values(specs), DType.FLOAT32, key);
   }
 
   /** Loads and verifies a recurrent sequence model. */
@@ -180,13 +158,9 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
       throw new ArtifactException(Reason.MALFORMED, where + ": " + c.getFeatureMeanCount() + " feature means and "
           + c.getFeatureStdCount() + " deviations for " + spec.inputs() + " features");
     }
-    List<TensorSpec> specs = RecurrentNetwork.tensors(spec);
-    BackboneRecord.checkBackboneRecords(a, specs, where);
-    BackboneRecord.regenerateChecked(a, spec.seed(), specs, 1, where);
+    EngineArtifacts.scaffold(a, spec.seed(), RecurrentNetwork.tensors(spec), 1, where);
     RecurrentNetwork net = new RecurrentNetwork(spec, Map.of());
-    Map<String, float[]> stored = BackboneRecord.trainedTensors(a, net.trained(), where,
-        "this " + spec.cell() + " model");
-    net.restore(stored);
+    net.restore(EngineArtifacts.trained(a, net.trained(), where, "this " + spec.cell() + " model"));
     float[] mean = new float[c.getFeatureMeanCount()];
     float[] std = new float[c.getFeatureStdCount()];
     for (int k = 0; k < mean.length; k++) {
@@ -229,10 +203,9 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid cfc model spec: " + e.getMessage());
     }
     List<TensorSpec> cell = RecurrentNetwork.cellTensors(spec); // the old family recorded the cell only
-    BackboneRecord.checkBackboneRecords(a, cell, where);
-    BackboneRecord.regenerateChecked(a, spec.seed(), cell, 1, where);
+    EngineArtifacts.scaffold(a, spec.seed(), cell, 1, where);
     RecurrentNetwork net = new RecurrentNetwork(spec, Map.of());
-    net.restore(BackboneRecord.trainedTensors(a, net.trained(), where, "this cfc model"));
+    net.restore(EngineArtifacts.trained(a, net.trained(), where, "this cfc model"));
     float[] mean = new float[side];
     float[] std = new float[side];
     java.util.Arrays.fill(mean, a.hasNormalization() ? a.getNormalization().getMean() : 0f);

@@ -82,6 +82,20 @@ public final class RecurrentTrainer {
       Map<String, Float> betas, double seconds, double samplesPerSecond, List<Double> history) {
   }
 
+  /**
+   * The artifact's training record of a run on {@code dataset} ({@code rows} training sequences, split by
+   * {@code splitSeed}) with {@code c}; {@code r} null: the schedule only.
+   */
+  public static org.lottalora.core.train.TrainingRecord record(String dataset, long rows, long splitSeed, Config c,
+      Report r) {
+    return org.lottalora.core.train.TrainingRecord.of(dataset, rows, new org.lottalora.core.train.TrainingRecord.Schedule(
+        c.epochs(), 0, c.batch(), c.lr(), c.weightDecay(), c.warmupEpochs(), c.cosine(), c.patience(),
+        c.shuffleSeed(), splitSeed), r == null ? null : new org.lottalora.core.train.TrainingRecord.Outcome(
+            r.test().accuracy(), Double.NaN, r.validation().selection(), r.bestEpoch(), r.history().size(),
+            r.seconds(), r.samplesPerSecond(), ""),
+        r == null ? Map.of() : org.lottalora.core.train.TrainingRecord.doubles(r.betas()));
+  }
+
   /** The balanced class weights of {@code s}: {@code n / (classes n_c)}, 0 for a class that is absent. */
   public static float[] balancedWeights(SequenceSet s) {
     int[] counts = s.classCounts();

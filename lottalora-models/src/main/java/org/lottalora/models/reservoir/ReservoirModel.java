@@ -1,7 +1,6 @@
 package org.lottalora.models.reservoir;
 
 import org.lottalora.core.backbone.BackboneRecord;
-import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -24,13 +23,13 @@ import org.lottalora.format.proto.Adapter;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.EsnLayer;
-import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.ReservoirConfig;
 import org.lottalora.format.proto.RingConfig;
 import org.lottalora.format.proto.ScalingRule;
 import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.TensorRole;
 import org.lottalora.format.proto.Training;
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.Producer;
 
 /**
@@ -346,21 +345,12 @@ public final class ReservoirModel {
       a.setNormalization(org.lottalora.format.proto.Normalization.newBuilder().setMean(settings.pixels().mean())
           .setStd(settings.pixels().std()));
     }
-    Training.Builder tr = Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
-        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-    if (p != null) {
-      tr.setDataset(p.dataset()).setThreads(p.threads()).setDatasetRows(p.rows());
-      if (p.datasetSha256() != null) {
-        tr.setDatasetSha256(ByteString.copyFrom(p.datasetSha256()));
-      }
-      Metrics.Builder mb = "classify".equals(task) ? Metrics.newBuilder().setTestAccuracy(p.testMetric())
-          : Metrics.newBuilder().setTestNrmse(p.testMetric());
-      tr.setMetrics(mb.setWallSeconds(p.seconds())
-          .setTrainableParams((long) readout.length * nf).setModelParams(parameterCount()));
-      if (p.extra() != null) {
-        tr.putAllBetas(p.extra());
-      }
-    }
+    boolean classify = "classify".equals(task);
+    Training.Builder tr = p == null ? TrainingRecord.untrained("").toProto(0, 0) : new TrainingRecord(p.dataset(),
+        p.datasetSha256(), p.rows(), null, p.threads(), new TrainingRecord.Outcome(classify ? p.testMetric()
+            : Double.NaN, classify ? Double.NaN : p.testMetric(), Double.NaN, 0, 0, p.seconds(), Double.NaN, ""),
+        p.extra() == null ? Map.of() : TrainingRecord.doubles(p.extra()))
+        .toProto((long) readout.length * nf, parameterCount());
     if (dtype != DType.FLOAT32) {
       a.addHistory("stored as " + TensorCodec.shortName(dtype) + " at save time by " + Producer.ID);
     }

@@ -1,7 +1,6 @@
 package org.lottalora.models.snn;
 
 import org.lottalora.core.backbone.BackboneRecord;
-import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.TensorCodec;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
-import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.SnnConfig;
 import org.lottalora.format.proto.SnnConnection;
 import org.lottalora.format.proto.SnnEncoder;
@@ -29,6 +27,7 @@ import org.lottalora.format.proto.SnnPatternTask;
 import org.lottalora.format.proto.Tensor;
 import org.lottalora.format.proto.TensorRole;
 import org.lottalora.format.proto.Training;
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.Producer;
 
 /**
@@ -144,19 +143,10 @@ public final class SnnArtifact {
     int inputs = s.net().layer(SnnNetworks.INPUT).n();
     a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(s.network()).setInputDim(inputs)
         .setClasses(s.classes()).setSnn(c));
-    Training.Builder tr = Training.newBuilder().setJavaVersion(System.getProperty("java.version"))
-        .setOs(System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-    if (p != null) {
-      tr.setDataset(p.dataset()).setThreads(p.threads()).setDatasetRows(p.rows());
-      if (p.datasetSha256() != null) {
-        tr.setDatasetSha256(ByteString.copyFrom(p.datasetSha256()));
-      }
-      tr.setMetrics(Metrics.newBuilder().setTestAccuracy(p.testAccuracy()).setWallSeconds(p.seconds())
-          .setTrainableParams(learned).setModelParams(parameterCount(s)));
-      if (p.extra() != null) {
-        tr.putAllBetas(p.extra());
-      }
-    }
+    Training.Builder tr = p == null ? TrainingRecord.untrained("").toProto(0, 0) : new TrainingRecord(p.dataset(),
+        p.datasetSha256(), p.rows(), null, p.threads(), new TrainingRecord.Outcome(p.testAccuracy(), Double.NaN,
+            Double.NaN, 0, 0, p.seconds(), Double.NaN, ""),
+        p.extra() == null ? Map.of() : TrainingRecord.doubles(p.extra())).toProto(learned, parameterCount(s));
     return a.setTraining(tr).build();
   }
 

@@ -90,10 +90,11 @@ public final class LmFamily implements Family {
     long evalBytes = FamilyRuns.intOption(r, "eval-bytes");
     int steps = FamilyRuns.intOption(r, "steps");
     ByteLm lm = new ByteLm(spec(r));
-    LmTrainer.Report rep = LmTrainer.train(lm, corpus, new LmTrainer.Config(steps, r.batch(), seqLen, r.lr(), 0,
-        evalBytes, r.seed()), progress);
+    LmTrainer.Config tc = new LmTrainer.Config(steps, r.batch(), seqLen, r.lr(), 0, evalBytes, r.seed());
+    LmTrainer.Report rep = LmTrainer.train(lm, corpus, tc, progress);
     new LmModel(lm, r.option("preset"), r.dataset(), FamilyRuns.doubleOption(r, "val-fraction"), seqLen,
-        rep.validationLoss()).save(artifact, rep, DType.FLOAT32, null);
+        rep.validationLoss()).save(artifact, LmTrainer.record(r.dataset(), corpus.train().length, tc, rep),
+        DType.FLOAT32, null);
     int[] probe = ByteCorpus.tokens(corpus.validation(), 0, Math.min(seqLen, corpus.validation().length));
     if (!java.util.Arrays.equals(lm.nextTokenDistribution(probe),
         LmModel.load(artifact).lm().nextTokenDistribution(probe))) {

@@ -3,10 +3,6 @@ package org.lottalora.models.transformer;
 import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.util.List;
-import java.util.Map;
-import org.lottalora.core.backbone.Backbone;
-import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.TrustPolicy;
 import org.lottalora.format.ArtifactException;
@@ -15,8 +11,8 @@ import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
 import org.lottalora.format.proto.LmConfig;
-import org.lottalora.format.proto.Metrics;
 import org.lottalora.models.EngineArtifacts;
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.engine.MatrixMode;
 
 /**
@@ -80,27 +76,20 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
 
   /**
    * Writes the model atomically: matrices stored as {@code dtype} (fp32, fp16, bf16 or int8 with per-row scales;
-   * vectors stay fp32), signed with {@code key} when not null.
+   * vectors stay fp32), signed with {@code key} when not null, with its training record ({@link LmTrainer#record};
+   * null: saved untrained); the config records this model's {@code validationLoss}.
    */
-  public void save(Path path, LmTrainer.Report report, DType dtype, PrivateKey key) {
+  public void save(Path path, TrainingRecord record, DType dtype, PrivateKey key) {
     ByteLm.Spec s = lm.spec(); // its Spec refused residual / LayerNorm when it was built
-    Artifact.Builder a = EngineArtifacts.newArtifact(s.seed(), s.init(), lm.backbone());
     LmConfig.Builder c = LmConfig.newBuilder().setWidth(s.d()).setHeads(s.heads()).setLayers(s.layers())
         .setMlpHidden(s.hidden()).setContext(s.context())
         .setAttentionMode(s.targets().attention().id())
         .setMlpMode(s.targets().mlp().id()).setPreset(preset).setData(data)
-        .setValidationFraction(validationFraction).setSeqLen(seqLen)
-        .setValidationLoss(report == null ? validationLoss : report.validationLoss());
-    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY).setInputDim(ByteLm.VOCAB)
-        .setClasses(ByteLm.VOCAB).setFull(s.full()).setLm(c));
-    a.setAdapter(EngineArtifacts.adapterRecord(s.adapter()));
-    long trained = EngineArtifacts.addTrained(a, lm.trained(), lm::shapeOf, dtype);
-    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(s.modelValues());
-    if (report != null) {
-      m.setWallSeconds(report.seconds());
-    }
-    a.setTraining(EngineArtifacts.trainingRecord(data, m));
-    ArtifactCodec.write(a.build(), path, key);
+        .setValidationFraction(validationFraction).setSeqLen(seqLen).setValidationLoss(validationLoss);
+    EngineArtifacts.write(path, s.seed(), s.init(), lm.backbone(), org.lottalora.format.proto.ModelSpec.newBuilder()
+        .setFamily(FAMILY).setInputDim(ByteLm.VOCAB).setClasses(ByteLm.VOCAB).setFull(s.full()).setLm(c),
+        s.adapter(), lm.trained(), lm::shapeOf, record == null ? TrainingRecord.untrained(data) : record,
+        s.modelValues(), dtype, key);
   }
 
   /** Loads and verifies a byte-level LM. */
@@ -136,13 +125,9 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid language model spec: " + e.getMessage());
     }
-    List<TensorSpec> specs = ByteLm.tensors(spec);
-    BackboneRecord.checkBackboneRecords(a, specs, where);
-    Backbone bb = BackboneRecord.regenerateChecked(a, spec.seed(), specs, Runtime.getRuntime().availableProcessors(),
-        where);
-    ByteLm lm = new ByteLm(spec, bb);
-    Map<String, float[]> stored = BackboneRecord.trainedTensors(a, lm.trained(), where, "this language model");
-    lm.restore(stored);
+    ByteLm lm = new ByteLm(spec, EngineArtifacts.scaffold(a, spec.seed(), ByteLm.tensors(spec),
+        Runtime.getRuntime().availableProcessors(), where));
+    lm.restore(EngineArtifacts.trained(a, lm.trained(), where, "this language model"));
     return new LmModel(lm, c.getPreset(), c.getData(), c.getValidationFraction(), c.getSeqLen(),
         c.getValidationLoss());
   }

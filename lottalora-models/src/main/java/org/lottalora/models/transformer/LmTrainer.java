@@ -241,6 +241,19 @@ public final class LmTrainer {
         (double) lateSteps * c.batch() * c.seqLen() / Math.max(1e-9, lateNanos / 1e9));
   }
 
+  /**
+   * The artifact's training record of a run on {@code dataset} ({@code bytes} training bytes) with {@code c}:
+   * a step schedule (the window positions' seed as its shuffle seed); {@code r} null: the schedule only. The held-out
+   * loss is the LM config's own field.
+   */
+  public static org.lottalora.core.train.TrainingRecord record(String dataset, long bytes, Config c, Report r) {
+    return org.lottalora.core.train.TrainingRecord.of(dataset, bytes, org.lottalora.core.train.TrainingRecord.Schedule
+        .steps(c.steps(), c.batch(), c.lr(), 0, c.seed(), 0), r == null ? null
+        : new org.lottalora.core.train.TrainingRecord.Outcome(Double.NaN, Double.NaN, Double.NaN, 0, r.curve().size(),
+            r.seconds(), r.tokensPerSecond(), ""),
+        r == null ? Map.of() : r.betas());
+  }
+
   /** Values the run trains. */
   public static long trainableValues(ByteLm lm) {
     return Params.count(lm.params());

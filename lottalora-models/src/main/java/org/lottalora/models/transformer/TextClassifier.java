@@ -87,8 +87,16 @@ public final class TextClassifier {
 
   /** Builds the classifier from its seed. */
   public TextClassifier(Spec spec) {
+    this(spec, Backbone.regenerate(spec.seed(), tensors(spec)));
+  }
+
+  /**
+   * Builds the classifier on an already regenerated scaffold {@code bb} (of {@link #tensors}; its arrays are
+   * shared).
+   */
+  public TextClassifier(Spec spec, Backbone bb) {
     this.spec = spec;
-    backbone = Backbone.regenerate(spec.seed(), tensors(spec));
+    backbone = bb;
     tok = trained("tok.embedding");
     pos = trained("pos");
     blocks = new EncoderStack(spec.layers(), spec.d(), spec.heads(), spec.hidden(), backbone, spec.adapter(),

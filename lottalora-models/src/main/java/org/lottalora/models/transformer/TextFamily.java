@@ -64,10 +64,12 @@ public final class TextFamily implements Family {
   public RunResult run(RunSpec r, Path artifact, Progress progress) {
     TextCsv d = data(r);
     TextClassifier m = new TextClassifier(spec(r, d));
-    TextTrainer.Report rep = TextTrainer.train(m, d, new TextTrainer.Config(r.epochs(), r.batch(), r.lr(), r.wd(),
-        r.splitSeed()), progress);
-    new TextModel(m, d.classes(), r.dataset(), r.splitSeed(), true).save(artifact, rep, DType.FLOAT32, null);
-    int[] test = TextTrainer.split(d.size(), r.splitSeed())[2];
+    TextTrainer.Config tc = new TextTrainer.Config(r.epochs(), r.batch(), r.lr(), r.wd(), r.splitSeed());
+    TextTrainer.Report rep = TextTrainer.train(m, d, tc, progress);
+    int[][] parts = TextTrainer.split(d.size(), r.splitSeed());
+    new TextModel(m, d.classes(), r.dataset(), r.splitSeed(), true).save(artifact,
+        TextTrainer.record(r.dataset(), parts[0].length, tc, rep), DType.FLOAT32, null);
+    int[] test = parts[2];
     FamilyRuns.checkReload(rep.testAccuracy(), TextTrainer.accuracy(TextModel.load(artifact).model(), d, test),
         artifact);
     int[][] tokens = new int[test.length][];

@@ -13,9 +13,9 @@ import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
-import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.TextConfig;
 import org.lottalora.models.EngineArtifacts;
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.engine.MatrixMode;
 
 /**
@@ -59,27 +59,23 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
     return m;
   }
 
-  /** Writes the model atomically (matrices as {@code dtype}; signed with {@code key} when not null). */
-  public void save(Path path, TextTrainer.Report report, DType dtype, PrivateKey key) {
+  /**
+   * Writes the model atomically (matrices as {@code dtype}; signed with {@code key} when not null) with its
+   * training record ({@link TextTrainer#record}; null: saved untrained).
+   */
+  public void save(Path path, TrainingRecord record, DType dtype, PrivateKey key) {
     TextClassifier.Spec s = model.spec();
-    Artifact.Builder a = EngineArtifacts.newArtifact(s.seed(), s.init(), model.backbone());
     TextConfig.Builder c = TextConfig.newBuilder().setMaxLen(s.maxLen()).setWidth(s.d()).setHeads(s.heads())
         .setLayers(s.layers()).setMlpHidden(s.hidden())
         .setAttentionMode(s.targets().attention().id())
         .setMlpMode(s.targets().mlp().id()).addAllClasses(classes)
         .setData(data).setSplitSeed(splitSeed).setTruncate(truncate);
-    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY).setInputDim(ByteLm.VOCAB)
-        .setClasses(s.classes()).setFull(s.full()).setText(c));
-    a.setAdapter(EngineArtifacts.adapterRecord(s.adapter()));
     Map<String, float[]> values = model.trained();
-    long trained = EngineArtifacts.addTrained(a, values,
-        name -> EngineArtifacts.shapeFromBackbone(model.backbone(), name, values.get(name).length), dtype);
-    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(s.modelValues());
-    if (report != null) {
-      m.setTestAccuracy(report.testAccuracy()).setWallSeconds(report.seconds());
-    }
-    a.setTraining(EngineArtifacts.trainingRecord(data, m));
-    ArtifactCodec.write(a.build(), path, key);
+    EngineArtifacts.write(path, s.seed(), s.init(), model.backbone(), org.lottalora.format.proto.ModelSpec
+        .newBuilder().setFamily(FAMILY).setInputDim(ByteLm.VOCAB).setClasses(s.classes()).setFull(s.full())
+        .setText(c), s.adapter(), values,
+        name -> EngineArtifacts.shapeFromBackbone(model.backbone(), name, values.get(name).length),
+        record == null ? TrainingRecord.untrained(data) : record, s.modelValues(), dtype, key);
   }
 
   /** Loads and verifies a text classifier. */
@@ -119,12 +115,9 @@ public record TextModel(TextClassifier model, List<String> classes, String data,
       throw new ArtifactException(Reason.MALFORMED, where + ": " + c.getClassesCount() + " label names for "
           + spec.classes() + " classes");
     }
-    BackboneRecord.checkBackboneRecords(a, TextClassifier.tensors(spec), where);
-    BackboneRecord.precheckFingerprints(a, spec.seed(), TextClassifier.tensors(spec), where);
-    TextClassifier model = new TextClassifier(spec);
-    BackboneRecord.checkFingerprints(a, model.backbone(), where);
-    Map<String, float[]> stored = BackboneRecord.trainedTensors(a, model.trained(), where, "this classifier");
-    model.restore(stored);
+    TextClassifier model = new TextClassifier(spec, EngineArtifacts.scaffold(a, spec.seed(),
+        TextClassifier.tensors(spec), Runtime.getRuntime().availableProcessors(), where));
+    model.restore(EngineArtifacts.trained(a, model.trained(), where, "this classifier"));
     return new TextModel(model, List.copyOf(c.getClassesList()), c.getData(), c.getSplitSeed(), c.getTruncate());
   }
 }

@@ -54,6 +54,18 @@ public final class TextTrainer {
     }
   }
 
+  /**
+   * The artifact's training record of a run on {@code dataset} ({@code rows} training texts) with {@code c};
+   * {@code r} null: the schedule only.
+   */
+  public static org.lottalora.core.train.TrainingRecord record(String dataset, long rows, Config c, Report r) {
+    return org.lottalora.core.train.TrainingRecord.of(dataset, rows, org.lottalora.core.train.TrainingRecord.Schedule
+        .epochs(c.epochs(), c.batch(), c.lr(), c.wd(), c.splitSeed(), c.splitSeed()), r == null ? null
+        : new org.lottalora.core.train.TrainingRecord.Outcome(r.testAccuracy(), Double.NaN, r.validationAccuracy(),
+            r.bestEpoch(), 0, r.seconds(), r.texts() / Math.max(1e-9, r.seconds()), ""),
+        r == null ? Map.of() : r.betas());
+  }
+
   /** The split: indices of the training, validation and test rows. */
   public static int[][] split(int n, long seed) {
     int[] perm = Dataset.permutation(n, seed, "text.split");

@@ -107,8 +107,13 @@ public final class Vit {
 
   /** Builds the ViT from its seed. */
   public Vit(Spec spec) {
+    this(spec, Backbone.regenerate(spec.seed(), tensors(spec)));
+  }
+
+  /** Builds the ViT on an already regenerated scaffold {@code bb} (of {@link #tensors}; its arrays are shared). */
+  public Vit(Spec spec, Backbone bb) {
     this.spec = spec;
-    this.backbone = Backbone.regenerate(spec.seed(), tensors(spec));
+    this.backbone = bb;
     patchW = trained("patch.weight");
     patchB = trained("patch.bias");
     cls = trained("cls");

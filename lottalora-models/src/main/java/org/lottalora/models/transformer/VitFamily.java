@@ -71,9 +71,10 @@ public final class VitFamily implements Family {
     DataSplits raw = RunTask.data(r);
     DataSplits d = raw.normalized();
     Vit vit = new Vit(spec(r, d.train()));
-    VitTrainer.Report rep = VitTrainer.train(vit, d, new VitTrainer.Config(r.epochs(), r.batch(), r.lr(), r.wd(),
-        r.splitSeed()), progress);
-    new VitModel(vit, r.dataset(), r.splitSeed(), r.maxTrain(), d.normalization()).save(artifact, rep,
+    VitTrainer.Config tc = new VitTrainer.Config(r.epochs(), r.batch(), r.lr(), r.wd(), r.splitSeed());
+    VitTrainer.Report rep = VitTrainer.train(vit, d, tc, progress);
+    new VitModel(vit, r.dataset(), r.splitSeed(), r.maxTrain(), d.normalization()).save(artifact,
+        VitTrainer.record(r.dataset(), d.train().rows(), r.splitSeed(), tc, rep),
         DType.FLOAT32, null);
     FamilyRuns.checkReload(rep.testAccuracy(), VitTrainer.accuracy(VitModel.load(artifact).vit(), d.test()),
         artifact);

@@ -3,9 +3,7 @@ package org.lottalora.models.transformer;
 import org.lottalora.core.backbone.BackboneRecord;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.util.List;
 import java.util.Map;
-import org.lottalora.core.backbone.TensorSpec;
 import org.lottalora.core.data.Normalization;
 import org.lottalora.format.ArtifactCodec;
 import org.lottalora.format.TrustPolicy;
@@ -14,9 +12,9 @@ import org.lottalora.format.ArtifactException.Reason;
 import org.lottalora.format.ArtifactFile;
 import org.lottalora.format.proto.Artifact;
 import org.lottalora.format.proto.DType;
-import org.lottalora.format.proto.Metrics;
 import org.lottalora.format.proto.VitConfig;
 import org.lottalora.models.EngineArtifacts;
+import org.lottalora.core.train.TrainingRecord;
 import org.lottalora.core.engine.MatrixMode;
 
 /**
@@ -46,27 +44,23 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
     return vit.probabilities(x);
   }
 
-  /** Writes the model atomically (matrices as {@code dtype}; signed with {@code key} when not null). */
-  public void save(Path path, VitTrainer.Report report, DType dtype, PrivateKey key) {
+  /**
+   * Writes the model atomically (matrices as {@code dtype}; signed with {@code key} when not null) with its
+   * training record ({@link VitTrainer#record}; null: saved untrained).
+   */
+  public void save(Path path, TrainingRecord record, DType dtype, PrivateKey key) {
     Vit.Spec s = vit.spec();
-    Artifact.Builder a = EngineArtifacts.newArtifact(s.seed(), s.init(), vit.backbone());
     VitConfig.Builder c = VitConfig.newBuilder().setSide(s.side()).setPatch(s.patch()).setWidth(s.d())
         .setHeads(s.heads()).setLayers(s.layers()).setMlpHidden(s.hidden())
         .setAttentionMode(s.targets().attention().id())
         .setMlpMode(s.targets().mlp().id()).setData(data)
         .setSplitSeed(splitSeed).setMaxTrain(maxTrain).setPixelMean(pixels.mean()).setPixelStd(pixels.std());
-    a.setModel(org.lottalora.format.proto.ModelSpec.newBuilder().setFamily(FAMILY)
-        .setInputDim(s.side() * s.side()).setClasses(s.classes()).setFull(s.full()).setVit(c));
-    a.setAdapter(EngineArtifacts.adapterRecord(s.adapter()));
     Map<String, float[]> values = vit.trained();
-    long trained = EngineArtifacts.addTrained(a, values,
-        name -> EngineArtifacts.shapeFromBackbone(vit.backbone(), name, values.get(name).length), dtype);
-    Metrics.Builder m = Metrics.newBuilder().setTrainableParams(trained).setModelParams(s.modelValues());
-    if (report != null) {
-      m.setTestAccuracy(report.testAccuracy()).setWallSeconds(report.seconds());
-    }
-    a.setTraining(EngineArtifacts.trainingRecord(data, m));
-    ArtifactCodec.write(a.build(), path, key);
+    EngineArtifacts.write(path, s.seed(), s.init(), vit.backbone(), org.lottalora.format.proto.ModelSpec
+        .newBuilder().setFamily(FAMILY).setInputDim(s.side() * s.side()).setClasses(s.classes()).setFull(s.full())
+        .setVit(c), s.adapter(), values,
+        name -> EngineArtifacts.shapeFromBackbone(vit.backbone(), name, values.get(name).length),
+        record == null ? TrainingRecord.untrained(data) : record, s.modelValues(), dtype, key);
   }
 
   /** Loads and verifies a ViT. */
@@ -104,13 +98,9 @@ public record VitModel(Vit vit, String data, long splitSeed, int maxTrain, Norma
     } catch (IllegalArgumentException e) {
       throw new ArtifactException(Reason.MALFORMED, where + ": invalid ViT spec: " + e.getMessage());
     }
-    List<TensorSpec> specs = Vit.tensors(spec);
-    BackboneRecord.checkBackboneRecords(a, specs, where);
-    BackboneRecord.precheckFingerprints(a, spec.seed(), specs, where);
-    Vit vit = new Vit(spec);
-    BackboneRecord.checkFingerprints(a, vit.backbone(), where);
-    Map<String, float[]> stored = BackboneRecord.trainedTensors(a, vit.trained(), where, "this ViT");
-    vit.restore(stored);
+    Vit vit = new Vit(spec, EngineArtifacts.scaffold(a, spec.seed(), Vit.tensors(spec),
+        Runtime.getRuntime().availableProcessors(), where));
+    vit.restore(EngineArtifacts.trained(a, vit.trained(), where, "this ViT"));
     return new VitModel(vit, c.getData(), c.getSplitSeed(), c.getMaxTrain(), pixels);
   }
 }

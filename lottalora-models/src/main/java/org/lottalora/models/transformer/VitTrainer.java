@@ -62,6 +62,19 @@ public final class VitTrainer {
     }
   }
 
+  /**
+   * The artifact's training record of a run on {@code dataset} ({@code rows} training images, split by
+   * {@code splitSeed}) with {@code c}; {@code r} null: the schedule only (a run stopped before its report).
+   */
+  public static org.lottalora.core.train.TrainingRecord record(String dataset, long rows, long splitSeed, Config c,
+      Report r) {
+    return org.lottalora.core.train.TrainingRecord.of(dataset, rows, org.lottalora.core.train.TrainingRecord.Schedule
+        .epochs(c.epochs(), c.batch(), c.lr(), c.wd(), c.seed(), splitSeed), r == null ? null
+        : new org.lottalora.core.train.TrainingRecord.Outcome(r.testAccuracy(), Double.NaN, r.validationAccuracy(),
+            r.bestEpoch(), r.epochImagesPerSecond().length, r.seconds(), r.imagesPerSecond(), ""),
+        r == null ? Map.of() : r.betas());
+  }
+
   /** Rows {@code idx} of a dataset as images. */
   static float[][] rows(Dataset d, int[] idx) {
     float[][] x = new float[idx.length][];

@@ -97,14 +97,14 @@ class LmDataTest {
         new LmTrainer.Config(1, 1, 64, 0.01, 0, 0, 0), Progress.silent()));
 
     Path f = dir.resolve("lm.lotta");
-    new LmModel(lm, "", "light", 0.1, 32, r.validationLoss()).save(f, r, DType.FLOAT32, null);
+    new LmModel(lm, "", "light", 0.1, 32, r.validationLoss()).save(f, LmTrainer.record("light", c.train().length, cfg, r), DType.FLOAT32, null);
     LmModel back = LmModel.load(f);
     int[] probe = LmModel.tokens("and god said");
     assertArrayEquals(lm.nextTokenDistribution(probe), back.lm().nextTokenDistribution(probe));
     assertEquals(r.validationLoss(), back.validationLoss());
     assertEquals(back.generate("and ", 12, 0.7, 5, 4), back.generate("and ", 12, 0.7, 5, 4));
     Path h = dir.resolve("lm16.lotta");
-    new LmModel(lm, "", "light", 0.1, 32, r.validationLoss()).save(h, r, DType.FLOAT16, null);
+    new LmModel(lm, "", "light", 0.1, 32, r.validationLoss()).save(h, LmTrainer.record("light", c.train().length, cfg, r), DType.FLOAT16, null);
     float[] p16 = LmModel.load(h).lm().nextTokenDistribution(probe);
     float[] p32 = lm.nextTokenDistribution(probe);
     for (int i = 0; i < p32.length; i++) {
