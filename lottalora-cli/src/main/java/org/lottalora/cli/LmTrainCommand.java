@@ -118,6 +118,10 @@ final class LmTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return CtrlC.keepBest(this::train); // Ctrl-C keeps the best evaluation so far and saves it
+  }
+
+  private Integer train() {
     // --dora is built (and saved) like in every family; the Spec refuses --residual and --layer-norm in one line
     LmPreset p = LmPreset.of(preset);
     DType storage = save.storage();
@@ -203,6 +207,8 @@ final class LmTrainCommand implements Callable<Integer> {
       j.put("perplexity", r.perplexity());
       j.put("bits_per_byte", r.bitsPerByte());
       j.put("train_loss", r.trainLoss());
+      j.put("best_step", r.bestStep());
+      j.put("interrupted", r.interrupted());
       List<Object> curve = new ArrayList<>();
       for (double[] c : r.curve()) {
         curve.add(List.of(c[0], c[1], c[2]));
@@ -226,7 +232,12 @@ final class LmTrainCommand implements Callable<Integer> {
     } else {
       o.printf(Locale.ROOT, "held-out loss     %.4f nats/byte (from %.4f)  perplexity %.3f  %.4f bits/byte%n",
           r.validationLoss(), r.initialLoss(), r.perplexity(), r.bitsPerByte());
-      o.printf(Locale.ROOT, "training loss     %.4f (last 10%% of steps)%n", r.trainLoss());
+      o.printf(Locale.ROOT, "training loss     %.4f (%s)%n", r.trainLoss(), r.interrupted() ? "since the last "
+          + "evaluation before the interruption" : "last 10% of steps");
+      if (r.interrupted() || r.curve().size() > 1) {
+        o.printf(Locale.ROOT, "kept              the evaluation at step %d%s%n", r.bestStep(),
+            r.interrupted() ? " (interrupted: the best evaluation so far)" : ", the best held-out loss");
+      }
       o.printf(Locale.ROOT, "trainable         %,d of %,d values (%.3f%%)%n", LmTrainer.trainableValues(lm),
           s.modelValues(), 100 * r.trainableFraction());
       if (!r.betas().isEmpty()) {

@@ -193,7 +193,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (!onEngine && (checkpointing.checkpoint != null || checkpointing.resume)) {
       throw new IllegalArgumentException("--checkpoint and --resume are for the families on the shared epoch loop "
-          + "(cfc, lstm, gcn, gin, vit, text, dt); family " + any.id() + " trains with SameDiff's plan, and Ctrl-C "
+          + "(cfc, lstm, gcn, gin, vit, text, lm, dt); family " + any.id() + " trains with SameDiff's plan, and Ctrl-C "
           + "saves its best epoch");
     }
     ModelFamily fam = onEngine ? null : (ModelFamily) any;

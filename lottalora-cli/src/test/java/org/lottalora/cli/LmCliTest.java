@@ -125,6 +125,35 @@ class LmCliTest {
   }
 
   @Test
+  void aRunInSlicesOnTheOneLoopEndsWithTheBitsOfOneRunStraight() throws Exception {
+    Path f = text();
+    String[] base = {"--data", f.toString(), "--preset", "tiny", "--steps", "8", "--batch", "2", "--seq-len", "16",
+        "--eval-every", "4", "--rank", "2", "--quiet"};
+    Path straight = dir.resolve("straight.lotta");
+    assertEquals(0, CliTest.run(concat(concat(new String[] {"lm", "train"}, base), "-o", straight.toString()))
+        .code());
+    Path ck = dir.resolve("lm.ckpt");
+    Path sliced = dir.resolve("sliced.lotta");
+    CliTest.Run first = CliTest.run(concat(concat(new String[] {"lm", "train"}, base), "--checkpoint", ck.toString(),
+        "--checkpoint-every", "2", "--stop-after", "5", "-o", sliced.toString()));
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.out().contains("stopped after --stop-after 5 steps"), first.out());
+    assertTrue(!Files.exists(sliced), "a slice writes no artifact");
+    CliTest.Run rest = CliTest.run(concat(concat(new String[] {"lm", "train"}, base), "--checkpoint", ck.toString(),
+        "--checkpoint-every", "2", "--resume", "-o", sliced.toString()));
+    assertEquals(0, rest.code(), rest.err());
+    CliTest.Run diff = CliTest.run("diff", straight.toString(), sliced.toString());
+    assertTrue(diff.out().trim().endsWith("identical"), diff.out());
+    // the contract's train --family lm checkpoints through the same loop (the LM used to ignore the scope)
+    Path viaVerb = dir.resolve("verb.ckpt");
+    CliTest.Run verb = CliTest.run("train", "--family", "lm", "--dataset", f.toString(), "--preset", "tiny",
+        "--steps", "4", "--seq-len", "16", "--batch", "2", "--checkpoint", viaVerb.toString(), "-o",
+        dir.resolve("verb.lotta").toString(), "--quiet");
+    assertEquals(0, verb.code(), verb.err());
+    assertTrue(Files.exists(viaVerb), "train --family lm saved its state");
+  }
+
+  @Test
   void promptTextIsEncodedStrictly() {
     assertArrayEquals("café".getBytes(StandardCharsets.UTF_8), GenerateCommand.strictUtf8("café", "UTF-8"));
     assertArrayEquals(new byte[] {(byte) 0xf0, (byte) 0x9f, (byte) 0x98, (byte) 0x80},

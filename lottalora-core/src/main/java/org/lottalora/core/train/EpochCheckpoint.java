@@ -32,15 +32,23 @@ import org.lottalora.core.engine.Param;
  * @param rates examples per second of each finished epoch
  * @param values per trained array in declaration order: values, first moment, second moment
  * @param best the kept arrays by name
+ * @param losses mean training loss of each finished epoch (step loop: of each validation interval)
+ * @param pending a step loop's unfinished interval and tail: loss sum, steps, nanoseconds, examples, then the
+ *     last 10% of steps' loss sum and count (empty for an epoch loop)
  */
 public record EpochCheckpoint(String fingerprint, int epoch, int step, double bestValidation, int bestEpoch,
     int sinceBest, long seen, long trainNanos, List<Double> history, List<Double> rates, List<float[][]> values,
-    Map<String, float[]> best) {
-  private static final int MAGIC = 0x45504b43; // "EPKC"
+    Map<String, float[]> best, List<Double> losses, double[] pending) {
+  private static final int MAGIC = 0x45504b32; // "EPK2"
+  private static final int MAGIC_V1 = 0x45504b43; // "EPKC": without losses and pending
 
   /** The fingerprint of a run: loop settings, the arrays' names and sizes, and the caller's run key. */
   static String fingerprint(EpochLoop.Settings s, int examples, List<Param> params, String runKey) {
-    StringBuilder b = new StringBuilder(s.name()).append(" epochs=").append(s.epochs()).append(" batch=")
+    StringBuilder b = new StringBuilder(s.name());
+    if (s.steps() > 0) {
+      b.append(" steps=").append(s.steps()).append(" eval-every=").append(s.evalEvery());
+    }
+    b.append(" epochs=").append(s.epochs()).append(" batch=")
         .append(s.batch()).append(" order-seed=").append(s.orderSeed()).append(" examples=").append(examples)
         .append(" patience=").append(s.patience()).append(" arrays=");
     for (Param p : params) {
@@ -71,6 +79,11 @@ public record EpochCheckpoint(String fingerprint, int epoch, int step, double be
           o.writeUTF(e.getKey());
           writeFloats(o, e.getValue());
         }
+        writeDoubles(o, losses);
+        o.writeInt(pending.length);
+        for (double d : pending) {
+          o.writeDouble(d);
+        }
       }
       ParamState.writeAtomically(file, bytes.toByteArray());
     } catch (IOException e) {
@@ -86,7 +99,8 @@ public record EpochCheckpoint(String fingerprint, int epoch, int step, double be
   static EpochCheckpoint read(Path file) {
     try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(
         new java.io.BufferedInputStream(raw))) {
-      if (in.readInt() != MAGIC) {
+      int magic = in.readInt();
+      if (magic != MAGIC && magic != MAGIC_V1) {
         throw new LottaException(file + " is not an epoch-loop checkpoint (written by --checkpoint of a family on "
             + "the shared epoch loop)");
       }
@@ -106,8 +120,16 @@ public record EpochCheckpoint(String fingerprint, int epoch, int step, double be
       for (int i = 0; i < nb; i++) {
         best.put(in.readUTF(), readFloats(in));
       }
+      List<Double> losses = magic == MAGIC ? readDoubles(in) : List.of();
+      double[] pending = new double[magic == MAGIC ? in.readInt() : 0];
+      if (pending.length > 64) {
+        throw new IOException(pending.length + " pending counters");
+      }
+      for (int i = 0; i < pending.length; i++) {
+        pending[i] = in.readDouble();
+      }
       return new EpochCheckpoint(fp, epoch, step, bestVal, bestEpoch, sinceBest, seen, nanos, history, rates, values,
-          best);
+          best, losses, pending);
     } catch (java.io.EOFException e) {
       throw new LottaException(file + " is cut short (an interrupted copy?): not a complete checkpoint");
     } catch (IOException e) {
@@ -144,6 +166,9 @@ public record EpochCheckpoint(String fingerprint, int epoch, int step, double be
 
   private static List<Double> readDoubles(DataInputStream in) throws IOException {
     int n = in.readInt();
+    if (n < 0 || n > (1 << 24)) {
+      throw new IOException("a list of " + n + " values");
+    }
     List<Double> v = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       v.add(in.readDouble());

@@ -9,7 +9,8 @@ import java.util.function.LongToDoubleFunction;
 import org.lottalora.core.data.Dataset;
 
 /**
- * The one epoch loop of the hand-written engines' families (ViT, text encoder, GIN, recurrent cells): each epoch a
+ * The one training loop of the hand-written engines' families (ViT, text encoder, GCN, GIN, recurrent cells, the
+ * Decision Transformer, and by steps the byte LM). By epochs ({@link Settings}): each epoch a
  * seeded permutation of the training examples in batches, a backward pass per batch, the optimizer step at the
  * schedule's rate, then the validation metric; the best epoch's arrays are kept (strictly better only, so ties keep
  * the earlier epoch) and restored at the end; training stops early after {@code patience} epochs without
@@ -19,6 +20,13 @@ import org.lottalora.core.data.Dataset;
  * {@link Checkpointing} scope the state after every epoch (arrays, Adam moments, the kept arrays, counters) is saved
  * ({@link EpochCheckpoint}), and a resumed run continues after the saved epoch with the same bits as a run never
  * stopped. A family supplies only what one batch and one validation mean ({@link Task}).
+ *
+ * <p>By steps ({@link Settings#steps}), for a family that samples its batches (the LM's windows): step {@code k}
+ * trains on {@link Task#draw}{@code (k)}, validation runs every {@code evalEvery} steps and after the last, and the
+ * same rules hold per validation instead of per epoch (keep-best, patience, NaN stop, progress; Ctrl-C validates
+ * the step it stopped at, so the arrays trained since the last validation are a candidate too); a
+ * checkpoint is saved at each validation and every {@link Checkpointing#every} steps, and
+ * {@link Checkpointing#stopAfter} ends a call after that many steps, saved, for jobs run in slices.
  */
 public final class EpochLoop {
   private EpochLoop() {}
@@ -53,6 +61,19 @@ public final class EpochLoop {
 
     /** Called before each epoch's first batch (from 1), also on resuming: where a family draws per-epoch data. */
     default void startEpoch(int epoch) {}
+
+    /**
+     * By steps: the training examples of step {@code step} (from 1), a function of the step alone so that a resumed
+     * run draws what an uninterrupted one would.
+     */
+    default int[] draw(int step) {
+      throw new UnsupportedOperationException("this family trains by epochs; it draws no batches of its own");
+    }
+
+    /** How progress shows a validation value. */
+    default String describe(double validation) {
+      return String.format(Locale.ROOT, "validation %.4f", validation);
+    }
   }
 
   /**
@@ -68,9 +89,32 @@ public final class EpochLoop {
    * @param patience epochs without improvement before stopping early (0: never)
    * @param epochLines one progress line per epoch (loss, validation, best mark); false for one-step epochs (a
    *     full-batch family), whose progress is the epoch count
+   * @param steps by steps: the optimizer steps of the run (0: by epochs)
+   * @param evalEvery by steps: steps between validations (0: only after the last)
    */
   public record Settings(String name, int epochs, int batch, IntFunction<String> order, long orderSeed,
-      LongToDoubleFunction rate, boolean scoreFirst, int patience, boolean epochLines) {
+      LongToDoubleFunction rate, boolean scoreFirst, int patience, boolean epochLines, int steps, int evalEvery) {
+    /** Settings by epochs. */
+    public Settings(String name, int epochs, int batch, IntFunction<String> order, long orderSeed,
+        LongToDoubleFunction rate, boolean scoreFirst, int patience, boolean epochLines) {
+      this(name, epochs, batch, order, orderSeed, rate, scoreFirst, patience, epochLines, 0, 0);
+    }
+
+    /**
+     * Settings by steps: {@code steps} optimizer steps of {@code batch} examples the task draws, a validation every
+     * {@code evalEvery} steps (0: only after the last), {@code patience} validations without improvement before
+     * stopping early (0: never).
+     */
+    public static Settings steps(String name, int steps, int evalEvery, int batch, LongToDoubleFunction rate,
+        boolean scoreFirst, int patience) {
+      if (steps < 1 || evalEvery < 0) {
+        throw new IllegalArgumentException("need steps >= 1 and an evaluation interval >= 0, got " + steps + ", "
+            + evalEvery);
+      }
+      int validations = evalEvery == 0 ? 1 : (steps + evalEvery - 1) / evalEvery;
+      return new Settings(name, validations, batch, e -> name, 0, rate, scoreFirst, patience, true, steps, evalEvery);
+    }
+
     /** Settings with a progress line per epoch. */
     public Settings(String name, int epochs, int batch, IntFunction<String> order, long orderSeed,
         LongToDoubleFunction rate, boolean scoreFirst, int patience) {
@@ -79,7 +123,7 @@ public final class EpochLoop {
 
     /** Checks the counts. */
     public Settings {
-      if (epochs < 1 || batch < 1 || patience < 0) {
+      if (epochs < 1 || batch < 1 || patience < 0 || steps < 0 || evalEvery < 0) {
         throw new IllegalArgumentException("need epochs >= 1, batch >= 1 and patience >= 0, got " + epochs + ", "
             + batch + ", " + patience);
       }
@@ -87,7 +131,12 @@ public final class EpochLoop {
 
     /** Steps of a full run. */
     public long steps(int examples) {
-      return (long) epochs * ((examples + batch - 1) / batch);
+      return steps > 0 ? steps : (long) epochs * ((examples + batch - 1) / batch);
+    }
+
+    /** By steps: whether step {@code step} ends with a validation. */
+    boolean validatesAt(int step) {
+      return step == steps || (evalEvery > 0 && step % evalEvery == 0);
     }
   }
 
@@ -101,12 +150,19 @@ public final class EpochLoop {
    * @param history the validation metric after each epoch run
    * @param epochRates training examples per second of each epoch run
    * @param interrupted whether an {@link Interruption} ended the run early
+   * @param losses mean training loss of each epoch run (by steps: of each validation interval)
+   * @param tailLoss by steps: mean training loss over the last 10% of the steps (NaN by epochs)
+   * @param stopped by steps: {@link Checkpointing#stopAfter} ended this call before the last step (state saved)
    */
   public record Outcome(double bestValidation, int bestEpoch, double trainSeconds, long examplesSeen,
-      List<Double> history, double[] epochRates, boolean interrupted) {}
+      List<Double> history, double[] epochRates, boolean interrupted, List<Double> losses, double tailLoss,
+      boolean stopped) {}
 
-  /** Runs the loop; the task's arrays end as the best epoch's. */
+  /** Runs the loop; the task's arrays end as the best epoch's (by steps: the best validation's). */
   public static Outcome run(Task t, Settings s, Progress progress) {
+    if (s.steps() > 0) {
+      return runSteps(t, s, progress);
+    }
     int n = t.examples();
     Checkpointing ck = Checkpointing.current();
     String fingerprint = null;
@@ -122,6 +178,7 @@ public final class EpochLoop {
     Map<String, float[]> best;
     List<Double> history = new ArrayList<>();
     List<Double> rates = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
     long trainNanos = 0;
     long seen = 0;
     int step = 0;
@@ -134,6 +191,7 @@ public final class EpochLoop {
       best = from.best();
       history.addAll(from.history());
       rates.addAll(from.rates());
+      losses.addAll(from.losses());
       trainNanos = from.trainNanos();
       seen = from.seen();
       step = from.step();
@@ -184,6 +242,7 @@ public final class EpochLoop {
       rates.add(n / Math.max(1e-9, spent / 1e9));
       double val = t.validate();
       history.add(val);
+      losses.add(lossSum / batches);
       boolean better = val > bestVal;
       if (better) {
         bestVal = val;
@@ -202,7 +261,7 @@ public final class EpochLoop {
       }
       if (ck != null) { // the state after this epoch, before the arrays go back to the best
         new EpochCheckpoint(fingerprint, epoch, step, bestVal, bestEpoch, sinceBest, seen, trainNanos,
-            history, rates, ParamState.capture(t.params()), best).write(ck.file());
+            history, rates, ParamState.capture(t.params()), best, losses, new double[0]).write(ck.file());
       }
       if (!better && s.patience() > 0 && sinceBest >= s.patience()) {
         break; // the history shows how many epochs ran
@@ -210,6 +269,122 @@ public final class EpochLoop {
     }
     t.restore(best);
     return new Outcome(bestVal, bestEpoch, trainNanos / 1e9, seen, history,
-        rates.stream().mapToDouble(Double::doubleValue).toArray(), interrupted);
+        rates.stream().mapToDouble(Double::doubleValue).toArray(), interrupted, losses, Double.NaN, false);
+  }
+
+  /** The loop by steps (see the class comment); {@code bestEpoch} is the kept validation's step. */
+  private static Outcome runSteps(Task t, Settings s, Progress progress) {
+    int total = s.steps();
+    Checkpointing ck = Checkpointing.current();
+    String fingerprint = null;
+    if (ck != null) {
+      if (t.params() == null) {
+        throw new IllegalArgumentException(s.name() + " cannot save checkpoints: drop --checkpoint");
+      }
+      fingerprint = EpochCheckpoint.fingerprint(s, 0, t.params(), ck.runKey());
+    }
+    EpochCheckpoint from = ck != null && ck.resume() ? EpochCheckpoint.read(ck.file()) : null;
+    double bestVal;
+    int bestStep = 0;
+    Map<String, float[]> best;
+    List<Double> history = new ArrayList<>();
+    List<Double> rates = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
+    long trainNanos = 0;
+    long seen = 0;
+    int sinceBest = 0;
+    int first = 1;
+    // the unfinished validation interval and the last 10% of steps: loss sum, steps, nanos, examples; tail sum, count
+    double[] pending = new double[6];
+    if (from != null) {
+      from.restoreInto(t.params(), fingerprint, ck.file(), t::restore);
+      bestVal = from.bestValidation();
+      bestStep = from.bestEpoch();
+      best = from.best();
+      history.addAll(from.history());
+      rates.addAll(from.rates());
+      losses.addAll(from.losses());
+      trainNanos = from.trainNanos();
+      seen = from.seen();
+      sinceBest = from.sinceBest();
+      first = from.step() + 1;
+      if (from.pending().length == pending.length) {
+        pending = from.pending().clone();
+      }
+      progress.say(String.format(Locale.ROOT, "%s: resumed from %s after step %d of %d", s.name(), ck.file(),
+          from.step(), total));
+    } else {
+      bestVal = s.scoreFirst() ? t.validate() : Double.NEGATIVE_INFINITY;
+      best = t.snapshot();
+    }
+    int end = ck == null || ck.stopAfter() == 0 ? total : (int) Math.min(total, first - 1L + ck.stopAfter());
+    int tailFrom = total - Math.max(1, total / 10) + 1;
+    long t0 = System.nanoTime();
+    boolean interrupted = false;
+    boolean stoppedEarly = from != null && s.patience() > 0 && sinceBest >= s.patience();
+    int step = first - 1;
+    while (step < end && !interrupted && !stoppedEarly) {
+      step++;
+      int[] idx = t.draw(step);
+      long a = System.nanoTime();
+      double loss = t.backward(idx);
+      if (!Double.isFinite(loss)) {
+        t.restore(best); // the best validation so far: never leave NaN arrays behind
+        LossGuard.check(loss, step, bestStep > 0 ? "step " + bestStep : null);
+      }
+      t.update(s.rate().applyAsDouble(step - 1), step);
+      long spent = System.nanoTime() - a;
+      trainNanos += spent;
+      seen += idx.length;
+      pending[0] += loss;
+      pending[1]++;
+      pending[2] += spent;
+      pending[3] += idx.length;
+      if (step >= tailFrom) {
+        pending[4] += loss;
+        pending[5]++;
+      }
+      boolean interruptedNow = Interruption.requested(); // Ctrl-C: the arrays of this step are a candidate too
+      boolean validates = s.validatesAt(step) || interruptedNow;
+      boolean better = false;
+      if (validates) {
+        double val = t.validate();
+        history.add(val);
+        losses.add(pending[0] / pending[1]);
+        rates.add(pending[3] / Math.max(1e-9, pending[2] / 1e9));
+        better = val > bestVal;
+        if (better) {
+          bestVal = val;
+          bestStep = step;
+          best = t.snapshot();
+          sinceBest = 0;
+        } else if (s.patience() > 0) {
+          sinceBest++;
+        }
+        progress.say(String.format(Locale.ROOT, "%s step %d/%d  loss %.4f  %s  %.0f examples/s%s", s.name(), step,
+            total, pending[0] / pending[1], t.describe(val), rates.get(rates.size() - 1), better ? " *" : ""));
+        java.util.Arrays.fill(pending, 0, 4, 0);
+        stoppedEarly = !better && s.patience() > 0 && sinceBest >= s.patience();
+      } else {
+        progress.work(s.name() + " steps", step - first + 1, end - first + 1, t0);
+      }
+      interrupted = interruptedNow;
+      if (ck != null && (validates || (ck.every() > 0 && step % ck.every() == 0) || step == end || interrupted)) {
+        // the state after this step, before the arrays go back to the best
+        new EpochCheckpoint(fingerprint, history.size(), step, bestVal, bestStep, sinceBest, seen, trainNanos,
+            history, rates, ParamState.capture(t.params()), best, losses, pending.clone()).write(ck.file());
+      }
+      if (interrupted) {
+        progress.say(String.format(Locale.ROOT, "%s: interrupted at step %d; keeping %s", s.name(), step,
+            bestStep > 0 ? "the best validation, step " + bestStep : "the initial arrays"));
+      }
+    }
+    boolean stopped = !interrupted && !stoppedEarly && step < total;
+    if (!stopped) {
+      t.restore(best);
+    }
+    return new Outcome(bestVal, bestStep, trainNanos / 1e9, seen, history,
+        rates.stream().mapToDouble(Double::doubleValue).toArray(), interrupted, losses,
+        pending[5] == 0 ? Double.NaN : pending[4] / pending[5], stopped);
   }
 }

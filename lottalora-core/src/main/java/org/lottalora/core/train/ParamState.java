@@ -13,8 +13,8 @@ import org.lottalora.core.engine.Param;
 /**
  * The optimizer-facing state of trained arrays as checkpoints store it: per array its values and Adam's two
  * moments, in declaration order; how they are captured, written, read and put back, and how a checkpoint file is
- * replaced atomically. The one place both checkpoints ({@link EpochCheckpoint} of the shared epoch loop and the
- * LM's step checkpoint) keep their arrays.
+ * replaced atomically: where {@link EpochCheckpoint}, the one loop's checkpoint (by epochs or by steps), keeps its
+ * arrays.
  */
 public final class ParamState {
   private ParamState() {}

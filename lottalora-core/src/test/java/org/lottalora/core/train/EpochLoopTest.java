@@ -143,4 +143,121 @@ class EpochLoopTest {
     assertTrue(e.getMessage().contains("step 5"), e.getMessage());
     assertEquals(3f, t.w[0], "the arrays of epoch 1, the best so far, not the NaN step's");
   }
+
+  /** The Scripted task by steps: step k trains on example {k % 10}, w is a trained Param for checkpoints. */
+  static class Stepped extends Scripted {
+    final org.lottalora.core.engine.Param p = new org.lottalora.core.engine.Param("w", new float[] {0f});
+
+    Stepped(double[] val, int nanAtStep) {
+      super(val, nanAtStep);
+      w = p.v;
+    }
+
+    @Override
+    public int[] draw(int step) {
+      return new int[] {step % 10};
+    }
+
+    @Override
+    public void update(double lr, int step) {
+      p.v[0] += (float) (lr * step); // depends on the step, so a resumed run must continue at the right one
+    }
+
+    @Override
+    public void restore(Map<String, float[]> arrays) {
+      System.arraycopy(arrays.get("w"), 0, p.v, 0, 1);
+    }
+
+    @Override
+    public List<org.lottalora.core.engine.Param> params() {
+      return List.of(p);
+    }
+  }
+
+  @Test
+  void byStepsItValidatesEveryIntervalAndKeepsTheBestValidationsStep() {
+    Stepped t = new Stepped(new double[] {0.5, 0.9, 0.7}, 0);
+    EpochLoop.Outcome o = EpochLoop.run(t, EpochLoop.Settings.steps("t", 10, 4, 1, step -> 1.0, false, 0),
+        Progress.silent());
+    assertEquals(List.of(0.5, 0.9, 0.7), o.history(), "after steps 4, 8 and the last, 10");
+    assertEquals(8, o.bestEpoch(), "the kept validation's step");
+    assertEquals(36f, t.p.v[0], "the arrays after step 8: 1 + 2 + ... + 8");
+    assertEquals(10, t.batches.size());
+    assertEquals(3, o.losses().size());
+    assertEquals(1.0, o.tailLoss(), "the last step's loss (10% of 10 steps)");
+    assertTrue(!o.stopped() && !o.interrupted());
+  }
+
+  @Test
+  void byStepsPatienceCountsValidations() {
+    Stepped t = new Stepped(new double[] {0.8, 0.7, 0.6, 0.9}, 0);
+    EpochLoop.Outcome o = EpochLoop.run(t, EpochLoop.Settings.steps("t", 40, 5, 1, step -> 1.0, false, 2),
+        Progress.silent());
+    assertEquals(3, o.history().size());
+    assertEquals(15, t.batches.size(), "stopped after the third validation, at step 15");
+    assertEquals(5, o.bestEpoch());
+  }
+
+  @Test
+  void byStepsANonFiniteLossRestoresTheBestValidation() {
+    Stepped t = new Stepped(new double[] {0.5, 0.9}, 6);
+    LossGuard.Diverged e = assertThrows(LossGuard.Diverged.class,
+        () -> EpochLoop.run(t, EpochLoop.Settings.steps("t", 10, 4, 1, step -> 1.0, false, 0), Progress.silent()));
+    assertTrue(e.getMessage().contains("step 6"), e.getMessage());
+    assertEquals(10f, t.p.v[0], "the arrays of step 4");
+  }
+
+  @Test
+  void byStepsARunStoppedInSlicesAndResumedEndsWithTheSameBits(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    EpochLoop.Settings s = EpochLoop.Settings.steps("t", 10, 4, 1, step -> 0.5, false, 0);
+    Stepped whole = new Stepped(new double[] {0.5, 0.9, 0.95}, 0);
+    EpochLoop.Outcome w = EpochLoop.run(whole, s, Progress.silent());
+    java.nio.file.Path ck = dir.resolve("t.ckpt");
+    Stepped first = new Stepped(new double[] {0.5, 0.9, 0.95}, 0);
+    try (Checkpointing c = Checkpointing.open(ck, false, "k", 3, 6)) {
+      EpochLoop.Outcome o = EpochLoop.run(first, s, Progress.silent());
+      assertTrue(o.stopped(), "stopped after 6 of 10 steps");
+      assertEquals(6, first.batches.size());
+    }
+    Stepped rest = new Stepped(new double[] {0.9, 0.95}, 0); // the first validation ran before the stop
+    try (Checkpointing c = Checkpointing.open(ck, true, "k", 3, 0)) {
+      EpochLoop.Outcome o = EpochLoop.run(rest, s, Progress.silent());
+      assertEquals(w.history(), o.history());
+      assertEquals(w.losses(), o.losses());
+      assertEquals(w.tailLoss(), o.tailLoss());
+      assertEquals(w.bestEpoch(), o.bestEpoch());
+      assertEquals(List.of(7, 8, 9, 0), rest.batches.stream().map(b -> b[0]).toList(), "steps 7 to 10");
+    }
+    assertEquals(whole.p.v[0], rest.p.v[0]);
+    try (Checkpointing c = Checkpointing.open(ck, true, "other", 3, 0)) {
+      org.lottalora.core.LottaException e = assertThrows(org.lottalora.core.LottaException.class,
+          () -> EpochLoop.run(new Stepped(new double[] {1}, 0), s, Progress.silent()));
+      assertTrue(e.getMessage().contains("belongs to another run"), e.getMessage());
+    }
+  }
+
+  @Test
+  void byStepsAnInterruptionValidatesTheStepItStoppedAtAndKeepsTheBest() {
+    Stepped t = new Stepped(new double[] {0.5, 0.9}, 0) {
+      @Override
+      public double backward(int[] batch) {
+        if (steps == 5) {
+          Interruption.request(); // Ctrl-C during step 6, between the validations at 4 and 8
+        }
+        return super.backward(batch);
+      }
+    };
+    try {
+      EpochLoop.Outcome o = EpochLoop.run(t, EpochLoop.Settings.steps("t", 10, 4, 1, step -> 1.0, false, 0),
+          Progress.silent());
+      assertTrue(o.interrupted());
+      assertEquals(List.of(0.5, 0.9), o.history(), "validated at step 4 and at the interrupted step 6");
+      assertEquals(6, o.bestEpoch());
+      assertEquals(21f, t.p.v[0], "the arrays after step 6: 1 + ... + 6");
+      assertEquals(6, t.batches.size());
+    } finally {
+      Interruption.clear();
+    }
+  }
 }

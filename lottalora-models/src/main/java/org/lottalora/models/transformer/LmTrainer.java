@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.lottalora.core.backbone.Stream;
 import org.lottalora.core.train.CosineSchedule;
+import org.lottalora.core.train.EpochLoop;
 import org.lottalora.core.train.Progress;
 import org.lottalora.core.engine.Adam;
 import org.lottalora.core.engine.Param;
@@ -50,18 +51,22 @@ public final class LmTrainer {
    * What a run measured.
    *
    * @param initialLoss held-out loss before training
-   * @param validationLoss held-out loss at the end (nats per byte)
-   * @param trainLoss mean training loss over the last 10% of steps
-   * @param curve (step, training loss, held-out loss or NaN) at each evaluation
+   * @param validationLoss held-out loss of the kept model, the best evaluation's (nats per byte)
+   * @param trainLoss mean training loss over the last 10% of steps (a run interrupted before them: over the last
+   *     evaluation interval)
+   * @param curve (step, mean training loss since the previous evaluation, held-out loss) at each evaluation
    * @param tokens training bytes seen
    * @param seconds wall time of the training steps (evaluation excluded)
    * @param trainableFraction trained values over the full model's values
    * @param betas learned beta per adapted matrix
    * @param lateTokensPerSecond training bytes per second over the second half of the steps this process ran (the
    *     JIT warmed up: the steady state)
+   * @param bestStep the step of the kept evaluation
+   * @param interrupted whether Ctrl-C ended the run early (the best evaluation so far is kept)
    */
   public record Report(double initialLoss, double validationLoss, double trainLoss, List<double[]> curve,
-      long tokens, double seconds, double trainableFraction, Map<String, Double> betas, double lateTokensPerSecond) {
+      long tokens, double seconds, double trainableFraction, Map<String, Double> betas, double lateTokensPerSecond,
+      int bestStep, boolean interrupted) {
     /** {@code e^loss} on the held-out text. */
     public double perplexity() {
       return Math.exp(validationLoss);
@@ -140,8 +145,12 @@ public final class LmTrainer {
   }
 
   /**
-   * Trains {@code lm} in place, saving its state as {@code ck} says (null: never) and continuing from a saved state
-   * when asked: the resumed run ends with the same bits as one never stopped.
+   * Trains {@code lm} in place on the one training loop by steps ({@link EpochLoop}): step {@code k} draws its
+   * windows from stream "lm.batches", validation (the held-out loss) runs every {@code evalEvery} steps and after the
+   * last, the best validation's arrays are kept (so a run whose held-out loss rose at the end ships the better
+   * model), a NaN loss stops with the last good arrays, Ctrl-C keeps the best, and its state is saved as {@code ck}
+   * says (null: never; also when a command opened a {@link org.lottalora.core.train.Checkpointing} scope): a resumed
+   * run ends with the same bits as one never stopped.
    *
    * @return the report, or null when {@code ck.stopAfter()} stopped the run before its last step
    * @throws IllegalArgumentException when the checkpoint is missing or belongs to another model, text or setting
@@ -152,93 +161,121 @@ public final class LmTrainer {
           + lm.spec().context() + "; use --seq-len " + lm.spec().context() + " or less");
     }
     corpus.checkWindow(c.seqLen());
-    String fingerprint = lm.spec() + " " + c + " text " + corpus.train().length + "+" + corpus.validation().length
+    String runKey = lm.spec() + " " + c + " text " + corpus.train().length + "+" + corpus.validation().length
         + " " + java.util.Arrays.hashCode(corpus.train());
+    if (ck == null) {
+      return run(lm, corpus, c, progress, runKey);
+    }
+    if (ck.resume() && !java.nio.file.Files.isRegularFile(ck.path())) {
+      throw new IllegalArgumentException("--resume: no checkpoint at " + ck.path() + "; start the run with "
+          + "--checkpoint " + ck.path() + " (without --resume) first");
+    }
+    try (org.lottalora.core.train.Checkpointing scope = org.lottalora.core.train.Checkpointing.open(ck.path(),
+        ck.resume(), runKey, ck.every(), ck.stopAfter())) {
+      return run(lm, corpus, c, progress, runKey);
+    } catch (org.lottalora.core.LottaException e) {
+      if (e.getMessage() != null && e.getMessage().contains("belongs to another run")) {
+        throw new IllegalArgumentException(ck.path() + " was saved by another run (model, text or settings "
+            + "differ); resume with the same options, or start afresh without --resume");
+      }
+      throw e;
+    }
+  }
+
+  private static Report run(ByteLm lm, ByteCorpus corpus, Config c, Progress progress, String runKey) {
     double initial = evaluate(lm, corpus.validation(), c.seqLen(), c.evalBytes());
     Stream positions = new Stream(c.seed(), "lm.batches");
-    List<double[]> curve = new ArrayList<>();
     List<Param> params = lm.params();
     int span = corpus.train().length - c.seqLen() + 1;
-    double tail = 0;
-    int tailCount = 0;
-    double recent = 0;
-    long trainNanos = 0;
-    int first = 1;
-    if (ck != null && ck.resume()) {
-      LmCheckpoint saved = LmCheckpoint.read(ck.path());
-      if (!saved.fingerprint().equals(fingerprint)) {
-        throw new IllegalArgumentException(ck.path() + " was saved by another run (model, text or settings differ); "
-            + "resume with the same options, or start afresh without --resume");
+    long[] late = new long[3]; // this process's first step, then the second half's nanoseconds and steps
+    EpochLoop.Task task = new EpochLoop.Task() {
+      private long started;
+
+      @Override
+      public int examples() {
+        return c.batch();
       }
-      saved.restore(lm);
-      first = saved.step() + 1;
-      recent = saved.recent();
-      tail = saved.tail();
-      tailCount = saved.tailCount();
-      trainNanos = saved.trainNanos();
-      curve.addAll(saved.curve());
-      progress.say("resumed after step " + saved.step() + " of " + c.steps() + " from " + ck.path());
-    }
-    long start = System.nanoTime();
-    long lateNanos = 0;
-    int lateSteps = 0;
-    int lateFrom = first + (c.steps() - first + 1) / 2;
-    // the last good arrays: the start (or the resumed checkpoint), then each evaluation with a finite held-out loss
-    Map<String, float[]> good = lm.trained();
-    int goodStep = first - 1; // 0: the initial model
-    double val = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1)[2];
-    int end = ck == null || ck.stopAfter() == 0 ? c.steps() : Math.min(c.steps(), first - 1 + ck.stopAfter());
-    for (int step = first; step <= end; step++) {
-      long t0 = System.nanoTime();
-      int[][] batch = new int[c.batch()][];
-      for (int b = 0; b < c.batch(); b++) {
-        long k = (long) (step - 1) * c.batch() + b;
-        int at = (int) Math.min(span - 1, (long) (Stream.uniform(positions.word(k)) * span));
-        batch[b] = ByteCorpus.tokens(corpus.train(), at, c.seqLen());
-      }
-      double loss = lm.backward(batch);
-      if (!Double.isFinite(loss)) {
-        lm.restore(good); // never leave NaN arrays in a model the caller may save
-        org.lottalora.core.train.LossGuard.check(loss, step, goodStep > 0 ? "step " + goodStep : null);
-      }
-      Adam.step(params, rate(c.lr(), step, c.steps()), 0, step);
-      lm.refresh();
-      long spent = System.nanoTime() - t0;
-      trainNanos += spent;
-      if (step >= lateFrom) {
-        lateNanos += spent;
-        lateSteps++;
-      }
-      recent = step == 1 ? loss : 0.9 * recent + 0.1 * loss;
-      if (step > c.steps() - Math.max(1, c.steps() / 10)) {
-        tail += loss;
-        tailCount++;
-      }
-      boolean last = step == c.steps();
-      if (last || (c.evalEvery() > 0 && step % c.evalEvery() == 0)) {
-        val = evaluate(lm, corpus.validation(), c.seqLen(), c.evalBytes());
-        curve.add(new double[] {step, recent, val});
-        if (Double.isFinite(val)) {
-          good = lm.trained();
-          goodStep = step;
+
+      @Override
+      public int[] draw(int step) {
+        if (late[0] == 0) {
+          late[0] = step;
         }
-        progress.say(String.format(java.util.Locale.ROOT, "step %d/%d  train loss %.4f  held-out loss %.4f (%.3f "
-            + "bits/byte)  %.0f bytes/s", step, c.steps(), recent, val, val / Math.log(2),
-            (double) step * c.batch() * c.seqLen() / (trainNanos / 1e9)));
-      } else {
-        progress.work("lm steps", step - first + 1, c.steps() - first + 1, start);
+        started = System.nanoTime();
+        int[] at = new int[c.batch()];
+        for (int b = 0; b < c.batch(); b++) {
+          long k = (long) (step - 1) * c.batch() + b;
+          at[b] = (int) Math.min(span - 1, (long) (Stream.uniform(positions.word(k)) * span));
+        }
+        return at;
       }
-      if (ck != null && (step % ck.every() == 0 || step == end)) {
-        LmCheckpoint.of(fingerprint, step, recent, tail, tailCount, trainNanos, curve, lm).save(ck.path());
+
+      @Override
+      public double backward(int[] at) {
+        int[][] batch = new int[at.length][];
+        for (int b = 0; b < at.length; b++) {
+          batch[b] = ByteCorpus.tokens(corpus.train(), at[b], c.seqLen());
+        }
+        return lm.backward(batch);
       }
-    }
-    if (end < c.steps()) {
-      progress.say("stopped after step " + end + " of " + c.steps() + "; continue with --resume from " + ck.path());
+
+      @Override
+      public void update(double lr, int step) {
+        Adam.step(params, lr, 0, step);
+        lm.refresh();
+        if (step >= late[0] + (c.steps() - late[0] + 1) / 2) {
+          late[1] += System.nanoTime() - started;
+          late[2]++;
+        }
+      }
+
+      @Override
+      public double validate() {
+        return -evaluate(lm, corpus.validation(), c.seqLen(), c.evalBytes());
+      }
+
+      @Override
+      public String describe(double validation) {
+        return String.format(java.util.Locale.ROOT, "held-out loss %.4f (%.3f bits/byte)", -validation,
+            -validation / Math.log(2));
+      }
+
+      @Override
+      public Map<String, float[]> snapshot() {
+        return lm.trained();
+      }
+
+      @Override
+      public void restore(Map<String, float[]> arrays) {
+        lm.restore(arrays);
+      }
+
+      @Override
+      public List<Param> params() {
+        return params;
+      }
+    };
+    // the initial model is not a candidate: the loop keeps the best validation of the trained ones
+    EpochLoop.Outcome o = EpochLoop.run(task, EpochLoop.Settings.steps("lm", c.steps(), c.evalEvery(), c.batch(),
+        step -> rate(c.lr(), (int) step + 1, c.steps()), false, 0), progress);
+    if (o.stopped()) {
+      org.lottalora.core.train.Checkpointing scope = org.lottalora.core.train.Checkpointing.current();
+      progress.say("stopped after step " + (o.examplesSeen() / c.batch()) + " of " + c.steps()
+          + "; continue with --resume from " + scope.file());
       return null;
     }
-    return new Report(initial, val, tail / tailCount, curve, c.tokens(), trainNanos / 1e9,
-        trainableValues(lm) / (double) lm.spec().modelValues(), betas(lm),
-        (double) lateSteps * c.batch() * c.seqLen() / Math.max(1e-9, lateNanos / 1e9));
+    List<double[]> curve = new ArrayList<>();
+    for (int k = 0; k < o.history().size(); k++) {
+      boolean last = k == o.history().size() - 1;
+      int at = last && o.interrupted() ? (int) (o.examplesSeen() / c.batch())
+          : c.evalEvery() == 0 ? c.steps() : Math.min(c.steps(), (k + 1) * c.evalEvery());
+      curve.add(new double[] {at, o.losses().get(k), -o.history().get(k)});
+    }
+    double trainLoss = Double.isNaN(o.tailLoss()) && !o.losses().isEmpty() ? o.losses().get(o.losses().size() - 1)
+        : o.tailLoss(); // interrupted before the last 10% of steps: the last evaluation interval's mean
+    return new Report(initial, -o.bestValidation(), trainLoss, curve, o.examplesSeen() * c.seqLen(),
+        o.trainSeconds(), trainableValues(lm) / (double) lm.spec().modelValues(), betas(lm),
+        (double) late[2] * c.batch() * c.seqLen() / Math.max(1e-9, late[1] / 1e9), o.bestEpoch(), o.interrupted());
   }
 
   /**
