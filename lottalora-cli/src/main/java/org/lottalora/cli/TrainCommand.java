@@ -191,11 +191,6 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("family " + any.id() + " does not take --" + others.keySet().iterator().next()
           + (onEngine ? " in `lottalora train` (its shape is --widths hidden,units)" : "; its shape is --widths"));
     }
-    if (!onEngine && (checkpointing.checkpoint != null || checkpointing.resume)) {
-      throw new IllegalArgumentException("--checkpoint and --resume are for the families on the shared epoch loop "
-          + "(cfc, lstm, gcn, gin, vit, text, lm, dt); family " + any.id() + " trains with SameDiff's plan, and Ctrl-C "
-          + "saves its best epoch");
-    }
     ModelFamily fam = onEngine ? null : (ModelFamily) any;
     InitSpec initSpec = InitSpec.parse(init);
     AdapterConfig adapter = new AdapterConfig(rank, alpha, rsLora, !fixedBeta, adapterDropout, trainBias, adapterSeed)
@@ -240,7 +235,8 @@ final class TrainCommand implements Callable<Integer> {
       }
     }, "lottalora-interrupt");
     Runtime.getRuntime().addShutdownHook(hook);
-    try {
+    // --checkpoint saves the state after every epoch (the one loop's checkpoint), --resume goes on from it
+    try (org.lottalora.core.train.Checkpointing c = checkpointing.open(pr)) {
       return finish(model, trainer, d, tc, splitSeed, nThreads, ms, initSpec, in, classes);
     } finally {
       saved.countDown();

@@ -138,23 +138,18 @@ public record EpochCheckpoint(String fingerprint, int epoch, int step, double be
   }
 
   /**
-   * Puts the arrays' values and moments back (values through {@code restore}, which also refreshes what a family
-   * derives from them).
+   * Puts the arrays' values and moments back into {@code params}, then runs {@code restored} so that what a family
+   * derives from them (merged weights, a graph's copy) follows.
    *
    * @throws LottaException when the checkpoint belongs to another run, naming both
    */
-  void restoreInto(List<Param> params, String expected, Path file, java.util.function.Consumer<Map<String,
-      float[]>> restore) {
+  void restoreInto(List<Param> params, String expected, Path file, Runnable restored) {
     if (!fingerprint.equals(expected)) {
       throw new LottaException(file + " belongs to another run: it was saved by [" + fingerprint + "], this run is ["
           + expected + "]; resume with the same options, or start a new checkpoint file");
     }
     ParamState.restore(params, values);
-    Map<String, float[]> v = new LinkedHashMap<>();
-    for (Param p : params) {
-      v.put(p.name, p.v.clone());
-    }
-    restore.accept(v); // what the family derives from its arrays (merged weights) follows them
+    restored.run();
   }
 
   private static void writeDoubles(DataOutputStream o, List<Double> v) throws IOException {

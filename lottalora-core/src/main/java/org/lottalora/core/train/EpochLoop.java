@@ -59,6 +59,18 @@ public final class EpochLoop {
       return null;
     }
 
+    /**
+     * After a checkpoint put the values and moments of {@link #params} back: brings what the family derives from
+     * them up to date. The default puts the arrays back through {@link #restore}, by their names.
+     */
+    default void paramsRestored() {
+      Map<String, float[]> v = new java.util.LinkedHashMap<>();
+      for (org.lottalora.core.engine.Param p : params()) {
+        v.put(p.name, p.v.clone());
+      }
+      restore(v);
+    }
+
     /** Called before each epoch's first batch (from 1), also on resuming: where a family draws per-epoch data. */
     default void startEpoch(int epoch) {}
 
@@ -73,6 +85,22 @@ public final class EpochLoop {
     /** How progress shows a validation value. */
     default String describe(double validation) {
       return String.format(Locale.ROOT, "validation %.4f", validation);
+    }
+
+    /**
+     * Whether the family asks the loop to stop before its next step (as Ctrl-C does through {@link Interruption}),
+     * e.g. a stop requested from another thread on one run of several: the loop keeps the best epoch so far.
+     */
+    default boolean stopRequested() {
+      return false;
+    }
+
+    /**
+     * Whether the family shows its own progress (the dense trainer's bar and epoch lines): the loop then prints only
+     * its resume and interruption lines.
+     */
+    default boolean ownsProgress() {
+      return false;
     }
   }
 
@@ -185,7 +213,7 @@ public final class EpochLoop {
     int sinceBest = 0;
     int first = 1;
     if (from != null) { // the state after the checkpoint's epoch: go on with the next one
-      from.restoreInto(t.params(), fingerprint, ck.file(), t::restore);
+      from.restoreInto(t.params(), fingerprint, ck.file(), t::paramsRestored);
       bestVal = from.bestValidation();
       bestEpoch = from.bestEpoch();
       best = from.best();
@@ -214,6 +242,12 @@ public final class EpochLoop {
       int batches = 0;
       String what = String.format(Locale.ROOT, "%s epoch %d/%d", s.name(), epoch, s.epochs());
       for (int start = 0; start < n; start += s.batch()) {
+        if (Interruption.requested() || t.stopRequested()) { // before the step: a finished epoch is validated
+          interrupted = true;
+          progress.say(String.format(Locale.ROOT, "%s: interrupted at epoch %d step %d; keeping %s", s.name(),
+              epoch, step, bestEpoch > 0 ? "the best epoch, " + bestEpoch : "the initial arrays"));
+          break;
+        }
         int[] idx = java.util.Arrays.copyOfRange(order, start, Math.min(n, start + s.batch()));
         double loss = t.backward(idx);
         if (!Double.isFinite(loss)) {
@@ -224,14 +258,8 @@ public final class EpochLoop {
         lossSum += loss;
         batches++;
         seen += idx.length;
-        if (s.epochLines()) {
+        if (s.epochLines() && !t.ownsProgress()) {
           progress.work(what, Math.min(n, start + s.batch()), n, e0);
-        }
-        if (Interruption.requested()) {
-          interrupted = true;
-          progress.say(String.format(Locale.ROOT, "%s: interrupted at epoch %d step %d; keeping %s", s.name(),
-              epoch, step, bestEpoch > 0 ? "the best epoch, " + bestEpoch : "the initial arrays"));
-          break;
         }
       }
       if (interrupted) {
@@ -250,7 +278,9 @@ public final class EpochLoop {
         best = t.snapshot();
         sinceBest = 0;
       }
-      if (s.epochLines()) {
+      if (t.ownsProgress()) {
+        // the family printed its own epoch line in validate()
+      } else if (s.epochLines()) {
         progress.say(String.format(Locale.ROOT, "%s epoch %d/%d  loss %.4f  validation %.4f%s", s.name(), epoch,
             s.epochs(), lossSum / batches, val, better ? " *" : ""));
       } else {
@@ -297,7 +327,7 @@ public final class EpochLoop {
     // the unfinished validation interval and the last 10% of steps: loss sum, steps, nanos, examples; tail sum, count
     double[] pending = new double[6];
     if (from != null) {
-      from.restoreInto(t.params(), fingerprint, ck.file(), t::restore);
+      from.restoreInto(t.params(), fingerprint, ck.file(), t::paramsRestored);
       bestVal = from.bestValidation();
       bestStep = from.bestEpoch();
       best = from.best();
@@ -344,7 +374,8 @@ public final class EpochLoop {
         pending[4] += loss;
         pending[5]++;
       }
-      boolean interruptedNow = Interruption.requested(); // Ctrl-C: the arrays of this step are a candidate too
+      boolean interruptedNow = Interruption.requested() || t.stopRequested(); // the arrays of this step are a
+      // candidate too
       boolean validates = s.validatesAt(step) || interruptedNow;
       boolean better = false;
       if (validates) {

@@ -116,14 +116,14 @@ public final class Trainer {
       throw new IllegalArgumentException("scaffold schedule " + scaffoldSchedule.text() + " needs a dense model and its "
           + "scaffolds; this graph " + (graph.densePlan() == null ? "is not dense" : "has no scaffold source"));
     }
+    if (engine != null) {
+      return fitOnLoop(graph, data, engine, schedule, t0);
+    }
+    // a graph without an engine plan (none of the built-in families; a test builds one) trains with SameDiff's fit
     sd.setTrainingConfig(tc.build());
     // M2.1 prints one "Added differentiated op" line per op to System.out while it builds the gradient
     // graph, which would corrupt --json output; build it here with those lines dropped.
-    if (engine == null) {
-      QuietStdout.run(sd::createGradFunction, "Added differentiated op");
-    }
-    int iteration = 0;
-
+    QuietStdout.run(sd::createGradFunction, "Added differentiated op");
     List<EpochStats> history = new ArrayList<>();
     Map<String, float[]> best = null;
     Map<String, float[]> initial = graph.trainedValues(); // the last good arrays of a run that fails in epoch 1
@@ -144,23 +144,16 @@ public final class Trainer {
         use(graph, epoch - 1);
       }
       try {
-        if (engine != null) {
-          iteration = engineEpoch(engine, schedule, it, graph, listener, iteration);
+        if (decay != null) {
+          sd.fit(it, 1, listener, decay);
         } else {
-          if (decay != null) {
-            sd.fit(it, 1, listener, decay);
-          } else {
-            sd.fit(it, 1, listener);
-          }
+          sd.fit(it, 1, listener);
         }
       } catch (DivergedException ex) {
         failure = ex.getMessage();
       }
       if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED) {
         use(graph, 0); // validate, test and save on the model's own scaffold
-      }
-      if (engine != null) {
-        graph.syncFromEngine(); // the graph's arrays are what validation snapshots and a saved model hold
       }
       long e1 = System.nanoTime();
       trainNanos += e1 - e0;
@@ -208,72 +201,224 @@ public final class Trainer {
     }
   }
 
-  /** One epoch on the engine; returns the next iteration number. */
-  private int engineEpoch(PlanEngine engine, CosineSchedule schedule, BatchIterator it, ModelGraph graph,
-      EpochListener listener, int iteration) {
-    Map<String, float[]> masks = new java.util.HashMap<>();
-    while (it.hasNext()) {
-      if (stopRequested) {
-        throw new DivergedException("interrupted at epoch " + listener.epoch + " step " + listener.batch);
+  /**
+   * Trains a graph with an engine plan on the one training loop ({@link EpochLoop}): this trainer supplies one
+   * batch's step (with the scaffold schedule and seed gating), the validation (BatchNorm calibrated, on scaffold 0)
+   * and its own progress lines; the loop supplies the seeded batch order, the schedule's rate, keep-best, patience,
+   * the NaN stop and the stop request. Same batches, same arithmetic, same bits as the trainer's former loop.
+   */
+  private TrainReport fitOnLoop(ModelGraph graph, DataSplits data, PlanEngine engine, CosineSchedule schedule,
+      long t0) {
+    Dataset train = data.train();
+    int batches = (train.rows() + config.batchSize() - 1) / config.batchSize();
+    List<EpochStats> history = new ArrayList<>();
+    double[] bestSeen = {Double.NEGATIVE_INFINITY};
+    long[] totals = new long[2]; // training nanoseconds, samples
+    int[] at = new int[2]; // epoch, batch within it
+    EpochLoop.Task task = new EpochLoop.Task() {
+      private BatchIterator it;
+      private final Map<String, float[]> masks = new java.util.HashMap<>();
+      private long e0;
+      private long samples;
+      private double lossSum;
+      private long correct;
+
+      @Override
+      public int examples() {
+        return train.rows();
       }
-      MultiDataSet batch = it.next();
-      for (int d = 0; d < graph.dropouts().size(); d++) { // the engine reads a batch's arrays only within its step
-        String name = graph.dropouts().get(d).placeholder();
-        masks.put(name, NdArrays.readInto(batch.getFeatures(d + 1), masks.get(name)));
-      }
-      float[] x = batchBuffer = NdArrays.readInto(batch.getFeatures(0), batchBuffer);
-      int n = (int) batch.getFeatures(0).size(0);
-      int[] labels = it.lastLabels();
-      engine.zeroGradients();
-      switch (scaffoldSchedule.kind()) {
-        case CYCLE -> {
-          int k = scaffoldSchedule.k();
-          double loss = 0;
-          double correct = 0;
-          for (int j = 0; j < k; j++) {
-            use(graph, j);
-            SoftmaxCrossEntropy.Result r = engine.step(x, n, gating == null ? labels : mapped(labels, gating.get(j)),
-                masks, 1.0 / k); // the mean gradient over scaffolds
-            loss += r.lossSum();
-            correct += r.correct();
-          }
-          listener.record(loss / k / n, Math.round(correct / k), n);
-        }
-        case SUBBATCH -> {
-          int k = scaffoldSchedule.k();
-          double loss = 0;
-          long correct = 0;
-          int cols = (int) (batch.getFeatures(0).length() / n); // the buffers may be longer than this batch
-          Map<String, Integer> maskCols = new java.util.HashMap<>();
-          for (int d = 0; d < graph.dropouts().size(); d++) {
-            maskCols.put(graph.dropouts().get(d).placeholder(), (int) (batch.getFeatures(d + 1).length() / n));
-          }
-          for (int j = 0; j < k; j++) {
-            int from = (int) ((long) n * j / k);
-            int to = (int) ((long) n * (j + 1) / k);
-            if (to == from) {
-              continue;
-            }
-            use(graph, j);
-            Map<String, float[]> part = new java.util.HashMap<>();
-            masks.forEach((name, m) -> part.put(name, rows(m, maskCols.get(name), from, to)));
-            SoftmaxCrossEntropy.Result r = engine.step(rows(x, cols, from, to), to - from,
-                java.util.Arrays.copyOfRange(labels, from, to), part, (to - from) / (double) n); // the batch mean
-            loss += r.lossSum();
-            correct += r.correct();
-          }
-          listener.record(loss / n, correct, n);
-        }
-        default -> {
-          SoftmaxCrossEntropy.Result r = engine.step(x, n, labels, masks, 1.0);
-          listener.record(r.lossSum() / n, r.correct(), n);
+
+      @Override
+      public void startEpoch(int epoch) {
+        at[0] = epoch;
+        at[1] = 0;
+        samples = 0;
+        lossSum = 0;
+        correct = 0;
+        e0 = System.nanoTime();
+        // the loop draws the same order ("shuffle/epoch/" + epoch); the iterator gives its batches' rows and masks
+        int[] order = Dataset.permutation(train.rows(), config.shuffleSeed(), "shuffle/epoch/" + epoch);
+        it = new BatchIterator(train, order, config.batchSize(), graph.dropouts(), config.shuffleSeed(), epoch);
+        if (scaffoldSchedule.kind() == ScaffoldSchedule.Kind.EPOCH) {
+          use(graph, epoch - 1);
         }
       }
-      Adam.step(engine.params(), schedule.at(iteration), config.weightDecay(), iteration + 1);
-      engine.refreshAfterStep();
-      iteration++;
+
+      @Override
+      public double backward(int[] rows) {
+        MultiDataSet batch = it.next();
+        double[] lc = engineStep(engine, batch, it.lastLabels(), graph, masks);
+        int n = rows.length;
+        at[1]++;
+        samples += n;
+        correct += (long) lc[1];
+        double secs = (System.nanoTime() - e0) / 1e9;
+        double rate = samples / Math.max(1e-9, secs);
+        if (Double.isFinite(lc[0])) {
+          lossSum += lc[0] * n;
+          progress.step(at[0], config.epochs(), at[1], batches, lossSum / samples, correct / (double) samples, rate,
+              (train.rows() - samples) / rate + (config.epochs() - at[0]) * train.rows() / rate);
+        }
+        return lc[0];
+      }
+
+      @Override
+      public void update(double lr, int step) {
+        Adam.step(engine.params(), lr, config.weightDecay(), step);
+        engine.refreshAfterStep();
+      }
+
+      @Override
+      public double validate() {
+        if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED) {
+          use(graph, 0); // validate, test and save on the model's own scaffold
+        }
+        graph.syncFromEngine(); // the graph's arrays are what validation snapshots and a saved model hold
+        long e1 = System.nanoTime();
+        totals[0] += e1 - e0;
+        totals[1] += samples;
+        graph.calibrate(train.features(), train.rows()); // BatchNorm statistics of this epoch's weights
+        double val = accuracy(graph, data.validation());
+        double secs = (e1 - e0) / 1e9;
+        EpochStats stats = new EpochStats(at[0], samples == 0 ? Double.NaN : lossSum / samples,
+            samples == 0 ? 0 : correct / (double) samples, val, secs, samples / secs);
+        history.add(stats);
+        boolean improved = val > bestSeen[0];
+        bestSeen[0] = Math.max(bestSeen[0], val);
+        progress.epochDone(stats, config.epochs(), improved);
+        return val;
+      }
+
+      @Override
+      public Map<String, float[]> snapshot() {
+        return graph.trainedValues();
+      }
+
+      @Override
+      public void restore(Map<String, float[]> arrays) {
+        graph.setTrainedValues(arrays);
+      }
+
+      @Override
+      public List<org.lottalora.core.engine.Param> params() {
+        return engine.params();
+      }
+
+      @Override
+      public void paramsRestored() { // a checkpoint wrote the engine's own arrays: the graph follows them
+        engine.refreshAfterStep();
+        graph.syncFromEngine();
+      }
+
+      @Override
+      public boolean stopRequested() {
+        return stopRequested;
+      }
+
+      @Override
+      public boolean ownsProgress() {
+        return true;
+      }
+    };
+    String failure = null;
+    EpochLoop.Outcome o = null;
+    try {
+      o = EpochLoop.run(task, new EpochLoop.Settings("train", config.epochs(), config.batchSize(),
+          e -> "shuffle/epoch/" + e, config.shuffleSeed(), schedule::at, false, config.patience()), Progress.silent());
+    } catch (LossGuard.Diverged d) { // the loop put the best epoch's arrays (or the initial ones) back
+      failure = d.getMessage();
+      progress.message(failure);
     }
-    return iteration;
+    if (scaffoldSchedule.kind() != ScaffoldSchedule.Kind.FIXED) {
+      use(graph, 0);
+    }
+    boolean stoppedEarly = false;
+    if (o != null && o.interrupted()) {
+      failure = "interrupted at epoch " + at[0] + " step " + at[1];
+    } else if (o != null && config.patience() > 0 && o.history().size() < config.epochs()) {
+      stoppedEarly = true;
+      progress.message("early stop: no better validation accuracy for " + config.patience() + " epochs");
+    }
+    int bestEpoch = o != null ? o.bestEpoch() : bestOf(history);
+    double bestVal = o != null ? (bestEpoch > 0 ? o.bestValidation() : -1) : bestEpoch > 0
+        ? history.stream().filter(e -> e.epoch() == bestEpoch).findFirst().orElseThrow().valAccuracy() : -1;
+    double test = bestEpoch > 0 ? accuracy(graph, data.test()) : Double.NaN;
+    double wall = (System.nanoTime() - t0) / 1e9;
+    return new TrainReport(test, bestVal, bestEpoch, List.copyOf(history), graph.counts().trainable(),
+        graph.counts().model(), graph.betas(), wall, totals[1] / Math.max(1e-9, totals[0] / 1e9), stoppedEarly,
+        failure);
+  }
+
+  /** The first epoch (from 1) with the highest validation accuracy, 0 when none ran: the loop's keep-best rule. */
+  private static int bestOf(List<EpochStats> history) {
+    int best = 0;
+    double val = Double.NEGATIVE_INFINITY;
+    for (EpochStats e : history) {
+      if (e.valAccuracy() > val) {
+        val = e.valAccuracy();
+        best = e.epoch();
+      }
+    }
+    return best;
+  }
+
+  /**
+   * One batch's forward and backward on the engine under the scaffold schedule; returns {mean loss, correct}. The
+   * optimizer step is the loop's.
+   */
+  private double[] engineStep(PlanEngine engine, MultiDataSet batch, int[] labels, ModelGraph graph,
+      Map<String, float[]> masks) {
+    for (int d = 0; d < graph.dropouts().size(); d++) { // the engine reads a batch's arrays only within its step
+      String name = graph.dropouts().get(d).placeholder();
+      masks.put(name, NdArrays.readInto(batch.getFeatures(d + 1), masks.get(name)));
+    }
+    float[] x = batchBuffer = NdArrays.readInto(batch.getFeatures(0), batchBuffer);
+    int n = (int) batch.getFeatures(0).size(0);
+    engine.zeroGradients();
+    switch (scaffoldSchedule.kind()) {
+      case CYCLE -> {
+        int k = scaffoldSchedule.k();
+        double loss = 0;
+        double correct = 0;
+        for (int j = 0; j < k; j++) {
+          use(graph, j);
+          SoftmaxCrossEntropy.Result r = engine.step(x, n, gating == null ? labels : mapped(labels, gating.get(j)),
+              masks, 1.0 / k); // the mean gradient over scaffolds
+          loss += r.lossSum();
+          correct += r.correct();
+        }
+        return new double[] {loss / k / n, Math.round(correct / k)};
+      }
+      case SUBBATCH -> {
+        int k = scaffoldSchedule.k();
+        double loss = 0;
+        long correct = 0;
+        int cols = (int) (batch.getFeatures(0).length() / n); // the buffers may be longer than this batch
+        Map<String, Integer> maskCols = new java.util.HashMap<>();
+        for (int d = 0; d < graph.dropouts().size(); d++) {
+          maskCols.put(graph.dropouts().get(d).placeholder(), (int) (batch.getFeatures(d + 1).length() / n));
+        }
+        for (int j = 0; j < k; j++) {
+          int from = (int) ((long) n * j / k);
+          int to = (int) ((long) n * (j + 1) / k);
+          if (to == from) {
+            continue;
+          }
+          use(graph, j);
+          Map<String, float[]> part = new java.util.HashMap<>();
+          masks.forEach((name, m) -> part.put(name, rows(m, maskCols.get(name), from, to)));
+          SoftmaxCrossEntropy.Result r = engine.step(rows(x, cols, from, to), to - from,
+              java.util.Arrays.copyOfRange(labels, from, to), part, (to - from) / (double) n); // the batch mean
+          loss += r.lossSum();
+          correct += r.correct();
+        }
+        return new double[] {loss / n, correct};
+      }
+      default -> {
+        SoftmaxCrossEntropy.Result r = engine.step(x, n, labels, masks, 1.0);
+        return new double[] {r.lossSum() / n, r.correct()};
+      }
+    }
   }
 
   private static int[] mapped(int[] labels, int[] map) {
