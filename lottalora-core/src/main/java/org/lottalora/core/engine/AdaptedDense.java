@@ -354,6 +354,11 @@ public final class AdaptedDense {
     return new Cache();
   }
 
+  /** Whether the weight is the frozen scaffold {@code W_seed} (adapted or frozen), not trained in full. */
+  public boolean scaffoldWeight() {
+    return frozenLayer || !full;
+  }
+
   /** Replaces the frozen scaffold values (a resampled scaffold): {@code wSeed} [out, in], and the bias if frozen. */
   public void setScaffold(float[] newWeight, float[] newBias) {
     if (newWeight.length != out * in) {

@@ -403,4 +403,12 @@ public final class Attention {
     o.forward(c, 1, y);
     return y;
   }
+
+  /** Its four matrices, for a scaffold switch ({@link org.lottalora.core.train.ScaffoldSwitch}). */
+  public void scaffoldLayers(java.util.List<AdaptedDense> out) {
+    out.add(q);
+    out.add(k);
+    out.add(v);
+    out.add(o);
+  }
 }

@@ -99,4 +99,10 @@ public final class GeluMlp {
     fc1.finish();
     fc2.finish();
   }
+
+  /** Its two matrices, for a scaffold switch ({@link org.lottalora.core.train.ScaffoldSwitch}). */
+  public void scaffoldLayers(java.util.List<AdaptedDense> out) {
+    out.add(fc1);
+    out.add(fc2);
+  }
 }

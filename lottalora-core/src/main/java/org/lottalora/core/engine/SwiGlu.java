@@ -116,4 +116,11 @@ public final class SwiGlu {
     up.finish();
     down.finish();
   }
+
+  /** Its three matrices, for a scaffold switch ({@link org.lottalora.core.train.ScaffoldSwitch}). */
+  public void scaffoldLayers(java.util.List<AdaptedDense> out) {
+    out.add(gate);
+    out.add(up);
+    out.add(down);
+  }
 }

@@ -96,6 +96,14 @@ public final class EpochLoop {
     }
 
     /**
+     * The switch between the network's scaffolds, for {@link Resampling} (null, the default: the family cannot
+     * resample, and a resampling run is refused).
+     */
+    default ScaffoldSwitch scaffolds() {
+      return null;
+    }
+
+    /**
      * Whether the family shows its own progress (the dense trainer's bar and epoch lines): the loop then prints only
      * its resume and interruption lines.
      */
@@ -188,9 +196,31 @@ public final class EpochLoop {
 
   /** Runs the loop; the task's arrays end as the best epoch's (by steps: the best validation's). */
   public static Outcome run(Task t, Settings s, Progress progress) {
-    if (s.steps() > 0) {
-      return runSteps(t, s, progress);
+    ScaffoldSwitch scaffolds = resampler(t, s);
+    try {
+      return s.steps() > 0 ? runSteps(t, s, progress, scaffolds) : runEpochs(t, s, progress, scaffolds);
+    } finally {
+      if (scaffolds != null) {
+        scaffolds.use(0); // the model's own scaffold, whatever stopped the run
+      }
     }
+  }
+
+  /** The task's scaffold switch when a {@link Resampling} scope asks for one; null otherwise. */
+  private static ScaffoldSwitch resampler(Task t, Settings s) {
+    ScaffoldSchedule sched = Resampling.current();
+    if (sched.kind() == ScaffoldSchedule.Kind.FIXED) {
+      return null;
+    }
+    if (sched.kind() != ScaffoldSchedule.Kind.EPOCH || t.scaffolds() == null) {
+      throw new IllegalArgumentException("scaffold schedule " + sched.text() + " does not apply to " + s.name()
+          + (t.scaffolds() == null ? ", which trains on its one scaffold" : ": the families on the one loop "
+          + "resample per epoch (epoch); cycle:K and subbatch:K are for the dense families (mlp, linear, cnn)"));
+    }
+    return t.scaffolds();
+  }
+
+  private static Outcome runEpochs(Task t, Settings s, Progress progress, ScaffoldSwitch scaffolds) {
     int n = t.examples();
     Checkpointing ck = Checkpointing.current();
     String fingerprint = null;
@@ -236,6 +266,9 @@ public final class EpochLoop {
     boolean stoppedEarly = from != null && s.patience() > 0 && sinceBest >= s.patience();
     for (int epoch = first; epoch <= s.epochs() && !interrupted && !stoppedEarly; epoch++) {
       t.startEpoch(epoch);
+      if (scaffolds != null) {
+        scaffolds.use(epoch - 1); // epoch e trains on scaffold e - 1
+      }
       int[] order = Dataset.permutation(n, s.orderSeed(), s.order().apply(epoch));
       long e0 = System.nanoTime();
       double lossSum = 0;
@@ -268,6 +301,9 @@ public final class EpochLoop {
       long spent = System.nanoTime() - e0;
       trainNanos += spent;
       rates.add(n / Math.max(1e-9, spent / 1e9));
+      if (scaffolds != null) {
+        scaffolds.use(0); // validate (and keep) on the model's own scaffold
+      }
       double val = t.validate();
       history.add(val);
       losses.add(lossSum / batches);
@@ -303,7 +339,7 @@ public final class EpochLoop {
   }
 
   /** The loop by steps (see the class comment); {@code bestEpoch} is the kept validation's step. */
-  private static Outcome runSteps(Task t, Settings s, Progress progress) {
+  private static Outcome runSteps(Task t, Settings s, Progress progress, ScaffoldSwitch scaffolds) {
     int total = s.steps();
     Checkpointing ck = Checkpointing.current();
     String fingerprint = null;
@@ -355,6 +391,10 @@ public final class EpochLoop {
     int step = first - 1;
     while (step < end && !interrupted && !stoppedEarly) {
       step++;
+      if (scaffolds != null) {
+        // interval k (of --eval-every steps, or a tenth of the run) trains on scaffold k - 1
+        scaffolds.use((step - 1) / (s.evalEvery() > 0 ? s.evalEvery() : Math.max(1, total / 10)));
+      }
       int[] idx = t.draw(step);
       long a = System.nanoTime();
       double loss = t.backward(idx);
@@ -379,6 +419,9 @@ public final class EpochLoop {
       boolean validates = s.validatesAt(step) || interruptedNow;
       boolean better = false;
       if (validates) {
+        if (scaffolds != null) {
+          scaffolds.use(0);
+        }
         double val = t.validate();
         history.add(val);
         losses.add(pending[0] / pending[1]);

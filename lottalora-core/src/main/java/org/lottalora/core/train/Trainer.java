@@ -324,7 +324,7 @@ public final class Trainer {
     EpochLoop.Outcome o = null;
     try {
       o = EpochLoop.run(task, new EpochLoop.Settings("train", config.epochs(), config.batchSize(),
-          e -> "shuffle/epoch/" + e, config.shuffleSeed(), schedule::at, false, config.patience()), Progress.silent());
+          e -> "shuffle/epoch/" + e, config.shuffleSeed(), schedule::at, false, config.patience()), progress);
     } catch (LossGuard.Diverged d) { // the loop put the best epoch's arrays (or the initial ones) back
       failure = d.getMessage();
       progress.message(failure);

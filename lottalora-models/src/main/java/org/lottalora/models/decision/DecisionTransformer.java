@@ -523,4 +523,14 @@ public final class DecisionTransformer {
   public Map<String, Double> betas() {
     return Params.betas(params);
   }
+
+  /**
+   * A switch between this network's scaffolds ({@link org.lottalora.core.train.ScaffoldSwitch}), for scaffold
+   * resampling: the attention and MLP matrices change, the tensors trained in full stay.
+   */
+  public org.lottalora.core.train.ScaffoldSwitch scaffoldSwitch() {
+    java.util.List<org.lottalora.core.engine.AdaptedDense> layers = new java.util.ArrayList<>();
+    blocks.scaffoldLayers(layers);
+    return new org.lottalora.core.train.ScaffoldSwitch(spec.seed(), tensors(spec), layers, this::refresh);
+  }
 }

@@ -132,6 +132,16 @@ public final class DtTrainer {
     int[] windowEpisode = new int[c.windows()];
     int[] windowStart = new int[c.windows()];
     EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      private org.lottalora.core.train.ScaffoldSwitch scaffolds;
+
+      @Override
+      public org.lottalora.core.train.ScaffoldSwitch scaffolds() { // made on first use: only resampling runs pay
+        if (scaffolds == null) {
+          scaffolds = m.scaffoldSwitch();
+        }
+        return scaffolds;
+      }
+
       @Override
       public int examples() {
         return c.windows();

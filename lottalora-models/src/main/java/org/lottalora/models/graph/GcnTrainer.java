@@ -68,6 +68,16 @@ public final class GcnTrainer {
     // to be stepped is the step's own forward, so it is kept and not recomputed
     float[][][] logits = new float[1][][];
     EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      private org.lottalora.core.train.ScaffoldSwitch scaffolds;
+
+      @Override
+      public org.lottalora.core.train.ScaffoldSwitch scaffolds() { // made on first use: only resampling runs pay
+        if (scaffolds == null) {
+          scaffolds = net.scaffoldSwitch();
+        }
+        return scaffolds;
+      }
+
       @Override
       public int examples() {
         return 1;

@@ -291,4 +291,16 @@ public final class GinNetwork {
     }
     return m;
   }
+
+  /**
+   * A switch between this network's scaffolds ({@link org.lottalora.core.train.ScaffoldSwitch}), for scaffold
+   * resampling: the attention and MLP matrices change, the tensors trained in full stay.
+   */
+  public org.lottalora.core.train.ScaffoldSwitch scaffoldSwitch() {
+    java.util.List<org.lottalora.core.engine.AdaptedDense> layers = new java.util.ArrayList<>();
+    for (org.lottalora.core.engine.AdaptedDense[] mlp : mlps) {
+      java.util.Collections.addAll(layers, mlp);
+    }
+    return new org.lottalora.core.train.ScaffoldSwitch(spec.seed(), tensors(spec), layers, () -> { });
+  }
 }

@@ -62,6 +62,16 @@ public final class GinTrainer {
     Split split = Split.of(set.graphs().size(), c.splitSeed(), c.trainFraction(), c.valFraction());
     long t0 = System.nanoTime();
     EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      private org.lottalora.core.train.ScaffoldSwitch scaffolds;
+
+      @Override
+      public org.lottalora.core.train.ScaffoldSwitch scaffolds() { // made on first use: only resampling runs pay
+        if (scaffolds == null) {
+          scaffolds = net.scaffoldSwitch();
+        }
+        return scaffolds;
+      }
+
       @Override
       public int examples() {
         return split.train().length;

@@ -115,6 +115,16 @@ public final class RecurrentTrainer {
     CosineSchedule schedule = new CosineSchedule(c.lr(), (long) perEpoch * c.warmupEpochs(),
         (long) perEpoch * c.epochs(), c.cosine()); // no warmup, no cosine: c.lr() at every step
     EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      private org.lottalora.core.train.ScaffoldSwitch scaffolds;
+
+      @Override
+      public org.lottalora.core.train.ScaffoldSwitch scaffolds() { // made on first use: only resampling runs pay
+        if (scaffolds == null) {
+          scaffolds = net.scaffoldSwitch();
+        }
+        return scaffolds;
+      }
+
       @Override
       public int examples() {
         return train.size();

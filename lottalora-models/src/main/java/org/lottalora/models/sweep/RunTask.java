@@ -52,7 +52,15 @@ public final class RunTask {
 
   /** Trains the run with its family ({@link FamilyRegistry}), saves its artifact, and returns its result. */
   public static RunResult run(RunSpec r, Path artifact) {
-    return FamilyRegistry.get(r.family()).run(r, artifact, Progress.silent());
+    org.lottalora.core.family.Family f = FamilyRegistry.get(r.family());
+    if (f instanceof org.lottalora.models.ModelFamily) { // the dense trainer runs its schedules itself
+      return f.run(r, artifact, Progress.silent());
+    }
+    // a family on the one loop resamples through it: the scope tells the loop the run's schedule
+    try (org.lottalora.core.train.Resampling s = org.lottalora.core.train.Resampling.open(
+        org.lottalora.core.train.ScaffoldSchedule.parse(r.schedule()))) {
+      return f.run(r, artifact, Progress.silent());
+    }
   }
 
   /**

@@ -382,4 +382,16 @@ public final class ByteLm {
     }
     return order[keep - 1];
   }
+
+  /**
+   * A switch between this network's scaffolds ({@link org.lottalora.core.train.ScaffoldSwitch}), for scaffold
+   * resampling: the attention and MLP matrices change, the tensors trained in full stay.
+   */
+  public org.lottalora.core.train.ScaffoldSwitch scaffoldSwitch() {
+    java.util.List<org.lottalora.core.engine.AdaptedDense> layers = new java.util.ArrayList<>();
+    for (DecoderBlock b : blocks) {
+      b.scaffoldLayers(layers);
+    }
+    return new org.lottalora.core.train.ScaffoldSwitch(spec.seed(), tensors(spec), layers, this::refresh);
+  }
 }

@@ -104,4 +104,10 @@ public final class DecoderBlock {
     }
     return y;
   }
+
+  /** The block's attention and MLP matrices, for a scaffold switch. */
+  public void scaffoldLayers(java.util.List<org.lottalora.core.engine.AdaptedDense> out) {
+    attention.scaffoldLayers(out);
+    mlp.scaffoldLayers(out);
+  }
 }

@@ -89,4 +89,10 @@ public final class EncoderBlock {
     attention.finish();
     mlp.finish();
   }
+
+  /** The block's attention and MLP matrices, for a scaffold switch. */
+  public void scaffoldLayers(java.util.List<org.lottalora.core.engine.AdaptedDense> out) {
+    attention.scaffoldLayers(out);
+    mlp.scaffoldLayers(out);
+  }
 }

@@ -76,4 +76,11 @@ public final class EncoderStack {
     }
     return Blas.rows(g, rows, d);
   }
+
+  /** Every block's matrices, for a scaffold switch. */
+  public void scaffoldLayers(java.util.List<org.lottalora.core.engine.AdaptedDense> out) {
+    for (EncoderBlock b : blocks) {
+      b.scaffoldLayers(out);
+    }
+  }
 }

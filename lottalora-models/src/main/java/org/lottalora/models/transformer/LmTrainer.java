@@ -189,6 +189,16 @@ public final class LmTrainer {
     int span = corpus.train().length - c.seqLen() + 1;
     long[] late = new long[3]; // this process's first step, then the second half's nanoseconds and steps
     EpochLoop.Task task = new EpochLoop.Task() {
+      private org.lottalora.core.train.ScaffoldSwitch scaffolds;
+
+      @Override
+      public org.lottalora.core.train.ScaffoldSwitch scaffolds() { // made on first use: only resampling runs pay
+        if (scaffolds == null) {
+          scaffolds = lm.scaffoldSwitch();
+        }
+        return scaffolds;
+      }
+
       private long started;
 
       @Override

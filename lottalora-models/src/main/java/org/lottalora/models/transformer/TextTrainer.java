@@ -106,6 +106,16 @@ public final class TextTrainer {
     int steps = c.epochs() * ((train.length + c.batch() - 1) / c.batch());
     CosineSchedule schedule = new CosineSchedule(c.lr(), 0, steps, true, 0.05);
     EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      private org.lottalora.core.train.ScaffoldSwitch scaffolds;
+
+      @Override
+      public org.lottalora.core.train.ScaffoldSwitch scaffolds() { // made on first use: only resampling runs pay
+        if (scaffolds == null) {
+          scaffolds = m.scaffoldSwitch();
+        }
+        return scaffolds;
+      }
+
       @Override
       public int examples() {
         return train.length;

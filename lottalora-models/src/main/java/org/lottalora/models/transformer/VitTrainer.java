@@ -111,6 +111,16 @@ public final class VitTrainer {
     int steps = c.epochs() * ((train.rows() + c.batch() - 1) / c.batch());
     CosineSchedule schedule = new CosineSchedule(c.lr(), 0, steps, true, 0.05);
     EpochLoop.Outcome o = EpochLoop.run(new EpochLoop.Task() {
+      private org.lottalora.core.train.ScaffoldSwitch scaffolds;
+
+      @Override
+      public org.lottalora.core.train.ScaffoldSwitch scaffolds() { // made on first use: only resampling runs pay
+        if (scaffolds == null) {
+          scaffolds = vit.scaffoldSwitch();
+        }
+        return scaffolds;
+      }
+
       @Override
       public int examples() {
         return train.rows();
