@@ -28,8 +28,10 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * non-finite loss stops the run at once; the best weights so far are kept and the report names the failure.
  *
  * <p>Graphs with a plan (MLP, linear, Plain-N CNN and their variants) train on the compute engine
- * ({@link PlanEngine}) with the engine's {@link Adam}; any other graph trains through SameDiff's own {@code fit}
- * (Adam with decoupled weight decay), much slower in M2.1 but general.
+ * ({@link PlanEngine}) with the engine's {@link Adam} on the one training loop every family shares
+ * ({@link EpochLoop}: this trainer supplies a batch's step under the scaffold schedule and a validation, and so gets
+ * the loop's checkpoint and resume inside a {@link Checkpointing} scope); any other graph trains through SameDiff's
+ * own {@code fit} (Adam with decoupled weight decay), much slower in M2.1 but general.
  */
 public final class Trainer {
   private final TrainConfig config;
