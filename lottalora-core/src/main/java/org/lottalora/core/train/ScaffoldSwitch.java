@@ -33,6 +33,18 @@ public final class ScaffoldSwitch {
     this.refresh = refresh;
   }
 
+  /**
+   * This switch, also running {@code after} after every switch: for a family that keeps state computed on the
+   * previous scaffold (the GCN keeps the validation forward for the next step).
+   */
+  public ScaffoldSwitch then(Runnable after) {
+    Runnable first = refresh;
+    return new ScaffoldSwitch(seed, specs, layers, () -> {
+      first.run();
+      after.run();
+    });
+  }
+
   /** The scaffold in use. */
   public int current() {
     return current;

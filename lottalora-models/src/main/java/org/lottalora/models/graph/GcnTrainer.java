@@ -72,8 +72,8 @@ public final class GcnTrainer {
 
       @Override
       public org.lottalora.core.train.ScaffoldSwitch scaffolds() { // made on first use: only resampling runs pay
-        if (scaffolds == null) {
-          scaffolds = net.scaffoldSwitch();
+        if (scaffolds == null) { // the kept validation forward belongs to the scaffold switched from
+          scaffolds = net.scaffoldSwitch().then(() -> logits[0] = null);
         }
         return scaffolds;
       }
