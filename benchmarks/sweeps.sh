@@ -18,8 +18,11 @@
 #   gin-synthetic-ranks: the GIN (64,64) on the synthetic graph task, 40 epochs
 # Scaffold resampling for the engine families on the one loop (issue 17): the same grids with --schedules
 # 'fixed;epoch' (a new scaffold each epoch; the LM: each tenth of its steps), validation, test and the artifact on
-# scaffold 0; cycle:K and subbatch:K stay the dense trainer's:
+# scaffold 0:
 #   vit-digits-resampling, gcn-sbm-resampling, gin-synthetic-resampling, lm-kjv-resampling
+# and with several scaffolds per step (cycle:2: each step averages the gradients of 2 scaffolds; subbatch:2: half of
+# each batch through each; the full-batch GCN takes cycle only):
+#   vit-digits-resampling-steps, gcn-sbm-resampling-steps, gin-synthetic-resampling-steps, lm-kjv-resampling-steps
 # The Decision Transformer (issue 22), ranks 1,2,4,8,16 and full training, seeds 0,1,2, the family's defaults
 # (10 epochs x 2,048 windows of 10 steps, width 64, 2 blocks, attention adapted, scored by 10 rollouts aiming at the
 # expert's return), alpha 16 (scale 16/r: 1 at the top rank; with alpha 1 the adapter's step shrinks as 1/r and
@@ -69,6 +72,15 @@ for name in ${names[*]}; do
     lm-kjv-resampling) kjv=/tmp/lottalora-kjv.txt; [[ -s $kjv ]] || bible "Gen1:1-Rev22:21" > "$kjv"
       lotta sweep --out benchmarks/sweeps/$name --family lm --dataset "$kjv" --preset tiny --steps 500 --batch 16 \
       --seq-len 64 --lr 3e-3 --ranks 1,2,4,8 --seeds 0,1,2 --schedules 'fixed;epoch' ;;
+    vit-digits-resampling-steps) lotta sweep --out benchmarks/sweeps/$name --family vit --dataset digits --epochs 10 \
+      --ranks 1,2,4,8 --seeds 0,1,2 --schedules 'cycle:2;subbatch:2' ;;
+    gcn-sbm-resampling-steps) lotta sweep --out benchmarks/sweeps/$name --family gcn --ranks 1,2,4,8 --seeds 0,1,2 \
+      --schedules 'cycle:2' ;;
+    gin-synthetic-resampling-steps) lotta sweep --out benchmarks/sweeps/$name --family gin --ranks 1,2,4,8 \
+      --seeds 0,1,2 --schedules 'cycle:2;subbatch:2' ;;
+    lm-kjv-resampling-steps) kjv=/tmp/lottalora-kjv.txt; [[ -s $kjv ]] || bible "Gen1:1-Rev22:21" > "$kjv"
+      lotta sweep --out benchmarks/sweeps/$name --family lm --dataset "$kjv" --preset tiny --steps 500 --batch 16 \
+      --seq-len 64 --lr 3e-3 --ranks 1,2,4,8 --seeds 0,1,2 --schedules 'cycle:2;subbatch:2' ;;
     dt-cartpole-medium-ranks|dt-pendulum-medium-ranks|dt-pendulum-medium-ranks-alpha1)
       ds=${name#dt-}; ds=${ds%-alpha1}; ds=${ds%-ranks}; alpha=16; [[ $name == *-alpha1 ]] && alpha=1
       lotta sweep --out benchmarks/sweeps/$name --family dt --dataset "$ds" --ranks 1,2,4,8,16 --seeds 0,1,2 \

@@ -21,20 +21,14 @@ public final class FamilyRuns {
 
   /**
    * The adapter of a run: its rank, alpha and scaling rule (alpha/r, or alpha/sqrt(r) with rsLoRA), beta learned,
-   * the adapter init seeded by the run's seed (one number names a replicate, as in the dense sweep). The families
-   * on the one loop resample per epoch ({@code epoch}, through {@link org.lottalora.core.train.Resampling});
-   * {@code cycle:K} and {@code subbatch:K} are the dense trainer's.
+   * the adapter init seeded by the run's seed (one number names a replicate, as in the dense sweep). The scaffold
+   * schedule is checked here (a bad one fails the grid's preflight) and run by the one loop through
+   * {@link org.lottalora.core.train.Resampling}.
    *
-   * @throws IllegalArgumentException for a schedule other than fixed or epoch
+   * @throws IllegalArgumentException for a schedule that does not parse
    */
   public static AdapterConfig adapter(RunSpec r) {
-    org.lottalora.core.train.ScaffoldSchedule s = org.lottalora.core.train.ScaffoldSchedule.parse(r.schedule());
-    if (s.kind() != org.lottalora.core.train.ScaffoldSchedule.Kind.FIXED
-        && s.kind() != org.lottalora.core.train.ScaffoldSchedule.Kind.EPOCH) {
-      throw new IllegalArgumentException("family " + r.family() + " resamples its scaffold per epoch (--schedules "
-          + "epoch); " + r.schedule() + " runs each step through several scaffolds, which only the dense families "
-          + "(mlp, linear, cnn) do");
-    }
+    org.lottalora.core.train.ScaffoldSchedule.parse(r.schedule());
     return r.full() ? new AdapterConfig(1, 1.0, false, true, 0, false, r.seed())
         : new AdapterConfig(r.rank(), r.alpha(), r.rsLora(), true, 0, false, r.seed());
   }

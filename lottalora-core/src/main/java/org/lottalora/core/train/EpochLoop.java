@@ -27,6 +27,10 @@ import org.lottalora.core.data.Dataset;
  * the step it stopped at, so the arrays trained since the last validation are a candidate too); a
  * checkpoint is saved at each validation and every {@link Checkpointing#every} steps, and
  * {@link Checkpointing#stopAfter} ends a call after that many steps, saved, for jobs run in slices.
+ *
+ * <p>Inside a {@link Resampling} scope the loop also resamples the scaffold ({@link ScaffoldSchedule}) through the
+ * task's {@link ScaffoldSwitch}: per epoch or interval, or per step over K scaffolds with the gradients combined from
+ * the task's {@link Task#params}; validation, the kept arrays and the end state are on scaffold 0.
  */
 public final class EpochLoop {
   private EpochLoop() {}
@@ -212,16 +216,92 @@ public final class EpochLoop {
     if (sched.kind() == ScaffoldSchedule.Kind.FIXED) {
       return null;
     }
-    if (sched.kind() != ScaffoldSchedule.Kind.EPOCH || t.scaffolds() == null) {
+    if (t.scaffolds() == null) {
       throw new IllegalArgumentException("scaffold schedule " + sched.text() + " does not apply to " + s.name()
-          + (t.scaffolds() == null ? ", which trains on its one scaffold" : ": the families on the one loop "
-          + "resample per epoch (epoch); cycle:K and subbatch:K are for the dense families (mlp, linear, cnn)"));
+          + ", which trains on its one scaffold");
+    }
+    boolean perStep = sched.kind() == ScaffoldSchedule.Kind.CYCLE || sched.kind() == ScaffoldSchedule.Kind.SUBBATCH;
+    if (perStep && t.params() == null) {
+      throw new IllegalArgumentException("scaffold schedule " + sched.text() + " needs " + s.name() + "'s gradients "
+          + "to average over scaffolds; use epoch");
+    }
+    if (sched.kind() == ScaffoldSchedule.Kind.SUBBATCH && Math.min(s.batch(), s.steps() > 0 ? s.batch()
+        : t.examples()) < sched.k()) {
+      throw new IllegalArgumentException("scaffold schedule " + sched.text() + " splits each batch into " + sched.k()
+          + " parts, but " + s.name() + " steps on batches of " + Math.min(s.batch(), s.steps() > 0 ? s.batch()
+          : t.examples()) + (t.examples() == 1 ? " (one full batch)" : "") + "; use cycle:" + sched.k()
+          + " or a larger --batch");
+    }
+    if (perStep) {
+      t.scaffolds().keep(sched.k()); // regenerated once, not at every step
     }
     return t.scaffolds();
   }
 
+  /**
+   * One step's backward under a per-step schedule: {@code cycle:K} runs the batch through scaffolds 0..K-1 and
+   * averages the K gradients; {@code subbatch:K} runs part j of the batch through scaffold j and weighs each part's
+   * mean gradient by its share. The combined gradient is left in the params' {@code g}; returns the combined loss
+   * (or the first non-finite one).
+   */
+  private static double multiScaffold(Task t, int[] idx, ScaffoldSwitch scaffolds, float[][] acc) {
+    ScaffoldSchedule sched = Resampling.current();
+    List<org.lottalora.core.engine.Param> ps = t.params();
+    for (float[] a : acc) {
+      java.util.Arrays.fill(a, 0f);
+    }
+    int k = sched.k();
+    int n = idx.length;
+    double loss = 0;
+    for (int j = 0; j < k; j++) {
+      int[] part = idx;
+      double w = 1.0 / k;
+      if (sched.kind() == ScaffoldSchedule.Kind.SUBBATCH) {
+        int from = (int) ((long) n * j / k);
+        int to = (int) ((long) n * (j + 1) / k);
+        if (to == from) {
+          continue;
+        }
+        part = java.util.Arrays.copyOfRange(idx, from, to);
+        w = (to - from) / (double) n; // the batch mean: each part's mean weighted by its share
+      }
+      scaffolds.use(j);
+      double l = t.backward(part);
+      if (!Double.isFinite(l)) {
+        return l;
+      }
+      loss += w * l;
+      float fw = (float) w;
+      for (int p = 0; p < ps.size(); p++) {
+        float[] g = ps.get(p).g;
+        float[] a = acc[p];
+        for (int i = 0; i < g.length; i++) {
+          a[i] += fw * g[i];
+        }
+      }
+    }
+    for (int p = 0; p < ps.size(); p++) {
+      System.arraycopy(acc[p], 0, ps.get(p).g, 0, acc[p].length);
+    }
+    return loss;
+  }
+
+  /** Gradient buffers for {@link #multiScaffold} (null when the schedule takes one scaffold per step). */
+  private static float[][] gradientBuffers(Task t, ScaffoldSwitch scaffolds) {
+    ScaffoldSchedule.Kind kind = Resampling.current().kind();
+    if (scaffolds == null || (kind != ScaffoldSchedule.Kind.CYCLE && kind != ScaffoldSchedule.Kind.SUBBATCH)) {
+      return null;
+    }
+    float[][] acc = new float[t.params().size()][];
+    for (int p = 0; p < acc.length; p++) {
+      acc[p] = new float[t.params().get(p).g.length];
+    }
+    return acc;
+  }
+
   private static Outcome runEpochs(Task t, Settings s, Progress progress, ScaffoldSwitch scaffolds) {
     int n = t.examples();
+    float[][] acc = gradientBuffers(t, scaffolds);
     Checkpointing ck = Checkpointing.current();
     String fingerprint = null;
     if (ck != null) {
@@ -266,7 +346,7 @@ public final class EpochLoop {
     boolean stoppedEarly = from != null && s.patience() > 0 && sinceBest >= s.patience();
     for (int epoch = first; epoch <= s.epochs() && !interrupted && !stoppedEarly; epoch++) {
       t.startEpoch(epoch);
-      if (scaffolds != null) {
+      if (scaffolds != null && acc == null) {
         scaffolds.use(epoch - 1); // epoch e trains on scaffold e - 1
       }
       int[] order = Dataset.permutation(n, s.orderSeed(), s.order().apply(epoch));
@@ -282,7 +362,7 @@ public final class EpochLoop {
           break;
         }
         int[] idx = java.util.Arrays.copyOfRange(order, start, Math.min(n, start + s.batch()));
-        double loss = t.backward(idx);
+        double loss = acc == null ? t.backward(idx) : multiScaffold(t, idx, scaffolds, acc);
         if (!Double.isFinite(loss)) {
           t.restore(best); // the best epoch so far: never leave NaN arrays behind
           LossGuard.check(loss, step + 1, bestEpoch > 0 ? "epoch " + bestEpoch : null);
@@ -341,6 +421,7 @@ public final class EpochLoop {
   /** The loop by steps (see the class comment); {@code bestEpoch} is the kept validation's step. */
   private static Outcome runSteps(Task t, Settings s, Progress progress, ScaffoldSwitch scaffolds) {
     int total = s.steps();
+    float[][] acc = gradientBuffers(t, scaffolds);
     Checkpointing ck = Checkpointing.current();
     String fingerprint = null;
     if (ck != null) {
@@ -391,13 +472,13 @@ public final class EpochLoop {
     int step = first - 1;
     while (step < end && !interrupted && !stoppedEarly) {
       step++;
-      if (scaffolds != null) {
+      if (scaffolds != null && acc == null) {
         // interval k (of --eval-every steps, or a tenth of the run) trains on scaffold k - 1
         scaffolds.use((step - 1) / (s.evalEvery() > 0 ? s.evalEvery() : Math.max(1, total / 10)));
       }
       int[] idx = t.draw(step);
       long a = System.nanoTime();
-      double loss = t.backward(idx);
+      double loss = acc == null ? t.backward(idx) : multiScaffold(t, idx, scaffolds, acc);
       if (!Double.isFinite(loss)) {
         t.restore(best); // the best validation so far: never leave NaN arrays behind
         LossGuard.check(loss, step, bestStep > 0 ? "step " + bestStep : null);

@@ -4,9 +4,10 @@ package org.lottalora.core.train;
  * Asks the {@link EpochLoop} running on this thread to resample the scaffold under a {@link ScaffoldSchedule}: a
  * scope a sweep opens around a family's run (its {@code --schedules}), so that every family on the loop gets
  * resampling without a setting in its own records. The loop trains epoch e on scaffold e - 1 (by steps: interval k
- * of {@code evalEvery} steps, or of a tenth of the run, on scaffold k - 1) through the task's {@link ScaffoldSwitch},
- * and validates, tests and saves on scaffold 0. The engine families take {@code fixed} and {@code epoch}; {@code cycle:K} and {@code subbatch:K}, which
- * run each step through several scaffolds, are the dense trainer's.
+ * of {@code evalEvery} steps, or of a tenth of the run, on scaffold k - 1) through the task's {@link ScaffoldSwitch};
+ * under {@code cycle:K} every step averages the gradients of the batch through scaffolds 0..K-1, under
+ * {@code subbatch:K} part j of the batch goes through scaffold j (the parts' gradients weighed by their shares); it
+ * validates, tests and saves on scaffold 0.
  *
  * @param schedule the schedule
  */

@@ -20,6 +20,7 @@ public final class ScaffoldSwitch {
   private final Runnable refresh;
   private Backbone zero;
   private int current;
+  private final java.util.Map<Integer, Backbone> kept = new java.util.HashMap<>();
 
   /**
    * A switch over {@code layers} of a network whose scaffold is {@code specs} from {@code seed}.
@@ -39,10 +40,23 @@ public final class ScaffoldSwitch {
    */
   public ScaffoldSwitch then(Runnable after) {
     Runnable first = refresh;
-    return new ScaffoldSwitch(seed, specs, layers, () -> {
+    ScaffoldSwitch s = new ScaffoldSwitch(seed, specs, layers, () -> {
       first.run();
       after.run();
     });
+    s.kept.putAll(kept);
+    s.current = current;
+    return s;
+  }
+
+  /**
+   * Keeps scaffolds 0..k-1 once regenerated (a schedule that switches at every step among k scaffolds); without it
+   * each switch regenerates its scaffold, the right cost for {@code epoch}, which visits each once.
+   */
+  public void keep(int k) {
+    for (int j = 1; j < k; j++) {
+      kept.computeIfAbsent(j, i -> Backbone.regenerate(ScaffoldSchedule.seedOf(seed, i), specs));
+    }
   }
 
   /** The scaffold in use. */
@@ -58,7 +72,8 @@ public final class ScaffoldSwitch {
     if (zero == null) {
       zero = Backbone.regenerate(seed, specs); // the same bits as the model's own scaffold
     }
-    Backbone b = j == 0 ? zero : Backbone.regenerate(ScaffoldSchedule.seedOf(seed, j), specs);
+    Backbone b = j == 0 ? zero : kept.containsKey(j) ? kept.get(j)
+        : Backbone.regenerate(ScaffoldSchedule.seedOf(seed, j), specs);
     for (AdaptedDense l : layers) {
       if (l.scaffoldWeight()) {
         l.setScaffold(b.get(l.prefix + ".weight"), b.specs().containsKey(l.prefix + ".bias")
