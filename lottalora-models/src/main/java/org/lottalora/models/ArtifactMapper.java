@@ -84,8 +84,6 @@ public final class ArtifactMapper {
 
   static Artifact toProto(ModelSpec spec, Backbone backbone, ModelGraph graph, LottaModel.Provenance p,
       Normalization norm, LottaModel.SaveOptions opts) {
-    org.lottalora.format.proto.Backbone.Builder bb = BackboneRecord.backboneRecord(spec.seed(), spec.init(), backbone,
-        opts.fullHash());
     org.lottalora.format.proto.ModelSpec.Builder ms = org.lottalora.format.proto.ModelSpec.newBuilder()
         .setFamily(spec.family()).setInputDim(spec.inputDim()).setClasses(spec.classes()).setFull(spec.full());
     MlpConfig.Builder mlp = MlpConfig.newBuilder().setDropout(spec.dropout());
@@ -93,14 +91,10 @@ public final class ArtifactMapper {
       mlp.addWidths(w);
     }
     ms.setMlp(mlp);
-    Artifact.Builder a = Artifact.newBuilder().setProducer(LottaModel.PRODUCER)
-        .setProducerName(LottaModel.PRODUCER_NAME).setProducerVersion(LottaModel.VERSION)
-        .setCreatedUnixMs(System.currentTimeMillis()).setBackbone(bb).setModel(ms);
+    // the header and adapter record as every family writes them (EngineArtifacts); the dense parts follow
+    Artifact.Builder a = EngineArtifacts.newArtifact(spec.seed(), spec.init(), backbone, opts.fullHash()).setModel(ms);
     AdapterConfig ac = spec.adapter();
-    a.setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setDropout(ac.dropout())
-        .setTrainBias(ac.trainBias()).setInitSeed(ac.initSeed()).setDora(ac.dora()).setResidual(ac.residual())
-        .setLayerNorm(ac.layerNorm()));
+    a.setAdapter(EngineArtifacts.adapterRecord(ac));
     if (!spec.full()) {
       a.addAllAdapters(adapters(graph, ac));
     }

@@ -30,20 +30,31 @@ public final class EngineArtifacts {
 
   /** A new artifact produced by this build, with the regenerated scaffold's record (seed, init, fingerprints). */
   public static Artifact.Builder newArtifact(long seed, InitSpec init, Backbone backbone) {
-    return Artifact.newBuilder().setProducer(LottaModel.PRODUCER).setProducerName(LottaModel.PRODUCER_NAME)
-        .setProducerVersion(LottaModel.VERSION).setCreatedUnixMs(System.currentTimeMillis())
-        .setBackbone(BackboneRecord.backboneRecord(seed, init, backbone, false));
+    return newArtifact(seed, init, backbone, false);
   }
 
   /**
-   * The adapter record (rank, alpha, rsLoRA, beta, A's seed and the DoRA / residual / LayerNorm switches; these
-   * engines have no adapter dropout). Every switch is written: a loader that rebuilt the model without one would
+   * The header every artifact of a seeded scaffold starts with, the one place it is written (the engine families,
+   * a settings family, the dense families' {@code ArtifactMapper}, adapters on a seeded SameDiff graph): producer,
+   * creation time, and the backbone record, with the SHA-256 of every backbone value when {@code fullHash}.
+   */
+  public static Artifact.Builder newArtifact(long seed, InitSpec init, Backbone backbone, boolean fullHash) {
+    return Artifact.newBuilder().setProducer(LottaModel.PRODUCER).setProducerName(LottaModel.PRODUCER_NAME)
+        .setProducerVersion(LottaModel.VERSION).setCreatedUnixMs(System.currentTimeMillis())
+        .setBackbone(BackboneRecord.backboneRecord(seed, init, backbone, fullHash));
+  }
+
+  /**
+   * The adapter record, the one place it is written for every family: rank, alpha, rsLoRA, beta, adapter dropout and
+   * trained biases (the dense families'; 0 and false, so absent, for the engines), A's seed and the DoRA / residual /
+   * LayerNorm switches. Every switch is written: a loader that rebuilt the model without one would
    * build another model than the one trained (a DoRA ViT saved without {@code dora} could not be reloaded).
    */
   public static org.lottalora.format.proto.AdapterConfig adapterRecord(AdapterConfig ac) {
     return org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank()).setAlpha(ac.alpha())
-        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setInitSeed(ac.initSeed()).setDora(ac.dora())
-        .setResidual(ac.residual()).setLayerNorm(ac.layerNorm()).build();
+        .setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setDropout(ac.dropout()).setTrainBias(ac.trainBias())
+        .setInitSeed(ac.initSeed()).setDora(ac.dora()).setResidual(ac.residual()).setLayerNorm(ac.layerNorm())
+        .build();
   }
 
   /**

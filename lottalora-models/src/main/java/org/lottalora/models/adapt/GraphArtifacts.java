@@ -106,9 +106,7 @@ public final class GraphArtifacts {
           .setProducerName(org.lottalora.models.LottaModel.PRODUCER_NAME)
           .setProducerVersion(org.lottalora.models.LottaModel.VERSION).setCreatedUnixMs(System.currentTimeMillis());
     }
-    a.setModel(m).setAdapter(org.lottalora.format.proto.AdapterConfig.newBuilder().setRank(ac.rank())
-        .setAlpha(ac.alpha()).setRsLora(ac.rsLora()).setTrainBeta(ac.trainBeta()).setDropout(ac.dropout())
-        .setInitSeed(ac.initSeed()).setDora(ac.dora()));
+    a.setModel(m).setAdapter(EngineArtifacts.adapterRecord(ac)); // the one adapter record (no residual/LayerNorm here)
     for (AdaptedTarget t : s.targets()) {
       a.addAdapters(Adapter.newBuilder().setTarget(t.variable()).setRank(t.rank(ac))
           .setAlpha(ac.recordedAlpha(t.rank(ac)))
