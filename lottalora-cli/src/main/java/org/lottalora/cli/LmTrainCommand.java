@@ -174,14 +174,7 @@ final class LmTrainCommand implements Callable<Integer> {
     LmModel m = new LmModel(lm, width == null && heads == null && layers == null && mlpHidden == null
         && context == null ? p.name() : "", data.toString(), valFraction, seqLen, r.validationLoss());
     m.save(out, LmTrainer.record(data.toString(), corpus.train().length, tc, r), storage, key);
-    int[] probe = ByteCorpus.tokens(corpus.validation(), 0, Math.min(seqLen, corpus.validation().length));
-    float[] before = lm.nextTokenDistribution(probe);
-    float[] after = LmModel.load(out).lm().nextTokenDistribution(probe);
-    boolean identical = java.util.Arrays.equals(before, after);
-    if (!identical && storage == DType.FLOAT32) {
-      throw new LottaException("the reloaded model predicts differently from the one trained: this is a bug; " + out
-          + " is not to be trusted");
-    }
+    boolean identical = LmModel.checkReload(lm, out, corpus.validation(), seqLen, storage == DType.FLOAT32);
     if (save.json) {
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("preset", p.name());

@@ -151,12 +151,7 @@ final class SequenceTrainCommand implements Callable<Integer> {
     RecurrentModel m = new RecurrentModel(net, d.text(), splitSeed, maxTrain, pad, d.train().steps(), d.mean(),
         d.std());
     m.save(out, RecurrentTrainer.record(d.text(), d.train().size(), splitSeed, tc, r), key);
-    RecurrentModel back = RecurrentModel.load(out);
-    RecurrentTrainer.Metrics again = RecurrentTrainer.evaluate(back.network(), d.test());
-    if (!again.equals(r.test())) {
-      throw new org.lottalora.core.LottaException("the reloaded model scores " + again + " against " + r.test()
-          + " before saving: this is a bug; " + out + " is not to be trusted");
-    }
+    RecurrentModel.checkReload(out, r.test(), d.test());
     if (json) {
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("cell", cell);

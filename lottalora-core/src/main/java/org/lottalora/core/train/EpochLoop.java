@@ -83,7 +83,7 @@ public final class EpochLoop {
      * run draws what an uninterrupted one would.
      */
     default int[] draw(int step) {
-      throw new UnsupportedOperationException("this family trains by epochs; it draws no batches of its own");
+      throw new IllegalStateException("this family trains by epochs; it draws no batches of its own");
     }
 
     /** How progress shows a validation value. */

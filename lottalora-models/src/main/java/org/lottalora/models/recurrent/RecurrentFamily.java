@@ -96,8 +96,7 @@ public abstract sealed class RecurrentFamily implements Family permits Recurrent
     RecurrentTrainer.Report rep = RecurrentTrainer.train(net, d.train(), d.validation(), d.test(), tc, progress);
     new RecurrentModel(net, d.text(), r.splitSeed(), r.maxTrain(), false, d.train().steps(), d.mean(), d.std())
         .save(artifact, RecurrentTrainer.record(d.text(), d.train().size(), r.splitSeed(), tc, rep), null);
-    RecurrentTrainer.Metrics again = RecurrentTrainer.evaluate(RecurrentModel.load(artifact).network(), d.test());
-    FamilyRuns.checkReload(rep.test().accuracy(), again.accuracy(), artifact);
+    RecurrentModel.checkReload(artifact, rep.test(), d.test());
     Double removed = null;
     if (!r.full()) {
       removed = RecurrentTrainer.evaluate(new RecurrentNetwork(s, FamilyRuns.withoutScaffold(net.trained())),

@@ -68,6 +68,21 @@ public record RecurrentModel(RecurrentNetwork network, String data, long splitSe
         record == null ? TrainingRecord.untrained(data) : record, EngineArtifacts.values(specs), DType.FLOAT32, key);
   }
 
+  /**
+   * The train -> save -> reload check of a recurrent model: the artifact at {@code artifact}, loaded, scores
+   * {@code test} exactly as the trained network did ({@code trained}: accuracy, AUROC and loss), or a one-line
+   * error says the file is not to be trusted.
+   *
+   * @throws org.lottalora.core.LottaException when the reloaded model scores differently
+   */
+  public static void checkReload(Path artifact, RecurrentTrainer.Metrics trained, SequenceSet test) {
+    RecurrentTrainer.Metrics again = RecurrentTrainer.evaluate(load(artifact).network(), test);
+    if (!again.equals(trained)) {
+      throw new org.lottalora.core.LottaException("the reloaded model scores " + again + " against " + trained
+          + " before saving: this is a bug; " + artifact + " is not to be trusted");
+    }
+  }
+
   /** Loads and verifies a recurrent sequence model. */
   public static RecurrentModel load(Path path) {
     return load(ArtifactCodec.open(path), path.toString());

@@ -95,12 +95,7 @@ public final class LmFamily implements Family {
     new LmModel(lm, r.option("preset"), r.dataset(), FamilyRuns.doubleOption(r, "val-fraction"), seqLen,
         rep.validationLoss()).save(artifact, LmTrainer.record(r.dataset(), corpus.train().length, tc, rep),
         DType.FLOAT32, null);
-    int[] probe = ByteCorpus.tokens(corpus.validation(), 0, Math.min(seqLen, corpus.validation().length));
-    if (!java.util.Arrays.equals(lm.nextTokenDistribution(probe),
-        LmModel.load(artifact).lm().nextTokenDistribution(probe))) {
-      throw new LottaException("the reloaded model predicts differently from the one trained: this is a bug; "
-          + artifact + " is not to be trusted");
-    }
+    LmModel.checkReload(lm, artifact, corpus.validation(), seqLen, true);
     double acc = accuracy(lm, corpus.validation(), seqLen, evalBytes);
     Double removed = FamilyRuns.withoutScaffold(r, lm.params(), lm::refresh,
         () -> accuracy(lm, corpus.validation(), seqLen, evalBytes));

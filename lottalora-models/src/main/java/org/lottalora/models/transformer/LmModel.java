@@ -92,6 +92,24 @@ public record LmModel(ByteLm lm, String preset, String data, double validationFr
         s.modelValues(), dtype, key);
   }
 
+  /**
+   * The train -> save -> reload check of a byte LM: the artifact at {@code artifact}, loaded, gives the next-byte
+   * distribution {@code lm} gives after the first {@code seqLen} bytes of {@code heldOut}. Returns whether the two are
+   * bit-identical; with {@code strict} (an fp32 artifact, which must be) a difference is a one-line error instead.
+   *
+   * @throws org.lottalora.core.LottaException when {@code strict} and the reloaded model predicts differently
+   */
+  public static boolean checkReload(ByteLm lm, Path artifact, byte[] heldOut, int seqLen, boolean strict) {
+    int[] probe = ByteCorpus.tokens(heldOut, 0, Math.min(seqLen, heldOut.length));
+    boolean identical = java.util.Arrays.equals(lm.nextTokenDistribution(probe),
+        load(artifact).lm().nextTokenDistribution(probe));
+    if (!identical && strict) {
+      throw new org.lottalora.core.LottaException("the reloaded model predicts differently from the one trained: "
+          + "this is a bug; " + artifact + " is not to be trusted");
+    }
+    return identical;
+  }
+
   /** Loads and verifies a byte-level LM. */
   public static LmModel load(Path path) {
     return load(ArtifactCodec.open(path), path.toString());
