@@ -299,17 +299,26 @@ public final class EpochLoop {
     return acc;
   }
 
+  /**
+   * The run's checkpoint fingerprint inside a {@link Checkpointing} scope (null outside one), for both modes.
+   *
+   * @throws IllegalArgumentException when the task cannot checkpoint (no {@link Task#params})
+   */
+  private static String fingerprint(Task t, Settings s, int examples, Checkpointing ck) {
+    if (ck == null) {
+      return null;
+    }
+    if (t.params() == null) {
+      throw new IllegalArgumentException(s.name() + " cannot save checkpoints: drop --checkpoint");
+    }
+    return EpochCheckpoint.fingerprint(s, examples, t.params(), ck.runKey());
+  }
+
   private static Outcome runEpochs(Task t, Settings s, Progress progress, ScaffoldSwitch scaffolds) {
     int n = t.examples();
     float[][] acc = gradientBuffers(t, scaffolds);
     Checkpointing ck = Checkpointing.current();
-    String fingerprint = null;
-    if (ck != null) {
-      if (t.params() == null) {
-        throw new IllegalArgumentException(s.name() + " cannot save checkpoints: drop --checkpoint");
-      }
-      fingerprint = EpochCheckpoint.fingerprint(s, n, t.params(), ck.runKey());
-    }
+    String fingerprint = fingerprint(t, s, n, ck);
     EpochCheckpoint from = ck != null && ck.resume() ? EpochCheckpoint.read(ck.file()) : null;
     double bestVal;
     int bestEpoch = 0;
@@ -423,13 +432,7 @@ public final class EpochLoop {
     int total = s.steps();
     float[][] acc = gradientBuffers(t, scaffolds);
     Checkpointing ck = Checkpointing.current();
-    String fingerprint = null;
-    if (ck != null) {
-      if (t.params() == null) {
-        throw new IllegalArgumentException(s.name() + " cannot save checkpoints: drop --checkpoint");
-      }
-      fingerprint = EpochCheckpoint.fingerprint(s, 0, t.params(), ck.runKey());
-    }
+    String fingerprint = fingerprint(t, s, 0, ck);
     EpochCheckpoint from = ck != null && ck.resume() ? EpochCheckpoint.read(ck.file()) : null;
     double bestVal;
     int bestStep = 0;
